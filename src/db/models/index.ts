@@ -1,0 +1,40 @@
+// Builds every model on one connection. Models are created per connection (not on mongoose's global one) so that
+// tests, scripts and the bot can each hold their own.
+import type { Connection, Model } from "mongoose";
+import { stateSchema, pcSchema, acSchema, type StateDoc, type PcDoc, type AcDoc } from "./territory.js";
+import { clusterSchema, type ClusterDoc } from "./cluster.js";
+import { personSchema, type PersonDoc } from "./person.js";
+import { inviteSchema, type InviteDoc } from "./invite.js";
+import { auditSchema, type AuditDoc } from "./audit.js";
+import { conversationStateSchema, type ConversationStateDoc } from "./conversationState.js";
+
+export interface Models {
+  State: Model<StateDoc>;
+  Pc: Model<PcDoc>;
+  Ac: Model<AcDoc>;
+  Cluster: Model<ClusterDoc>;
+  Person: Model<PersonDoc>;
+  Invite: Model<InviteDoc>;
+  Audit: Model<AuditDoc>;
+  ConversationState: Model<ConversationStateDoc>;
+}
+
+export function createModels(connection: Connection): Models {
+  return {
+    State: connection.model<StateDoc>("State", stateSchema, "states"),
+    Pc: connection.model<PcDoc>("Pc", pcSchema, "pcs"),
+    Ac: connection.model<AcDoc>("Ac", acSchema, "acs"),
+    Cluster: connection.model<ClusterDoc>("Cluster", clusterSchema, "clusters"),
+    Person: connection.model<PersonDoc>("Person", personSchema, "people"),
+    Invite: connection.model<InviteDoc>("Invite", inviteSchema, "invites"),
+    Audit: connection.model<AuditDoc>("Audit", auditSchema, "audit_log"),
+    ConversationState: connection.model<ConversationStateDoc>(
+      "ConversationState",
+      conversationStateSchema,
+      "conversation_states",
+    ),
+  };
+}
+
+export type { StateDoc, PcDoc, AcDoc, ClusterDoc, PersonDoc, InviteDoc, AuditDoc, ConversationStateDoc };
+export type { RoleGrant } from "./person.js";

@@ -1,0 +1,30 @@
+// A single-use invite link. Only the SHA-256 of the token is stored: a database leak does not leak usable links.
+import { Schema } from "mongoose";
+import type { Role, TerritoryLevel } from "../../domain/roles.js";
+
+export interface InviteDoc {
+  tokenHash: string;
+  role: Role;
+  level: TerritoryLevel;
+  code: string;
+  createdBy: number | null; // null when made from the shell (npm run invite)
+  createdAt: Date;
+  expiresAt: Date;
+  usedBy: number | null;
+  usedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export const inviteSchema = new Schema<InviteDoc>({
+  tokenHash: { type: String, required: true, unique: true },
+  role: { type: String, required: true },
+  level: { type: String, required: true },
+  code: { type: String, required: true },
+  createdBy: { type: Number, default: null },
+  createdAt: { type: Date, required: true },
+  expiresAt: { type: Date, required: true },
+  usedBy: { type: Number, default: null },
+  usedAt: { type: Date, default: null },
+  revokedAt: { type: Date, default: null },
+});
+inviteSchema.index({ createdBy: 1, createdAt: -1 });
