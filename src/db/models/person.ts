@@ -40,7 +40,8 @@ const roleGrantSchema = new Schema<RoleGrant>(
 export const personSchema = new Schema<PersonDoc>(
   {
     telegramId: { type: Number, required: true, unique: true },
-    firstName: { type: String, required: true },
+    // Empty for a bootstrap admin who has not written to the bot yet.
+    firstName: { type: String, default: "" },
     lastName: { type: String, default: null },
     username: { type: String, default: null },
     language: { type: String, enum: ["hi", "en", null], default: null },

@@ -1,0 +1,54 @@
+// The command list: drives /help and the menus set with setMyCommands. A feature adds its command here.
+import type { Api } from "grammy";
+import type { I18n, Language } from "../i18n.js";
+import type { AppContext } from "./context.js";
+import type { Role } from "../domain/roles.js";
+import { appointableRoles } from "../domain/permissions.js";
+import type { RoleScope } from "../domain/roles.js";
+
+export interface CommandSpec {
+  command: string;
+  /** Who sees it in /help: everyone, anyone holding a role, or anyone who can appoint. */
+  audience: "everyone" | "any_role" | "appointer" | readonly Role[];
+}
+
+export const COMMANDS: readonly CommandSpec[] = [
+  { command: "start", audience: "everyone" },
+  { command: "help", audience: "everyone" },
+  { command: "me", audience: "everyone" },
+  { command: "language", audience: "everyone" },
+  { command: "invite", audience: "appointer" },
+  { command: "team", audience: "appointer" },
+  { command: "cancel", audience: "everyone" },
+];
+
+export function commandsFor(scopes: readonly RoleScope[]): CommandSpec[] {
+  const roles = new Set(scopes.map((s) => s.role));
+  return COMMANDS.filter((c) => {
+    if (c.audience === "everyone") return true;
+    if (c.audience === "any_role") return roles.size > 0;
+    if (c.audience === "appointer") return appointableRoles(scopes).length > 0;
+    return c.audience.some((r) => roles.has(r));
+  });
+}
+
+
+/** The default menus: Hindi for everyone, English for clients set to English. */
+export async function setCommandMenus(api: Api, i18n: I18n): Promise<void> {
+  const all = (lang: Language) => COMMANDS.map((c) => ({ command: c.command, description: i18n.t(lang)(`commands:${c.command}`) }));
+  await api.setMyCommands(all("hi"));
+  await api.setMyCommands(all("hi"), { language_code: "hi" });
+  await api.setMyCommands(all("en"), { language_code: "en" });
+}
+
+/** Telegram picks a menu by the client's language; a person who chose another language gets a per-chat menu. */
+export async function setChatCommands(ctx: AppContext, lang: Language): Promise<void> {
+  if (!ctx.chat) return;
+  const t = ctx.deps.i18n.t(lang);
+  await ctx.api
+    .setMyCommands(
+      commandsFor(ctx.scopes).map((c) => ({ command: c.command, description: t(`commands:${c.command}`) })),
+      { scope: { type: "chat", chat_id: ctx.chat.id } },
+    )
+    .catch((err: unknown) => ctx.log.warn({ err }, "setMyCommands for chat failed"));
+}

@@ -1,0 +1,134 @@
+// Reusable conversation steps. Each one asks, waits, and on anything but a valid answer explains briefly and asks
+// the same question again, so nothing entered earlier in the conversation is lost.
+import { InlineKeyboard } from "grammy";
+import type { Conversation } from "@grammyjs/conversations";
+import type { AppContext } from "../context.js";
+import { escapeHtml } from "../format.js";
+
+export type Conv = Conversation<AppContext, AppContext>;
+
+export interface Choice {
+  label: string;
+  /** Short ASCII id (it travels in callback_data, which holds 64 bytes). */
+  value: string;
+}
+
+export interface ChooseOptions {
+  prompt: string;
+  choices: Choice[];
+  columns?: number;
+  /** With more choices than this, they are paged with ◀ ▶ buttons. */
+  pageSize?: number;
+  /** Typing text filters the choices by name (for long lists such as Uttar Pradesh's 80 PCs). */
+  searchable?: boolean;
+  /** Extra buttons below the choices (e.g. "Back"), answered like choices. */
+  extra?: Choice[];
+}
+
+/**
+ * conversation.external whose result is stored in the replay log as JSON: returns exactly what a replay will see
+ * (no ObjectIds or class instances), so the first run and every replay behave alike. Dates come back as ISO strings.
+ */
+export async function load<R>(conversation: Conv, task: (ctx: AppContext) => Promise<R>): Promise<R> {
+  return conversation.external(async (c: AppContext) => JSON.parse(JSON.stringify(await task(c))) as R);
+}
+
+const CHOICE_PREFIX = "c:";
+const PAGE_PREV = "p:<";
+const PAGE_NEXT = "p:>";
+
+function normalise(s: string): string {
+  return s.normalize("NFC").toLocaleLowerCase().replace(/\s+/g, " ").trim();
+}
+
+export function buildChoiceKeyboard(choices: Choice[], page: number, opts: ChooseOptions): InlineKeyboard {
+  const pageSize = opts.pageSize ?? 10;
+  const columns = opts.columns ?? 2;
+  const pages = Math.max(1, Math.ceil(choices.length / pageSize));
+  const current = Math.min(Math.max(page, 0), pages - 1);
+  const kb = new InlineKeyboard();
+  choices.slice(current * pageSize, (current + 1) * pageSize).forEach((c, i) => {
+    if (i > 0 && i % columns === 0) kb.row();
+    kb.text(c.label, CHOICE_PREFIX + c.value);
+  });
+  if (pages > 1) {
+    kb.row();
+    if (current > 0) kb.text("◀", PAGE_PREV);
+    kb.text(`${current + 1}/${pages}`, "p:=");
+    if (current < pages - 1) kb.text("▶", PAGE_NEXT);
+  }
+  for (const e of opts.extra ?? []) kb.row().text(e.label, CHOICE_PREFIX + e.value);
+  return kb;
+}
+
+/**
+ * Asks for one of `choices` with inline buttons and returns the chosen value. Buttons of earlier prompts, forged
+ * callback data, typed text (unless searchable), stickers, voice notes and commands get a short reason and the
+ * question again.
+ */
+export async function choose(conversation: Conv, ctx: AppContext, opts: ChooseOptions): Promise<string> {
+  const all = [...opts.choices];
+  const allowed = new Set([...all, ...(opts.extra ?? [])].map((c) => c.value));
+  let shown = all;
+  let page = 0;
+  const ours = new Set<number>();
+  const ask = async () => {
+    const sent = await ctx.reply(opts.prompt, { reply_markup: buildChoiceKeyboard(shown, page, opts), parse_mode: "HTML" });
+    ours.add(sent.message_id);
+  };
+  await ask();
+
+  for (;;) {
+    const answer = await conversation.wait();
+    const query = answer.callbackQuery;
+    if (query) {
+      const data = query.data ?? "";
+      const fromOurs = query.message !== undefined && ours.has(query.message.message_id);
+      if (!fromOurs) {
+        await answer.answerCallbackQuery({ text: answer.t("common:button.stale") });
+        continue;
+      }
+      if (data === PAGE_PREV || data === PAGE_NEXT) {
+        page += data === PAGE_NEXT ? 1 : -1;
+        await answer.answerCallbackQuery();
+        await answer.editMessageReplyMarkup({ reply_markup: buildChoiceKeyboard(shown, page, opts) }).catch(() => {});
+        continue;
+      }
+      const value = data.startsWith(CHOICE_PREFIX) ? data.slice(CHOICE_PREFIX.length) : "";
+      if (!allowed.has(value)) {
+        await answer.answerCallbackQuery({ text: data === "p:=" ? undefined : answer.t("common:button.invalid") });
+        continue;
+      }
+      await answer.answerCallbackQuery();
+      // Leave the question and the chosen answer in the chat, without buttons that could be tapped again.
+      const label = [...all, ...(opts.extra ?? [])].find((c) => c.value === value)?.label ?? value;
+      await answer
+        .editMessageText(`${opts.prompt}\n\n✅ <b>${escapeHtml(label)}</b>`, { parse_mode: "HTML" })
+        .catch(() => {});
+      return value;
+    }
+
+    const text = answer.message?.text;
+    if (text !== undefined && text.startsWith("/")) {
+      await answer.reply(answer.t("common:conversation.commandInMiddle"));
+    } else if (text !== undefined && opts.searchable) {
+      const needle = normalise(text);
+      const found = all.filter((c) => normalise(c.label).includes(needle));
+      if (found.length === 0) {
+        await answer.reply(answer.t("common:conversation.noMatch", { text: escapeHtml(text.slice(0, 50)) }), { parse_mode: "HTML" });
+      } else if (found.length === 1) {
+        // One match: take it, as a tap would have.
+        await answer.reply(`✅ <b>${escapeHtml(found[0]!.label)}</b>`, { parse_mode: "HTML" });
+        return found[0]!.value;
+      } else {
+        shown = found;
+        page = 0;
+      }
+    } else if (text !== undefined) {
+      await answer.reply(answer.t(opts.searchable ? "common:conversation.tapOrType" : "common:conversation.tapButton"));
+    } else {
+      await answer.reply(answer.t("common:conversation.notUnderstood"));
+    }
+    await ask();
+  }
+}

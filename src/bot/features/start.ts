@@ -1,0 +1,32 @@
+// /start: with an invite token, join in the role it carries; without one, explain how to get an invite.
+import { Composer } from "grammy";
+import type { BotContext } from "../context.js";
+import { escapeHtml, scopeLabel } from "../format.js";
+import { helpText } from "./help.js";
+import { scopesOf } from "../../services/personService.js";
+
+export function startFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer.command("start", async (ctx) => {
+    const payload = ctx.match.trim();
+    const name = escapeHtml(ctx.from?.first_name ?? "");
+    if (!payload) {
+      await ctx.reply(ctx.scopes.length > 0 ? `${ctx.t("start:welcomeBack", { name })}\n\n${helpText(ctx)}` : ctx.t("start:noInvite", { name }), {
+        parse_mode: "HTML",
+      });
+      return;
+    }
+    const result = await ctx.deps.services.invites.redeem(payload, ctx.from!, ctx.update.update_id);
+    if (!result.ok) {
+      await ctx.reply(ctx.t(`start:invite.${result.reason}`), { parse_mode: "HTML" });
+      return;
+    }
+    // Reload: the role was just granted, and /help must reflect it.
+    ctx.person = await ctx.deps.services.people.get(ctx.from!.id);
+    ctx.scopes = scopesOf(ctx.person);
+    const role = escapeHtml(await scopeLabel(ctx, { role: result.invite.role, level: result.invite.level, code: result.invite.code }));
+    const key = result.repeated || result.alreadyHeld ? "start:alreadyJoined" : "start:joined";
+    await ctx.reply(`${ctx.t(key, { name, role })}\n\n${helpText(ctx)}`, { parse_mode: "HTML" });
+  });
+  return composer;
+}

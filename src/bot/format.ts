@@ -1,0 +1,34 @@
+// Small formatting helpers shared by features: HTML escaping (messages use parse_mode HTML), role and
+// territory labels in the reader's language, dates in the reader's time zone.
+import { DateTime } from "luxon";
+import type { RoleScope } from "../domain/roles.js";
+import type { TerritoryRef } from "../domain/territory.js";
+import type { AppContext } from "./context.js";
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+export async function territoryLabel(ctx: AppContext, ref: TerritoryRef): Promise<string> {
+  if (ref.level === "country") return ctx.t("common:territory.country");
+  const name = await ctx.deps.services.map.territoryName(ref, ctx.lang);
+  return name || ref.code;
+}
+
+export async function scopeLabel(ctx: AppContext, scope: RoleScope): Promise<string> {
+  return ctx.t("common:roleIn", {
+    role: ctx.t(`common:role.${scope.role}`),
+    territory: await territoryLabel(ctx, scope),
+  });
+}
+
+export function formatDate(ctx: AppContext, date: Date): string {
+  return DateTime.fromJSDate(date, { zone: ctx.deps.timeZone })
+    .setLocale(ctx.lang === "hi" ? "hi-IN" : "en-IN")
+    .toLocaleString(DateTime.DATETIME_MED);
+}
+
+export function personName(p: { firstName?: string | null; lastName?: string | null; username?: string | null; telegramId: number }): string {
+  const name = [p.firstName, p.lastName].filter(Boolean).join(" ").trim();
+  return name || (p.username ? `@${p.username}` : String(p.telegramId));
+}

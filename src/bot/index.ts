@@ -1,0 +1,56 @@
+// createBot(deps): the whole bot, wired but not started. main.ts starts it; tests build their own with a local
+// Bot API (client.fetch or apiRoot) and their own database.
+import { Bot, type ApiClientOptions } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import { conversations } from "@grammyjs/conversations";
+import { sequentialize } from "@grammyjs/runner";
+import type { AppContext, BotContext, BotDeps } from "./context.js";
+import { enrich } from "./middleware/enrich.js";
+import { createErrorHandler } from "./middleware/errors.js";
+import { staleConversationGuard } from "./middleware/staleConversation.js";
+import { createConversationStorage } from "./conversations/storage.js";
+import { conversationPlugins } from "./conversations/plugins.js";
+import { cancelFeature } from "./features/cancel.js";
+import { startFeature } from "./features/start.js";
+import { helpFeature } from "./features/help.js";
+import { meFeature } from "./features/me.js";
+import { languageFeature } from "./features/language.js";
+import { teamFeature } from "./features/team.js";
+import { inviteFeature } from "./features/invite.js";
+import { unhandledFeature } from "./features/unhandled.js";
+
+export interface CreateBotOptions {
+  token: string;
+  deps: BotDeps;
+  /** Skips the getMe call (tests, and a known bot). */
+  botInfo?: UserFromGetMe;
+  client?: ApiClientOptions;
+}
+
+export function createBot({ token, deps, botInfo, client }: CreateBotOptions): Bot<BotContext> {
+  const bot = new Bot<BotContext>(token, { ...(botInfo ? { botInfo } : {}), ...(client ? { client } : {}) });
+
+  // One update per chat at a time: a double tap is handled after the first tap has been stored.
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
+  bot.use(enrich(deps, { record: true }) as never);
+  bot.use(staleConversationGuard() as never);
+  bot.use(
+    conversations<AppContext, AppContext>({
+      storage: createConversationStorage<AppContext>(deps.models, deps.now),
+      plugins: conversationPlugins(deps),
+    }) as never,
+  );
+  // Before the conversations themselves: /cancel must reach us even while a conversation waits for input.
+  bot.use(cancelFeature());
+
+  bot.use(inviteFeature(deps));
+  bot.use(startFeature());
+  bot.use(helpFeature());
+  bot.use(meFeature());
+  bot.use(languageFeature());
+  bot.use(teamFeature());
+  bot.use(unhandledFeature());
+
+  bot.catch(createErrorHandler(deps));
+  return bot;
+}

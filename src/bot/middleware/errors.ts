@@ -1,0 +1,27 @@
+// The error boundary: log with the update id (the token is redacted by the logger), answer with a localized apology,
+// and make sure a chat can never stay stuck in a conversation whose replay keeps throwing.
+import { BotError, GrammyError, HttpError } from "grammy";
+import type { BotContext, BotDeps } from "../context.js";
+import { conversationKeyOf } from "../conversations/storage.js";
+
+export function createErrorHandler(deps: BotDeps) {
+  return async (err: BotError<BotContext>): Promise<void> => {
+    const ctx = err.ctx;
+    const cause = err.error;
+    const log = deps.logger.child({ updateId: ctx.update.update_id });
+    log.error({ err: cause instanceof Error ? cause : new Error(String(cause)) }, "update failed");
+    // A non-Telegram error inside a conversation would be replayed (and thrown again) on every later update:
+    // drop that chat's conversation state so the person can start afresh.
+    if (!(cause instanceof GrammyError) && !(cause instanceof HttpError)) {
+      const key = conversationKeyOf(ctx);
+      if (key) await deps.models.ConversationState.deleteOne({ key }).catch(() => {});
+    }
+    const t = ctx.t ?? deps.i18n.t("hi");
+    try {
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
+      if (ctx.chat) await ctx.reply(t("common:error.generic"));
+    } catch (replyError) {
+      log.warn({ err: replyError }, "could not send the apology");
+    }
+  };
+}

@@ -1,0 +1,24 @@
+// Writes the audit log: every appointment, revocation, redemption and every refusal.
+import type { Models } from "../db/models/index.js";
+import type { AuditDoc } from "../db/models/audit.js";
+
+export type AuditEntry = Omit<AuditDoc, "at"> & { at?: Date };
+
+export interface AuditService {
+  record(entry: AuditEntry): Promise<void>;
+  recent(filter?: { actorId?: number; action?: string }, limit?: number): Promise<AuditDoc[]>;
+}
+
+export function createAuditService(models: Models, now: () => Date): AuditService {
+  return {
+    async record(entry) {
+      await models.Audit.create({ ...entry, at: entry.at ?? now() });
+    },
+    async recent(filter = {}, limit = 50) {
+      const query: Record<string, unknown> = {};
+      if (filter.actorId !== undefined) query.actorId = filter.actorId;
+      if (filter.action !== undefined) query.action = filter.action;
+      return models.Audit.find(query).sort({ at: -1 }).limit(limit).lean<AuditDoc[]>();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// Builds every service over one database. Services are the bot's use cases; handlers only call them.
+import type { Models } from "../db/models/index.js";
+import type { TerritoryRef } from "../domain/territory.js";
+import { createAuditService, type AuditService } from "./auditService.js";
+import { createInviteService, type InviteService } from "./inviteService.js";
+import { createMapService, type MapService } from "./mapService.js";
+import { createPersonService, type PersonService } from "./personService.js";
+import { createTeamService, type TeamService } from "./teamService.js";
+
+export interface Services {
+  audit: AuditService;
+  people: PersonService;
+  map: MapService;
+  invites: InviteService;
+  team: TeamService;
+}
+
+export interface ServiceDeps {
+  models: Models;
+  now: () => Date;
+}
+
+export function createServices({ models, now }: ServiceDeps): Services {
+  const audit = createAuditService(models, now);
+  const people = createPersonService(models, now);
+  const map = createMapService(models);
+  const invites = createInviteService({
+    models,
+    people,
+    audit,
+    now,
+    map: { loadMapView: () => map.loadMapView(), exists: (ref) => territoryExists(map, ref) },
+  });
+  const team = createTeamService({ people, audit, loadMapView: () => map.loadMapView() });
+  return { audit, people, map, invites, team };
+}
+
+export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {
+  switch (ref.level) {
+    case "country":
+      return ref.code === "IN";
+    case "cluster":
+      return (await map.getCluster(ref.code)) !== null;
+    case "state":
+      return (await map.getState(ref.code)) !== null;
+    case "pc":
+      return (await map.getPc(ref.code)) !== null;
+    case "ac":
+      return (await map.getAc(ref.code)) !== null;
+  }
+}

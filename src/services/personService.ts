@@ -1,0 +1,120 @@
+// People and their roles. Role grants are single-document atomic updates, so a replayed update or two appointers
+// acting at once never leave a person with the same role twice.
+import { trusted } from "mongoose";
+import type { Models, PersonDoc, RoleGrant } from "../db/models/index.js";
+import type { Language } from "../i18n.js";
+import { ROLE_LEVEL, type Role, type RoleScope } from "../domain/roles.js";
+import { COUNTRY } from "../domain/territory.js";
+
+export interface TelegramUserLike {
+  id: number;
+  first_name: string;
+  last_name?: string;
+  username?: string;
+}
+
+export interface PersonService {
+  get(telegramId: number): Promise<PersonDoc | null>;
+  /** Records who wrote to the bot; writes only when something changed. */
+  touch(user: TelegramUserLike): Promise<PersonDoc>;
+  setLanguage(telegramId: number, language: Language): Promise<void>;
+  /** Adds a role; false when the person already held it there (nothing changed). */
+  grantRole(telegramId: number, grant: Omit<RoleGrant, "level" | "grantedAt"> & { grantedAt?: Date }): Promise<boolean>;
+  /** Removes the role held over `code`; false when it was not held. */
+  revokeRole(telegramId: number, code: string): Promise<boolean>;
+  /** People holding any role whose territory lies in one of these states (or is one of these codes). */
+  listWithRolesIn(stateCodes: readonly string[], extraCodes?: readonly string[]): Promise<PersonDoc[]>;
+  markBlocked(telegramId: number): Promise<void>;
+  ensureNationalAdmins(telegramIds: readonly number[]): Promise<number>;
+}
+
+export function scopesOf(person: Pick<PersonDoc, "roles"> | null | undefined): RoleScope[] {
+  return (person?.roles ?? []).map((r) => ({ role: r.role, level: r.level, code: r.code }));
+}
+
+// sanitizeFilter is on (db/connection.ts): query operators written here are marked with mongoose.trusted().
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+export function createPersonService(models: Models, now: () => Date): PersonService {
+  const { Person } = models;
+
+  return {
+    get: (telegramId) => Person.findOne({ telegramId }).lean<PersonDoc>(),
+
+    async touch(user) {
+      const fields = {
+        firstName: user.first_name,
+        lastName: user.last_name ?? null,
+        username: user.username ?? null,
+      };
+      const existing = await Person.findOne({ telegramId: user.id }).lean<PersonDoc>();
+      const unchanged =
+        existing &&
+        existing.firstName === fields.firstName &&
+        (existing.lastName ?? null) === fields.lastName &&
+        (existing.username ?? null) === fields.username &&
+        !existing.blockedBotAt;
+      if (unchanged) return existing;
+      // Writing to the bot again means they unblocked it.
+      const doc = await Person.findOneAndUpdate(
+        { telegramId: user.id },
+        { $set: { ...fields, blockedBotAt: null }, $setOnInsert: { telegramId: user.id, roles: [], language: null } },
+        { upsert: true, returnDocument: "after" },
+      ).lean<PersonDoc>();
+      return doc!;
+    },
+
+    async setLanguage(telegramId, language) {
+      await Person.updateOne({ telegramId }, { $set: { language } });
+    },
+
+    async grantRole(telegramId, grant) {
+      const level = ROLE_LEVEL[grant.role as Role];
+      const full: RoleGrant = { ...grant, level, grantedAt: grant.grantedAt ?? now(), inviteId: grant.inviteId ?? null };
+      // A territory code determines its level and so its role: "no grant with this code yet" is the whole check.
+      const res = await Person.updateOne(
+        { telegramId, "roles.code": trusted({ $ne: grant.code }) },
+        { $push: { roles: full } },
+      );
+      return res.modifiedCount === 1;
+    },
+
+    async revokeRole(telegramId, code) {
+      const res = await Person.updateOne({ telegramId, "roles.code": code }, { $pull: { roles: { code } } });
+      return res.modifiedCount === 1;
+    },
+
+    async listWithRolesIn(stateCodes, extraCodes = []) {
+      const parts = stateCodes.map((s) => `^${escapeRegex(s)}(:|$)`);
+      const or: Record<string, unknown>[] = [];
+      if (parts.length) or.push({ "roles.code": trusted({ $regex: parts.join("|") }) });
+      if (extraCodes.length) or.push({ "roles.code": trusted({ $in: [...extraCodes] }) });
+      if (!or.length) return [];
+      return Person.find({ $or: or }).sort({ firstName: 1 }).lean<PersonDoc[]>();
+    },
+
+    async markBlocked(telegramId) {
+      await Person.updateOne({ telegramId }, { $set: { blockedBotAt: now() } });
+    },
+
+    async ensureNationalAdmins(telegramIds) {
+      let added = 0;
+      for (const telegramId of telegramIds) {
+        await Person.updateOne(
+          { telegramId },
+          { $setOnInsert: { telegramId, firstName: "", roles: [], language: null } },
+          { upsert: true },
+        );
+        const granted = await this.grantRole(telegramId, {
+          role: "national_admin",
+          code: COUNTRY.code,
+          grantedBy: null,
+        });
+        if (granted) added++;
+      }
+      return added;
+    },
+  };
+}
