@@ -4,6 +4,12 @@ import { createLogger } from "./logger.js";
 import { startApp } from "./app.js";
 
 async function main(): Promise<void> {
+  // A .env file in the working directory, if there is one (the environment still wins).
+  try {
+    process.loadEnvFile(".env");
+  } catch {
+    // no .env: fine
+  }
   let config;
   try {
     config = loadConfig();

@@ -1,0 +1,57 @@
+// npm run invite -- --role pc_incharge --territory IN-UP:P77 [--days 7] [--bot-username my_bot]
+// Makes a single-use invite link from the shell (for the first national admins, or when the bot is not at hand).
+import { parseArgs } from "node:util";
+import { Api } from "grammy";
+import { loadConfig } from "../src/config.js";
+import { isRole, ROLE_LEVEL } from "../src/domain/roles.js";
+import { createServices } from "../src/services/index.js";
+import { openScriptDatabase } from "./lib/database.js";
+
+const USAGE = `usage: npm run invite -- --role <national_admin|cluster_head|state_team|pc_incharge|ac_incharge>
+                          --territory <IN | cluster key | IN-UP | IN-UP:P77 | IN-UP:A390> [--days 7] [--bot-username name]`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      role: { type: "string" },
+      territory: { type: "string" },
+      days: { type: "string", default: "7" },
+      "bot-username": { type: "string" },
+    },
+  });
+  if (!values.role || !isRole(values.role) || !values.territory) {
+    console.error(USAGE);
+    return 2;
+  }
+  const config = loadConfig();
+  let username = values["bot-username"];
+  if (!username && config.botToken) {
+    username = (await new Api(config.botToken, { apiRoot: config.botApiRoot }).getMe()).username;
+  }
+  if (!username) {
+    console.error("Give --bot-username, or set BOT_TOKEN so the bot's username can be looked up.");
+    return 2;
+  }
+  const db = await openScriptDatabase(config);
+  try {
+    const services = createServices({ models: db.models, now: () => new Date() });
+    if (!(await services.map.isSeeded())) await services.map.seedMap();
+    const result = await services.invites.create({
+      actor: null,
+      role: values.role,
+      territory: { level: ROLE_LEVEL[values.role], code: values.territory },
+      days: Number(values.days),
+    });
+    if (!result.ok) {
+      console.error(`Refused: ${result.reason}`);
+      return 1;
+    }
+    console.log(`https://t.me/${username}?start=${result.token}`);
+    console.error(`single use; expires ${result.expiresAt.toISOString()}`);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+process.exitCode = await main();
