@@ -29,28 +29,32 @@ export interface CreateBotOptions {
 
 export function createBot({ token, deps, botInfo, client }: CreateBotOptions): Bot<BotContext> {
   const bot = new Bot<BotContext>(token, { ...(botInfo ? { botInfo } : {}), ...(client ? { client } : {}) });
+  const onError = createErrorHandler(deps);
+
+  // The boundary is middleware (not only bot.catch) so that it also guards updates fed through handleUpdate.
+  const guarded = bot.errorBoundary(onError);
 
   // One update per chat at a time: a double tap is handled after the first tap has been stored.
-  bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
-  bot.use(enrich(deps, { record: true }) as never);
-  bot.use(staleConversationGuard() as never);
-  bot.use(
+  guarded.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
+  guarded.use(enrich(deps, { record: true }) as never);
+  guarded.use(staleConversationGuard() as never);
+  guarded.use(
     conversations<AppContext, AppContext>({
       storage: createConversationStorage<AppContext>(deps.models, deps.now),
       plugins: conversationPlugins(deps),
     }) as never,
   );
   // Before the conversations themselves: /cancel must reach us even while a conversation waits for input.
-  bot.use(cancelFeature());
+  guarded.use(cancelFeature());
 
-  bot.use(inviteFeature(deps));
-  bot.use(startFeature());
-  bot.use(helpFeature());
-  bot.use(meFeature());
-  bot.use(languageFeature());
-  bot.use(teamFeature());
-  bot.use(unhandledFeature());
+  guarded.use(inviteFeature(deps));
+  guarded.use(startFeature());
+  guarded.use(helpFeature());
+  guarded.use(meFeature());
+  guarded.use(languageFeature());
+  guarded.use(teamFeature());
+  guarded.use(unhandledFeature());
 
-  bot.catch(createErrorHandler(deps));
+  bot.catch(onError);
   return bot;
 }

@@ -2,6 +2,7 @@
 import type { Models } from "../db/models/index.js";
 import type { TerritoryRef } from "../domain/territory.js";
 import { createAuditService, type AuditService } from "./auditService.js";
+import { createClaims, type Claims } from "./claims.js";
 import { createInviteService, type InviteService } from "./inviteService.js";
 import { createMapService, type MapService } from "./mapService.js";
 import { createPersonService, type PersonService } from "./personService.js";
@@ -9,6 +10,7 @@ import { createTeamService, type TeamService } from "./teamService.js";
 
 export interface Services {
   audit: AuditService;
+  claims: Claims;
   people: PersonService;
   map: MapService;
   invites: InviteService;
@@ -22,17 +24,19 @@ export interface ServiceDeps {
 
 export function createServices({ models, now }: ServiceDeps): Services {
   const audit = createAuditService(models, now);
+  const claims = createClaims(models, now);
   const people = createPersonService(models, now);
   const map = createMapService(models);
   const invites = createInviteService({
     models,
     people,
     audit,
+    claims,
     now,
     map: { loadMapView: () => map.loadMapView(), exists: (ref) => territoryExists(map, ref) },
   });
   const team = createTeamService({ people, audit, loadMapView: () => map.loadMapView() });
-  return { audit, people, map, invites, team };
+  return { audit, claims, people, map, invites, team };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {

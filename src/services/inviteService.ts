@@ -1,14 +1,15 @@
 // Invite links: create (by an appointer in the bot, or from the shell) and redeem (by /start <token>).
 // The token is 144 random bits in base64url (24 characters, inside /start's 64-character limit); only its SHA-256
-// is stored. Redemption is one atomic findOneAndUpdate, so two people racing on one token: exactly one wins.
+// is stored. Redemption is decided by a unique-key claim (services/claims.ts), so two people racing on one token: exactly one wins.
 import { createHash, randomBytes } from "node:crypto";
-import { trusted, type Types } from "mongoose";
+import type { Types } from "mongoose";
 import type { InviteDoc, Models } from "../db/models/index.js";
 import { canAppoint, type DenyReason } from "../domain/permissions.js";
 import { ROLE_LEVEL, type Role, type RoleScope } from "../domain/roles.js";
 import type { MapView, TerritoryRef } from "../domain/territory.js";
 import type { AuditService } from "./auditService.js";
 import type { PersonService, TelegramUserLike } from "./personService.js";
+import type { Claims } from "./claims.js";
 
 export const TOKEN_BYTES = 18;
 export const TOKEN_RE = /^[A-Za-z0-9_-]{24}$/;
@@ -58,10 +59,11 @@ export function createInviteService(deps: {
   people: PersonService;
   audit: AuditService;
   map: InviteMapAccess;
+  claims: Claims;
   now: () => Date;
   random?: (n: number) => Buffer;
 }): InviteService {
-  const { models, people, audit, map, now } = deps;
+  const { models, people, audit, map, claims, now } = deps;
   const { Invite } = models;
 
   return {
@@ -116,21 +118,21 @@ export function createInviteService(deps: {
       const tokenHash = hashToken(token);
       const at = now();
 
-      // The race is decided here: only one update can flip usedBy from null.
-      const won = await Invite.findOneAndUpdate(
-        { tokenHash, usedBy: null, revokedAt: null, expiresAt: trusted({ $gt: at }) },
-        { $set: { usedBy: user.id, usedAt: at } },
-        { returnDocument: "after" },
-      ).lean<StoredInvite>();
-
-      const invite = won ?? (await Invite.findOne({ tokenHash }).lean<StoredInvite>());
+      const invite = await Invite.findOne({ tokenHash }).lean<StoredInvite>();
       if (!invite) return deny("unknown");
-      // The same person's /start delivered again (or a crash before the role was granted): finish the job.
-      const repeated = !won && invite.usedBy === user.id;
-      if (!won && !repeated) {
-        if (invite.revokedAt) return deny("revoked");
-        if (invite.usedBy !== null) return deny("used");
-        return deny("expired");
+      if (invite.revokedAt) return deny("revoked");
+      let repeated = false;
+      if (invite.usedBy !== null) {
+        // The same person's /start delivered again (or a crash before the role was granted): finish the job.
+        if (invite.usedBy !== user.id) return deny("used");
+        repeated = true;
+      } else {
+        if (invite.expiresAt.getTime() <= at.getTime()) return deny("expired");
+        // The race is decided here: exactly one insert of this claim succeeds.
+        const claim = await claims.claimOnce(`invite:${tokenHash}`, String(user.id));
+        if (!claim.won && claim.existing.owner !== String(user.id)) return deny("used");
+        repeated = !claim.won;
+        await Invite.updateOne({ tokenHash }, { $set: { usedBy: user.id, usedAt: at } });
       }
 
       await people.touch(user);

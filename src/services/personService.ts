@@ -37,11 +37,19 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/**
+ * FerretDB 1.24 drops null and empty-array values given in $setOnInsert, and lean reads skip schema defaults, so a
+ * stored person may lack `roles` or `language`: fill them in on the way out.
+ */
+function normalise(doc: PersonDoc | null): PersonDoc | null {
+  return doc ? { ...doc, roles: doc.roles ?? [], language: doc.language ?? null } : null;
+}
+
 export function createPersonService(models: Models, now: () => Date): PersonService {
   const { Person } = models;
 
   return {
-    get: (telegramId) => Person.findOne({ telegramId }).lean<PersonDoc>(),
+    get: async (telegramId) => normalise(await Person.findOne({ telegramId }).lean<PersonDoc>()),
 
     async touch(user) {
       const fields = {
@@ -49,7 +57,7 @@ export function createPersonService(models: Models, now: () => Date): PersonServ
         lastName: user.last_name ?? null,
         username: user.username ?? null,
       };
-      const existing = await Person.findOne({ telegramId: user.id }).lean<PersonDoc>();
+      const existing = normalise(await Person.findOne({ telegramId: user.id }).lean<PersonDoc>());
       const unchanged =
         existing &&
         existing.firstName === fields.firstName &&
@@ -63,7 +71,7 @@ export function createPersonService(models: Models, now: () => Date): PersonServ
         { $set: { ...fields, blockedBotAt: null }, $setOnInsert: { telegramId: user.id, roles: [], language: null } },
         { upsert: true, returnDocument: "after" },
       ).lean<PersonDoc>();
-      return doc!;
+      return normalise(doc)!;
     },
 
     async setLanguage(telegramId, language) {
@@ -82,7 +90,11 @@ export function createPersonService(models: Models, now: () => Date): PersonServ
     },
 
     async revokeRole(telegramId, code) {
-      const res = await Person.updateOne({ telegramId, "roles.code": code }, { $pull: { roles: { code } } });
+      // $pull by the whole stored element: FerretDB 1.24 matches $pull documents by equality, not as a query.
+      const person = await Person.findOne({ telegramId }).lean<PersonDoc>();
+      const grant = person?.roles?.find((r) => r.code === code);
+      if (!grant) return false;
+      const res = await Person.updateOne({ telegramId }, { $pull: { roles: grant } });
       return res.modifiedCount === 1;
     },
 
@@ -92,7 +104,8 @@ export function createPersonService(models: Models, now: () => Date): PersonServ
       if (parts.length) or.push({ "roles.code": trusted({ $regex: parts.join("|") }) });
       if (extraCodes.length) or.push({ "roles.code": trusted({ $in: [...extraCodes] }) });
       if (!or.length) return [];
-      return Person.find({ $or: or }).sort({ firstName: 1 }).lean<PersonDoc[]>();
+      const found = await Person.find({ $or: or }).sort({ firstName: 1 }).lean<PersonDoc[]>();
+      return found.map((p) => normalise(p)!);
     },
 
     async markBlocked(telegramId) {

@@ -53,9 +53,14 @@ export function teamFeature(): Composer<BotContext> {
     const targetId = Number(ctx.match[1]);
     const code = ctx.match[2]!;
     const result = await ctx.deps.services.team.revoke(ctx.from.id, ctx.scopes, targetId, code, ctx.update.update_id);
+    if (!result.ok) {
+      // Refused (and audited by the service): say why, and leave the message as it was.
+      const reason = ctx.t(`team:revokeRefused.${result.reason}`, { defaultValue: ctx.t("common:denied.outside_scope") });
+      await ctx.answerCallbackQuery({ text: reason, show_alert: true });
+      return;
+    }
     await ctx.answerCallbackQuery();
-    const text = result.ok ? ctx.t("team:revoked") : ctx.t(`team:revokeRefused.${result.reason}`, { defaultValue: ctx.t("common:denied.outside_scope") });
-    await ctx.editMessageText(text).catch(() => ctx.reply(text));
+    await ctx.editMessageText(ctx.t("team:revoked")).catch(() => ctx.reply(ctx.t("team:revoked")));
   });
 
   composer.callbackQuery("tm:n", async (ctx) => {

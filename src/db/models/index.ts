@@ -6,6 +6,7 @@ import { clusterSchema, type ClusterDoc } from "./cluster.js";
 import { personSchema, type PersonDoc } from "./person.js";
 import { inviteSchema, type InviteDoc } from "./invite.js";
 import { auditSchema, type AuditDoc } from "./audit.js";
+import { claimSchema, type ClaimDoc } from "./claim.js";
 import { conversationStateSchema, type ConversationStateDoc } from "./conversationState.js";
 
 export interface Models {
@@ -17,6 +18,7 @@ export interface Models {
   Invite: Model<InviteDoc>;
   Audit: Model<AuditDoc>;
   ConversationState: Model<ConversationStateDoc>;
+  Claim: Model<ClaimDoc>;
 }
 
 export function createModels(connection: Connection): Models {
@@ -33,8 +35,9 @@ export function createModels(connection: Connection): Models {
       conversationStateSchema,
       "conversation_states",
     ),
+    Claim: connection.model<ClaimDoc>("Claim", claimSchema, "claims"),
   };
 }
 
-export type { StateDoc, PcDoc, AcDoc, ClusterDoc, PersonDoc, InviteDoc, AuditDoc, ConversationStateDoc };
+export type { StateDoc, PcDoc, AcDoc, ClusterDoc, PersonDoc, InviteDoc, AuditDoc, ConversationStateDoc, ClaimDoc };
 export type { RoleGrant } from "./person.js";
