@@ -124,6 +124,20 @@ export function createMapService(models: Models): MapService {
     return clusterOrThrow(key);
   }
 
+  // The AC → PC links are the seeded map and never change while the bot runs: read them once per service, not on
+  // every permission check (4,123 documents). Clusters are small and editable, so they are read every time.
+  let acToPcCache: Promise<Map<string, string>> | undefined;
+  function acToPc(): Promise<Map<string, string>> {
+    acToPcCache ??= Ac.find({}, { _id: 0, code: 1, pcCode: 1 })
+      .lean<Pick<AcDoc, "code" | "pcCode">[]>()
+      .then((acs) => {
+        // An empty map means "not seeded yet": do not keep it.
+        if (acs.length === 0) acToPcCache = undefined;
+        return new Map(acs.map((a) => [a.code, a.pcCode]));
+      });
+    return acToPcCache;
+  }
+
   /** Re-read after an update; the cluster can only be missing if another admin deleted it in between. */
   async function clusterOrThrow(key: string): Promise<ClusterInfo> {
     const cluster = await getCluster(key);
@@ -140,6 +154,7 @@ export function createMapService(models: Models): MapService {
       const counts = await countTerritories(models);
       assertCountsMatch(counts, data);
       await insertDefaultClusters(Cluster, data.clusters);
+      acToPcCache = undefined;
       return { ...counts, clusters: await Cluster.countDocuments({}) };
     },
 
@@ -150,11 +165,10 @@ export function createMapService(models: Models): MapService {
     },
 
     async loadMapView() {
-      const [clusters, acs] = await Promise.all([
+      const [clusters, pcByAc] = await Promise.all([
         Cluster.find({}, { _id: 0, key: 1, stateCodes: 1 }).lean<Pick<ClusterDoc, "key" | "stateCodes">[]>(),
-        Ac.find({}, { _id: 0, code: 1, pcCode: 1 }).lean<Pick<AcDoc, "code" | "pcCode">[]>(),
+        acToPc(),
       ]);
-      const pcByAc = new Map(acs.map((a) => [a.code, a.pcCode]));
       return {
         clusters: new Map(clusters.map((c) => [c.key, [...c.stateCodes]])),
         pcOfAc: (code: string) => pcByAc.get(code),
