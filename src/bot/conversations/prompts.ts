@@ -132,3 +132,54 @@ export async function choose(conversation: Conv, ctx: AppContext, opts: ChooseOp
     await ask();
   }
 }
+
+export interface AskTextOptions {
+  prompt: string;
+  min?: number;
+  max: number;
+  /** Buttons shown under the question (e.g. Skip); a tap returns the button's value. */
+  extra?: Choice[];
+}
+
+/**
+ * Asks for a line of text. Too short or too long, a command, a sticker or a photo: a short reason and the question
+ * again. Returns the trimmed text, or the value of a tapped extra button.
+ */
+export async function askText(conversation: Conv, ctx: AppContext, opts: AskTextOptions): Promise<string> {
+  const ours = new Set<number>();
+  const ask = async () => {
+    const kb = new InlineKeyboard();
+    for (const e of opts.extra ?? []) kb.text(e.label, CHOICE_PREFIX + e.value);
+    const sent = await ctx.reply(opts.prompt, { parse_mode: "HTML", ...(opts.extra?.length ? { reply_markup: kb } : {}) });
+    ours.add(sent.message_id);
+  };
+  await ask();
+  for (;;) {
+    const answer = await conversation.wait();
+    const query = answer.callbackQuery;
+    if (query) {
+      const value = (query.data ?? "").slice(CHOICE_PREFIX.length);
+      const fromOurs = query.message !== undefined && ours.has(query.message.message_id);
+      if (fromOurs && (opts.extra ?? []).some((e) => e.value === value)) {
+        await answer.answerCallbackQuery();
+        await answer.editMessageReplyMarkup().catch(() => {});
+        return value;
+      }
+      await answer.answerCallbackQuery({ text: answer.t(fromOurs ? "common:button.invalid" : "common:button.stale") });
+      continue;
+    }
+    const text = answer.message?.text?.trim();
+    if (text === undefined) {
+      await answer.reply(answer.t("common:conversation.textWanted"));
+    } else if (text.startsWith("/")) {
+      await answer.reply(answer.t("common:conversation.commandInMiddle"));
+    } else if (text.length < (opts.min ?? 1)) {
+      await answer.reply(answer.t("common:conversation.tooShort", { min: opts.min ?? 1 }));
+    } else if (text.length > opts.max) {
+      await answer.reply(answer.t("common:conversation.tooLong", { max: opts.max, length: text.length }));
+    } else {
+      return text;
+    }
+    await ask();
+  }
+}
