@@ -19,6 +19,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "language", audience: "everyone" },
   { command: "invite", audience: "appointer" },
   { command: "team", audience: "appointer" },
+  { command: "clusters", audience: ["national_admin"] },
   { command: "cancel", audience: "everyone" },
 ];
 

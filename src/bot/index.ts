@@ -17,6 +17,7 @@ import { meFeature } from "./features/me.js";
 import { languageFeature } from "./features/language.js";
 import { teamFeature } from "./features/team.js";
 import { inviteFeature } from "./features/invite.js";
+import { clustersFeature } from "./features/clusters.js";
 import { unhandledFeature } from "./features/unhandled.js";
 
 export interface CreateBotOptions {
@@ -47,7 +48,12 @@ export function createBot({ token, deps, botInfo, client }: CreateBotOptions): B
   // Before the conversations themselves: /cancel must reach us even while a conversation waits for input.
   guarded.use(cancelFeature());
 
+  // Features that own conversations come first: a conversation waiting for input must see the update before any
+  // plain command handler below (so "/help" mid-way is answered by the conversation's "finish or /cancel").
   guarded.use(inviteFeature(deps));
+  guarded.use(clustersFeature(deps));
+
+  // Plain command features.
   guarded.use(startFeature());
   guarded.use(helpFeature());
   guarded.use(meFeature());
