@@ -1,6 +1,6 @@
 // pino logger. The bot token appears in every Bot API URL, so it is scrubbed from anything logged, not just from
 // known fields: an error from the HTTP client may carry the URL in its message.
-import { pino, type Logger } from "pino";
+import { pino, type Logger, type LoggerOptions as LoggerOptionsOf } from "pino";
 
 export type { Logger };
 
@@ -10,8 +10,22 @@ export function redactToken(text: string, token: string | undefined): string {
   return out;
 }
 
-export function createLogger(options: { level: string; botToken?: string | undefined }): Logger {
-  return pino({
+export interface LoggerOptions {
+  level: string;
+  botToken?: string | undefined;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(pinoOptions(options));
+}
+
+/** The same logger writing to a stream of the caller's (tests). */
+export function createLoggerTo(options: LoggerOptions, destination: NodeJS.WritableStream): Logger {
+  return pino(pinoOptions(options), destination as never);
+}
+
+function pinoOptions(options: LoggerOptions): LoggerOptionsOf {
+  return {
     level: options.level,
     redact: { paths: ["token", "*.token", "botToken", "*.botToken"], censor: "<bot-token>" },
     hooks: {
@@ -27,7 +41,7 @@ export function createLogger(options: { level: string; botToken?: string | undef
         return method.apply(this, scrubbed as Parameters<typeof method>);
       },
     },
-  });
+  };
 }
 
 function scrubError(err: Error, token: string | undefined): { type: string; message: string; stack?: string } {
