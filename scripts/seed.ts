@@ -1,24 +1,13 @@
 // npm run seed: loads the map (states, PCs, ACs and, into an empty database, the default clusters) from data/.
 // Safe to run again: it updates in place and never overwrites clusters the national office has edited.
-// Without MONGODB_URI it starts the same local server the bot would (under DATA_DIR/db) and stops it at the end.
-import path from "node:path";
+// Without MONGODB_URI it uses the same local database the bot would (under DATA_DIR/db).
 import { loadConfig } from "../src/config.js";
-import { connectDatabase, ensureIndexes, type Database } from "../src/db/connection.js";
-import { startLocalServer, type LocalServer } from "../src/db/localServer.js";
 import { createMapService } from "../src/services/mapService.js";
+import { openScriptDatabase } from "./lib/database.js";
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  let server: LocalServer | undefined;
-  let db: Database | undefined;
+  const db = await openScriptDatabase(loadConfig());
   try {
-    let uri = config.mongodbUri;
-    if (!uri) {
-      server = await startLocalServer({ dataDir: path.join(config.dataDir, "db"), log: (m) => console.log(m) });
-      uri = server.uri;
-    }
-    db = await connectDatabase({ uri });
-    await ensureIndexes(db.models);
     const started = Date.now();
     const counts = await createMapService(db.models).seedMap();
     const n = (x: number) => x.toLocaleString("en-IN");
@@ -28,8 +17,7 @@ async function main(): Promise<void> {
         `${n(counts.clusters)} clusters`,
     );
   } finally {
-    await db?.close();
-    await server?.stop();
+    await db.close();
   }
 }
 

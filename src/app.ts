@@ -5,7 +5,7 @@ import type { Bot } from "grammy";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { connectDatabase, ensureIndexes, type Database } from "./db/connection.js";
-import { startLocalServer, type LocalServer } from "./db/localServer.js";
+import { LOCAL_DB_NAME, startLocalServer, type LocalServer } from "./db/localServer.js";
 import { createI18n } from "./i18n.js";
 import { createServices } from "./services/index.js";
 import { createBot } from "./bot/index.js";
@@ -29,7 +29,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       dataDir: path.join(config.dataDir, "db"),
       log: (m) => logger.info(m),
     });
-    uri = `${localServer.uri}sanyojak`;
+    uri = `${localServer.uri}${LOCAL_DB_NAME}`;
     logger.info({ dataDir: path.resolve(config.dataDir, "db") }, "MONGODB_URI not set: using a local database kept on disk");
   }
   const db = await connectDatabase({ uri });

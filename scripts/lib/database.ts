@@ -2,7 +2,7 @@
 import path from "node:path";
 import type { Config } from "../../src/config.js";
 import { connectDatabase, ensureIndexes, type Database } from "../../src/db/connection.js";
-import { startLocalServer } from "../../src/db/localServer.js";
+import { LOCAL_DB_NAME, startLocalServer } from "../../src/db/localServer.js";
 
 export async function openScriptDatabase(config: Config): Promise<Database> {
   if (config.mongodbUri) {
@@ -11,7 +11,7 @@ export async function openScriptDatabase(config: Config): Promise<Database> {
     return db;
   }
   const server = await startLocalServer({ dataDir: path.join(config.dataDir, "db"), log: (m) => console.error(m) });
-  const db = await connectDatabase({ uri: `${server.uri}sanyojak` });
+  const db = await connectDatabase({ uri: `${server.uri}${LOCAL_DB_NAME}` });
   await ensureIndexes(db.models);
   return {
     ...db,

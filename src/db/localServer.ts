@@ -13,6 +13,9 @@ const run = promisify(execFile);
 export const FERRETDB_VERSION = "1.24.2";
 const FERRETDB_MODULE = "github.com/FerretDB/FerretDB";
 
+/** The database name used on a local server (npm start without MONGODB_URI, and the scripts). */
+export const LOCAL_DB_NAME = "sanyojak";
+
 export type LocalServerKind = "mongod" | "ferretdb" | "mongodb-memory-server-download";
 
 export interface LocalServer {
