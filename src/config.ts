@@ -1,6 +1,7 @@
 // Configuration comes from the environment only, and is validated once, at start-up, into a typed object that is
 // passed to whatever needs it. Nothing reads process.env anywhere else.
 import { z } from "zod";
+import { validate as isCronExpression } from "node-cron";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -35,6 +36,29 @@ const schema = z.object({
     .pipe(z.array(telegramId)),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   DATA_DIR: z.string().trim().default(".data"),
+  // Scheduler (src/jobs): reminders, escalations and the daily rollup. Times are in TZ.
+  SCHEDULER_ENABLED: z
+    .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+    .default("true")
+    .transform((v) => v === "true" || v === "1" || v === "yes"),
+  ROLLUP_TIME: z
+    .string()
+    .trim()
+    .default("20:00")
+    .refine((v) => /^([01]?\d|2[0-3]):[0-5]\d$/.test(v), "must be a 24-hour time such as 20:00"),
+  REMINDER_SCAN_CRON: z
+    .string()
+    .trim()
+    .default("*/5 * * * *")
+    .refine((v) => isCronExpression(v), "must be a cron expression such as */5 * * * *"),
+  REMINDER_HOURS_BEFORE: z
+    .string()
+    .trim()
+    .default("24,2")
+    .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean).map(Number))
+    .refine((a) => a.length > 0 && a.every((h) => Number.isInteger(h) && h >= 1 && h <= 168), "must be hours such as 24,2 (1 to 168)"),
+  REPORT_REQUEST_HOURS_AFTER: z.coerce.number().int("must be whole hours").min(0).max(47).default(2),
+  ESCALATION_HOURS_AFTER: z.coerce.number().int("must be whole hours").min(1).max(168).default(48),
 });
 
 export interface Config {
@@ -47,7 +71,29 @@ export interface Config {
   bootstrapAdminIds: number[];
   logLevel: (typeof LOG_LEVELS)[number];
   dataDir: string;
+  scheduler: SchedulerConfig;
 }
+
+export interface SchedulerConfig {
+  enabled: boolean;
+  /** Local time (in Config.timeZone) of the daily rollup. */
+  rollupTime: { hour: number; minute: number };
+  /** When to look for due reminders; every run covers everything due (and missed) in the last 48 hours. */
+  reminderScanCron: string;
+  /** Reminders to the organiser this many hours before the start, largest first. */
+  reminderHoursBefore: number[];
+  reportRequestHoursAfter: number;
+  escalationHoursAfter: number;
+}
+
+export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
+  enabled: true,
+  rollupTime: { hour: 20, minute: 0 },
+  reminderScanCron: "*/5 * * * *",
+  reminderHoursBefore: [24, 2],
+  reportRequestHoursAfter: 2,
+  escalationHoursAfter: 48,
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -82,5 +128,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdminIds: v.BOOTSTRAP_ADMIN_IDS,
     logLevel: v.LOG_LEVEL,
     dataDir: v.DATA_DIR,
+    scheduler: {
+      enabled: v.SCHEDULER_ENABLED,
+      rollupTime: { hour: Number(v.ROLLUP_TIME.split(":")[0]), minute: Number(v.ROLLUP_TIME.split(":")[1]) },
+      reminderScanCron: v.REMINDER_SCAN_CRON,
+      reminderHoursBefore: [...new Set(v.REMINDER_HOURS_BEFORE)].sort((a, b) => b - a),
+      reportRequestHoursAfter: v.REPORT_REQUEST_HOURS_AFTER,
+      escalationHoursAfter: v.ESCALATION_HOURS_AFTER,
+    },
   };
 }

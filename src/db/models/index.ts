@@ -7,6 +7,7 @@ import { personSchema, type PersonDoc } from "./person.js";
 import { inviteSchema, type InviteDoc } from "./invite.js";
 import { auditSchema, type AuditDoc } from "./audit.js";
 import { claimSchema, type ClaimDoc } from "./claim.js";
+import { jobRunSchema, type JobRunDoc } from "./jobRun.js";
 import { conversationStateSchema, type ConversationStateDoc } from "./conversationState.js";
 
 export interface Models {
@@ -19,6 +20,7 @@ export interface Models {
   Audit: Model<AuditDoc>;
   ConversationState: Model<ConversationStateDoc>;
   Claim: Model<ClaimDoc>;
+  JobRun: Model<JobRunDoc>;
 }
 
 export function createModels(connection: Connection): Models {
@@ -36,6 +38,7 @@ export function createModels(connection: Connection): Models {
       "conversation_states",
     ),
     Claim: connection.model<ClaimDoc>("Claim", claimSchema, "claims"),
+    JobRun: connection.model<JobRunDoc>("JobRun", jobRunSchema, "job_runs"),
   };
 }
 

@@ -1,0 +1,144 @@
+// What the rollup maths reads and what it produces. Plain data only: the data layer (services/rollupData.ts) fills
+// the inputs from narrow, indexed queries; the maths (compute.ts) never touches a database or a clock.
+
+/** An event as the rollup needs it (a projection of the events collection). */
+export interface RollupEvent {
+  id: string;
+  programmeKey: string;
+  stateCode: string;
+  pcCode: string;
+  acCode: string | null;
+  startsAt: Date;
+  status: "planned" | "cancelled";
+  /** Telegram id of the organiser (who registered it). */
+  createdBy: number;
+  /** True once a report exists (the event's reportedAt is set). */
+  reported: boolean;
+}
+
+/** A report as the rollup needs it: counts per category key, and the total. */
+export interface RollupReport {
+  eventId: string;
+  programmeKey: string;
+  stateCode: string;
+  pcCode: string;
+  acCode: string | null;
+  eventStartsAt: Date;
+  total: number;
+  counts: Readonly<Record<string, number>>;
+}
+
+/**
+ * Where reports were filed, for coverage and attendance to date: one row per report, or (from the database) one row
+ * per (state, PC, AC) with the number of reports and their summed attendance. Both shapes give the same results.
+ */
+export interface ReportedPlace {
+  stateCode: string;
+  pcCode: string;
+  acCode: string | null;
+  reports: number;
+  attendance: number;
+}
+
+export interface RollupMap {
+  /** Every PC in the country, in display order (state, then number). */
+  pcs: readonly { code: string; stateCode: string }[];
+  /** Every AC with the PC it belongs to: an AC's PC cannot be derived from its code or number. */
+  acs: readonly { code: string; stateCode: string; pcCode: string }[];
+  clusters: readonly { key: string; stateCodes: readonly string[] }[];
+}
+
+export type RollupScope =
+  | { level: "country"; code: "IN" }
+  | { level: "cluster"; code: string }
+  | { level: "state"; code: string };
+
+export interface RollupInput {
+  scope: RollupScope;
+  /** The local calendar day, YYYY-MM-DD, in `zone` (an IANA time zone; see day.ts). */
+  day: string;
+  zone: string;
+  /** Events that started at or before this moment count as held. */
+  asOf: Date;
+  /** Must include every event of the day, of the next three days, and every held event without a report. */
+  events: readonly RollupEvent[];
+  /** Must include the reports of the day's events. */
+  reports: readonly RollupReport[];
+  /** Reports of events that started before dayEnd, as places (see ReportedPlace). */
+  reportedPlaces: readonly ReportedPlace[];
+  map: RollupMap;
+}
+
+export interface Attendance {
+  total: number;
+  /** Summed counts per category key, as reported. */
+  byCategory: Record<string, number>;
+  /** Attendance not put in any category (total minus the categories), shown with "others". */
+  unassigned: number;
+}
+
+export interface EventLine {
+  eventId: string;
+  programmeKey: string;
+  stateCode: string;
+  pcCode: string;
+  acCode: string | null;
+  startsAt: Date;
+  createdBy: number;
+}
+
+export interface StateRow {
+  stateCode: string;
+  pcsCovered: number;
+  pcsTotal: number;
+  acsCovered: number;
+  acsTotal: number;
+  attendanceToDate: number;
+  attendanceToday: number;
+  eventsToday: number;
+  reportsToday: number;
+  pending: number;
+}
+
+export interface ClusterRow {
+  key: string;
+  eventsToday: number;
+  reportsToday: number;
+  attendanceToday: number;
+  pending: number;
+  pcsCovered: number;
+  pcsTotal: number;
+}
+
+export interface Rollup {
+  scope: RollupScope;
+  day: string;
+  asOf: Date;
+  stateCodes: string[];
+  today: {
+    /** Planned events of the day that had started by asOf. */
+    held: number;
+    /** Of those, how many have a report. */
+    reported: number;
+    /** Planned events of the day still to start after asOf. */
+    later: number;
+    cancelled: number;
+    attendance: Attendance;
+  };
+  /** Held, not cancelled, no report yet: the whole campaign up to asOf, oldest first. */
+  pending: EventLine[];
+  coverage: {
+    pcsCovered: number;
+    pcsTotal: number;
+    acsCovered: number;
+    acsTotal: number;
+    national: { pcsCovered: number; pcsTotal: number };
+    /** PC codes of the scope with no reported event yet, in map order. */
+    uncoveredPcs: string[];
+  };
+  /** Planned events of the next three days, soonest first. */
+  upcoming: EventLine[];
+  byState: StateRow[];
+  /** Country scope only: one row per cluster. */
+  clusters: ClusterRow[];
+}

@@ -1,0 +1,110 @@
+// Runs a job for a period at most once across every running copy of the bot, with a lease a crashed owner loses.
+// See db/models/jobRun.ts for the documents. The steps, each safe under concurrency:
+//   1. "<job>:<period>:done" exists            → nothing to do.
+//   2. read the attempts; the newest one's lease has not passed → someone is running it: leave it.
+//   3. insert "<job>:<period>:attempt-<n+1>"   → the one insert that succeeds owns the run (duplicate key: lost).
+//   4. run; on success insert the done marker; on failure end the lease at once so a later trigger may retry.
+// A run whose owner dies mid-way is taken over after its lease: the job itself must therefore be safe to run again
+// (ours are: every message they send carries an idempotency key, see jobs/sendOnce.ts).
+import type { Models } from "../db/models/index.js";
+import type { JobRunDoc } from "../db/models/jobRun.js";
+import { isDuplicateKey } from "../services/claims.js";
+
+/** A run is tried at most this many times (failures and take-overs together), then left for a person to look at. */
+export const MAX_ATTEMPTS = 5;
+
+export type RunOutcome =
+  | { status: "ran"; attempt: number; summary: Record<string, unknown> }
+  | { status: "done" }
+  | { status: "busy"; owner: string; attempt: number }
+  | { status: "failed"; attempt: number; error: unknown }
+  | { status: "gave_up"; attempts: number };
+
+export interface JobRuns {
+  runOnce(
+    job: string,
+    period: string,
+    fn: () => Promise<Record<string, unknown> | void>,
+    options: { leaseMs: number },
+  ): Promise<RunOutcome>;
+  isDone(job: string, period: string): Promise<boolean>;
+}
+
+export function createJobRuns(models: Models, now: () => Date, owner: string): JobRuns {
+  const { JobRun } = models;
+  const base = (job: string, period: string) => `${job}:${period}`;
+  const doneId = (job: string, period: string) => `${base(job, period)}:done`;
+  const attemptId = (job: string, period: string, n: number) => `${base(job, period)}:attempt-${n}`;
+
+  async function isDone(job: string, period: string): Promise<boolean> {
+    return (await JobRun.exists({ _id: doneId(job, period) })) !== null;
+  }
+
+  async function latestAttempt(job: string, period: string): Promise<JobRunDoc | undefined> {
+    const ids = Array.from({ length: MAX_ATTEMPTS }, (_, i) => attemptId(job, period, i + 1));
+    // _id lookups only (fast on FerretDB, which scans for most other filters).
+    const found = await Promise.all(ids.map((id) => JobRun.findById(id).lean<JobRunDoc>()));
+    return found.filter((d): d is JobRunDoc => d !== null).sort((a, b) => b.attempt - a.attempt)[0];
+  }
+
+  async function insert(doc: JobRunDoc): Promise<boolean> {
+    try {
+      await JobRun.create(doc);
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  return {
+    isDone,
+    async runOnce(job, period, fn, { leaseMs }) {
+      if (await isDone(job, period)) return { status: "done" };
+      const latest = await latestAttempt(job, period);
+      const at = now();
+      if (latest && !latest.failedAt && latest.leaseUntil && latest.leaseUntil.getTime() > at.getTime()) {
+        return { status: "busy", owner: latest.owner, attempt: latest.attempt };
+      }
+      const attempt = (latest?.attempt ?? 0) + 1;
+      if (attempt > MAX_ATTEMPTS) return { status: "gave_up", attempts: MAX_ATTEMPTS };
+      const won = await insert({
+        _id: attemptId(job, period, attempt),
+        job,
+        period,
+        kind: "attempt",
+        attempt,
+        owner,
+        at,
+        leaseUntil: new Date(at.getTime() + leaseMs),
+      });
+      if (!won) {
+        // Another instance inserted the same attempt a moment earlier: it owns the run.
+        return { status: "busy", owner: "another instance", attempt };
+      }
+      let summary: Record<string, unknown>;
+      try {
+        summary = (await fn()) ?? {};
+      } catch (error) {
+        // Ending the lease now lets the next trigger (any instance) try again, up to MAX_ATTEMPTS.
+        await JobRun.updateOne(
+          { _id: attemptId(job, period, attempt) },
+          { $set: { failedAt: now(), leaseUntil: now(), error: String((error as Error)?.stack ?? error).slice(0, 2000) } },
+        ).catch(() => {});
+        return { status: "failed", attempt, error };
+      }
+      await insert({
+        _id: doneId(job, period),
+        job,
+        period,
+        kind: "done",
+        attempt,
+        owner,
+        at: now(),
+        leaseUntil: null,
+        summary,
+      });
+      return { status: "ran", attempt, summary };
+    },
+  };
+}
