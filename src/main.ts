@@ -1,7 +1,9 @@
 // Entry point (npm start): read the environment, start the app, stop cleanly on SIGINT/SIGTERM.
+// Without BOT_TOKEN (or with --sandbox: npm run sandbox) it starts the sandbox instead: see src/sandbox/.
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { startApp } from "./app.js";
+import { runSandbox } from "./sandbox/run.js";
 
 async function main(): Promise<void> {
   // A .env file in the working directory, if there is one (the environment still wins).
@@ -21,7 +23,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel, botToken: config.botToken });
-  const app = await startApp(config, logger);
+  const sandbox = !config.botToken || process.argv.includes("--sandbox");
+  const app = sandbox ? await runSandbox(config, logger, process.env) : await startApp(config, logger);
 
   let signalled = false;
   const shutdown = (signal: string) => {

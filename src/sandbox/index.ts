@@ -1,0 +1,118 @@
+// Sandbox mode: the real bot, against a local Bot API (src/localBotApi) instead of Telegram, with demo people
+// and a web page that plays them. `npm start` without BOT_TOKEN lands here, and `npm run sandbox` always does.
+//
+//   browser ──fetch/SSE──▶ webServer ──sendUserMessage/clickButton──▶ LocalBotApi ◀──HTTP long polling── real app
+//                                                                                          (startApp: db, services, bot)
+import { randomBytes } from "node:crypto";
+import type { Config } from "../config.js";
+import type { Logger } from "../logger.js";
+import { startApp, type App } from "../app.js";
+import { createI18n, type Language } from "../i18n.js";
+import { createServices } from "../services/index.js";
+import { DEFAULT_BOT_INFO, LocalBotApi, type RunningServer } from "../localBotApi/index.js";
+import { DEMO_PEOPLE, type DemoPerson } from "./demoPeople.js";
+import { seedDemoPeople } from "./seedDemo.js";
+import { startWebServer, type PersonEntry, type WebServer } from "./webServer.js";
+import { resetDemoConversations } from "./resetConversations.js";
+import { withSandboxDatabase } from "./database.js";
+
+export { loadSandboxSettings, DEFAULT_SANDBOX_PORT, type SandboxSettings } from "./config.js";
+export { DEMO_PEOPLE, type DemoPerson } from "./demoPeople.js";
+
+export interface SandboxOptions {
+  /** The app's configuration; its botToken and botApiRoot are replaced, and its database kept apart (database.ts). */
+  config: Config;
+  logger: Logger;
+  /** The web page's port (0: any free port; a taken port falls back to a free one). */
+  port: number;
+  host: string;
+}
+
+export interface Sandbox {
+  /** The web page. */
+  url: string;
+  /** The local Bot API's root, as the bot uses it. */
+  botApiUrl: string;
+  /** The generated token the local Bot API accepts (new at every start). */
+  token: string;
+  api: LocalBotApi;
+  app: App;
+  /** The configuration the app runs with (after the sandbox's changes). */
+  config: Config;
+  people: readonly DemoPerson[];
+  web: WebServer;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const log = options.logger.child({ module: "sandbox" });
+  // Long enough to be caught by the logger's token scrubbing, like a real token.
+  const token = `${DEFAULT_BOT_INFO.id}:${randomBytes(24).toString("base64url")}`;
+  const api = new LocalBotApi({ token });
+  // The demo people have "pressed Start": the bot may write to them first (directives, rollups).
+  for (const person of DEMO_PEOPLE) api.addUser(person.user);
+
+  let botApi: RunningServer | undefined;
+  let app: App | undefined;
+  let web: WebServer | undefined;
+  const stop = async () => {
+    await web?.close();
+    // Before the Bot API goes: grammY's stop confirms the last updates with one more getUpdates.
+    await app?.stop();
+    await botApi?.close();
+  };
+  try {
+    botApi = await api.listen(0, "127.0.0.1");
+    const config: Config = { ...withSandboxDatabase(options.config), botToken: token, botApiRoot: botApi.url };
+    app = await startApp(config, options.logger);
+
+    const services = createServices({ models: app.db.models, now: () => new Date() });
+    const seeded = await seedDemoPeople(services, log);
+    await resetDemoConversations(app.db.models, DEMO_PEOPLE);
+    log.info(seeded, "sandbox: demo people ready");
+
+    const i18n = await createI18n();
+    const describePeople = async (lang: Language): Promise<PersonEntry[]> => {
+      const t = i18n.t(lang);
+      return Promise.all(
+        DEMO_PEOPLE.map(async (demo) => {
+          const person = await services.people.get(demo.user.id);
+          const roles = await Promise.all(
+            (person?.roles ?? []).map(async (r) => {
+              const territory = r.level === "country" ? t("common:territory.country") : await services.map.territoryName(r, lang);
+              return t("common:roleIn", { role: t(`common:role.${r.role}`), territory });
+            }),
+          );
+          return {
+            id: demo.user.id,
+            key: demo.key,
+            name: [demo.user.first_name, demo.user.last_name].filter(Boolean).join(" "),
+            role: roles.length ? roles.join("; ") : t("sandbox:noRole"),
+            language: demo.user.language_code,
+          };
+        }),
+      );
+    };
+    web = await startWebServer(
+      {
+        api,
+        people: DEMO_PEOPLE,
+        describePeople,
+        strings: (lang) => i18n.instance.getResourceBundle(lang, "sandbox") as unknown,
+        languageName: (lang) => i18n.t(lang)(`language:name.${lang}`),
+        timeZone: config.timeZone,
+        logger: options.logger,
+      },
+      { port: options.port, host: options.host },
+    );
+    return { url: web.url, botApiUrl: botApi.url, token, api, app, config, people: DEMO_PEOPLE, web, stop };
+  } catch (error) {
+    await stop().catch((err: unknown) => log.warn({ err }, "sandbox: cleanup after a failed start failed"));
+    throw error;
+  }
+}
+
+/** What `npm start` prints once the page can be opened. */
+export function readyLine(sandbox: Pick<Sandbox, "url">, startedMs: number): string {
+  return `Sandbox ready: ${sandbox.url} (${(startedMs / 1000).toFixed(1)} s)`;
+}

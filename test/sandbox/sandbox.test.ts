@@ -1,0 +1,266 @@
+// The sandbox at protocol level: its Bot API (over HTTP, with the generated token) against the real bot, the demo
+// data it seeds, and the page's API (send, tap, photo, live events) — everything but the browser.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { trusted } from "mongoose";
+import { createLogger } from "../../src/logger.js";
+import { createServices } from "../../src/services/index.js";
+import { DEMO_AC, DEMO_PC, DEMO_PEOPLE, DEMO_STATE } from "../../src/sandbox/demoPeople.js";
+import { seedDemoPeople } from "../../src/sandbox/seedDemo.js";
+import { resetDemoConversations } from "../../src/sandbox/resetConversations.js";
+import { makePng, openFeed, postJson, startTestSandbox, waitFor, type TestSandbox } from "./helpers.js";
+
+const demo = (key: string) => DEMO_PEOPLE.find((p) => p.key === key)!;
+
+describe("the sandbox", () => {
+  let sb: TestSandbox;
+
+  beforeAll(async () => {
+    sb = await startTestSandbox("proto");
+  });
+  afterAll(async () => {
+    await sb?.close();
+  });
+
+  async function callBotApi(method: string, params: Record<string, unknown>, token = sb.token) {
+    const response = await fetch(`${sb.botApiUrl}/bot${token}/${method}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(params),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  async function botAnswers(chatId: number, after: number): Promise<string[]> {
+    return sb.api
+      .messages(chatId)
+      .filter((e) => e.from === "bot" && e.message.message_id > after)
+      .map((e) => e.message.text ?? e.message.caption ?? "");
+  }
+
+  describe("its Bot API", () => {
+    it("serves the real bot on loopback over HTTP, with a token generated at start", async () => {
+      expect(sb.botApiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(sb.config.botApiRoot).toBe(sb.botApiUrl);
+      expect(sb.token).toMatch(/^\d+:[A-Za-z0-9_-]{32}$/);
+      const me = await callBotApi("getMe", {});
+      expect(me.body).toMatchObject({ ok: true, result: { is_bot: true, username: "sanyojak_local_bot" } });
+      // The bot is long-polling it, and set its menus at start.
+      await waitFor("a getUpdates call", () => sb.api.callsTo("getUpdates").length > 0);
+      expect(sb.api.commands({ languageCode: "hi" }).map((c) => c.command)).toContain("help");
+      expect(sb.api.commands({ languageCode: "en" })[0]?.description).toMatch(/[a-z]/);
+    });
+
+    it("refuses any other token, as Telegram does", async () => {
+      const [botId] = sb.token.split(":");
+      const wrong = await callBotApi("getMe", {}, `${botId}:${"x".repeat(32)}`);
+      expect(wrong).toEqual({ status: 401, body: { ok: false, error_code: 401, description: "Unauthorized" } });
+    });
+
+    it("rejects what Telegram rejects, in Telegram's error format", async () => {
+      const chat_id = demo("pc").user.id;
+      expect((await callBotApi("sendMessage", { chat_id: 123_456_789, text: "hi" })).body).toEqual({
+        ok: false,
+        error_code: 400,
+        description: "Bad Request: chat not found",
+      });
+      expect((await callBotApi("sendMessage", { chat_id, text: "क".repeat(4097) })).body).toMatchObject({
+        error_code: 400,
+        description: "Bad Request: message is too long",
+      });
+      const tooLong = "क".repeat(22); // 66 bytes
+      expect(
+        (await callBotApi("sendMessage", { chat_id, text: "x", reply_markup: { inline_keyboard: [[{ text: "x", callback_data: tooLong }]] } })).body,
+      ).toMatchObject({ error_code: 400, description: "Bad Request: BUTTON_DATA_INVALID" });
+      expect((await callBotApi("sendMessage", { chat_id, text: "<b>open", parse_mode: "HTML" })).body).toMatchObject({
+        error_code: 400,
+        description: expect.stringMatching(/^Bad Request: can't parse entities: /) as unknown,
+      });
+      expect((await callBotApi("sendMessage", { chat_id, text: "x", parse_mode: "XML" })).body).toMatchObject({
+        error_code: 400,
+        description: "Bad Request: unsupported parse_mode",
+      });
+      // None of them reached the chat.
+      expect(sb.api.messages(chat_id).filter((e) => e.message.text === "x")).toEqual([]);
+    });
+  });
+
+  describe("demo data", () => {
+    it("has the map, the clusters and one demo person per role, in one area", async () => {
+      const { Person, Pc, Ac, Cluster } = sb.app.db.models;
+      expect(await Pc.countDocuments()).toBe(543);
+      expect(await Ac.countDocuments()).toBeGreaterThan(4000);
+      const cluster = await Cluster.findOne({ stateCodes: DEMO_STATE }).lean();
+      expect(cluster).not.toBeNull();
+      const people = await Person.find({ telegramId: trusted({ $in: DEMO_PEOPLE.map((p) => p.user.id) }) }).lean();
+      const roleOf = (key: string) => people.find((p) => p.telegramId === demo(key).user.id)?.roles?.map((r) => [r.role, r.code]);
+      expect(roleOf("admin")).toEqual([["national_admin", "IN"]]);
+      expect(roleOf("cluster")).toEqual([["cluster_head", cluster!.key]]);
+      expect(roleOf("state")).toEqual([["state_team", DEMO_STATE]]);
+      expect(roleOf("pc")).toEqual([["pc_incharge", DEMO_PC]]);
+      expect(roleOf("ac")).toEqual([["ac_incharge", DEMO_AC]]);
+      expect(roleOf("newcomer") ?? []).toEqual([]);
+      // Languages as their Telegram is set, Hindi and English both present.
+      expect(new Set(people.map((p) => p.language))).toEqual(new Set(["hi", "en"]));
+    });
+
+    it("seeds again without duplicating anything", async () => {
+      const services = createServices({ models: sb.app.db.models, now: () => new Date() });
+      const again = await seedDemoPeople(services, createLogger({ level: "silent" }));
+      expect(again.rolesGranted).toBe(0);
+      const people = await sb.app.db.models.Person.find({ telegramId: trusted({ $in: DEMO_PEOPLE.map((p) => p.user.id) }) }).lean();
+      expect(people).toHaveLength(DEMO_PEOPLE.length);
+      expect(people.every((p) => (p.roles ?? []).length <= 1)).toBe(true);
+    });
+
+    it("ends a half-finished conversation of a demo person at start, and touches no one else's", async () => {
+      const { ConversationState } = sb.app.db.models;
+      const now = new Date();
+      await ConversationState.create({ key: `chat:${demo("ac").user.id}`, value: "{}", updatedAt: now });
+      await ConversationState.create({ key: "chat:42", value: "{}", updatedAt: now });
+      expect(await resetDemoConversations(sb.app.db.models, DEMO_PEOPLE)).toBe(1);
+      expect(await ConversationState.exists({ key: "chat:42" })).not.toBeNull();
+      await ConversationState.deleteOne({ key: "chat:42" });
+    });
+  });
+
+  describe("the page's API", () => {
+    it("lists the demo people with their roles in the page's language", async () => {
+      const hi = (await (await fetch(`${sb.url}/api/bootstrap?lang=hi`)).json()) as { people: { key: string; role: string }[]; strings: { page: { send: string } } };
+      expect(hi.people.map((p) => p.key)).toEqual(["admin", "cluster", "state", "pc", "ac", "newcomer"]);
+      expect(hi.people.find((p) => p.key === "pc")?.role).toBe("लोकसभा प्रभारी, Varanasi (77)");
+      expect(hi.strings.page.send).toBe("भेजें");
+      const en = (await (await fetch(`${sb.url}/api/bootstrap?lang=en`)).json()) as { people: { key: string; role: string }[] };
+      expect(en.people.find((p) => p.key === "ac")?.role).toMatch(/^Vidhan Sabha in-charge, Varanasi Cantt/);
+    });
+
+    it("serves the page, its script and styles with a strict content security policy", async () => {
+      const page = await fetch(`${sb.url}/`);
+      expect(page.headers.get("content-type")).toContain("text/html");
+      expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+      expect(await page.text()).toContain('<script type="module" src="/app.js">');
+      expect((await fetch(`${sb.url}/app.js`)).status).toBe(200);
+      expect((await fetch(`${sb.url}/style.css`)).status).toBe(200);
+      const font = await fetch(`${sb.url}/fonts/devanagari-400.ttf`);
+      expect(font.status).toBe(200);
+      expect(font.headers.get("content-type")).toBe("font/ttf");
+      expect((await fetch(`${sb.url}/../package.json`)).status).toBe(404);
+    });
+
+    it("sends text as the person; the real bot answers in their language", async () => {
+      const pc = demo("pc").user;
+      const before = sb.api.messages(pc.id).at(-1)?.message.message_id ?? 0;
+      const response = await postJson(`${sb.url}/api/chats/${pc.id}/messages`, { text: "/start" });
+      expect(response.status).toBe(202);
+      const [answer] = await waitFor("the bot's answer", async () => {
+        const texts = await botAnswers(pc.id, before);
+        return texts.length ? texts : undefined;
+      });
+      expect(answer).toContain(`फिर से स्वागत है, ${pc.first_name}`);
+      // The transcript the page loads has both sides, the user's command marked as one.
+      const chat = (await (await fetch(`${sb.url}/api/chats/${pc.id}`)).json()) as { messages: { from: string; text?: string; entities?: { type: string }[] }[]; commands: { command: string }[] };
+      const mine = chat.messages.find((m) => m.from === "user" && m.text === "/start");
+      expect(mine?.entities?.[0]?.type).toBe("bot_command");
+      expect(chat.messages.at(-1)).toMatchObject({ from: "bot" });
+      expect(chat.commands.map((c) => c.command)).toContain("newevent");
+    });
+
+    it("taps inline buttons and streams the bot's new messages, edits and callback answers live", async () => {
+      const ac = demo("ac").user;
+      const feed = await openFeed(sb.url);
+      try {
+        await waitFor("the stream to be attached", () => sb.web.feed.subscribers > 0);
+        await postJson(`${sb.url}/api/chats/${ac.id}/messages`, { text: "/language" });
+        const question = await waitFor("the language question", () =>
+          feed.events.find((e) => e.event === "message" && e.data.chatId === ac.id && (e.data.message as { buttons?: unknown }).buttons),
+        );
+        const message = question.data.message as { id: number; buttons: { text: string; data: string }[][] };
+        const hindi = message.buttons.flat().find((b) => b.text === "हिन्दी")!;
+        // The user's own message came through the stream too.
+        expect(feed.events.some((e) => e.event === "message" && (e.data.message as { from: string; text: string }).text === "/language")).toBe(true);
+
+        const tap = await postJson(`${sb.url}/api/chats/${ac.id}/callbacks`, { messageId: message.id, data: hindi.data });
+        expect(tap.status).toBe(202);
+        const edit = await waitFor("the edit", () => feed.events.find((e) => e.event === "edit" && e.data.chatId === ac.id));
+        expect(edit.data.message).toMatchObject({ id: message.id, edited: true, text: expect.stringContaining("हिन्दी") as unknown });
+        expect((edit.data.message as { buttons?: unknown }).buttons).toBeUndefined();
+        expect((await sb.app.db.models.Person.findOne({ telegramId: ac.id }).lean())?.language).toBe("hi");
+        await waitFor("the callback answer", () => feed.events.find((e) => e.event === "callbackAnswer" && e.data.chatId === ac.id));
+
+        // The message no longer has the button: the page is told so, nothing reaches the bot.
+        const stale = await postJson(`${sb.url}/api/chats/${ac.id}/callbacks`, { messageId: message.id, data: hindi.data });
+        expect(stale.status).toBe(409);
+      } finally {
+        feed.close();
+        await sb.app.db.models.Person.updateOne({ telegramId: ac.id }, { $set: { language: "en" } });
+      }
+    });
+
+    it("sends a photo as a Telegram photo the bot can download", async () => {
+      const state = demo("state").user;
+      const png = makePng(64, 48);
+      const response = await fetch(`${sb.url}/api/chats/${state.id}/photo?caption=${encodeURIComponent("सभा की फ़ोटो")}`, {
+        method: "POST",
+        headers: { "content-type": "image/png" },
+        body: new Uint8Array(png),
+      });
+      expect(response.status).toBe(202);
+      const { messageId } = (await response.json()) as { messageId: number };
+      const sent = sb.api.message(state.id, messageId)!.message;
+      expect(sent.caption).toBe("सभा की फ़ोटो");
+      const photo = sent.photo!.at(-1)!;
+      expect([photo.width, photo.height]).toEqual([64, 48]);
+      expect(Buffer.from(sb.api.file(photo.file_id)!.data!)).toEqual(png);
+      const served = await fetch(`${sb.url}/api/files/${photo.file_id}`);
+      expect(served.headers.get("content-type")).toBe("image/png");
+      expect(Buffer.from(await served.arrayBuffer())).toEqual(png);
+      // The bot saw it and answered (whatever it says about a stray photo).
+      await waitFor("an answer to the photo", async () => (await botAnswers(state.id, messageId)).length > 0);
+    });
+
+    it("shows the reply keyboard the bot opened, until it is removed or a one-time keyboard was used", async () => {
+      const admin = demo("admin").user;
+      const chatOf = async () => (await (await fetch(`${sb.url}/api/chats/${admin.id}`)).json()) as { replyKeyboard: unknown };
+      const keyboard = { keyboard: [["हाँ", "नहीं"], [{ text: "Share location", request_location: true }]], one_time_keyboard: true };
+      expect((await callBotApi("sendMessage", { chat_id: admin.id, text: "Ready?", reply_markup: keyboard })).body.ok).toBe(true);
+      expect((await chatOf()).replyKeyboard).toEqual({
+        rows: [
+          [
+            { text: "हाँ", kind: "text" },
+            { text: "नहीं", kind: "text" },
+          ],
+          [{ text: "Share location", kind: "location" }],
+        ],
+        oneTime: true,
+      });
+      // Tapping "Share location" sends a location; the one-time keyboard closes.
+      expect((await postJson(`${sb.url}/api/chats/${admin.id}/messages`, { location: true })).status).toBe(202);
+      expect(sb.api.messages(admin.id).find((e) => e.from === "user" && e.message.location)).toBeDefined();
+      expect((await chatOf()).replyKeyboard).toBeNull();
+      await callBotApi("sendMessage", { chat_id: admin.id, text: "Again", reply_markup: { keyboard: [["A"]] } });
+      expect((await chatOf()).replyKeyboard).toMatchObject({ rows: [[{ text: "A" }]] });
+      await callBotApi("sendMessage", { chat_id: admin.id, text: "Done", reply_markup: { remove_keyboard: true } });
+      expect((await chatOf()).replyKeyboard).toBeNull();
+    });
+
+    it("acts only as demo people, only for its own page", async () => {
+      expect((await fetch(`${sb.url}/api/chats/123456`)).status).toBe(404);
+      expect((await postJson(`${sb.url}/api/chats/123456/messages`, { text: "hi" })).status).toBe(404);
+      const newcomer = demo("newcomer").user.id;
+      // Another site's page in the same browser: refused before anything is sent.
+      const crossOrigin = await postJson(`${sb.url}/api/chats/${newcomer}/messages`, { text: "hi" }, { origin: "http://evil.example" });
+      expect(crossOrigin.status).toBe(403);
+      const form = await fetch(`${sb.url}/api/chats/${newcomer}/messages`, { method: "POST", headers: { "content-type": "text/plain" }, body: '{"text":"hi"}' });
+      expect(form.status).toBe(415);
+      // A DNS name rebound to 127.0.0.1.
+      const { request } = await import("node:http");
+      const rebound = await new Promise<number>((resolve, reject) => {
+        const req = request(`${sb.url}/api/bootstrap`, { headers: { host: "evil.example" } }, (res) => resolve(res.statusCode ?? 0));
+        req.on("error", reject);
+        req.end();
+      });
+      expect(rebound).toBe(403);
+      expect(sb.api.messages(newcomer).filter((e) => e.from === "user")).toEqual([]);
+      expect((await postJson(`${sb.url}/api/chats/${newcomer}/messages`, { text: "x".repeat(4097) })).status).toBe(400);
+    });
+  });
+});
