@@ -1,0 +1,151 @@
+// The sandbox page in a real headless Chromium at phone size: choose a demo person, talk to the real bot by typing
+// and tapping, see edits in place, send a photo, use a reply keyboard, and get messages safely rendered.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { DEMO_PEOPLE } from "../../src/sandbox/demoPeople.js";
+import { startTestSandbox, waitFor, makePng, type TestSandbox } from "../sandbox/helpers.js";
+import { lastBotText, openPhoneBrowser, openSandboxPage, type PhoneBrowser } from "../sandbox/browser.js";
+
+const demo = (key: string) => DEMO_PEOPLE.find((p) => p.key === key)!;
+
+describe("the sandbox page in a browser", () => {
+  let sb: TestSandbox;
+  let browser: PhoneBrowser;
+  let page: Page;
+
+  beforeAll(async () => {
+    [sb, browser] = await Promise.all([startTestSandbox("browser"), openPhoneBrowser({ locale: "hi-IN" })]);
+    page = browser.page;
+    await openSandboxPage(page, sb.url, "pc");
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await sb?.close();
+  });
+
+  async function callBotApi(method: string, params: Record<string, unknown>) {
+    const response = await fetch(`${sb.botApiUrl}/bot${sb.token}/${method}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(params),
+    });
+    return (await response.json()) as { ok: boolean; result?: { message_id: number }; description?: string };
+  }
+
+  it("shows who you are and starts the chat with the bot", async () => {
+    const pc = demo("pc").user;
+    expect(await page.locator("#person").inputValue()).toBe(String(pc.id));
+    const options = await page.locator("#person option").allTextContents();
+    expect(options).toHaveLength(DEMO_PEOPLE.length);
+    expect(options.find((o) => o.startsWith("आरिफ़ ख़ान"))).toContain("लोकसभा प्रभारी");
+    expect(await page.locator("html").getAttribute("lang")).toBe("hi");
+
+    await page.getByRole("button", { name: "शुरू करें" }).click();
+    await page.locator(".msg.user .text", { hasText: "/start" }).waitFor();
+    await page.locator(".msg.bot .text", { hasText: "फिर से स्वागत है" }).waitFor();
+    // The /help list in the answer: each command is tappable, and tapping sends it.
+    await page.locator(".msg.bot .command", { hasText: "/help" }).first().click();
+    await page.locator(".msg.user .text", { hasText: "/help" }).waitFor();
+    await waitFor("the help text", async () => (await page.locator(".msg.bot").count()) >= 2);
+    expect(await lastBotText(page)).toContain("/newevent");
+  });
+
+  it("types a command, taps an inline button, and sees the message edited in place", async () => {
+    await page.locator("#text").fill("/language");
+    await page.locator("#text").press("Enter");
+    const question = page.locator(".msg.bot", { hasText: "Choose your language" }).last();
+    await question.locator(".inline-keyboard button", { hasText: "English" }).click();
+    const id = await question.getAttribute("data-id");
+    const edited = page.locator(`.msg.bot[data-id="${id}"]`);
+    await edited.locator(".meta .edited").waitFor();
+    expect(await edited.locator(".text").textContent()).toContain("I will write to you in English");
+    expect(await edited.locator(".inline-keyboard").count()).toBe(0);
+    expect(await page.locator(`.msg[data-id="${id}"]`).count()).toBe(1);
+    const stored = await sb.app.db.models.Person.findOne({ telegramId: demo("pc").user.id }).lean();
+    expect(stored?.language).toBe("en");
+    // The command menu follows the language the bot set for this chat.
+    await page.locator("#menu-button").click();
+    await page.locator("#commands button", { hasText: "/newevent" }).waitFor();
+    await waitFor("the English menu", async () => /[a-z]{4}/.test((await page.locator("#commands").textContent()) ?? ""));
+    await page.locator("#menu-button").click();
+  });
+
+  it("sends a photo from the photo button", async () => {
+    const before = await page.locator(".msg.bot").count();
+    await page.locator("#photo-input").setInputFiles({ name: "meeting.png", mimeType: "image/png", buffer: makePng(120, 80, [40, 120, 200]) });
+    const img = page.locator(".msg.user img.photo").last();
+    await img.waitFor();
+    await waitFor("the photo to load", () => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth === 120));
+    const sent = sb.api.messages(demo("pc").user.id).filter((e) => e.from === "user" && e.message.photo);
+    expect(sent).toHaveLength(1);
+    await waitFor("the bot to answer the photo", async () => (await page.locator(".msg.bot").count()) > before);
+  });
+
+  it("renders the bot's formatting, and nothing else, from the message's entities", async () => {
+    const chat_id = demo("pc").user.id;
+    const html =
+      '<b>मोटा</b> <i>tirchha</i> &lt;img src=x onerror="window.hacked=1"&gt; <a href="https://example.org/x">लिंक</a> <code>&lt;b&gt;</code> <tg-spoiler>छिपा</tg-spoiler>';
+    expect((await callBotApi("sendMessage", { chat_id, text: html, parse_mode: "HTML" })).ok).toBe(true);
+    const bubble = page.locator(".msg.bot", { hasText: "मोटा" }).last();
+    await bubble.waitFor();
+    expect(await bubble.locator("b").first().textContent()).toBe("मोटा");
+    expect(await bubble.locator("i").textContent()).toBe("tirchha");
+    expect(await bubble.locator("img").count()).toBe(0);
+    expect(await bubble.locator(".text").textContent()).toContain('<img src=x onerror="window.hacked=1">');
+    expect(await bubble.locator("a").getAttribute("href")).toBe("https://example.org/x");
+    expect(await bubble.locator("a").getAttribute("rel")).toBe("noopener noreferrer");
+    expect(await bubble.locator("code").textContent()).toBe("<b>");
+    await bubble.locator(".spoiler").click();
+    expect(await bubble.locator(".spoiler.revealed").count()).toBe(1);
+    // Entities given explicitly can carry any URL: a javascript: link is drawn without an address.
+    const text = "click me";
+    expect((await callBotApi("sendMessage", { chat_id, text, entities: [{ type: "text_link", offset: 0, length: 5, url: "javascript:window.hacked=1" }] })).ok).toBe(true);
+    const link = page.locator(".msg.bot", { hasText: "click me" }).last().locator("a");
+    await link.waitFor();
+    expect(await link.getAttribute("href")).toBeNull();
+    await link.click();
+    expect(await page.evaluate(() => (window as unknown as { hacked?: number }).hacked)).toBeUndefined();
+  });
+
+  it("shows a reply keyboard and sends a button's text when tapped", async () => {
+    const chat_id = demo("pc").user.id;
+    const keyboard = { keyboard: [["हाँ", "नहीं"]], one_time_keyboard: true, resize_keyboard: true };
+    expect((await callBotApi("sendMessage", { chat_id, text: "क्या आप तैयार हैं?", reply_markup: keyboard })).ok).toBe(true);
+    const yes = page.locator("#reply-keyboard button", { hasText: "हाँ" });
+    await yes.click();
+    await page.locator(".msg.user .text", { hasText: "हाँ" }).waitFor();
+    await page.locator("#reply-keyboard").waitFor({ state: "hidden" });
+    expect(sb.api.messages(chat_id).some((e) => e.from === "user" && e.message.text === "हाँ")).toBe(true);
+  });
+
+  it("switches person, counts what arrives for the others, and fits a phone screen with Hindi in a Devanagari font", async () => {
+    const cluster = demo("cluster").user;
+    await page.locator("#person").selectOption(String(cluster.id));
+    await page.locator(".empty").waitFor();
+    // Someone else gets a message meanwhile: the switcher shows it as unread.
+    expect((await callBotApi("sendMessage", { chat_id: demo("ac").user.id, text: "नया दिशा-निर्देश" })).ok).toBe(true);
+    await waitFor("the unread mark", async () => (await page.locator(`#person option[value="${demo("ac").user.id}"]`).textContent())?.endsWith("(1)"));
+    await page.locator("#person").selectOption(String(demo("ac").user.id));
+    await page.locator(".msg.bot .text", { hasText: "नया दिशा-निर्देश" }).waitFor();
+    expect(await page.locator(`#person option[value="${demo("ac").user.id}"]`).textContent()).not.toContain("(1)");
+
+    await page.locator("#person").selectOption(String(demo("pc").user.id));
+    await page.locator(".msg.bot", { hasText: "मोटा" }).waitFor();
+    const layout = await page.evaluate(async () => {
+      await document.fonts.ready;
+      const composer = document.getElementById("composer")!.getBoundingClientRect();
+      return {
+        scrollWidth: document.documentElement.scrollWidth,
+        composerBottom: composer.bottom,
+        devanagari: document.fonts.check("16px 'Sanyojak Devanagari'", "संवाद"),
+        loaded: [...document.fonts].some((f) => f.family.includes("Sanyojak Devanagari") && f.status === "loaded"),
+      };
+    });
+    expect(layout.scrollWidth).toBeLessThanOrEqual(360);
+    expect(layout.composerBottom).toBeLessThanOrEqual(740);
+    expect(layout.devanagari).toBe(true);
+    expect(layout.loaded).toBe(true);
+    await browser.screenshot("chat");
+    expect(browser.errors).toEqual([]);
+  });
+});

@@ -1,0 +1,82 @@
+// A real headless Chromium for the browser tests: Debian's /usr/bin/chromium (CHROMIUM_PATH to use another),
+// driven by playwright-core, which downloads nothing. Each launch gets a new, empty profile.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Screenshots go here (gitignored). */
+export const RESULTS_DIR = path.resolve("test-results");
+
+export interface PhoneBrowser {
+  context: BrowserContext;
+  page: Page;
+  /** Errors the page's scripts threw, and console errors: a test asserts there were none. */
+  errors: string[];
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A 360×740 phone-sized window (Android's most common size) in the given locale. */
+export async function openPhoneBrowser(options: { locale?: string } = {}): Promise<PhoneBrowser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH`);
+  }
+  const profile = mkdtempSync(path.join(os.tmpdir(), "sanyojak-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    hasTouch: true,
+    locale: options.locale ?? "hi-IN",
+    timezoneId: "Asia/Kolkata",
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(`console: ${message.text()}`);
+  });
+  return {
+    context,
+    page,
+    errors,
+    async screenshot(name) {
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      const file = path.join(RESULTS_DIR, `sandbox-${name}.png`);
+      await page.screenshot({ path: file });
+      return file;
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens the sandbox page as a demo person and waits until it is loaded and following the live stream. */
+export async function openSandboxPage(page: Page, url: string, personKey: string): Promise<void> {
+  await page.goto(`${url}/#person=${personKey}`);
+  await page.waitForSelector("body[data-ready=true][data-live=true]");
+}
+
+/** The text of the newest bot bubble (without its time). */
+export async function lastBotText(page: Page): Promise<string> {
+  return page.locator(".msg.bot").last().locator(".text").evaluate((el) => {
+    const clone = el.cloneNode(true) as HTMLElement;
+    clone.querySelector(".meta")?.remove();
+    return clone.textContent ?? "";
+  });
+}

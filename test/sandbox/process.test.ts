@@ -1,0 +1,74 @@
+// `npm start` without BOT_TOKEN: the real process starts the sandbox, prints its address, serves the page, lets a
+// demo person talk to the bot, and stops cleanly on SIGTERM. Its database is kept apart from the real bot's.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import mongoose from "mongoose";
+import { DEMO_PEOPLE } from "../../src/sandbox/demoPeople.js";
+import { postJson, waitFor } from "./helpers.js";
+
+describe("npm start without a bot token", () => {
+  const base = `sbx_process_${randomBytes(3).toString("hex")}`;
+  let child: ChildProcess;
+  let output = "";
+  let url = "";
+  let startedIn = 0;
+
+  beforeAll(async () => {
+    const started = Date.now();
+    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      // No BOT_TOKEN, no .env values: only what any shell has, the test database, and any free port.
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: `${inject("mongoUri").replace(/\/?$/, "/")}${base}`, SANDBOX_PORT: "0", LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+    url = await waitFor("the ready line", () => /Sandbox ready: (http:\/\/127\.0\.0\.1:\d+) \(\d+\.\d s\)/.exec(output)?.[1], 90_000);
+    startedIn = Date.now() - started;
+  }, 120_000);
+
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    const connection = await mongoose.createConnection(inject("mongoUri"), { dbName: `${base}_sandbox` }).asPromise();
+    await connection.dropDatabase().catch(() => {});
+    await connection.close();
+  });
+
+  it("prints the page's address once it is ready", async () => {
+    console.log(`[sandbox] ready in ${startedIn} ms (process start to ready line, test database already running)`);
+    expect(output).toMatch(/Sandbox ready: http:\/\/127\.0\.0\.1:\d+ \(\d+\.\d s\)/);
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("/app.js");
+  });
+
+  it("lets a demo person talk to the real bot", async () => {
+    const newcomer = DEMO_PEOPLE.find((p) => p.key === "newcomer")!.user;
+    expect((await postJson(`${url}/api/chats/${newcomer.id}/messages`, { text: "/start" })).status).toBe(202);
+    const answer = await waitFor("the bot's answer", async () => {
+      const chat = (await (await fetch(`${url}/api/chats/${newcomer.id}`)).json()) as { messages: { from: string; text?: string }[] };
+      return chat.messages.find((m) => m.from === "bot")?.text;
+    });
+    // No role yet: told how to join, in Hindi (their Telegram's language).
+    expect(answer).toContain(`नमस्ते ${newcomer.first_name}`);
+  });
+
+  it("keeps its data in its own database, never the one the real bot would use", async () => {
+    const connection = await mongoose.createConnection(inject("mongoUri"), { dbName: `${base}_sandbox` }).asPromise();
+    try {
+      expect(await connection.collection("people").countDocuments()).toBeGreaterThanOrEqual(DEMO_PEOPLE.length);
+      const real = await mongoose.createConnection(inject("mongoUri"), { dbName: base }).asPromise();
+      expect(await real.collection("people").countDocuments()).toBe(0);
+      await real.close();
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it("stops cleanly on SIGTERM", async () => {
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    await expect(fetch(url)).rejects.toThrow();
+  });
+});
