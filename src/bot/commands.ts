@@ -20,6 +20,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "invite", audience: "appointer" },
   { command: "team", audience: "appointer" },
   { command: "clusters", audience: ["national_admin"] },
+  { command: "newevent", audience: "any_role" },
+  { command: "report", audience: "any_role" },
   { command: "cancel", audience: "everyone" },
 ];
 

@@ -19,6 +19,8 @@ import { teamFeature } from "./features/team.js";
 import { inviteFeature } from "./features/invite.js";
 import { clustersFeature } from "./features/clusters.js";
 import { unhandledFeature } from "./features/unhandled.js";
+import { eventsFeature } from "./features/events.js";
+import { reportFeature } from "./features/report.js";
 
 export interface CreateBotOptions {
   token: string;
@@ -50,6 +52,10 @@ export function createBot({ token, deps, botInfo, client }: CreateBotOptions): B
 
   // Features that own conversations come first: a conversation waiting for input must see the update before any
   // plain command handler below (so "/help" mid-way is answered by the conversation's "finish or /cancel").
+  // Events, reports and programmes first: their entry points hand the update on when another conversation is
+  // active (features/conversationEntry.ts), so they can sit before features whose commands do not.
+  guarded.use(eventsFeature(deps));
+  guarded.use(reportFeature(deps));
   guarded.use(inviteFeature(deps));
   guarded.use(clustersFeature(deps));
 

@@ -7,6 +7,9 @@ import { createInviteService, type InviteService } from "./inviteService.js";
 import { createMapService, type MapService } from "./mapService.js";
 import { createPersonService, type PersonService } from "./personService.js";
 import { createTeamService, type TeamService } from "./teamService.js";
+import { createProgrammeService, type ProgrammeService } from "./programmeService.js";
+import { createEventService, type EventService } from "./eventService.js";
+import { createReportService, type ReportService } from "./reportService.js";
 
 export interface Services {
   audit: AuditService;
@@ -15,6 +18,9 @@ export interface Services {
   map: MapService;
   invites: InviteService;
   team: TeamService;
+  programmes: ProgrammeService;
+  events: EventService;
+  reports: ReportService;
 }
 
 export interface ServiceDeps {
@@ -36,7 +42,10 @@ export function createServices({ models, now }: ServiceDeps): Services {
     map: { loadMapView: () => map.loadMapView(), exists: (ref) => territoryExists(map, ref) },
   });
   const team = createTeamService({ people, audit, loadMapView: () => map.loadMapView() });
-  return { audit, claims, people, map, invites, team };
+  const programmes = createProgrammeService(models, now);
+  const events = createEventService({ models, now, claims, audit, map, programmes });
+  const reports = createReportService({ models, now, audit, events, programmes });
+  return { audit, claims, people, map, invites, team, programmes, events, reports };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {

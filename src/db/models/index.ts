@@ -9,6 +9,9 @@ import { auditSchema, type AuditDoc } from "./audit.js";
 import { claimSchema, type ClaimDoc } from "./claim.js";
 import { jobRunSchema, type JobRunDoc } from "./jobRun.js";
 import { conversationStateSchema, type ConversationStateDoc } from "./conversationState.js";
+import { programmeSchema, categorySchema, type ProgrammeDoc, type CategoryDoc } from "./programme.js";
+import { eventSchema, type EventDoc } from "./event.js";
+import { reportSchema, reportVersionSchema, type ReportDoc, type ReportVersionDoc } from "./report.js";
 
 export interface Models {
   State: Model<StateDoc>;
@@ -21,6 +24,11 @@ export interface Models {
   ConversationState: Model<ConversationStateDoc>;
   Claim: Model<ClaimDoc>;
   JobRun: Model<JobRunDoc>;
+  Programme: Model<ProgrammeDoc>;
+  AttendeeCategory: Model<CategoryDoc>;
+  Event: Model<EventDoc>;
+  Report: Model<ReportDoc>;
+  ReportVersion: Model<ReportVersionDoc>;
 }
 
 export function createModels(connection: Connection): Models {
@@ -39,8 +47,14 @@ export function createModels(connection: Connection): Models {
     ),
     Claim: connection.model<ClaimDoc>("Claim", claimSchema, "claims"),
     JobRun: connection.model<JobRunDoc>("JobRun", jobRunSchema, "job_runs"),
+    Programme: connection.model<ProgrammeDoc>("Programme", programmeSchema, "programmes"),
+    AttendeeCategory: connection.model<CategoryDoc>("AttendeeCategory", categorySchema, "attendee_categories"),
+    Event: connection.model<EventDoc>("Event", eventSchema, "events"),
+    Report: connection.model<ReportDoc>("Report", reportSchema, "reports"),
+    ReportVersion: connection.model<ReportVersionDoc>("ReportVersion", reportVersionSchema, "report_versions"),
   };
 }
 
 export type { StateDoc, PcDoc, AcDoc, ClusterDoc, PersonDoc, InviteDoc, AuditDoc, ConversationStateDoc, ClaimDoc };
 export type { RoleGrant } from "./person.js";
+export type { ProgrammeDoc, CategoryDoc, EventDoc, ReportDoc, ReportVersionDoc };

@@ -1,0 +1,129 @@
+// One question that takes typed text, a button, or (when asked for) a location or a photo, and on anything else
+// answers with a short reason and the same question again. What earlier steps collected lives in the
+// conversation's local variables, which the replay log restores, so nothing entered before is lost.
+import { InlineKeyboard } from "grammy";
+import type { Message } from "grammy/types";
+import type { AppContext } from "../context.js";
+import { escapeHtml } from "../format.js";
+import type { Choice, Conv } from "./prompts.js";
+
+/** A parser's verdict on one message: a value, or a localized reason (HTML) why not. */
+export type Verdict<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export type Answer<T> = { kind: "button"; value: string } | { kind: "value"; value: T };
+
+export interface AskOptions<T> {
+  /** HTML. */
+  prompt: string;
+  buttons?: Choice[];
+  columns?: number;
+  /** Reads typed text; without it, typed text is refused with `textReason`. */
+  text?: (text: string, ctx: AppContext) => Verdict<T>;
+  /** Reads other messages (a location, a photo); return undefined for kinds it does not take. */
+  message?: (msg: Message, ctx: AppContext) => Verdict<T> | undefined;
+  /** Why typed text is refused when `text` is not given (e.g. "Please tap a button"). */
+  textReason?: string;
+  /** Why a sticker, voice note or other unexpected message is refused. */
+  otherReason?: string;
+  /** Keep the prompt's buttons after an answer (photo collection keeps "Done" live). */
+  keepButtons?: boolean;
+  /** A line (HTML, shown as is) above the first asking: why the person is back at this question, or a note. */
+  firstReason?: string;
+}
+
+const PREFIX = "a:";
+
+export function keyboardOf(buttons: readonly Choice[] | undefined, columns = 2): InlineKeyboard | undefined {
+  if (!buttons?.length) return undefined;
+  const kb = new InlineKeyboard();
+  buttons.forEach((b, i) => {
+    if (i > 0 && i % columns === 0) kb.row();
+    kb.text(b.label, PREFIX + b.value);
+  });
+  return kb;
+}
+
+/** Sends `text` with these buttons; returns the message id (for later edits and "is this our button?" checks). */
+export async function say(ctx: AppContext, text: string, buttons?: readonly Choice[], columns?: number): Promise<number> {
+  const reply_markup = keyboardOf(buttons, columns);
+  const sent = await ctx.reply(text, { parse_mode: "HTML", ...(reply_markup ? { reply_markup } : {}) });
+  return sent.message_id;
+}
+
+export async function ask<T>(conversation: Conv, ctx: AppContext, opts: AskOptions<T>): Promise<Answer<T>> {
+  const ours = new Set<number>();
+  const allowed = new Map((opts.buttons ?? []).map((b) => [b.value, b.label]));
+  let lastPrompt = 0;
+  const send = async (reason?: string, raw = false) => {
+    const text = reason ? `${raw ? "" : "⚠️ "}${reason}\n\n${opts.prompt}` : opts.prompt;
+    lastPrompt = await say(ctx, text, opts.buttons, opts.columns);
+    ours.add(lastPrompt);
+  };
+  await send(opts.firstReason, true);
+
+  for (;;) {
+    const answer = await conversation.wait();
+    const query = answer.callbackQuery;
+    if (query) {
+      const data = query.data ?? "";
+      const mine = query.message !== undefined && ours.has(query.message.message_id);
+      const value = data.startsWith(PREFIX) ? data.slice(PREFIX.length) : undefined;
+      if (!mine || value === undefined || !allowed.has(value)) {
+        await answer.answerCallbackQuery({ text: answer.t(mine ? "common:button.invalid" : "common:button.stale") }).catch(() => {});
+        continue;
+      }
+      await answer.answerCallbackQuery().catch(() => {});
+      if (!opts.keepButtons) {
+        // Leave the question and the chosen answer in the chat, with no buttons to tap again.
+        await answer
+          .editMessageText(`${opts.prompt}\n\n✅ <b>${escapeHtml(allowed.get(value)!)}</b>`, { parse_mode: "HTML" })
+          .catch(() => {});
+      }
+      return { kind: "button", value };
+    }
+
+    const msg = answer.message;
+    let verdict: Verdict<T> | undefined;
+    if (msg?.text !== undefined) {
+      if (msg.text.startsWith("/")) verdict = { ok: false, reason: answer.t("common:conversation.commandInMiddle") };
+      else if (opts.text) verdict = opts.text(msg.text, answer);
+      else verdict = { ok: false, reason: opts.textReason ?? answer.t("common:conversation.tapButton") };
+    } else if (msg) {
+      verdict = opts.message?.(msg, answer) ?? { ok: false, reason: opts.otherReason ?? answer.t("common:conversation.notUnderstood") };
+    } else {
+      // An edited message or another update kind: nothing to answer.
+      continue;
+    }
+    if (verdict.ok) {
+      if (opts.buttons?.length && !opts.keepButtons) {
+        await answer.api.editMessageReplyMarkup(answer.chat!.id, lastPrompt).catch(() => {});
+      }
+      return { kind: "value", value: verdict.value };
+    }
+    await send(verdict.reason);
+  }
+}
+
+/** Waits for a tap on one of the buttons of message `messageId` (a summary); anything else gets `reason`, then `resend`. */
+export async function waitForTap(
+  conversation: Conv,
+  messageIds: () => readonly number[],
+  allowed: readonly string[],
+  onOther: (ctx: AppContext) => Promise<void>,
+): Promise<{ value: string; ctx: AppContext }> {
+  for (;;) {
+    const answer = await conversation.wait();
+    const query = answer.callbackQuery;
+    if (query) {
+      const data = query.data ?? "";
+      const mine = query.message !== undefined && messageIds().includes(query.message.message_id);
+      const value = data.startsWith(PREFIX) ? data.slice(PREFIX.length) : undefined;
+      if (!mine || value === undefined || !allowed.includes(value)) {
+        await answer.answerCallbackQuery({ text: answer.t(mine ? "common:button.invalid" : "common:button.stale") }).catch(() => {});
+        continue;
+      }
+      return { value, ctx: answer };
+    }
+    if (answer.message) await onOther(answer);
+  }
+}

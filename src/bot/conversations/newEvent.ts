@@ -1,0 +1,158 @@
+// /newevent: programme → constituency → date and time → venue (+ optional pin) → expected attendance → notes →
+// summary with Confirm / Edit a field / Cancel. The event is stored once per confirm press (see eventService).
+import type { LatLng } from "../../domain/events/index.js";
+import type { TerritoryRef } from "../../domain/territory.js";
+import type { EventRefusal } from "../../services/eventService.js";
+import type { AppContext } from "../context.js";
+import { say, waitForTap } from "./ask.js";
+import { eventLines, type Reader } from "./eventFormat.js";
+import { askExpected, askLocation, askNotes, askProgramme, askTerritory, askVenue } from "./eventSteps.js";
+import { choose, load, type Conv } from "./prompts.js";
+import { safely } from "./safely.js";
+import { askWhen } from "./whenStep.js";
+
+export const NEW_EVENT_CONVERSATION = "newEvent";
+
+interface Draft {
+  programmeKey: string;
+  territory: TerritoryRef;
+  /** ISO (conversation values must survive JSON). */
+  startsAt: string;
+  venue: string;
+  location: LatLng | null;
+  expectedAttendance: number;
+  notes: string;
+}
+
+type Field = "programme" | "territory" | "when" | "venue" | "location" | "expected" | "notes";
+const FIELDS: Field[] = ["programme", "territory", "when", "venue", "location", "expected", "notes"];
+
+/** Refusals at confirm that send the person back to one field; the rest end the conversation. */
+const REFUSAL_FIELD: Partial<Record<EventRefusal, Field>> = {
+  bad_time: "when",
+  unknown_programme: "programme",
+  bad_venue: "venue",
+  bad_expected: "expected",
+  bad_notes: "notes",
+};
+
+export async function newEventConversation(conversation: Conv, ctx: AppContext): Promise<void> {
+  // Roles as they were when the person started: the steps offered must not change between replays. The service
+  // checks the current roles again at confirm.
+  const scopes = await load(conversation, async (c) => c.scopes);
+  const programmes = await load(conversation, (c) => c.deps.services.programmes.list("programme"));
+  if (programmes.length === 0) {
+    await ctx.reply(ctx.t("events:noProgrammes"));
+    return;
+  }
+  const reader: Reader = { lang: ctx.lang, zone: ctx.deps.timeZone };
+
+  const askField = async (field: Field, draft: Partial<Draft>): Promise<void> => {
+    switch (field) {
+      case "programme":
+        draft.programmeKey = await askProgramme(conversation, ctx, programmes);
+        return;
+      case "territory":
+        draft.territory = await askTerritory(conversation, ctx, scopes);
+        return;
+      case "when":
+        draft.startsAt = await askWhen(conversation, ctx);
+        return;
+      case "venue": {
+        const v = await askVenue(conversation, ctx);
+        draft.venue = v.venue;
+        if (v.location) draft.location = v.location;
+        return;
+      }
+      case "location":
+        draft.location = await askLocation(conversation, ctx);
+        return;
+      case "expected":
+        draft.expectedAttendance = await askExpected(conversation, ctx);
+        return;
+      case "notes":
+        draft.notes = await askNotes(conversation, ctx, ctx.t("events:notes.ask"));
+        return;
+    }
+  };
+
+  const draft: Partial<Draft> = {};
+  for (const field of FIELDS) {
+    // A pin that came with the venue answers the location step.
+    if (field === "location" && draft.location) continue;
+    await askField(field, draft);
+  }
+
+  for (;;) {
+    const d = draft as Draft;
+    const lang = ctx.lang;
+    const territoryName = await load(conversation, (c) => c.deps.services.map.territoryName(d.territory, lang));
+    const programme = programmes.find((p) => p.key === d.programmeKey);
+    const body = eventLines(ctx.t, reader, {
+      programme: programme?.name[lang] ?? d.programmeKey,
+      territory: territoryName,
+      startsAt: d.startsAt,
+      venue: d.venue,
+      location: d.location,
+      expectedAttendance: d.expectedAttendance,
+      notes: d.notes,
+    });
+    const summaryText = `<b>${ctx.t("events:summary.title")}</b>\n\n${body}`;
+    const buttons = [
+      { label: ctx.t("events:summary.confirm"), value: "ok" },
+      { label: ctx.t("events:summary.edit"), value: "edit" },
+      { label: ctx.t("events:summary.cancel"), value: "no" },
+    ];
+    const summaries = [await say(ctx, summaryText, buttons, 3)];
+    const { value, ctx: tap } = await waitForTap(conversation, () => summaries, ["ok", "edit", "no"], async (other) => {
+      // Typing instead of tapping: say so, and show the summary again at the bottom of the chat.
+      await other.reply(other.t("events:summary.useButtons"));
+      summaries.push(await say(other, summaryText, buttons, 3));
+    });
+    const messageId = tap.callbackQuery!.message!.message_id;
+
+    if (value === "no") {
+      await tap.answerCallbackQuery().catch(() => {});
+      await tap.editMessageText(`${summaryText}\n\n${ctx.t("events:summary.cancelled")}`, { parse_mode: "HTML" }).catch(() => {});
+      return;
+    }
+    if (value === "edit") {
+      await tap.answerCallbackQuery().catch(() => {});
+      await tap.editMessageReplyMarkup().catch(() => {});
+      const field = await choose(conversation, ctx, {
+        prompt: ctx.t("events:edit.ask"),
+        choices: FIELDS.map((f) => ({ label: ctx.t(`events:edit.field.${f}`), value: f })),
+        extra: [{ label: ctx.t("events:edit.back"), value: "back" }],
+        columns: 2,
+      });
+      if (field !== "back") await askField(field as Field, draft);
+      continue;
+    }
+
+    // Confirm.
+    const actorId = ctx.from!.id;
+    const confirmKey = `${ctx.chat!.id}:${messageId}`;
+    const input = { ...d, startsAt: new Date(d.startsAt) };
+    const result = await load(conversation, (c) =>
+      safely(c, () => c.deps.services.events.create({ actor: { telegramId: actorId, scopes: c.scopes }, input, confirmKey })),
+    );
+    await tap.answerCallbackQuery(result.ok ? { text: ctx.t("events:created.toast") } : {}).catch(() => {});
+    if (!result.ok && result.reason === "temporary") {
+      // Nothing was lost: the same summary comes back and Confirm can be tapped again.
+      await ctx.reply(ctx.t("events:refused.temporary"));
+      continue;
+    }
+    if (result.ok) {
+      // The summary turns into the confirmation: a replayed press edits it again instead of sending a second message.
+      await tap
+        .editMessageText(`<b>${ctx.t("events:created.title")}</b>\n\n${body}\n\n${ctx.t("events:created.next")}`, { parse_mode: "HTML" })
+        .catch(() => {});
+      return;
+    }
+    const field = REFUSAL_FIELD[result.reason];
+    await tap.editMessageReplyMarkup().catch(() => {});
+    await ctx.reply(ctx.t(`events:refused.${result.reason}`, { defaultValue: ctx.t("events:refused.generic") }));
+    if (!field) return;
+    await askField(field, draft);
+  }
+}

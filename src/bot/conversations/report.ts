@@ -1,0 +1,262 @@
+// The attendance report of one event: total → each category (never more than is left of the total) → photos
+// (0-10, then Done) → notes → summary with Confirm / Edit / Cancel. Opened from /report's list or a reminder's
+// button (rp:<eventId>). A report's author may correct it for 72 hours: the same steps, with "Keep" buttons
+// holding the current values.
+import type { Message } from "grammy/types";
+import type { ReportPhoto } from "../../db/models/report.js";
+import { checkNotes, CORRECTION_WINDOW_MS } from "../../domain/events/index.js";
+import type { AppContext } from "../context.js";
+import { escapeHtml } from "../format.js";
+import { ask, say, waitForTap } from "./ask.js";
+import { fmtWhen, reportLines, type Reader } from "./eventFormat.js";
+import { countVerdict, textReason } from "./eventSteps.js";
+import { choose, load, type Choice, type Conv } from "./prompts.js";
+import { safely } from "./safely.js";
+
+export const REPORT_CONVERSATION = "report";
+export const MAX_PHOTOS = 10;
+
+interface Draft {
+  total: number;
+  counts: Record<string, number>;
+  photos: ReportPhoto[];
+  notes: string;
+}
+
+type Field = "numbers" | "photos" | "notes";
+
+export async function reportConversation(conversation: Conv, ctx: AppContext, eventId: string): Promise<void> {
+  const actorId = ctx.from!.id;
+  const lang = ctx.lang;
+  const info = await load(conversation, async (c) => {
+    const actor = { telegramId: actorId, scopes: c.scopes };
+    const services = c.deps.services;
+    const access = await services.reports.access(actor, eventId);
+    const event = await services.events.get(eventId);
+    const allCategories = await services.programmes.list("category", { includeHidden: true });
+    const programme = event ? await services.programmes.get("programme", event.programmeKey) : null;
+    const territory = event ? await services.map.territoryName({ level: event.level, code: event.code }, lang) : "";
+    return { access, event, allCategories, programme, territory };
+  });
+  const { access, event } = info;
+  if (!access.ok || !event) {
+    await ctx.reply(ctx.t(`report:refused.${access.ok ? "not_found" : access.reason}`, { defaultValue: ctx.t("report:refused.generic") }));
+    return;
+  }
+  const prior = access.mode === "correct" ? access.report : undefined;
+  // Active categories, plus any hidden since that the report being corrected has a count for.
+  const categories = info.allCategories
+    .filter((c) => c.active || (prior && c.key in prior.counts))
+    .map((c) => ({ key: c.key, name: c.name[lang] }));
+  const reader: Reader = { lang, zone: ctx.deps.timeZone };
+  const heading = `<b>${escapeHtml(info.programme?.name[lang] ?? event.programmeKey)}</b>\n${escapeHtml(info.territory)}\n${escapeHtml(fmtWhen(reader, event.startsAt))}`;
+
+  const intro =
+    access.mode === "correct"
+      ? ctx.t("report:intro.correct", { until: escapeHtml(fmtWhen(reader, access.until)) })
+      : ctx.t("report:intro.new");
+  await ctx.reply(`${intro}\n\n${heading}`, { parse_mode: "HTML" });
+
+  const keep = (n: number | undefined): Choice[] => (n === undefined ? [] : [{ label: ctx.t("report:keep", { value: n }), value: `k${n}` }]);
+
+  const askNumbers = async (draft: Partial<Draft>) => {
+    const totalAnswer = await ask<number>(conversation, ctx, {
+      prompt: ctx.t("report:total.ask"),
+      buttons: keep(prior?.total),
+      text: (s) => countVerdict(ctx, s),
+      otherReason: ctx.t("events:count.not_a_number"),
+    });
+    draft.total = totalAnswer.kind === "value" ? totalAnswer.value : Number(totalAnswer.value.slice(1));
+    draft.counts = {};
+    let left = draft.total;
+    for (const cat of categories) {
+      if (left === 0) {
+        // Nobody left to count: the rest are 0 without asking.
+        draft.counts[cat.key] = 0;
+        continue;
+      }
+      const before = prior?.counts[cat.key];
+      const answer = await ask<number>(conversation, ctx, {
+        prompt: ctx.t("report:category.ask", { name: escapeHtml(cat.name), left }),
+        buttons: [{ label: "0", value: "k0" }, ...(before !== undefined && before > 0 && before <= left ? keep(before) : [])],
+        columns: 2,
+        text: (s) => {
+          const v = countVerdict(ctx, s);
+          if (v.ok && v.value > left) return { ok: false, reason: ctx.t("report:category.tooMany", { left, total: draft.total }) };
+          return v;
+        },
+        otherReason: ctx.t("events:count.not_a_number"),
+      });
+      const n = answer.kind === "value" ? answer.value : Number(answer.value.slice(1));
+      draft.counts[cat.key] = n;
+      left -= n;
+    }
+  };
+
+  const askPhotos = async (draft: Partial<Draft>) => {
+    draft.photos = await collectPhotos(conversation, ctx, prior?.photos);
+  };
+
+  const askReportNotes = async (draft: Partial<Draft>) => {
+    const answer = await ask<string>(conversation, ctx, {
+      prompt: ctx.t("report:notes.ask"),
+      buttons: [
+        { label: ctx.t("events:skip"), value: "skip" },
+        ...(prior?.notes ? [{ label: ctx.t("report:keepNotes"), value: "keep" }] : []),
+      ],
+      text: (s) => {
+        const r = checkNotes(s);
+        return r.ok ? r : { ok: false, reason: textReason(ctx, "events:notes.error", r) };
+      },
+      otherReason: ctx.t("events:notes.error.notText"),
+    });
+    draft.notes = answer.kind === "value" ? answer.value : answer.value === "keep" ? (prior?.notes ?? "") : "";
+  };
+
+  const askField = (field: Field, draft: Partial<Draft>) =>
+    field === "numbers" ? askNumbers(draft) : field === "photos" ? askPhotos(draft) : askReportNotes(draft);
+
+  const draft: Partial<Draft> = {};
+  await askNumbers(draft);
+  await askPhotos(draft);
+  await askReportNotes(draft);
+
+  for (;;) {
+    const d = draft as Draft;
+    const body = reportLines(ctx.t, { total: d.total, counts: d.counts, categories, photos: d.photos.length, notes: d.notes });
+    const summaryText = `<b>${ctx.t(prior ? "report:summary.titleCorrect" : "report:summary.title")}</b>\n\n${heading}\n\n${body}`;
+    const buttons = [
+      { label: ctx.t("events:summary.confirm"), value: "ok" },
+      { label: ctx.t("events:summary.edit"), value: "edit" },
+      { label: ctx.t("events:summary.cancel"), value: "no" },
+    ];
+    const summaries = [await say(ctx, summaryText, buttons, 3)];
+    const { value, ctx: tap } = await waitForTap(conversation, () => summaries, ["ok", "edit", "no"], async (other) => {
+      await other.reply(other.t("events:summary.useButtons"));
+      summaries.push(await say(other, summaryText, buttons, 3));
+    });
+    const messageId = tap.callbackQuery!.message!.message_id;
+
+    if (value === "no") {
+      await tap.answerCallbackQuery().catch(() => {});
+      await tap.editMessageText(`${summaryText}\n\n${ctx.t("report:summary.cancelled")}`, { parse_mode: "HTML" }).catch(() => {});
+      return;
+    }
+    if (value === "edit") {
+      await tap.answerCallbackQuery().catch(() => {});
+      await tap.editMessageReplyMarkup().catch(() => {});
+      const field = await choose(conversation, ctx, {
+        prompt: ctx.t("events:edit.ask"),
+        choices: (["numbers", "photos", "notes"] as Field[]).map((f) => ({ label: ctx.t(`report:edit.${f}`), value: f })),
+        extra: [{ label: ctx.t("events:edit.back"), value: "back" }],
+        columns: 3,
+      });
+      if (field !== "back") await askField(field as Field, draft);
+      continue;
+    }
+
+    const confirmKey = `${ctx.chat!.id}:${messageId}`;
+    const input = { total: d.total, counts: d.counts, photos: d.photos, notes: d.notes };
+    const result = await load(conversation, (c) =>
+      safely(c, () => c.deps.services.reports.submit({ actor: { telegramId: actorId, scopes: c.scopes }, eventId, input, confirmKey })),
+    );
+    await tap.answerCallbackQuery(result.ok ? { text: ctx.t("events:created.toast") } : {}).catch(() => {});
+    if (!result.ok && result.reason === "temporary") {
+      await ctx.reply(ctx.t("events:refused.temporary"));
+      continue;
+    }
+    if (result.ok) {
+      const until = new Date(new Date(result.report.submittedAt).getTime() + CORRECTION_WINDOW_MS);
+      const title = result.version === 1 ? ctx.t("report:saved.title") : ctx.t("report:saved.titleCorrected", { version: result.version });
+      await tap
+        .editMessageText(`<b>${title}</b>\n\n${heading}\n\n${body}\n\n${ctx.t("report:saved.next", { until: escapeHtml(fmtWhen(reader, until)) })}`, {
+          parse_mode: "HTML",
+        })
+        .catch(() => {});
+      return;
+    }
+    await tap.editMessageReplyMarkup().catch(() => {});
+    await ctx.reply(ctx.t(`report:refused.${result.reason}`, { defaultValue: ctx.t("report:refused.generic") }));
+    // Numbers the service refused (a category added or hidden meanwhile): ask them again. Anything else ends here.
+    if (["bad_total", "bad_count", "unknown_category", "exceeds_total"].includes(result.reason)) {
+      await askNumbers(draft);
+      continue;
+    }
+    return;
+  }
+}
+
+/** The photo or image file in a message, if any; `false` for a file that is not an image. */
+function photoOf(msg: Message): ReportPhoto | false | undefined {
+  if (msg.photo?.length) {
+    // Telegram sends several sizes; the largest is last.
+    const largest = msg.photo[msg.photo.length - 1]!;
+    return { fileId: largest.file_id, fileUniqueId: largest.file_unique_id, kind: "photo" };
+  }
+  if (msg.document) {
+    if (!(msg.document.mime_type ?? "").startsWith("image/")) return false;
+    return { fileId: msg.document.file_id, fileUniqueId: msg.document.file_unique_id, kind: "document" };
+  }
+  return undefined;
+}
+
+/** Up to MAX_PHOTOS photos or image files, until Done (or Keep, when correcting a report that has photos). */
+async function collectPhotos(conversation: Conv, ctx: AppContext, prior: ReportPhoto[] | undefined): Promise<ReportPhoto[]> {
+  const photos: ReportPhoto[] = [];
+  const ours: number[] = [];
+  const buttons = (): Choice[] => [
+    { label: ctx.t("report:photos.done", { count: photos.length }), value: "done" },
+    ...(prior?.length && photos.length === 0 ? [{ label: ctx.t("report:photos.keep", { count: prior.length }), value: "keep" }] : []),
+  ];
+  const send = async (text: string) => ours.push(await say(ctx, text, buttons(), 1));
+  await send(ctx.t("report:photos.ask", { max: MAX_PHOTOS }));
+
+  for (;;) {
+    const answer = await conversation.wait();
+    const query = answer.callbackQuery;
+    if (query) {
+      const data = query.data ?? "";
+      const mine = query.message !== undefined && ours.includes(query.message.message_id);
+      if (!mine || (data !== "a:done" && data !== "a:keep")) {
+        await answer.answerCallbackQuery({ text: answer.t("common:button.stale") }).catch(() => {});
+        continue;
+      }
+      if (data === "a:keep" && !(prior?.length && photos.length === 0)) {
+        await answer.answerCallbackQuery({ text: answer.t("common:button.invalid") }).catch(() => {});
+        continue;
+      }
+      await answer.answerCallbackQuery().catch(() => {});
+      // Take the Done buttons off every photo message, so none can be pressed later.
+      for (const id of ours) await answer.api.editMessageReplyMarkup(answer.chat!.id, id).catch(() => {});
+      return data === "a:keep" ? [...prior!] : photos;
+    }
+    const msg = answer.message;
+    if (!msg) continue;
+    const photo = photoOf(msg);
+    if (photo === undefined) {
+      const reason =
+        msg.text !== undefined && msg.text.startsWith("/")
+          ? answer.t("common:conversation.commandInMiddle")
+          : msg.text !== undefined
+            ? answer.t("report:photos.textInstead")
+            : answer.t("report:photos.notPhoto");
+      await send(`⚠️ ${reason}\n\n${answer.t("report:photos.ask", { max: MAX_PHOTOS })}`);
+      continue;
+    }
+    if (photo === false) {
+      await send(`⚠️ ${answer.t("report:photos.notImage")}`);
+      continue;
+    }
+    if (photos.some((p) => p.fileUniqueId === photo.fileUniqueId)) {
+      await send(answer.t("report:photos.duplicate", { count: photos.length, max: MAX_PHOTOS }));
+      continue;
+    }
+    photos.push(photo);
+    if (photos.length >= MAX_PHOTOS) {
+      for (const id of ours) await answer.api.editMessageReplyMarkup(answer.chat!.id, id).catch(() => {});
+      await answer.reply(answer.t("report:photos.full", { max: MAX_PHOTOS }));
+      return photos;
+    }
+    await send(answer.t("report:photos.received", { count: photos.length, max: MAX_PHOTOS }));
+  }
+}

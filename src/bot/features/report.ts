@@ -1,0 +1,82 @@
+// /report lists the person's events that have started and have no report, and reports they may still correct;
+// each button (rp:<eventId>) opens the report conversation for that event. Reminders (issue 4) send the same
+// button, so a reminder and the list behave alike. Access is checked again on every tap.
+import { Composer, InlineKeyboard } from "grammy";
+import { createConversation } from "@grammyjs/conversations";
+import type { AppContext, BotContext, BotDeps } from "../context.js";
+import { conversationPlugins } from "../conversations/plugins.js";
+import { REPORT_CONVERSATION, reportConversation } from "../conversations/report.js";
+import { CONVERSATION_IDLE_MS } from "../conversations/storage.js";
+import { denyAccess } from "../middleware/deny.js";
+import { unlessBusy } from "./conversationEntry.js";
+import { nameEvents } from "./eventNames.js";
+
+/** callback_data of a "report this event" button: `rp:<24 hex event id>` (27 bytes). */
+export const REPORT_CALLBACK_PREFIX = "rp:";
+export const reportButtonData = (eventId: string): string => `${REPORT_CALLBACK_PREFIX}${eventId}`;
+const REPORT_CALLBACK_RE = /^rp:([0-9a-f]{24})$/;
+
+/** How far back /report looks for events without a report. */
+export const REPORT_LOOKBACK_DAYS = 30;
+const LIST_MAX = 20;
+
+export function reportFeature(deps: BotDeps): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer.use(
+    createConversation<AppContext, AppContext>(reportConversation, {
+      id: REPORT_CONVERSATION,
+      plugins: conversationPlugins(deps),
+      maxMillisecondsToWait: CONVERSATION_IDLE_MS,
+    }) as never,
+  );
+
+  composer.command("report", (ctx, next) =>
+    unlessBusy(ctx, next, async () => {
+      if (ctx.scopes.length === 0) {
+        await denyAccess(ctx, "report.list", "no_role");
+        return;
+      }
+      const actor = { telegramId: ctx.from!.id, scopes: ctx.scopes };
+      const since = new Date(deps.now().getTime() - REPORT_LOOKBACK_DAYS * 24 * 60 * 60 * 1000);
+      const [awaiting, correctable] = await Promise.all([
+        deps.services.events.listAwaitingReport(actor, since),
+        deps.services.reports.listCorrectable(actor),
+      ]);
+      if (awaiting.length === 0 && correctable.length === 0) {
+        await ctx.reply(ctx.t("report:list.none"));
+        return;
+      }
+      const correctableEvents = (
+        await Promise.all(correctable.map((r) => deps.services.events.get(r.eventId)))
+      ).filter((e) => e !== null);
+      const named = await nameEvents(ctx, [...awaiting.slice(-LIST_MAX), ...correctableEvents.slice(-LIST_MAX)]);
+      const kb = new InlineKeyboard();
+      for (const n of named) {
+        const icon = n.event.reportedAt ? "✏️" : "📝";
+        kb.text(`${icon} ${n.label}`, reportButtonData(n.event.id)).row();
+      }
+      const lines = [awaiting.length ? ctx.t("report:list.awaiting", { count: awaiting.length }) : ctx.t("report:list.noneAwaiting")];
+      if (correctableEvents.length) lines.push(ctx.t("report:list.correctable"));
+      await ctx.reply(lines.join("\n\n"), { parse_mode: "HTML", reply_markup: kb });
+    }),
+  );
+
+  composer.callbackQuery(REPORT_CALLBACK_RE, (ctx, next) =>
+    unlessBusy(ctx, next, async () => {
+      const eventId = ctx.match![1]!;
+      const actor = { telegramId: ctx.from.id, scopes: ctx.scopes };
+      const access = await deps.services.reports.access(actor, eventId);
+      if (!access.ok) {
+        if (access.reason === "outside_scope" || access.reason === "no_role") {
+          await denyAccess(ctx, "report.open", access.reason, { eventId });
+        } else {
+          await ctx.answerCallbackQuery({ text: ctx.t(`report:refused.${access.reason}`, { defaultValue: ctx.t("report:refused.generic") }), show_alert: true });
+        }
+        return;
+      }
+      await ctx.answerCallbackQuery();
+      await ctx.conversation.enter(REPORT_CONVERSATION, eventId);
+    }),
+  );
+  return composer;
+}

@@ -1,0 +1,102 @@
+// The attendance report of an event (one per event) and every version of it. The report holds the current numbers;
+// report_versions keeps each submission and correction with who made it and when. The event's place and start are
+// copied onto the report so that rollups read reports alone.
+import { Schema, type Types } from "mongoose";
+import type { EventLevel } from "../../domain/events/index.js";
+
+export interface ReportPhoto {
+  fileId: string;
+  fileUniqueId: string;
+  kind: "photo" | "document";
+}
+
+/** What a person enters; the same in a report and in each of its versions. */
+export interface ReportContent {
+  total: number;
+  /** categoryKey → count. "Others" is not stored: it is total − the sum of these. */
+  counts: Record<string, number>;
+  photos: ReportPhoto[];
+  notes: string;
+}
+
+export interface ReportDoc extends ReportContent {
+  _id: Types.ObjectId;
+  eventId: Types.ObjectId;
+  programmeKey: string;
+  level: EventLevel;
+  code: string;
+  stateCode: string;
+  pcCode: string;
+  acCode: string | null;
+  eventStartsAt: Date;
+  submittedBy: number;
+  submittedAt: Date;
+  updatedBy: number;
+  updatedAt: Date;
+  /** 1 for the first submission, +1 for each correction. */
+  version: number;
+}
+
+export interface ReportVersionDoc extends ReportContent {
+  eventId: Types.ObjectId;
+  version: number;
+  changedBy: number;
+  changedAt: Date;
+  /** The confirm button press that made this version: a replayed press finds its version instead of adding one. */
+  confirmKey: string;
+}
+
+const photoSchema = new Schema<ReportPhoto>(
+  {
+    fileId: { type: String, required: true },
+    fileUniqueId: { type: String, required: true },
+    kind: { type: String, enum: ["photo", "document"], required: true },
+  },
+  { _id: false },
+);
+
+const content = {
+  total: { type: Number, required: true },
+  // Keys are category keys ([a-z0-9-]): never '.' or '$', which MongoDB field names cannot hold.
+  counts: { type: Schema.Types.Mixed, default: {} },
+  photos: { type: [photoSchema], default: [] },
+  notes: { type: String, default: "" },
+};
+
+export const reportSchema = new Schema<ReportDoc>(
+  {
+    ...content,
+    eventId: { type: Schema.Types.ObjectId, required: true, unique: true },
+    programmeKey: { type: String, required: true },
+    level: { type: String, enum: ["pc", "ac"], required: true },
+    code: { type: String, required: true },
+    stateCode: { type: String, required: true },
+    pcCode: { type: String, required: true },
+    acCode: { type: String, default: null },
+    eventStartsAt: { type: Date, required: true },
+    submittedBy: { type: Number, required: true },
+    submittedAt: { type: Date, required: true },
+    updatedBy: { type: Number, required: true },
+    updatedAt: { type: Date, required: true },
+    version: { type: Number, required: true },
+  },
+  { minimize: false },
+);
+reportSchema.index({ stateCode: 1, eventStartsAt: 1 });
+reportSchema.index({ pcCode: 1, eventStartsAt: 1 });
+reportSchema.index({ eventStartsAt: 1 });
+reportSchema.index({ submittedAt: 1 });
+reportSchema.index({ submittedBy: 1, submittedAt: 1 });
+
+export const reportVersionSchema = new Schema<ReportVersionDoc>(
+  {
+    ...content,
+    eventId: { type: Schema.Types.ObjectId, required: true },
+    version: { type: Number, required: true },
+    changedBy: { type: Number, required: true },
+    changedAt: { type: Date, required: true },
+    confirmKey: { type: String, required: true },
+  },
+  { minimize: false },
+);
+reportVersionSchema.index({ eventId: 1, version: 1 }, { unique: true });

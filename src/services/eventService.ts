@@ -1,0 +1,305 @@
+// Events: register (exactly once per confirm press), read, list for a person, cancel and move. Every change
+// re-checks who may act on the event's territory: the conversation's checks are advice, these are the rule.
+//
+// sanitizeFilter is on (db/connection.ts): query operators written here are marked with mongoose.trusted().
+import { Types, trusted } from "mongoose";
+import type { EventDoc, Models } from "../db/models/index.js";
+import {
+  canActOnEventIn,
+  canChangeEvent,
+  checkLocation,
+  checkNotes,
+  checkStartsAt,
+  checkVenue,
+  eventPlace,
+  MAX_ATTENDANCE,
+  type EventPlace,
+  type LatLng,
+} from "../domain/events/index.js";
+import type { DenyReason } from "../domain/permissions.js";
+import type { RoleScope } from "../domain/roles.js";
+import type { MapView, TerritoryRef } from "../domain/territory.js";
+import type { AuditService } from "./auditService.js";
+import type { Claims } from "./claims.js";
+import { isDuplicateKey } from "./claims.js";
+import type { MapService } from "./mapService.js";
+import type { ProgrammeService } from "./programmeService.js";
+
+export interface Actor {
+  telegramId: number;
+  scopes: readonly RoleScope[];
+}
+
+export interface EventInput {
+  programmeKey: string;
+  territory: TerritoryRef;
+  startsAt: Date;
+  venue: string;
+  location: LatLng | null;
+  expectedAttendance: number;
+  notes: string;
+}
+
+/** An event as services hand it out: plain data with a string id. */
+export interface EventView extends EventPlace {
+  id: string;
+  programmeKey: string;
+  startsAt: Date;
+  venue: string;
+  location: LatLng | null;
+  expectedAttendance: number;
+  notes: string;
+  status: "planned" | "cancelled";
+  createdBy: number;
+  createdAt: Date;
+  updatedAt: Date;
+  reportedAt: Date | null;
+}
+
+export type EventRefusal =
+  | DenyReason
+  | "unknown_territory"
+  | "unknown_programme"
+  | "bad_time"
+  | "bad_venue"
+  | "bad_expected"
+  | "bad_notes"
+  | "not_found"
+  | "cancelled"
+  | "reported";
+
+export type CreateEventResult = { ok: true; event: EventView; duplicate: boolean } | { ok: false; reason: EventRefusal };
+export type ChangeEventResult = { ok: true; event: EventView; changed: boolean } | { ok: false; reason: EventRefusal };
+
+export interface EventService {
+  /**
+   * Registers an event. `confirmKey` names the confirm press (e.g. "<chat>:<summary message>"): the same press
+   * again (a double tap, a replayed update, a second bot instance) returns the first event with duplicate = true.
+   */
+  create(args: { actor: Actor; input: EventInput; confirmKey: string }): Promise<CreateEventResult>;
+  get(id: string): Promise<EventView | null>;
+  /** Events the person registered, or held in their own PCs and ACs, starting within [from, to). */
+  listMine(actor: Actor, range: { from: Date; to: Date }): Promise<EventView[]>;
+  /** The person's events that have started (within `since`), are not cancelled and have no report yet. */
+  listAwaitingReport(actor: Actor, since: Date): Promise<EventView[]>;
+  /** May the actor act on (change, report) this event? Loads the map slice the rule needs. */
+  mayActOn(actor: Actor, event: Pick<EventView, "level" | "code">): Promise<boolean>;
+  cancel(args: { actor: Actor; eventId: string }): Promise<ChangeEventResult>;
+  move(args: { actor: Actor; eventId: string; startsAt: Date }): Promise<ChangeEventResult>;
+
+  // For the scheduler and rollups (issue 4): flat, indexed reads by start time.
+  /** Events (planned or cancelled) starting within [from, to), by start time. */
+  listStartingBetween(from: Date, to: Date): Promise<EventView[]>;
+  /** Planned events that started within [from, to) and have no report. */
+  listUnreportedBetween(from: Date, to: Date): Promise<EventView[]>;
+}
+
+export interface EventServiceDeps {
+  models: Models;
+  now: () => Date;
+  claims: Claims;
+  audit: AuditService;
+  map: MapService;
+  programmes: ProgrammeService;
+}
+
+export function toEventView(doc: EventDoc): EventView {
+  return {
+    id: doc._id.toHexString(),
+    programmeKey: doc.programmeKey,
+    level: doc.level,
+    code: doc.code,
+    stateCode: doc.stateCode,
+    pcCode: doc.pcCode,
+    acCode: doc.acCode ?? null,
+    startsAt: doc.startsAt,
+    venue: doc.venue,
+    location: doc.location ? { latitude: doc.location.latitude, longitude: doc.location.longitude } : null,
+    expectedAttendance: doc.expectedAttendance,
+    notes: doc.notes ?? "",
+    status: doc.status ?? "planned",
+    createdBy: doc.createdBy,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+    reportedAt: doc.reportedAt ?? null,
+  };
+}
+
+export function parseObjectId(id: string): Types.ObjectId | null {
+  return /^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
+}
+
+export function createEventService(deps: EventServiceDeps): EventService {
+  const { models, now, claims, audit, map, programmes } = deps;
+  const { Event } = models;
+
+  /**
+   * The part of the map the permission rule needs for one territory: the clusters (a handful of documents) and,
+   * for an AC, its PC. Far cheaper than map.loadMapView(), which reads all 4,123 ACs.
+   */
+  async function mapViewFor(territory: TerritoryRef): Promise<MapView | null> {
+    const [clusters, ac] = await Promise.all([
+      map.listClusters(),
+      territory.level === "ac" ? map.getAc(territory.code) : Promise.resolve(null),
+    ]);
+    if (territory.level === "ac" && !ac) return null;
+    if (territory.level === "pc" && !(await map.getPc(territory.code))) return null;
+    return {
+      clusters: new Map(clusters.map((c) => [c.key, [...c.stateCodes]])),
+      pcOfAc: (code) => (ac && ac.code === code ? ac.pcCode : undefined),
+    };
+  }
+
+  async function check(actor: Actor, territory: TerritoryRef): Promise<{ ok: true; place: EventPlace } | { ok: false; reason: EventRefusal }> {
+    const view = await mapViewFor(territory);
+    if (!view) return { ok: false, reason: "unknown_territory" };
+    const decision = canActOnEventIn(actor.scopes, territory, view);
+    if (!decision.allowed) return { ok: false, reason: decision.reason };
+    const place = eventPlace(territory, view);
+    return place ? { ok: true, place } : { ok: false, reason: "bad_territory" };
+  }
+
+  async function byId(eventId: string): Promise<EventDoc | null> {
+    const _id = parseObjectId(eventId);
+    return _id ? Event.findById(_id).lean<EventDoc>() : null;
+  }
+
+  /** Mine: registered by me, or in a PC or AC I am in charge of (events a state team member registered for me). */
+  function mineFilter(actor: Actor): Record<string, unknown>[] {
+    const or: Record<string, unknown>[] = [{ createdBy: actor.telegramId }];
+    const pcs = actor.scopes.filter((s) => s.role === "pc_incharge").map((s) => s.code);
+    const acs = actor.scopes.filter((s) => s.role === "ac_incharge").map((s) => s.code);
+    if (pcs.length) or.push({ pcCode: trusted({ $in: pcs }) });
+    if (acs.length) or.push({ acCode: trusted({ $in: acs }) });
+    return or;
+  }
+
+  async function change(
+    actor: Actor,
+    eventId: string,
+    action: "event.cancel" | "event.move",
+    apply: (event: EventDoc) => { set: Partial<EventDoc>; changed: boolean },
+  ): Promise<ChangeEventResult> {
+    const event = await byId(eventId);
+    if (!event) return { ok: false, reason: "not_found" };
+    const allowed = await check(actor, { level: event.level, code: event.code });
+    if (!allowed.ok) return allowed;
+    const state = canChangeEvent(toEventView(event));
+    if (!state.ok) {
+      // Cancelling a cancelled event again (a double tap) is done, not an error.
+      if (action === "event.cancel" && state.reason === "cancelled") return { ok: true, event: toEventView(event), changed: false };
+      return { ok: false, reason: state.reason };
+    }
+    const { set, changed } = apply(event);
+    if (!changed) return { ok: true, event: toEventView(event), changed: false };
+    await Event.updateOne({ _id: event._id }, { $set: { ...set, updatedAt: now() } });
+    await audit.record({ actorId: actor.telegramId, action, outcome: "ok", details: { eventId, ...set } });
+    const after = await byId(eventId);
+    return { ok: true, event: toEventView(after!), changed: true };
+  }
+
+  return {
+    async create({ actor, input, confirmKey }) {
+      const programme = await programmes.get("programme", input.programmeKey);
+      if (!programme || !programme.active) return { ok: false, reason: "unknown_programme" };
+      const allowed = await check(actor, input.territory);
+      if (!allowed.ok) return allowed;
+      const startsAt = new Date(input.startsAt);
+      if (Number.isNaN(startsAt.getTime()) || !checkStartsAt(startsAt, now()).ok) return { ok: false, reason: "bad_time" };
+      const venue = checkVenue(input.venue);
+      if (!venue.ok) return { ok: false, reason: "bad_venue" };
+      let notes = "";
+      if (input.notes) {
+        const checked = checkNotes(input.notes);
+        if (!checked.ok) return { ok: false, reason: "bad_notes" };
+        notes = checked.value;
+      }
+      const expected = input.expectedAttendance;
+      if (!Number.isInteger(expected) || expected < 0 || expected > MAX_ATTENDANCE) return { ok: false, reason: "bad_expected" };
+      const location = input.location ? (checkLocation(input.location) ?? null) : null;
+
+      // The id is chosen before the claim and stored in it: whoever loses the claim (or replays the press after a
+      // crash between claim and insert) finds, or finishes creating, the same event.
+      const fresh = new Types.ObjectId();
+      const claim = await claims.claimOnce(`event.confirm:${confirmKey}`, String(actor.telegramId), { eventId: fresh.toHexString() });
+      const claimedId = claim.won ? fresh : parseObjectId(String(claim.existing.result?.eventId ?? ""));
+      if (!claimedId) throw new Error(`claim event.confirm:${confirmKey} holds no event id`);
+      const at = now();
+      let inserted = false;
+      try {
+        await Event.create({
+          _id: claimedId,
+          programmeKey: programme.key,
+          ...allowed.place,
+          startsAt,
+          venue: venue.value,
+          location,
+          expectedAttendance: expected,
+          notes,
+          status: "planned",
+          createdBy: actor.telegramId,
+          createdAt: at,
+          updatedAt: at,
+          reportedAt: null,
+        });
+        inserted = true;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+      if (inserted) {
+        await audit.record({ actorId: actor.telegramId, action: "event.create", outcome: "ok", details: { eventId: claimedId.toHexString() } });
+      }
+      const stored = await Event.findById(claimedId).lean<EventDoc>();
+      return { ok: true, event: toEventView(stored!), duplicate: !inserted };
+    },
+
+    async get(id) {
+      const doc = await byId(id);
+      return doc ? toEventView(doc) : null;
+    },
+
+    async listMine(actor, { from, to }) {
+      const docs = await Event.find({ $or: mineFilter(actor), startsAt: trusted({ $gte: from, $lt: to }) })
+        .sort({ startsAt: 1 })
+        .lean<EventDoc[]>();
+      return docs.map(toEventView);
+    },
+
+    async listAwaitingReport(actor, since) {
+      const docs = await Event.find({ $or: mineFilter(actor), startsAt: trusted({ $gte: since, $lte: now() }) })
+        .sort({ startsAt: 1 })
+        .lean<EventDoc[]>();
+      // Status and report are checked here rather than in the filter: lean documents may lack defaulted fields.
+      return docs.map(toEventView).filter((e) => e.status === "planned" && !e.reportedAt);
+    },
+
+    async mayActOn(actor, event) {
+      return (await check(actor, { level: event.level, code: event.code })).ok;
+    },
+
+    cancel: ({ actor, eventId }) =>
+      change(actor, eventId, "event.cancel", (e) => ({
+        set: { status: "cancelled", cancelledAt: now(), cancelledBy: actor.telegramId },
+        changed: e.status !== "cancelled",
+      })),
+
+    async move({ actor, eventId, startsAt }) {
+      const when = new Date(startsAt);
+      if (Number.isNaN(when.getTime()) || !checkStartsAt(when, now()).ok) return { ok: false, reason: "bad_time" };
+      return change(actor, eventId, "event.move", (e) => ({
+        set: { startsAt: when },
+        changed: e.startsAt.getTime() !== when.getTime(),
+      }));
+    },
+
+    async listStartingBetween(from, to) {
+      const docs = await Event.find({ startsAt: trusted({ $gte: from, $lt: to }) }).sort({ startsAt: 1 }).lean<EventDoc[]>();
+      return docs.map(toEventView);
+    },
+
+    async listUnreportedBetween(from, to) {
+      const docs = await Event.find({ startsAt: trusted({ $gte: from, $lt: to }) }).sort({ startsAt: 1 }).lean<EventDoc[]>();
+      return docs.map(toEventView).filter((e) => e.status === "planned" && !e.reportedAt);
+    },
+  };
+}

@@ -1,0 +1,311 @@
+// Attendance reports: the first submission and corrections (by the author, for 72 hours), every version kept.
+//
+// Exactly once without transactions: report_versions has a unique (eventId, version) index and each version names
+// the confirm press that made it. A version is the record of truth; the report document is its current copy
+// ("materialised"), rewritten from the newest version and repaired by any later submit of the same press. So:
+//   - the same press again (double tap, replayed update, a second bot instance) finds its version: nothing new;
+//   - two different presses racing for the same version number: one insert wins, the other is told to look again;
+//   - a crash between the version insert and the report write is repaired when the press is replayed.
+import { trusted, type Types } from "mongoose";
+import type { EventDoc, Models, ReportDoc, ReportVersionDoc } from "../db/models/index.js";
+import type { ReportContent, ReportPhoto } from "../db/models/report.js";
+import {
+  canReportEvent,
+  checkNotes,
+  checkReportCounts,
+  correctionDecision,
+  CORRECTION_WINDOW_MS,
+  othersOf,
+  type CorrectionDecision,
+  type EventPlace,
+} from "../domain/events/index.js";
+import type { AuditService } from "./auditService.js";
+import { isDuplicateKey } from "./claims.js";
+import { parseObjectId, toEventView, type Actor, type EventRefusal, type EventService } from "./eventService.js";
+import type { ProgrammeService } from "./programmeService.js";
+
+export const MAX_PHOTOS = 10;
+
+export type ReportInput = ReportContent;
+
+export interface ReportView extends ReportContent, EventPlace {
+  id: string;
+  eventId: string;
+  programmeKey: string;
+  eventStartsAt: Date;
+  submittedBy: number;
+  submittedAt: Date;
+  updatedBy: number;
+  updatedAt: Date;
+  version: number;
+  /** total − the categories' sum: attendees in no category. */
+  others: number;
+}
+
+export interface ReportVersionView extends ReportContent {
+  version: number;
+  changedBy: number;
+  changedAt: Date;
+}
+
+export type ReportRefusal =
+  | EventRefusal
+  | "not_started"
+  | "bad_total"
+  | "bad_count"
+  | "unknown_category"
+  | "exceeds_total"
+  | "bad_photos"
+  | "not_author"
+  | "too_late"
+  | "conflict";
+
+export type SubmitReportResult =
+  | { ok: true; report: ReportView; version: number; duplicate: boolean }
+  | { ok: false; reason: ReportRefusal };
+
+/** Before opening the report conversation: may this person report (or correct) this event now? */
+export type ReportAccess =
+  | { ok: true; mode: "new" }
+  | { ok: true; mode: "correct"; report: ReportView; until: Date }
+  | { ok: false; reason: ReportRefusal };
+
+export interface ReportService {
+  access(actor: Actor, eventId: string): Promise<ReportAccess>;
+  /** `confirmKey` names the confirm press ("<chat>:<summary message>"). */
+  submit(args: { actor: Actor; eventId: string; input: ReportInput; confirmKey: string }): Promise<SubmitReportResult>;
+  getForEvent(eventId: string): Promise<ReportView | null>;
+  listVersions(eventId: string): Promise<ReportVersionView[]>;
+  /** Reports this person submitted that they can still correct. */
+  listCorrectable(actor: Actor): Promise<ReportView[]>;
+
+  // For the scheduler and rollups (issue 4).
+  /** Current reports of these events (missing ones are simply absent). */
+  listForEvents(eventIds: readonly string[]): Promise<ReportView[]>;
+  /** Reports of events that started within [from, to) (denormalised eventStartsAt). */
+  listByEventStartBetween(from: Date, to: Date, filter?: { stateCodes?: readonly string[] }): Promise<ReportView[]>;
+}
+
+export interface ReportServiceDeps {
+  models: Models;
+  now: () => Date;
+  audit: AuditService;
+  events: EventService;
+  programmes: ProgrammeService;
+}
+
+export function toReportView(doc: ReportDoc): ReportView {
+  const counts = { ...(doc.counts ?? {}) };
+  return {
+    id: doc._id.toHexString(),
+    eventId: doc.eventId.toHexString(),
+    programmeKey: doc.programmeKey,
+    level: doc.level,
+    code: doc.code,
+    stateCode: doc.stateCode,
+    pcCode: doc.pcCode,
+    acCode: doc.acCode ?? null,
+    eventStartsAt: doc.eventStartsAt,
+    total: doc.total,
+    counts,
+    photos: (doc.photos ?? []).map((p) => ({ fileId: p.fileId, fileUniqueId: p.fileUniqueId, kind: p.kind })),
+    notes: doc.notes ?? "",
+    submittedBy: doc.submittedBy,
+    submittedAt: doc.submittedAt,
+    updatedBy: doc.updatedBy,
+    updatedAt: doc.updatedAt,
+    version: doc.version,
+    others: othersOf(doc.total, counts),
+  };
+}
+
+function checkPhotos(photos: unknown): ReportPhoto[] | undefined {
+  if (!Array.isArray(photos) || photos.length > MAX_PHOTOS) return undefined;
+  const out: ReportPhoto[] = [];
+  for (const p of photos as Partial<ReportPhoto>[]) {
+    const ok =
+      typeof p?.fileId === "string" &&
+      p.fileId.length > 0 &&
+      p.fileId.length <= 256 &&
+      typeof p.fileUniqueId === "string" &&
+      p.fileUniqueId.length > 0 &&
+      p.fileUniqueId.length <= 128 &&
+      (p.kind === "photo" || p.kind === "document");
+    if (!ok) return undefined;
+    if (!out.some((o) => o.fileUniqueId === p.fileUniqueId)) out.push({ fileId: p.fileId!, fileUniqueId: p.fileUniqueId!, kind: p.kind! });
+  }
+  return out;
+}
+
+export function createReportService(deps: ReportServiceDeps): ReportService {
+  const { models, now, audit, events, programmes } = deps;
+  const { Event, Report, ReportVersion } = models;
+
+  async function loadEvent(eventId: string): Promise<EventDoc | null> {
+    const _id = parseObjectId(eventId);
+    return _id ? Event.findById(_id).lean<EventDoc>() : null;
+  }
+
+  async function versionsOf(eventId: Types.ObjectId) {
+    return ReportVersion.find({ eventId }, { _id: 0, version: 1, changedBy: 1, changedAt: 1, confirmKey: 1 })
+      .sort({ version: 1 })
+      .lean<Pick<ReportVersionDoc, "version" | "changedBy" | "changedAt" | "confirmKey">[]>();
+  }
+
+  /** Makes the report document (and the event's reportedAt) match the newest version. */
+  async function materialise(event: EventDoc): Promise<void> {
+    const [first, latest] = await Promise.all([
+      ReportVersion.findOne({ eventId: event._id, version: 1 }).lean<ReportVersionDoc>(),
+      ReportVersion.findOne({ eventId: event._id }).sort({ version: -1 }).lean<ReportVersionDoc>(),
+    ]);
+    if (!first || !latest) return;
+    const content: ReportContent = { total: latest.total, counts: latest.counts ?? {}, photos: latest.photos ?? [], notes: latest.notes ?? "" };
+    const current = { ...content, version: latest.version, updatedBy: latest.changedBy, updatedAt: latest.changedAt };
+    const existing = await Report.findOne({ eventId: event._id }, { _id: 1, version: 1 }).lean<Pick<ReportDoc, "_id" | "version">>();
+    if (!existing) {
+      const place = toEventView(event);
+      try {
+        await Report.create({
+          ...current,
+          eventId: event._id,
+          programmeKey: event.programmeKey,
+          level: place.level,
+          code: place.code,
+          stateCode: place.stateCode,
+          pcCode: place.pcCode,
+          acCode: place.acCode,
+          eventStartsAt: event.startsAt,
+          submittedBy: first.changedBy,
+          submittedAt: first.changedAt,
+        });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        // Created meanwhile by a racing submit: bring it up to date below.
+        await Report.updateOne({ eventId: event._id, version: trusted({ $lt: latest.version }) }, { $set: current });
+      }
+    } else if (existing.version < latest.version) {
+      // The version filter keeps a slower writer of an older version from overwriting a newer one.
+      await Report.updateOne({ _id: existing._id, version: trusted({ $lt: latest.version }) }, { $set: current });
+    }
+    if (!event.reportedAt) await Event.updateOne({ _id: event._id }, { $set: { reportedAt: first.changedAt } });
+  }
+
+  async function getForEventId(eventId: Types.ObjectId): Promise<ReportView | null> {
+    const doc = await Report.findOne({ eventId }).lean<ReportDoc>();
+    return doc ? toReportView(doc) : null;
+  }
+
+  async function access(actor: Actor, eventId: string): Promise<ReportAccess> {
+    const event = await loadEvent(eventId);
+    if (!event) return { ok: false, reason: "not_found" };
+    if (!(await events.mayActOn(actor, { level: event.level, code: event.code }))) return { ok: false, reason: "outside_scope" };
+    const report = await getForEventId(event._id);
+    if (report) {
+      const decision: CorrectionDecision = correctionDecision(report, actor.telegramId, now());
+      if (!decision.ok) return decision;
+      return { ok: true, mode: "correct", report, until: new Date(report.submittedAt.getTime() + CORRECTION_WINDOW_MS) };
+    }
+    const state = canReportEvent(toEventView(event), now());
+    if (!state.ok) return state;
+    return { ok: true, mode: "new" };
+  }
+
+  return {
+    access,
+
+    async submit({ actor, eventId, input, confirmKey }) {
+      const event = await loadEvent(eventId);
+      if (!event) return { ok: false, reason: "not_found" };
+      if (!(await events.mayActOn(actor, { level: event.level, code: event.code }))) return { ok: false, reason: "outside_scope" };
+
+      const categories = await programmes.list("category", { includeHidden: true });
+      const counts = checkReportCounts(input.total, input.counts ?? {}, categories.map((c) => c.key));
+      if (!counts.ok) return counts;
+      const photos = checkPhotos(input.photos ?? []);
+      if (!photos) return { ok: false, reason: "bad_photos" };
+      let notes = "";
+      if (input.notes) {
+        const checked = checkNotes(input.notes);
+        if (!checked.ok) return { ok: false, reason: "bad_notes" };
+        notes = checked.value;
+      }
+
+      const versions = await versionsOf(event._id);
+      const replay = versions.find((v) => v.confirmKey === confirmKey);
+      if (replay) {
+        await materialise(event);
+        return { ok: true, report: (await getForEventId(event._id))!, version: replay.version, duplicate: true };
+      }
+      const first = versions[0];
+      if (first) {
+        const decision = correctionDecision({ submittedBy: first.changedBy, submittedAt: first.changedAt }, actor.telegramId, now());
+        if (!decision.ok) return decision;
+      } else {
+        const state = canReportEvent(toEventView(event), now());
+        if (!state.ok) return state;
+      }
+
+      const version = (versions.at(-1)?.version ?? 0) + 1;
+      const content: ReportContent = { total: input.total, counts: { ...input.counts }, photos, notes };
+      try {
+        await ReportVersion.create({ ...content, eventId: event._id, version, changedBy: actor.telegramId, changedAt: now(), confirmKey });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const winner = await ReportVersion.findOne({ eventId: event._id, version }, { confirmKey: 1 }).lean<ReportVersionDoc>();
+        if (winner?.confirmKey !== confirmKey) return { ok: false, reason: "conflict" };
+        await materialise(event);
+        return { ok: true, report: (await getForEventId(event._id))!, version, duplicate: true };
+      }
+      await materialise(event);
+      await audit.record({
+        actorId: actor.telegramId,
+        action: version === 1 ? "report.submit" : "report.correct",
+        outcome: "ok",
+        details: { eventId, version },
+      });
+      return { ok: true, report: (await getForEventId(event._id))!, version, duplicate: false };
+    },
+
+    async getForEvent(eventId) {
+      const _id = parseObjectId(eventId);
+      return _id ? getForEventId(_id) : null;
+    },
+
+    async listVersions(eventId) {
+      const _id = parseObjectId(eventId);
+      if (!_id) return [];
+      const docs = await ReportVersion.find({ eventId: _id }).sort({ version: 1 }).lean<ReportVersionDoc[]>();
+      return docs.map((d) => ({
+        version: d.version,
+        changedBy: d.changedBy,
+        changedAt: d.changedAt,
+        total: d.total,
+        counts: { ...(d.counts ?? {}) },
+        photos: d.photos ?? [],
+        notes: d.notes ?? "",
+      }));
+    },
+
+    async listCorrectable(actor) {
+      const since = new Date(now().getTime() - CORRECTION_WINDOW_MS);
+      const docs = await Report.find({ submittedBy: actor.telegramId, submittedAt: trusted({ $gte: since }) })
+        .sort({ eventStartsAt: 1 })
+        .lean<ReportDoc[]>();
+      return docs.map(toReportView);
+    },
+
+    async listForEvents(eventIds) {
+      const ids = eventIds.map(parseObjectId).filter((x): x is Types.ObjectId => x !== null);
+      if (!ids.length) return [];
+      const docs = await Report.find({ eventId: trusted({ $in: ids }) }).lean<ReportDoc[]>();
+      return docs.map(toReportView);
+    },
+
+    async listByEventStartBetween(from, to, filter) {
+      const query: Record<string, unknown> = { eventStartsAt: trusted({ $gte: from, $lt: to }) };
+      if (filter?.stateCodes) query.stateCode = trusted({ $in: [...filter.stateCodes] });
+      const docs = await Report.find(query).sort({ eventStartsAt: 1 }).lean<ReportDoc[]>();
+      return docs.map(toReportView);
+    },
+  };
+}
