@@ -1,0 +1,198 @@
+// The rollup as a Telegram message (HTML, ≤ 4096 characters) and as a chart, in the reader's language. Used by the
+// daily job (jobs/rollupJob.ts) and by /rollup (features/rollup.ts), so both say exactly the same thing.
+import { DateTime } from "luxon";
+import { renderStateChart } from "../../charts/stateChart.js";
+import type { EventLine, Rollup } from "../../domain/rollup/types.js";
+import type { Translate } from "../../i18n.js";
+import type { RollupNames } from "../../services/rollupService.js";
+import { escapeHtml } from "../format.js";
+
+export const MESSAGE_LIMIT = 4096;
+
+export interface Reader {
+  t: Translate;
+  names: RollupNames;
+  zone: string;
+}
+
+const locale = (r: Reader) => (r.names.lang === "hi" ? "hi-IN" : "en-IN");
+const num = (r: Reader, n: number) => new Intl.NumberFormat(locale(r)).format(n);
+const percent = (covered: number, total: number) => (total > 0 ? Math.round((covered / total) * 100) : 0);
+
+function fmtDate(r: Reader, day: string): string {
+  return DateTime.fromISO(day, { zone: r.zone }).setLocale(locale(r)).toFormat("cccc, d LLLL yyyy");
+}
+
+function fmtWhen(r: Reader, at: Date): string {
+  return DateTime.fromJSDate(at, { zone: r.zone }).setLocale(locale(r)).toFormat("d LLL, h:mm a");
+}
+
+/** List caps, largest first: the message is rebuilt with smaller lists until it fits. */
+const CAPS = [
+  { pending: 15, uncovered: 40, upcoming: 10 },
+  { pending: 10, uncovered: 20, upcoming: 6 },
+  { pending: 5, uncovered: 10, upcoming: 3 },
+  { pending: 0, uncovered: 0, upcoming: 0 },
+];
+
+export function rollupText(rollup: Rollup, r: Reader): string {
+  for (const caps of CAPS) {
+    const text = build(rollup, r, caps);
+    if (text.length <= MESSAGE_LIMIT) return text;
+  }
+  return build(rollup, r, CAPS[CAPS.length - 1]!).slice(0, MESSAGE_LIMIT);
+}
+
+function build(rollup: Rollup, r: Reader, caps: (typeof CAPS)[number]): string {
+  const { t } = r;
+  const sections: string[] = [];
+  const scopeName = rollup.scope.level === "country" ? t("rollup:country") : r.names.scope(rollup.scope);
+  sections.push(
+    [t("rollup:title", { scope: escapeHtml(scopeName) }), t("rollup:date", { date: fmtDate(r, rollup.day) })].join("\n"),
+  );
+
+  // Today
+  const today = rollup.today;
+  const todayLines = [t("rollup:today.header")];
+  if (today.held === 0 && today.later === 0) todayLines.push(t("rollup:today.none"));
+  else todayLines.push(t("rollup:today.held", { held: num(r, today.held), reported: num(r, today.reported) }));
+  if (today.later > 0) todayLines.push(t("rollup:today.later", { count: today.later }));
+  if (today.cancelled > 0) todayLines.push(t("rollup:today.cancelled", { count: today.cancelled }));
+  if (today.reported > 0) {
+    todayLines.push(t("rollup:attendance.total", { total: num(r, today.attendance.total) }));
+    const shown = new Set<string>();
+    for (const c of r.names.categories) {
+      const n = today.attendance.byCategory[c.key];
+      if (n === undefined) continue;
+      shown.add(c.key);
+      todayLines.push(t("rollup:attendance.line", { category: escapeHtml(c.name), count: num(r, n) }));
+    }
+    for (const [key, n] of Object.entries(today.attendance.byCategory)) {
+      if (!shown.has(key)) todayLines.push(t("rollup:attendance.line", { category: escapeHtml(key), count: num(r, n) }));
+    }
+    todayLines.push(t("rollup:attendance.line", { category: t("rollup:attendance.others"), count: num(r, today.attendance.unassigned) }));
+  }
+  sections.push(todayLines.join("\n"));
+
+  // Pending reports
+  const pendingLines: string[] = [];
+  if (rollup.pending.length === 0) pendingLines.push(t("rollup:pending.none"));
+  else {
+    pendingLines.push(t("rollup:pending.header", { count: rollup.pending.length }));
+    // Newest first: yesterday's missing report is the one still worth chasing today.
+    const newest = [...rollup.pending].reverse();
+    for (const p of newest.slice(0, caps.pending)) pendingLines.push(pendingLine(r, p));
+    if (newest.length > caps.pending) pendingLines.push(t("rollup:more", { count: newest.length - caps.pending }));
+  }
+  sections.push(pendingLines.join("\n"));
+
+  // Coverage
+  const cov = rollup.coverage;
+  const covLines = [t("rollup:coverage.header")];
+  if (rollup.scope.level !== "country") {
+    covLines.push(
+      t("rollup:coverage.pcs", { covered: num(r, cov.pcsCovered), total: num(r, cov.pcsTotal), percent: percent(cov.pcsCovered, cov.pcsTotal) }),
+    );
+  }
+  covLines.push(
+    t("rollup:coverage.national", {
+      covered: num(r, cov.national.pcsCovered),
+      total: num(r, cov.national.pcsTotal),
+      percent: percent(cov.national.pcsCovered, cov.national.pcsTotal),
+    }),
+  );
+  if (cov.acsTotal > 0) covLines.push(t("rollup:coverage.acs", { covered: num(r, cov.acsCovered), total: num(r, cov.acsTotal) }));
+  if (cov.uncoveredPcs.length === 0) covLines.push(t("rollup:coverage.allCovered"));
+  else {
+    const names = cov.uncoveredPcs.slice(0, caps.uncovered).map((c) => escapeHtml(r.names.pc(c)));
+    const more = cov.uncoveredPcs.length - names.length;
+    covLines.push(
+      t("rollup:coverage.uncovered", {
+        count: cov.uncoveredPcs.length,
+        list: names.length ? names.join(", ") + (more > 0 ? ` ${t("rollup:more", { count: more })}` : "") : t("rollup:more", { count: more }),
+      }),
+    );
+  }
+  sections.push(covLines.join("\n"));
+
+  // By cluster (national)
+  if (rollup.clusters.length > 0) {
+    const lines = [t("rollup:clusters.header")];
+    for (const c of rollup.clusters) {
+      lines.push(
+        t("rollup:clusters.line", {
+          name: escapeHtml(r.names.cluster(c.key)),
+          held: num(r, c.eventsToday),
+          reported: num(r, c.reportsToday),
+          attendance: num(r, c.attendanceToday),
+          pending: num(r, c.pending),
+          covered: num(r, c.pcsCovered),
+          total: num(r, c.pcsTotal),
+        }),
+      );
+    }
+    sections.push(lines.join("\n"));
+  }
+
+  // Next three days
+  const upLines: string[] = [];
+  if (rollup.upcoming.length === 0) upLines.push(t("rollup:upcoming.none"));
+  else {
+    upLines.push(t("rollup:upcoming.header", { count: rollup.upcoming.length }));
+    for (const u of rollup.upcoming.slice(0, caps.upcoming)) {
+      upLines.push(
+        t("rollup:upcoming.line", {
+          when: escapeHtml(fmtWhen(r, u.startsAt)),
+          programme: escapeHtml(r.names.programme(u.programmeKey)),
+          place: escapeHtml(r.names.place(u)),
+        }),
+      );
+    }
+    if (rollup.upcoming.length > caps.upcoming) upLines.push(t("rollup:more", { count: rollup.upcoming.length - caps.upcoming }));
+  }
+  sections.push(upLines.join("\n"));
+  return sections.join("\n\n");
+}
+
+function pendingLine(r: Reader, p: EventLine): string {
+  return r.t("rollup:pending.line", {
+    who: escapeHtml(r.names.person(p.createdBy)),
+    programme: escapeHtml(r.names.programme(p.programmeKey)),
+    place: escapeHtml(r.names.place(p)),
+    when: escapeHtml(fmtWhen(r, p.startsAt)),
+  });
+}
+
+/** The chart: attendance and coverage by state. */
+export function rollupChart(rollup: Rollup, r: Reader): Buffer {
+  const { t } = r;
+  const scopeName = rollup.scope.level === "country" ? t("rollup:country") : r.names.scope(rollup.scope);
+  return renderStateChart({
+    title: t("rollup:chart.title", { scope: scopeName }),
+    subtitle: t("rollup:chart.subtitle", { date: fmtDate(r, rollup.day) }),
+    legend: {
+      attendanceToDate: t("rollup:chart.legend.toDate"),
+      attendanceToday: t("rollup:chart.legend.today"),
+      coverage: t("rollup:chart.legend.coverage"),
+    },
+    columns: { attendance: t("rollup:chart.columns.attendance"), coverage: t("rollup:chart.columns.coverage") },
+    footer: t("rollup:chart.footer", {
+      covered: num(r, rollup.coverage.national.pcsCovered),
+      total: num(r, rollup.coverage.national.pcsTotal),
+    }),
+    locale: locale(r),
+    rows: rollup.byState.map((s) => ({
+      label: r.names.state(s.stateCode),
+      attendanceToDate: s.attendanceToDate,
+      attendanceToday: s.attendanceToday,
+      pcsCovered: s.pcsCovered,
+      pcsTotal: s.pcsTotal,
+    })),
+  });
+}
+
+/** The photo's caption (≤ 1024 characters). */
+export function rollupCaption(rollup: Rollup, r: Reader): string {
+  const scopeName = rollup.scope.level === "country" ? r.t("rollup:country") : r.names.scope(rollup.scope);
+  return r.t("rollup:chart.caption", { scope: escapeHtml(scopeName), date: fmtDate(r, rollup.day) }).slice(0, 1024);
+}

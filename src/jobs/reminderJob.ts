@@ -1,0 +1,172 @@
+// The reminder scan: every trigger reads the planned events whose notices can be due now (a start-time window, an
+// indexed range) and queues each due notice under its key: reminders to the organiser before the start, the report
+// request after it (with the button that opens /report for the event), and at 48 hours unreported a second nudge
+// plus an escalation to the state team and cluster head of the event's state. Every scan covers everything due in
+// the catch-up window, so one scan after downtime sends what was missed, once.
+import { trusted } from "mongoose";
+import { DateTime } from "luxon";
+import type { Models } from "../db/models/index.js";
+import { dueNotices, escalationKey, scanWindow, type Notice, type ReminderSettings } from "../domain/reminders.js";
+import type { I18n } from "../i18n.js";
+import type { Logger } from "../logger.js";
+import type { RollupNames, RollupService } from "../services/rollupService.js";
+import { escapeHtml } from "../bot/format.js";
+import { reportButtonData } from "../bot/features/report.js";
+import type { Outbox, OutboxMessage } from "./outbox.js";
+import { holdersOf, peopleByIds, type Recipient } from "./recipients.js";
+import { minutePeriod } from "./periods.js";
+import type { JobDefinition } from "./runner.js";
+
+export const REMINDER_JOB = "reminders";
+
+interface ScanEvent {
+  _id: { toHexString(): string };
+  programmeKey: string;
+  stateCode: string;
+  pcCode: string;
+  acCode?: string | null;
+  startsAt: Date;
+  venue?: string;
+  status?: "planned" | "cancelled";
+  createdBy: number;
+  createdAt?: Date;
+  updatedAt?: Date;
+  reportedAt?: Date | null;
+}
+
+export interface ReminderJobDeps {
+  models: Models;
+  rollups: Pick<RollupService, "labels">;
+  i18n: I18n;
+  outbox: Outbox;
+  now: () => Date;
+  zone: string;
+  settings: ReminderSettings;
+  logger: Logger;
+}
+
+export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan(): Promise<Record<string, number>> } {
+  const { models, i18n, outbox, now, zone, settings, logger } = deps;
+  // Keys this process has already handed to the outbox: later scans skip them without a database round trip.
+  // (The outbox's unique keys are the real guard; this only saves work. Bounded: pruned to the scan window.)
+  const queued = new Map<string, number>();
+
+  async function scan(): Promise<Record<string, number>> {
+    const at = now();
+    const window = scanWindow(at, settings);
+    for (const [key, t] of queued) if (t < window.from.getTime()) queued.delete(key);
+
+    const events = await models.Event.find(
+      { startsAt: trusted({ $gte: window.from, $lt: window.to }), status: "planned" },
+      { programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, startsAt: 1, venue: 1, status: 1, createdBy: 1, createdAt: 1, updatedAt: 1, reportedAt: 1 },
+    ).lean<ScanEvent[]>();
+
+    const due: { event: ScanEvent; notice: Notice }[] = [];
+    for (const event of events) {
+      const notices = dueNotices(
+        {
+          id: event._id.toHexString(),
+          startsAt: event.startsAt,
+          status: event.status === "cancelled" ? "cancelled" : "planned",
+          reported: event.reportedAt != null,
+          scheduledAt: event.updatedAt ?? event.createdAt ?? new Date(0),
+        },
+        at,
+        settings,
+      );
+      for (const notice of notices) if (!queued.has(notice.key)) due.push({ event, notice });
+    }
+    if (due.length === 0) return { events: events.length, due: 0, queued: 0 };
+
+    // Recipients: organisers, and for escalations the state teams and cluster heads of the events' states.
+    const organisers = await peopleByIds(models, due.map((d) => d.event.createdBy));
+    const escalating = due.filter((d) => d.notice.kind === "escalation");
+    const escalationStates = [...new Set(escalating.map((d) => d.event.stateCode))];
+    const clusters = escalationStates.length
+      ? await models.Cluster.find({ stateCodes: trusted({ $in: escalationStates }) }, { _id: 0, key: 1, stateCodes: 1 }).lean<
+          { key: string; stateCodes: string[] }[]
+        >()
+      : [];
+    const [stateTeams, clusterHeads] = await Promise.all([
+      holdersOf(models, "state_team", escalationStates),
+      holdersOf(models, "cluster_head", clusters.map((c) => c.key)),
+    ]);
+    const escalationTo = (event: ScanEvent): Recipient[] => {
+      const cluster = clusters.find((c) => c.stateCodes.includes(event.stateCode));
+      const all = [...(stateTeams.get(event.stateCode) ?? []), ...(cluster ? (clusterHeads.get(cluster.key) ?? []) : [])];
+      const seen = new Set<number>([event.createdBy]); // the organiser gets the nudge, not also the escalation
+      return all.filter((r) => !seen.has(r.telegramId) && seen.add(r.telegramId));
+    };
+
+    const names = new Map<string, RollupNames>();
+    const namesFor = async (lang: Recipient["lang"]) => {
+      let n = names.get(lang);
+      if (!n) {
+        n = await deps.rollups.labels(lang, due.map((d) => d.event.createdBy));
+        names.set(lang, n);
+      }
+      return n;
+    };
+
+    const messages: OutboxMessage[] = [];
+    const counts: Record<string, number> = { events: events.length, due: due.length };
+    const addressed: Notice[] = [];
+    for (const { event, notice } of due) {
+      const eventId = event._id.toHexString();
+      const recipients: { to: Recipient; key: string }[] = [];
+      if (notice.kind === "escalation") {
+        for (const to of escalationTo(event)) recipients.push({ to, key: escalationKey(eventId, to.telegramId) });
+      } else {
+        const organiser = organisers.get(event.createdBy);
+        if (organiser) recipients.push({ to: organiser, key: notice.key });
+      }
+      for (const { to, key } of recipients) {
+        const n = await namesFor(to.lang);
+        const t = i18n.t(to.lang);
+        const vars = {
+          programme: escapeHtml(n.programme(event.programmeKey)),
+          place: escapeHtml(n.place({ pcCode: event.pcCode, acCode: event.acCode ?? null })),
+          when: escapeHtml(
+            DateTime.fromJSDate(event.startsAt, { zone })
+              .setLocale(to.lang === "hi" ? "hi-IN" : "en-IN")
+              .toFormat("cccc d LLL, h:mm a"),
+          ),
+          venue: escapeHtml(event.venue ?? ""),
+          organiser: escapeHtml(n.person(event.createdBy)),
+          hours: settings.escalationHoursAfter,
+        };
+        const reportButton = [[{ text: t("reminders:reportButton"), callbackData: reportButtonData(eventId) }]];
+        switch (notice.kind) {
+          case "before":
+            messages.push({ key, chatId: to.telegramId, text: t("reminders:before", vars) });
+            break;
+          case "report_request":
+            messages.push({ key, chatId: to.telegramId, text: t("reminders:reportRequest", vars), buttons: reportButton });
+            break;
+          case "nudge":
+            messages.push({ key, chatId: to.telegramId, text: t("reminders:nudge", vars), buttons: reportButton });
+            break;
+          case "escalation":
+            messages.push({ key, chatId: to.telegramId, text: t("reminders:escalation", vars) });
+            break;
+        }
+      }
+      counts[notice.kind] = (counts[notice.kind] ?? 0) + recipients.length;
+      // A notice with nobody to tell yet (organiser blocked the bot, no state team appointed) is looked at again.
+      if (recipients.length > 0) addressed.push(notice);
+    }
+    const fresh = await outbox.enqueue(messages);
+    for (const notice of addressed) queued.set(notice.key, notice.dueAt.getTime());
+    counts.queued = fresh;
+    if (fresh > 0) logger.info({ ...counts }, "reminders queued");
+    return counts;
+  }
+
+  return {
+    name: REMINDER_JOB,
+    leaseMs: 5 * 60_000,
+    duePeriods: (at) => [minutePeriod(at)],
+    run: () => scan(),
+    scan,
+  };
+}

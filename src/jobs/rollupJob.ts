@@ -1,0 +1,97 @@
+// The daily rollup: at the configured local time, each cluster head gets their cluster's summary and chart, and
+// national office admins the national one, each in their own language. One read of the day's data serves every
+// cluster. The run is claimed per day (jobs/jobRuns.ts); each message is queued under
+// "rollup:<day>:<scope>:<telegramId>" (and "rollup.chart:..." for the chart), so a re-run after a crash or on a
+// second instance queues nothing twice.
+import type { Models } from "../db/models/index.js";
+import { atLocalTime } from "../domain/rollup/day.js";
+import type { Rollup, RollupScope } from "../domain/rollup/types.js";
+import { COUNTRY_CODE } from "../domain/territory.js";
+import type { I18n, Language } from "../i18n.js";
+import type { Logger } from "../logger.js";
+import type { RollupService } from "../services/rollupService.js";
+import { rollupCaption, rollupChart, rollupText, type Reader } from "../bot/messages/rollup.js";
+import type { Outbox, OutboxMessage } from "./outbox.js";
+import { dueDays, type ClockTime } from "./periods.js";
+import { holdersOf, type Recipient } from "./recipients.js";
+import type { JobDefinition } from "./runner.js";
+
+export const ROLLUP_JOB = "rollup.daily";
+
+export interface RollupJobDeps {
+  models: Models;
+  rollups: RollupService;
+  i18n: I18n;
+  outbox: Outbox;
+  zone: string;
+  time: ClockTime;
+  logger: Logger;
+}
+
+export function rollupKey(day: string, scope: RollupScope, telegramId: number, part: "text" | "chart"): string {
+  return `${part === "text" ? "rollup" : "rollup.chart"}:${day}:${scope.code}:${telegramId}`;
+}
+
+export function createRollupJob(deps: RollupJobDeps): JobDefinition & { send(day: string): Promise<Record<string, number>> } {
+  const { models, rollups, i18n, outbox, zone, time } = deps;
+
+  async function send(day: string): Promise<Record<string, number>> {
+    // As of the rollup time of that day (a catch-up run the next morning still reports that evening's picture of
+    // events held, with every report received since).
+    const asOf = atLocalTime(day, time, zone);
+    const clusters = await models.Cluster.find({}, { _id: 0, key: 1 }).sort({ key: 1 }).lean<{ key: string }[]>();
+    const [heads, admins] = await Promise.all([
+      holdersOf(models, "cluster_head", clusters.map((c) => c.key)),
+      holdersOf(models, "national_admin", [COUNTRY_CODE]),
+    ]);
+    const audiences: { scope: RollupScope; to: Recipient[] }[] = clusters
+      .map((c) => ({ scope: { level: "cluster", code: c.key } as RollupScope, to: heads.get(c.key) ?? [] }))
+      .filter((a) => a.to.length > 0);
+    const national = admins.get(COUNTRY_CODE) ?? [];
+    if (national.length > 0) audiences.push({ scope: { level: "country", code: COUNTRY_CODE }, to: national });
+    if (audiences.length === 0) return { scopes: 0, queued: 0 };
+
+    const computed = await rollups.compute({ day, zone, asOf, scopes: audiences.map((a) => a.scope) });
+    const readers = new Map<Language, Reader>();
+    const readerFor = async (lang: Language): Promise<Reader> => {
+      let r = readers.get(lang);
+      if (!r) {
+        r = { t: i18n.t(lang), names: await rollups.names(computed, lang), zone };
+        readers.set(lang, r);
+      }
+      return r;
+    };
+
+    const messages: OutboxMessage[] = [];
+    for (const [i, audience] of audiences.entries()) {
+      const rollup: Rollup = computed[i]!;
+      // Text and chart once per scope and language, whatever the number of recipients.
+      const rendered = new Map<Language, { text: string; chart: Buffer; caption: string }>();
+      for (const to of audience.to) {
+        let r = rendered.get(to.lang);
+        if (!r) {
+          const reader = await readerFor(to.lang);
+          r = { text: rollupText(rollup, reader), chart: rollupChart(rollup, reader), caption: rollupCaption(rollup, reader) };
+          rendered.set(to.lang, r);
+        }
+        messages.push({ key: rollupKey(day, audience.scope, to.telegramId, "text"), chatId: to.telegramId, text: r.text });
+        messages.push({
+          key: rollupKey(day, audience.scope, to.telegramId, "chart"),
+          chatId: to.telegramId,
+          photo: { png: r.chart, filename: `rollup-${day}-${audience.scope.code}.png`, caption: r.caption },
+        });
+      }
+    }
+    const queued = await outbox.enqueue(messages);
+    return { scopes: audiences.length, recipients: messages.length / 2, queued };
+  }
+
+  return {
+    name: ROLLUP_JOB,
+    // Long enough for a national rollup on a slow database (FerretDB: tens of seconds at 100,000 events).
+    leaseMs: 15 * 60_000,
+    duePeriods: (now) => dueDays(now, time, zone),
+    run: (day) => send(day),
+    send,
+  };
+}

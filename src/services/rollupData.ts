@@ -1,0 +1,149 @@
+// Reads what the rollup maths needs, within what FerretDB 1.24 does: finds with projections filtered on indexed
+// fields (startsAt, eventStartsAt, stateCode). No $lookup, $facet or date operators: the joins, grouping and
+// arithmetic happen in TypeScript (domain/rollup/compute.ts).
+//
+// sanitizeFilter is on (db/connection.ts): query operators written here are marked with mongoose.trusted().
+import { trusted } from "mongoose";
+import type { Models } from "../db/models/index.js";
+import { addDays, dayWindow } from "../domain/rollup/day.js";
+import { UPCOMING_DAYS } from "../domain/rollup/compute.js";
+import type { ReportedPlace, RollupEvent, RollupInput, RollupMap, RollupReport } from "../domain/rollup/types.js";
+
+export type RollupData = Omit<RollupInput, "scope">;
+
+interface EventRow {
+  _id: { toHexString(): string };
+  programmeKey: string;
+  stateCode: string;
+  pcCode: string;
+  acCode?: string | null;
+  startsAt: Date;
+  status?: "planned" | "cancelled";
+  createdBy: number;
+  reportedAt?: Date | null;
+}
+
+interface ReportRow {
+  eventId: { toHexString(): string };
+  programmeKey: string;
+  stateCode: string;
+  pcCode: string;
+  acCode?: string | null;
+  eventStartsAt: Date;
+  total: number;
+  counts?: Record<string, number> | null;
+}
+
+const EVENT_FIELDS = { programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, startsAt: 1, status: 1, createdBy: 1, reportedAt: 1 };
+const REPORT_FIELDS = { _id: 0, eventId: 1, programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, eventStartsAt: 1, total: 1, counts: 1 };
+
+export interface RollupDataSource {
+  /** The map (PCs and ACs read once per instance: they do not change while running; clusters read every time). */
+  loadMap(): Promise<RollupMap>;
+  /**
+   * Everything a rollup of `day` needs for these states (all states when omitted). Coverage rows are always
+   * national: every rollup states the national figure.
+   */
+  load(args: { day: string; zone: string; asOf: Date; stateCodes?: readonly string[] }): Promise<RollupData>;
+}
+
+export function createRollupDataSource(models: Models): RollupDataSource {
+  const { Event, Report, Pc, Ac, Cluster } = models;
+  let territories: Promise<Pick<RollupMap, "pcs" | "acs">> | undefined;
+
+  async function loadMap(): Promise<RollupMap> {
+    territories ??= (async () => {
+      const [pcs, acs] = await Promise.all([
+        Pc.find({}, { _id: 0, code: 1, stateCode: 1, no: 1 }).lean<{ code: string; stateCode: string; no: number }[]>(),
+        Ac.find({}, { _id: 0, code: 1, stateCode: 1, pcCode: 1 }).lean<{ code: string; stateCode: string; pcCode: string }[]>(),
+      ]);
+      pcs.sort((a, b) => a.stateCode.localeCompare(b.stateCode) || a.no - b.no);
+      return { pcs: pcs.map(({ code, stateCode }) => ({ code, stateCode })), acs };
+    })().catch((err: unknown) => {
+      territories = undefined;
+      throw err;
+    });
+    const [t, clusters] = await Promise.all([
+      territories,
+      Cluster.find({}, { _id: 0, key: 1, stateCodes: 1 }).sort({ key: 1 }).lean<{ key: string; stateCodes?: string[] }[]>(),
+    ]);
+    return { ...t, clusters: clusters.map((c) => ({ key: c.key, stateCodes: c.stateCodes ?? [] })) };
+  }
+
+  return {
+    loadMap,
+    async load({ day, zone, asOf, stateCodes }) {
+      const { start, end } = dayWindow(day, zone);
+      const upcomingEnd = dayWindow(addDays(day, UPCOMING_DAYS, zone), zone).end;
+      const inStates = stateCodes ? { stateCode: trusted({ $in: [...stateCodes] }) } : {};
+      // Two queries, one per collection. On MongoDB both are index range scans (startsAt; eventStartsAt). On
+      // FerretDB 1.24 every filter other than _id equality scans the collection and decoding each document is the
+      // cost, so one scan per collection (rather than a query per figure, or a $group, which measured slower than
+      // a projected find there) is what keeps a national rollup within seconds; see scripts/bench-rollup.ts.
+      const [eventRows, reportRows, map] = await Promise.all([
+        Event.find(
+          {
+            ...inStates,
+            $or: [
+              // The day and the next three days: today's figures and the upcoming list.
+              { startsAt: trusted({ $gte: start, $lt: upcomingEnd }) },
+              // Held and still unreported, over the whole campaign.
+              { startsAt: trusted({ $lte: asOf }), reportedAt: null, status: "planned" },
+            ],
+          },
+          EVENT_FIELDS,
+        ).lean<EventRow[]>(),
+        // Every report of an event before the day's end: coverage and attendance to date (national, since every
+        // rollup gives the national figure), and the day's reports with their category counts.
+        Report.find({ eventStartsAt: trusted({ $lt: end }) }, REPORT_FIELDS).lean<ReportRow[]>(),
+        loadMap(),
+      ]);
+
+      const events: RollupEvent[] = eventRows.map(toEvent);
+      const reports: RollupReport[] = [];
+      const places = new Map<string, ReportedPlace>();
+      for (const r of reportRows) {
+        const startsAt = r.eventStartsAt.getTime();
+        if (startsAt >= start.getTime() && (!stateCodes || stateCodes.includes(r.stateCode))) reports.push(toReport(r));
+        // Grouped here rather than by $group (see above); the maths accepts either shape.
+        const acCode = r.acCode ?? null;
+        const key = `${r.stateCode}|${r.pcCode}|${acCode ?? ""}`;
+        const place = places.get(key);
+        if (place) {
+          place.reports++;
+          place.attendance += r.total ?? 0;
+        } else {
+          places.set(key, { stateCode: r.stateCode, pcCode: r.pcCode, acCode, reports: 1, attendance: r.total ?? 0 });
+        }
+      }
+      return { day, zone, asOf, events, reports, reportedPlaces: [...places.values()], map };
+    },
+  };
+}
+
+function toEvent(e: EventRow): RollupEvent {
+  return {
+    id: e._id.toHexString(),
+    programmeKey: e.programmeKey,
+    stateCode: e.stateCode,
+    pcCode: e.pcCode,
+    acCode: e.acCode ?? null,
+    startsAt: e.startsAt,
+    status: e.status === "cancelled" ? "cancelled" : "planned",
+    createdBy: e.createdBy,
+    reported: e.reportedAt != null,
+  };
+}
+
+function toReport(r: ReportRow): RollupReport {
+  return {
+    eventId: r.eventId.toHexString(),
+    programmeKey: r.programmeKey,
+    stateCode: r.stateCode,
+    pcCode: r.pcCode,
+    acCode: r.acCode ?? null,
+    eventStartsAt: r.eventStartsAt,
+    total: r.total ?? 0,
+    counts: r.counts ?? {},
+  };
+}
