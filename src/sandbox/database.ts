@@ -1,15 +1,23 @@
-// The sandbox never writes into the database the real bot uses: its demo people hold real roles (a national office
-// admin among them) and its demo events would count in real rollups. Without MONGODB_URI its local server keeps its
-// data in DATA_DIR/sandbox/db instead of DATA_DIR/db; with MONGODB_URI it uses the same server but the database
-// "<name>_sandbox".
+// The sandbox's database: kept apart from the real bot's, and new at every start.
+//
+// Apart, because its demo people hold real roles (a national office admin among them) and its demo events would
+// count in real rollups. Without MONGODB_URI its local server keeps its data in DATA_DIR/sandbox/db instead of
+// DATA_DIR/db; with MONGODB_URI it uses the same server but the database "<name>_sandbox".
+//
+// New at every start, because the local Bot API keeps its chats in memory: after a restart every chat is empty and
+// message ids start again at 1, and the bot's exactly-once keys ("<chat>:<message>" of a confirm press) would then
+// match presses from the previous run and silently return old events instead of creating new ones.
+import { rmSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "../config.js";
+import { connectDatabase } from "../db/connection.js";
 
 /** Database name used when the URI names none (the app's local server uses "sanyojak"). */
 const DEFAULT_DB = "sanyojak";
+const SANDBOX_DIR = "sandbox";
 
 export function withSandboxDatabase(config: Config): Config {
-  if (!config.mongodbUri) return { ...config, dataDir: path.join(config.dataDir, "sandbox") };
+  if (!config.mongodbUri) return { ...config, dataDir: path.join(config.dataDir, SANDBOX_DIR) };
   return { ...config, mongodbUri: sandboxUri(config.mongodbUri) };
 }
 
@@ -24,4 +32,21 @@ export function sandboxUri(uri: string): string {
 
 export function sandboxDbName(name: string): string {
   return name.endsWith("_sandbox") ? name : `${name}_sandbox`;
+}
+
+/** Empties the sandbox's database; `config` is the one withSandboxDatabase returned. */
+export async function resetSandboxDatabase(config: Config): Promise<void> {
+  if (config.mongodbUri) {
+    if (!/_sandbox(\?|$)/.test(config.mongodbUri.split("/").pop() ?? "")) throw new Error("refusing to empty a database not named *_sandbox");
+    const db = await connectDatabase({ uri: config.mongodbUri });
+    try {
+      await db.connection.dropDatabase();
+    } finally {
+      await db.close();
+    }
+    return;
+  }
+  // The local server is not running yet: its files can simply go.
+  if (path.basename(config.dataDir) !== SANDBOX_DIR) throw new Error("refusing to delete a data folder not named sandbox");
+  rmSync(path.join(config.dataDir, "db"), { recursive: true, force: true });
 }

@@ -13,8 +13,8 @@ import { DEFAULT_BOT_INFO, LocalBotApi, type RunningServer } from "../localBotAp
 import { DEMO_PEOPLE, type DemoPerson } from "./demoPeople.js";
 import { seedDemoPeople } from "./seedDemo.js";
 import { startWebServer, type PersonEntry, type WebServer } from "./webServer.js";
-import { resetDemoConversations } from "./resetConversations.js";
-import { withSandboxDatabase } from "./database.js";
+import { resetSandboxDatabase, withSandboxDatabase } from "./database.js";
+import { seedDemoEvents } from "./seedEvents.js";
 
 export { loadSandboxSettings, DEFAULT_SANDBOX_PORT, type SandboxSettings } from "./config.js";
 export { DEMO_PEOPLE, type DemoPerson } from "./demoPeople.js";
@@ -64,12 +64,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   try {
     botApi = await api.listen(0, "127.0.0.1");
     const config: Config = { ...withSandboxDatabase(options.config), botToken: token, botApiRoot: botApi.url };
+    await resetSandboxDatabase(config);
     app = await startApp(config, options.logger);
 
     const services = createServices({ models: app.db.models, now: () => new Date() });
-    const seeded = await seedDemoPeople(services, log);
-    await resetDemoConversations(app.db.models, DEMO_PEOPLE);
-    log.info(seeded, "sandbox: demo people ready");
+    const people = await seedDemoPeople(services, log);
+    const events = await seedDemoEvents(app.db.models, config.timeZone, new Date());
+    log.info({ ...people, ...events }, "sandbox: demo data ready");
 
     const i18n = await createI18n();
     const describePeople = async (lang: Language): Promise<PersonEntry[]> => {

@@ -1,12 +1,14 @@
 // The sandbox at protocol level: its Bot API (over HTTP, with the generated token) against the real bot, the demo
 // data it seeds, and the page's API (send, tap, photo, live events) — everything but the browser.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { trusted } from "mongoose";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import mongoose, { trusted } from "mongoose";
 import { createLogger } from "../../src/logger.js";
 import { createServices } from "../../src/services/index.js";
 import { DEMO_AC, DEMO_PC, DEMO_PEOPLE, DEMO_STATE } from "../../src/sandbox/demoPeople.js";
 import { seedDemoPeople } from "../../src/sandbox/seedDemo.js";
-import { resetDemoConversations } from "../../src/sandbox/resetConversations.js";
+import { seedDemoEvents, DEMO_EVENTS } from "../../src/sandbox/seedEvents.js";
+import { resetSandboxDatabase, sandboxUri, withSandboxDatabase } from "../../src/sandbox/database.js";
+import { loadConfig } from "../../src/config.js";
 import { makePng, openFeed, postJson, startTestSandbox, waitFor, type TestSandbox } from "./helpers.js";
 
 const demo = (key: string) => DEMO_PEOPLE.find((p) => p.key === key)!;
@@ -112,14 +114,61 @@ describe("the sandbox", () => {
       expect(people.every((p) => (p.roles ?? []).length <= 1)).toBe(true);
     });
 
-    it("ends a half-finished conversation of a demo person at start, and touches no one else's", async () => {
-      const { ConversationState } = sb.app.db.models;
-      const now = new Date();
-      await ConversationState.create({ key: `chat:${demo("ac").user.id}`, value: "{}", updatedAt: now });
-      await ConversationState.create({ key: "chat:42", value: "{}", updatedAt: now });
-      expect(await resetDemoConversations(sb.app.db.models, DEMO_PEOPLE)).toBe(1);
-      expect(await ConversationState.exists({ key: "chat:42" })).not.toBeNull();
-      await ConversationState.deleteOne({ key: "chat:42" });
+    it("has past events with and without reports, and one ahead, registered by the in-charges or for them", async () => {
+      const { Event, Report, ReportVersion } = sb.app.db.models;
+      const events = await Event.find().sort({ startsAt: 1 }).lean();
+      expect(events).toHaveLength(DEMO_EVENTS.length);
+      const now = Date.now();
+      expect(events.filter((e) => e.startsAt.getTime() < now)).toHaveLength(3);
+      expect(events.map((e) => [e.level, e.code])).toEqual([
+        ["pc", DEMO_PC],
+        ["ac", DEMO_AC],
+        ["pc", "IN-UP:P35"],
+        ["pc", DEMO_PC],
+      ]);
+      expect(events[1]).toMatchObject({ pcCode: DEMO_PC, acCode: DEMO_AC, createdBy: demo("ac").user.id });
+      expect(events[2]).toMatchObject({ createdBy: demo("state").user.id, reportedAt: null });
+      // Registered before they started, as a person would have.
+      expect(events.every((e) => e.createdAt.getTime() <= Math.min(now, e.startsAt.getTime()))).toBe(true);
+      const reports = await Report.find().sort({ eventStartsAt: 1 }).lean();
+      expect(reports.map((r) => r.total)).toEqual([132, 76]);
+      expect(reports[0]).toMatchObject({ eventId: events[0]!._id, submittedBy: demo("pc").user.id, version: 1 });
+      expect(reports[0]!.counts).toMatchObject({ "sufi-ulema": 12, "women-beneficiaries": 40 });
+      expect(reports[0]!.submittedAt.getTime()).toBe(events[0]!.startsAt.getTime() + 3 * 60 * 60 * 1000);
+      expect(events[0]!.reportedAt?.getTime()).toBe(reports[0]!.submittedAt.getTime());
+      expect(await ReportVersion.countDocuments()).toBe(2);
+    });
+
+    it("seeds events again without duplicating any", async () => {
+      const again = await seedDemoEvents(sb.app.db.models, "Asia/Kolkata", new Date());
+      expect(again).toEqual({ events: 0, reports: 0 });
+      expect(await sb.app.db.models.Event.countDocuments()).toBe(DEMO_EVENTS.length);
+      expect(await sb.app.db.models.ReportVersion.countDocuments()).toBe(2);
+    });
+
+    it("keeps its database apart from the real bot's, and starts it afresh", async () => {
+      const base = loadConfig({});
+      expect(withSandboxDatabase(base).dataDir).toBe(".data/sandbox");
+      expect(sandboxUri("mongodb://h:1/sanyojak")).toBe("mongodb://h:1/sanyojak_sandbox");
+      expect(sandboxUri("mongodb+srv://u:p@c.example.net/prod?retryWrites=true")).toBe("mongodb+srv://u:p@c.example.net/prod_sandbox?retryWrites=true");
+      expect(sandboxUri("mongodb://a:1,b:2/?replicaSet=rs")).toBe("mongodb://a:1,b:2/sanyojak_sandbox?replicaSet=rs");
+      expect(sandboxUri("mongodb://h:1")).toBe("mongodb://h:1/sanyojak_sandbox");
+
+      const uri = `${inject("mongoUri").replace(/\/?$/, "/")}sbx_reset_${Date.now()}`;
+      const config = withSandboxDatabase(loadConfig({ MONGODB_URI: uri }));
+      const dbName = config.mongodbUri!.split("/").pop()!;
+      const connection = await mongoose.createConnection(inject("mongoUri"), { dbName }).asPromise();
+      try {
+        await connection.collection("people").insertOne({ telegramId: 1 });
+        await resetSandboxDatabase(config);
+        expect(await connection.collection("people").countDocuments()).toBe(0);
+        // Never anything not named as the sandbox's.
+        await expect(resetSandboxDatabase(loadConfig({ MONGODB_URI: uri }))).rejects.toThrow(/refusing/);
+        await expect(resetSandboxDatabase(loadConfig({ DATA_DIR: "/tmp/x" }))).rejects.toThrow(/refusing/);
+      } finally {
+        await connection.dropDatabase().catch(() => {});
+        await connection.close();
+      }
     });
   });
 
