@@ -56,7 +56,8 @@ export async function openPhoneBrowser(options: { locale?: string } = {}): Promi
     async screenshot(name) {
       mkdirSync(RESULTS_DIR, { recursive: true });
       const file = path.join(RESULTS_DIR, `sandbox-${name}.png`);
-      await page.screenshot({ path: file });
+      // Finished animations (an edited message's flash) so the picture shows the settled page.
+      await page.screenshot({ path: file, animations: "disabled" });
       return file;
     },
     async close() {

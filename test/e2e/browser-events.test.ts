@@ -1,0 +1,178 @@
+// The issue's "done when", in a real headless Chromium at phone size: as the demo Lok Sabha in-charge (Hindi),
+// register an event with /newevent and report its attendance with /report, all by clicking and typing in the
+// sandbox page; then check what the database holds, and keep a screenshot.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { DateTime } from "luxon";
+import { DEMO_PC, DEMO_PEOPLE } from "../../src/sandbox/demoPeople.js";
+import { makePng, startTestSandbox, waitFor, type TestSandbox } from "../sandbox/helpers.js";
+import { openPhoneBrowser, openSandboxPage, type PhoneBrowser } from "../sandbox/browser.js";
+
+const pc = DEMO_PEOPLE.find((p) => p.key === "pc")!.user;
+
+/** The newest message id on the page. */
+function lastId(page: Page): Promise<number> {
+  return page.evaluate(() => Math.max(0, ...[...document.querySelectorAll<HTMLElement>(".msg")].map((e) => Number(e.dataset.id))));
+}
+
+/** Waits for a bot message newer than `after` that contains `text`; returns its id. */
+async function botSays(page: Page, text: string, after: number): Promise<number> {
+  return waitFor(`the bot to say “${text}”`, async () => {
+    const found = await page.locator(".msg.bot").evaluateAll(
+      (elements, [after, text]) =>
+        elements
+          .filter((e) => Number((e as HTMLElement).dataset.id) > Number(after) && (e.querySelector(".text")?.textContent ?? "").includes(String(text)))
+          .map((e) => Number((e as HTMLElement).dataset.id)),
+      [after, text] as const,
+    );
+    return found[0];
+  });
+}
+
+/** Taps the inline button labelled exactly `label` on the bot message `messageId`. */
+async function tap(page: Page, messageId: number, label: string): Promise<void> {
+  await page.locator(`.msg.bot[data-id="${messageId}"] .inline-keyboard`).getByRole("button", { name: label, exact: true }).click();
+}
+
+async function type(page: Page, text: string): Promise<void> {
+  await page.locator("#text").fill(text);
+  await page.locator("#send").click();
+}
+
+describe("a demo in-charge registers an event and reports it in the browser", () => {
+  let sb: TestSandbox;
+  let browser: PhoneBrowser;
+  let page: Page;
+  // An hour ago in the bot's zone: the event has started, so it can be reported at once.
+  const startsAt = DateTime.now().setZone("Asia/Kolkata").minus({ hours: 1 }).startOf("minute");
+  const venue = "सामुदायिक भवन, लहुराबीर";
+
+  beforeAll(async () => {
+    [sb, browser] = await Promise.all([startTestSandbox("events"), openPhoneBrowser({ locale: "hi-IN" })]);
+    page = browser.page;
+    await openSandboxPage(page, sb.url, "pc");
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await sb?.close();
+  });
+
+  it("/newevent: programme, constituency, time, venue, expected attendance, confirm", async () => {
+    let at = await lastId(page);
+    // From the command menu, as a newcomer would find it.
+    await page.locator("#menu-button").click();
+    await page.locator("#commands button", { hasText: "/newevent" }).click();
+    let q = await botSays(page, "कौन-सा कार्यक्रम", at);
+    await tap(page, q, "स्नेह संवाद");
+    q = await botSays(page, "कहाँ होगा", q);
+    await tap(page, q, "★ Varanasi (77)");
+    q = await botSays(page, "कब है", q);
+    // A wrong answer first: a short reason, the same question again, nothing lost.
+    at = await lastId(page);
+    await type(page, "परसों के बाद");
+    await botSays(page, "समझ नहीं आया", at);
+    at = await lastId(page);
+    await type(page, startsAt.toFormat("dd-MM-yyyy HH:mm"));
+    q = await botSays(page, "स्थान क्या है", at);
+    at = await lastId(page);
+    await type(page, venue);
+    q = await botSays(page, "लोकेशन भेजें", at);
+    await tap(page, q, "छोड़ें ⏭");
+    q = await botSays(page, "कितने लोगों के आने", q);
+    await tap(page, q, "100");
+    q = await botSays(page, "कोई टिप्पणी", q);
+    at = await lastId(page);
+    await type(page, "मुख्य वक्ता: मौलाना साहब");
+    const summary = await botSays(page, "कार्यक्रम की जानकारी जाँचें", at);
+    const summaryText = (await page.locator(`.msg[data-id="${summary}"] .text`).textContent()) ?? "";
+    expect(summaryText).toContain(venue);
+    expect(summaryText).toContain("स्नेह संवाद");
+    await tap(page, summary, "✅ पुष्टि करें");
+    // The summary is edited in place into the confirmation; its buttons go.
+    await page.locator(`.msg[data-id="${summary}"] .meta .edited`).waitFor();
+    await waitFor("the confirmation", async () => (await page.locator(`.msg[data-id="${summary}"] .inline-keyboard`).count()) === 0);
+
+    const events = await sb.app.db.models.Event.find({ createdBy: pc.id, venue }).lean();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      programmeKey: "sneh-samvad",
+      level: "pc",
+      code: DEMO_PC,
+      pcCode: DEMO_PC,
+      stateCode: "IN-UP",
+      expectedAttendance: 100,
+      notes: "मुख्य वक्ता: मौलाना साहब",
+      status: "planned",
+      reportedAt: null,
+    });
+    expect(events[0]!.startsAt.toISOString()).toBe(startsAt.toUTC().toISO({ suppressMilliseconds: false }));
+  });
+
+  it("/report: totals by category, a photo, notes, confirm", async () => {
+    const event = (await sb.app.db.models.Event.findOne({ createdBy: pc.id, venue }).lean())!;
+    let at = await lastId(page);
+    await type(page, "/report");
+    const list = await botSays(page, "रिपोर्ट बाकी है", at);
+    // Only events that have started and are not reported: the new one (the demo ones are reported or not his).
+    const buttons = await page.locator(`.msg[data-id="${list}"] .inline-keyboard button`).allTextContents();
+    expect(buttons).toHaveLength(1);
+    expect(buttons[0]).toMatch(/^📝 .*स्नेह संवाद/);
+    await page.locator(`.msg[data-id="${list}"] .inline-keyboard button`).first().click();
+
+    let q = await botSays(page, "कितने लोग आए", list);
+    at = await lastId(page);
+    await type(page, "85");
+    q = await botSays(page, "सूफ़ी उलेमा", at);
+    at = await lastId(page);
+    // More than are left is refused with the reason, and asked again.
+    await type(page, "90");
+    await botSays(page, "बचे हुए लोगों से ज़्यादा", at);
+    at = await lastId(page);
+    await type(page, "10");
+    q = await botSays(page, "बुद्धिजीवी", at);
+    at = await lastId(page);
+    await type(page, "20");
+    q = await botSays(page, "खेल हस्तियाँ", at);
+    await tap(page, q, "0");
+    q = await botSays(page, "प्रभावशाली लोग", q);
+    at = await lastId(page);
+    await type(page, "15");
+    q = await botSays(page, "महिला लाभार्थी", at);
+    at = await lastId(page);
+    await type(page, "25");
+    q = await botSays(page, "फ़ोटो भेजें", at);
+
+    at = await lastId(page);
+    await page.locator("#photo-input").setInputFiles({ name: "sabha.png", mimeType: "image/png", buffer: makePng(160, 120, [230, 120, 40]) });
+    q = await botSays(page, "1 मिलीं", at);
+    await tap(page, q, "✅ हो गया (1 फ़ोटो)");
+    q = await botSays(page, "कुछ और बताना है", q);
+    at = await lastId(page);
+    await type(page, "युवाओं ने योजनाओं पर प्रश्न पूछे");
+    const summary = await botSays(page, "रिपोर्ट जाँचें", at);
+    await tap(page, summary, "✅ पुष्टि करें");
+    await waitFor("the saved report", async () => ((await page.locator(`.msg[data-id="${summary}"] .text`).textContent()) ?? "").includes("रिपोर्ट सहेज ली गई"));
+    await page.locator(`.msg[data-id="${summary}"] .meta .edited`).waitFor();
+    await page.locator(`.msg[data-id="${summary}"]`).scrollIntoViewIfNeeded();
+    const shot = await browser.screenshot("report");
+    console.log(`[sandbox] screenshot: ${shot}`);
+
+    const { Report, ReportVersion, Event } = sb.app.db.models;
+    const report = await Report.findOne({ eventId: event._id }).lean();
+    expect(report).toMatchObject({
+      total: 85,
+      counts: { "sufi-ulema": 10, intellectuals: 20, sports: 0, influential: 15, "women-beneficiaries": 25 },
+      notes: "युवाओं ने योजनाओं पर प्रश्न पूछे",
+      submittedBy: pc.id,
+      version: 1,
+      pcCode: DEMO_PC,
+    });
+    // The photo is the one the page uploaded, as the local Bot API stored it.
+    expect(report!.photos).toHaveLength(1);
+    const stored = sb.api.file(report!.photos[0]!.fileId);
+    expect(stored?.width).toBe(160);
+    expect(await ReportVersion.countDocuments({ eventId: event._id })).toBe(1);
+    expect((await Event.findById(event._id).lean())?.reportedAt).toBeInstanceOf(Date);
+    expect(browser.errors).toEqual([]);
+  });
+});
