@@ -12,7 +12,7 @@ const pc = DEMO_PEOPLE.find((p) => p.key === "pc")!.user;
 
 /** The newest message id on the page. */
 function lastId(page: Page): Promise<number> {
-  return page.evaluate(() => Math.max(0, ...[...document.querySelectorAll<HTMLElement>(".msg")].map((e) => Number(e.dataset.id))));
+  return page.evaluate(() => Math.max(0, ...Array.from(document.querySelectorAll<HTMLElement>(".msg")).map((e) => Number(e.dataset.id))));
 }
 
 /** Waits for a bot message newer than `after` that contains `text`; returns its id. */
