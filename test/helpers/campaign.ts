@@ -26,7 +26,7 @@ export interface CampaignOptions {
   reportedShare?: number;
   cancelledShare?: number;
   acShare?: number;
-  /** Extra events placed at these ACs (e.g. ACs that cross PC number ranges). */
+  /** Extra events placed at these ACs (e.g. ACs numbered among another PC's), held before `now` and reported. */
   forcedAcs?: readonly string[];
 }
 
@@ -108,12 +108,13 @@ export function generateCampaign(map: CampaignMap, o: CampaignOptions): { events
     const ac = forced ?? (atAc ? pick(acs) : undefined);
     const pc = ac ? { code: ac.pcCode, stateCode: ac.stateCode } : pick(pcs);
     // Whole minutes, as people enter them.
-    const startsAt = new Date(Math.floor((o.from.getTime() + random() * span) / 60_000) * 60_000);
-    const cancelled = random() < (o.cancelledShare ?? 0.05);
+    const until = forced ? Math.min(o.to.getTime(), o.now.getTime()) - o.from.getTime() : span;
+    const startsAt = new Date(Math.floor((o.from.getTime() + random() * until) / 60_000) * 60_000);
+    const cancelled = !forced && random() < (o.cancelledShare ?? 0.05);
     const programmeKey = pick(programmes);
     const createdBy = pick(organisers);
     const started = startsAt.getTime() <= o.now.getTime();
-    const reported = !cancelled && started && random() < (o.reportedShare ?? 0.75);
+    const reported = !cancelled && started && (forced !== undefined || random() < (o.reportedShare ?? 0.75));
     const id = new Types.ObjectId();
     const reportedAt = reported ? new Date(Math.min(o.now.getTime(), startsAt.getTime() + 3 * 3600_000)) : null;
     const level = ac ? "ac" : "pc";
