@@ -22,6 +22,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "clusters", audience: ["national_admin"] },
   { command: "newevent", audience: "any_role" },
   { command: "report", audience: "any_role" },
+  { command: "rollup", audience: ["national_admin", "cluster_head", "state_team"] },
   { command: "cancel", audience: "everyone" },
 ];
 

@@ -21,6 +21,7 @@ import { clustersFeature } from "./features/clusters.js";
 import { unhandledFeature } from "./features/unhandled.js";
 import { eventsFeature } from "./features/events.js";
 import { reportFeature } from "./features/report.js";
+import { rollupFeature } from "./features/rollup.js";
 
 export interface CreateBotOptions {
   token: string;
@@ -56,6 +57,7 @@ export function createBot({ token, deps, botInfo, client }: CreateBotOptions): B
   // active (features/conversationEntry.ts), so they can sit before features whose commands do not.
   guarded.use(eventsFeature(deps));
   guarded.use(reportFeature(deps));
+  guarded.use(rollupFeature(deps));
   guarded.use(inviteFeature(deps));
   guarded.use(clustersFeature(deps));
 

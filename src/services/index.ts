@@ -10,6 +10,7 @@ import { createTeamService, type TeamService } from "./teamService.js";
 import { createProgrammeService, type ProgrammeService } from "./programmeService.js";
 import { createEventService, type EventService } from "./eventService.js";
 import { createReportService, type ReportService } from "./reportService.js";
+import { createRollupService, type RollupService } from "./rollupService.js";
 
 export interface Services {
   audit: AuditService;
@@ -21,6 +22,7 @@ export interface Services {
   programmes: ProgrammeService;
   events: EventService;
   reports: ReportService;
+  rollups: RollupService;
 }
 
 export interface ServiceDeps {
@@ -45,7 +47,8 @@ export function createServices({ models, now }: ServiceDeps): Services {
   const programmes = createProgrammeService(models, now);
   const events = createEventService({ models, now, claims, audit, map, programmes });
   const reports = createReportService({ models, now, audit, events, programmes });
-  return { audit, claims, people, map, invites, team, programmes, events, reports };
+  const rollups = createRollupService(models);
+  return { audit, claims, people, map, invites, team, programmes, events, reports, rollups };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {

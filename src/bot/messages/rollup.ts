@@ -103,7 +103,10 @@ function build(rollup: Rollup, r: Reader, caps: (typeof CAPS)[number]): string {
   );
   if (cov.acsTotal > 0) covLines.push(t("rollup:coverage.acs", { covered: num(r, cov.acsCovered), total: num(r, cov.acsTotal) }));
   if (cov.uncoveredPcs.length === 0) covLines.push(t("rollup:coverage.allCovered"));
-  else {
+  else if (rollup.scope.level === "country") {
+    // Hundreds of names help nobody nationally: the cluster rows below show where the gaps are.
+    covLines.push(t("rollup:coverage.uncoveredCount", { count: num(r, cov.uncoveredPcs.length) }));
+  } else {
     const names = cov.uncoveredPcs.slice(0, caps.uncovered).map((c) => escapeHtml(r.names.pc(c)));
     const more = cov.uncoveredPcs.length - names.length;
     covLines.push(

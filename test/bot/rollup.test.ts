@@ -1,0 +1,143 @@
+// /rollup [date] through the real bot: each role gets its own scope, in its language, with the chart; people
+// without a suitable role are refused; a date that cannot be read gets the reason and the usage.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseRollupDay } from "../../src/domain/rollup/parseDay.js";
+import { rollupScopes } from "../../src/bot/features/rollup.js";
+import type { Actor } from "../../src/services/eventService.js";
+import { createHarness, type Harness } from "../helpers/harness.js";
+
+const ZONE = "Asia/Kolkata";
+
+describe("the date after /rollup", () => {
+  const today = "2026-11-26";
+  it.each([
+    ["", "2026-11-26"],
+    ["आज", "2026-11-26"],
+    ["today", "2026-11-26"],
+    ["yesterday", "2026-11-25"],
+    ["2026-12-25", "2026-12-25"],
+    ["25/12", "2026-12-25"],
+    ["25-12-2026", "2026-12-25"],
+    ["25.12.26", "2026-12-25"],
+    ["५/१२", "2026-12-05"],
+  ])("reads %j as %s", (input, day) => {
+    expect(parseRollupDay(input, today, ZONE)).toEqual({ ok: true, day });
+  });
+  it.each(["31/02", "2026-13-01", "tomorrowish", "25/12/20261", "12:30"])("refuses %j", (input) => {
+    expect(parseRollupDay(input, today, ZONE)).toEqual({ ok: false });
+  });
+  it("picks the broadest scope a person holds", () => {
+    expect(rollupScopes([{ role: "pc_incharge", level: "pc", code: "IN-UP:P77" }])).toEqual([]);
+    expect(
+      rollupScopes([
+        { role: "state_team", level: "state", code: "IN-UP" },
+        { role: "cluster_head", level: "cluster", code: "central" },
+      ]),
+    ).toEqual([
+      { level: "cluster", code: "central" },
+      { level: "state", code: "IN-UP" },
+    ]);
+    expect(rollupScopes([{ role: "national_admin", level: "country", code: "IN" }, { role: "cluster_head", level: "cluster", code: "north" }])).toEqual([
+      { level: "country", code: "IN" },
+    ]);
+  });
+});
+
+describe("/rollup", () => {
+  let h: Harness;
+  const organiser: Actor = { telegramId: 7_100_000_001, scopes: [{ role: "pc_incharge", level: "pc", code: "IN-UP:P77" }] };
+
+  beforeAll(async () => {
+    h = await createHarness({ label: "rollupcmd" });
+    await h.services.programmes.seedDefaults();
+    // 26 Nov 2026, 12:00 IST. Two events in Varanasi this morning (one reported), one tomorrow.
+    h.clock.set("2026-11-26T06:30:00Z");
+    await h.grant(organiser.telegramId, "pc_incharge", "IN-UP:P77", { first_name: "Ramesh" });
+    const make = async (startsAt: string, key: string) => {
+      const res = await h.services.events.create({
+        actor: organiser,
+        confirmKey: key,
+        input: {
+          programmeKey: "sufi-samvad",
+          territory: { level: "pc", code: "IN-UP:P77" },
+          startsAt: new Date(startsAt),
+          venue: "Ghat",
+          location: null,
+          expectedAttendance: 80,
+          notes: "",
+        },
+      });
+      if (!res.ok) throw new Error(res.reason);
+      return res.event.id;
+    };
+    const reported = await make("2026-11-26T03:30:00Z", "a");
+    await make("2026-11-26T04:30:00Z", "b");
+    await make("2026-11-27T05:30:00Z", "c");
+    const res = await h.services.reports.submit({
+      actor: organiser,
+      eventId: reported,
+      confirmKey: "a-report",
+      input: { total: 120, counts: { "sufi-ulema": 20, "women-beneficiaries": 70 }, photos: [], notes: "" },
+    });
+    expect(res.ok).toBe(true);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it("gives a cluster head the cluster's summary and chart, in Hindi", async () => {
+    const head = await h.grant(7_100_000_010, "cluster_head", "central", { language_code: "hi" });
+    await head.send("/rollup");
+    const sent = head.transcript().filter((e) => e.from === "bot");
+    const text = sent.find((e) => e.message.text)!.message.text!;
+    expect(text).toContain("दैनिक सारांश: मध्य क्लस्टर");
+    expect(text).toContain("हुए कार्यक्रम: 2 · मिली रिपोर्ट: 1");
+    expect(text).toContain("दर्ज उपस्थिति: 120");
+    expect(text).toContain("सूफ़ी उलेमा: 20");
+    expect(text).toContain("महिला लाभार्थी: 70");
+    expect(text).toContain("अन्य: 30");
+    expect(text).toContain("बाकी रिपोर्ट: 1");
+    expect(text).toContain("Ramesh");
+    expect(text).toContain("अगले तीन दिन: 1 कार्यक्रम");
+    const photo = sent.find((e) => e.message.photo);
+    expect(photo?.message.caption).toContain("मध्य क्लस्टर");
+  });
+
+  it("gives a state team member the state's summary for a typed date, in English", async () => {
+    const team = await h.grant(7_100_000_020, "state_team", "IN-UP", { language_code: "en" });
+    await team.send("/rollup 27/11");
+    const text = team.botTexts().find((t) => t.includes("Daily summary"))!;
+    expect(text).toContain("Daily summary: Uttar Pradesh");
+    expect(text).toContain("Friday, 27 November 2026");
+    expect(text).toContain("Still to come today: 1 event");
+    // Coverage as of today: Varanasi has a reported event.
+    expect(text).toContain("Lok Sabha seats with a reported event: 1 of 80");
+  });
+
+  it("gives the national office the country, with a row per cluster", async () => {
+    await h.services.people.ensureNationalAdmins([7_100_000_030]);
+    const admin = h.person(7_100_000_030, { language_code: "en" });
+    await admin.send("/rollup 2026-11-26");
+    const text = admin.botTexts().find((t) => t.includes("Daily summary"))!;
+    expect(text).toContain("Daily summary: All India");
+    expect(text).toContain("All India: 1 of 543");
+    expect(text).toContain("Central cluster: 2 · 1 · 120; pending 1; 1/120");
+    expect(text).toContain("Lok Sabha seats with no event yet: 542");
+    expect(admin.transcript().some((e) => e.from === "bot" && e.message.photo)).toBe(true);
+  });
+
+  it("refuses in-charges and people without a role, and explains a date it cannot read", async () => {
+    const pc = h.person(organiser.telegramId, { language_code: "en" });
+    await pc.send("/rollup");
+    expect(pc.lastText()).toContain("for cluster in-charges, state teams and the national office");
+    const nobody = h.person(7_100_000_099, { language_code: "en" });
+    await nobody.send("/rollup");
+    expect(nobody.lastText()).toContain("invite link");
+    const head = h.person(7_100_000_010, { language_code: "hi" });
+    const before = head.transcript().length;
+    await head.send("/rollup 31/02");
+    expect(head.transcript().length).toBe(before + 2);
+    expect(head.lastText()).toContain("“31/02” को तारीख के रूप में नहीं पढ़ पाया");
+    expect(head.lastText()).toContain("/rollup 25/12");
+  });
+});
