@@ -23,6 +23,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "newevent", audience: "any_role" },
   { command: "report", audience: "any_role" },
   { command: "rollup", audience: ["national_admin", "cluster_head", "state_team"] },
+  { command: "myevents", audience: "any_role" },
+  { command: "programmes", audience: ["national_admin"] },
   { command: "cancel", audience: "everyone" },
 ];
 

@@ -22,6 +22,8 @@ import { unhandledFeature } from "./features/unhandled.js";
 import { eventsFeature } from "./features/events.js";
 import { reportFeature } from "./features/report.js";
 import { rollupFeature } from "./features/rollup.js";
+import { myEventsFeature } from "./features/myEvents.js";
+import { programmesFeature } from "./features/programmes.js";
 
 export interface CreateBotOptions {
   token: string;
@@ -58,6 +60,8 @@ export function createBot({ token, deps, botInfo, client }: CreateBotOptions): B
   guarded.use(eventsFeature(deps));
   guarded.use(reportFeature(deps));
   guarded.use(rollupFeature(deps));
+  guarded.use(myEventsFeature(deps));
+  guarded.use(programmesFeature(deps));
   guarded.use(inviteFeature(deps));
   guarded.use(clustersFeature(deps));
 

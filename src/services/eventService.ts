@@ -82,8 +82,8 @@ export interface EventService {
   listMine(actor: Actor, range: { from: Date; to: Date }): Promise<EventView[]>;
   /** The person's events that have started (within `since`), are not cancelled and have no report yet. */
   listAwaitingReport(actor: Actor, since: Date): Promise<EventView[]>;
-  /** May the actor act on (change, report) this event? Loads the map slice the rule needs. */
-  mayActOn(actor: Actor, event: Pick<EventView, "level" | "code">): Promise<boolean>;
+  /** May the actor act on (change, report) this stored event? */
+  mayActOn(actor: Actor, event: EventPlace): Promise<boolean>;
   cancel(args: { actor: Actor; eventId: string }): Promise<ChangeEventResult>;
   move(args: { actor: Actor; eventId: string; startsAt: Date }): Promise<ChangeEventResult>;
 
@@ -159,6 +159,16 @@ export function createEventService(deps: EventServiceDeps): EventService {
     return place ? { ok: true, place } : { ok: false, reason: "bad_territory" };
   }
 
+  async function mayActOn(actor: Actor, event: EventPlace): Promise<boolean> {
+    // A stored event carries its AC's PC: only the clusters need reading (not the 4,123 ACs).
+    const clusters = await map.listClusters();
+    const view: MapView = {
+      clusters: new Map(clusters.map((c) => [c.key, [...c.stateCodes]])),
+      pcOfAc: (code) => (code === event.acCode ? event.pcCode : undefined),
+    };
+    return canActOnEventIn(actor.scopes, { level: event.level, code: event.code }, view).allowed;
+  }
+
   async function byId(eventId: string): Promise<EventDoc | null> {
     const _id = parseObjectId(eventId);
     return _id ? Event.findById(_id).lean<EventDoc>() : null;
@@ -182,9 +192,9 @@ export function createEventService(deps: EventServiceDeps): EventService {
   ): Promise<ChangeEventResult> {
     const event = await byId(eventId);
     if (!event) return { ok: false, reason: "not_found" };
-    const allowed = await check(actor, { level: event.level, code: event.code });
-    if (!allowed.ok) return allowed;
-    const state = canChangeEvent(toEventView(event));
+    const view = toEventView(event);
+    if (!(await mayActOn(actor, view))) return { ok: false, reason: actor.scopes.length ? "outside_scope" : "no_role" };
+    const state = canChangeEvent(view);
     if (!state.ok) {
       // Cancelling a cancelled event again (a double tap) is done, not an error.
       if (action === "event.cancel" && state.reason === "cancelled") return { ok: true, event: toEventView(event), changed: false };
@@ -273,9 +283,7 @@ export function createEventService(deps: EventServiceDeps): EventService {
       return docs.map(toEventView).filter((e) => e.status === "planned" && !e.reportedAt);
     },
 
-    async mayActOn(actor, event) {
-      return (await check(actor, { level: event.level, code: event.code })).ok;
-    },
+    mayActOn,
 
     cancel: ({ actor, eventId }) =>
       change(actor, eventId, "event.cancel", (e) => ({

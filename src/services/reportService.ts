@@ -198,7 +198,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
   async function access(actor: Actor, eventId: string): Promise<ReportAccess> {
     const event = await loadEvent(eventId);
     if (!event) return { ok: false, reason: "not_found" };
-    if (!(await events.mayActOn(actor, { level: event.level, code: event.code }))) return { ok: false, reason: "outside_scope" };
+    if (!(await events.mayActOn(actor, toEventView(event)))) return { ok: false, reason: actor.scopes.length ? "outside_scope" : "no_role" };
     const report = await getForEventId(event._id);
     if (report) {
       const decision: CorrectionDecision = correctionDecision(report, actor.telegramId, now());
@@ -216,7 +216,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     async submit({ actor, eventId, input, confirmKey }) {
       const event = await loadEvent(eventId);
       if (!event) return { ok: false, reason: "not_found" };
-      if (!(await events.mayActOn(actor, { level: event.level, code: event.code }))) return { ok: false, reason: "outside_scope" };
+      if (!(await events.mayActOn(actor, toEventView(event)))) return { ok: false, reason: actor.scopes.length ? "outside_scope" : "no_role" };
 
       const categories = await programmes.list("category", { includeHidden: true });
       const counts = checkReportCounts(input.total, input.counts ?? {}, categories.map((c) => c.key));

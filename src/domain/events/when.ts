@@ -231,7 +231,7 @@ export function resolveDate(input: DateInput, now: Date, zone: string): Parsed<C
     if (!d.isValid) return { ok: false, reason: "no_such_date" };
     return { ok: true, value: { year: d.year, month: d.month, day: d.day } };
   }
-  // 29/2 exists only in leap years: try the nearest year in which it exists.
+  // Last, this and next year: the nearest valid one wins (29/2 is "no such date" unless one of them is a leap year).
   const candidates = [today.year - 1, today.year, today.year + 1]
     .map((year) => DateTime.fromObject({ year, month, day }, { zone }))
     .filter((d) => d.isValid);

@@ -1,0 +1,101 @@
+// Ends conversations left waiting for an answer for a day: tells the person what was (not) saved and removes the
+// stored state, once per state. The conversations plugin would also end such a conversation by itself, but only
+// silently and only when the person writes again; this job makes the ending visible and clears the collection.
+//
+// Exactly once: each state is claimed under its key and last-write time (a unique claim), so two instances, or a
+// job re-run after a crash, tell nobody twice; a conversation the person resumed meanwhile has a new write time and
+// is left alone (the conditional delete finds nothing).
+import { trusted } from "mongoose";
+import type { ConversationStateDoc, Models } from "../db/models/index.js";
+import { isLanguage, type I18n } from "../i18n.js";
+import type { Logger } from "../logger.js";
+import type { Claims } from "../services/claims.js";
+import { CONVERSATION_IDLE_MS } from "../bot/conversations/storage.js";
+
+export interface IdleNotice {
+  /** Idempotency key, e.g. "conversation.idle:chat:42:2026-11-26T06:30:00.000Z". */
+  key: string;
+  chatId: number;
+  /** HTML. */
+  text: string;
+}
+
+export interface IdleConversationsDeps {
+  models: Models;
+  claims: Claims;
+  i18n: I18n;
+  logger: Logger;
+  now: () => Date;
+  /** Sends (or queues) the notice. An outbox's enqueue([notice]) fits, as does a direct bot.api.sendMessage. */
+  notify(notice: IdleNotice): Promise<void>;
+}
+
+export interface IdleRunResult {
+  ended: number;
+  skipped: number;
+}
+
+/** Which conversations a stored state holds (its ids), and the stored plugin version; [] if unreadable. */
+export function conversationIdsOf(value: string): string[] {
+  try {
+    const parsed = JSON.parse(value) as { state?: Record<string, unknown[]> };
+    return Object.entries(parsed.state ?? {})
+      .filter(([, states]) => Array.isArray(states) && states.length > 0)
+      .map(([id]) => id);
+  } catch {
+    return [];
+  }
+}
+
+/** Private chats only: a conversation key is "chat:<id>" (see bot/conversations/storage.ts). */
+function chatIdOf(key: string): number | undefined {
+  const m = /^chat:(-?\d+)$/.exec(key);
+  return m ? Number(m[1]) : undefined;
+}
+
+export async function endIdleConversations(
+  deps: IdleConversationsDeps,
+  options: { idleMs?: number; limit?: number; owner?: string } = {},
+): Promise<IdleRunResult> {
+  const { models, claims, i18n, logger, now } = deps;
+  const idleMs = options.idleMs ?? CONVERSATION_IDLE_MS;
+  const cutoff = new Date(now().getTime() - idleMs);
+  // The updatedAt index keeps this a range read.
+  const idle = await models.ConversationState.find({ updatedAt: trusted({ $lt: cutoff }) })
+    .sort({ updatedAt: 1 })
+    .limit(options.limit ?? 500)
+    .lean<ConversationStateDoc[]>();
+
+  const result: IdleRunResult = { ended: 0, skipped: 0 };
+  for (const doc of idle) {
+    const updatedAt = new Date(doc.updatedAt);
+    const key = `conversation.idle:${doc.key}:${updatedAt.toISOString()}`;
+    const claim = await claims.claimOnce(key, options.owner ?? "idle-job");
+    if (!claim.won) {
+      result.skipped++;
+      continue;
+    }
+    const removed = await models.ConversationState.deleteOne({ key: doc.key, updatedAt });
+    if (removed.deletedCount !== 1) {
+      // The person answered meanwhile: the conversation is alive again.
+      result.skipped++;
+      continue;
+    }
+    result.ended++;
+    const chatId = chatIdOf(doc.key);
+    if (chatId === undefined) continue;
+    const person = chatId > 0 ? await models.Person.findOne({ telegramId: chatId }, { language: 1 }).lean<{ language?: string | null }>() : null;
+    const t = i18n.t(isLanguage(person?.language) ? person.language : "hi");
+    const ids = conversationIdsOf(doc.value);
+    const lines = ids.map((id) => t(`events:idle.${id}`, { defaultValue: t("events:idle.other") }));
+    const text = `${t("events:idle.title")}\n\n${(lines.length ? lines : [t("events:idle.other")]).join("\n")}`;
+    try {
+      await deps.notify({ key, chatId, text });
+    } catch (err) {
+      // Blocked bot or a network failure: the state is gone either way, and the claim keeps us from retrying forever.
+      logger.warn({ err, chatId }, "could not tell the person their conversation ended");
+    }
+  }
+  if (result.ended) logger.info(result, "ended idle conversations");
+  return result;
+}
