@@ -10,6 +10,12 @@ export interface OutboxButton {
 export interface OutboxMessage {
   /** e.g. "reminder.24h:<eventId>:<startsAtISO>", "escalation:<eventId>:<telegramId>", "rollup:<day>:<scope>:<telegramId>" */
   key: string;
+  /** What it is for: delivery reports and hooks filter on it. */
+  purpose: "reminder" | "escalation" | "rollup";
+  /** The event id, or the rollup's day. */
+  refId: string;
+  /** A reporting bucket, e.g. the rollup's scope code. */
+  group?: string;
   chatId: number;
   /** HTML. */
   text?: string;

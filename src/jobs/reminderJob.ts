@@ -136,18 +136,19 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
           hours: settings.escalationHoursAfter,
         };
         const reportButton = [[{ text: t("reminders:reportButton"), callbackData: reportButtonData(eventId) }]];
+        const base = { key, chatId: to.telegramId, refId: eventId, group: event.stateCode };
         switch (notice.kind) {
           case "before":
-            messages.push({ key, chatId: to.telegramId, text: t("reminders:before", vars) });
+            messages.push({ ...base, purpose: "reminder", text: t("reminders:before", vars) });
             break;
           case "report_request":
-            messages.push({ key, chatId: to.telegramId, text: t("reminders:reportRequest", vars), buttons: reportButton });
+            messages.push({ ...base, purpose: "reminder", text: t("reminders:reportRequest", vars), buttons: reportButton });
             break;
           case "nudge":
-            messages.push({ key, chatId: to.telegramId, text: t("reminders:nudge", vars), buttons: reportButton });
+            messages.push({ ...base, purpose: "reminder", text: t("reminders:nudge", vars), buttons: reportButton });
             break;
           case "escalation":
-            messages.push({ key, chatId: to.telegramId, text: t("reminders:escalation", vars) });
+            messages.push({ ...base, purpose: "escalation", text: t("reminders:escalation", vars) });
             break;
         }
       }

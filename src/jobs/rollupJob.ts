@@ -74,10 +74,11 @@ export function createRollupJob(deps: RollupJobDeps): JobDefinition & { send(day
           r = { text: rollupText(rollup, reader), chart: rollupChart(rollup, reader), caption: rollupCaption(rollup, reader) };
           rendered.set(to.lang, r);
         }
-        messages.push({ key: rollupKey(day, audience.scope, to.telegramId, "text"), chatId: to.telegramId, text: r.text });
+        const base = { chatId: to.telegramId, purpose: "rollup" as const, refId: day, group: audience.scope.code };
+        messages.push({ ...base, key: rollupKey(day, audience.scope, to.telegramId, "text"), text: r.text });
         messages.push({
+          ...base,
           key: rollupKey(day, audience.scope, to.telegramId, "chart"),
-          chatId: to.telegramId,
           photo: { png: r.chart, filename: `rollup-${day}-${audience.scope.code}.png`, caption: r.caption },
         });
       }

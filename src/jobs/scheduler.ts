@@ -16,7 +16,7 @@ import type { Outbox } from "./outbox.js";
 import { CATCH_UP_MS, dailyCron } from "./periods.js";
 import { createReminderJob } from "./reminderJob.js";
 import { createRollupJob } from "./rollupJob.js";
-import { createJobRunner, type TickReport } from "./runner.js";
+import { createJobRunner, type JobDefinition, type TickReport } from "./runner.js";
 
 /** How a trigger is scheduled: node-cron by default; tests pass their own to see what was scheduled. */
 export type CronSchedule = (expression: string, fn: () => void, options: { timezone: string; name: string }) => { stop(): unknown };
@@ -31,6 +31,11 @@ export interface SchedulerDeps {
   outbox: Outbox;
   /** Shared with the bot's /rollup when given. */
   rollups?: RollupService;
+  /**
+   * More jobs to run on the same triggers (each trigger runs every job's due periods), e.g. ending idle
+   * conversations every few minutes: { name, leaseMs, duePeriods: (now) => [minutePeriod(now)], run }.
+   */
+  extraJobs?: readonly JobDefinition[];
   /** Names this process in job runs (default: host, pid and a random suffix). */
   instanceId?: string;
   cron?: CronSchedule;
@@ -72,7 +77,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   });
   const rollup = createRollupJob({ models, rollups, i18n, outbox, zone: timeZone, time: config.rollupTime, logger: log });
   const runner = createJobRunner({
-    jobs: [reminders, rollup],
+    jobs: [reminders, rollup, ...(deps.extraJobs ?? [])],
     jobRuns: createJobRuns(models, now, instanceId),
     now,
     logger: log,
