@@ -16,6 +16,7 @@ import type { Outbox } from "./outbox.js";
 import { CATCH_UP_MS, dailyCron } from "./periods.js";
 import { createReminderJob } from "./reminderJob.js";
 import { createRollupJob } from "./rollupJob.js";
+import { createPruneJob } from "./pruneJob.js";
 import { createJobRunner, type JobDefinition, type TickReport } from "./runner.js";
 
 /** How a trigger is scheduled: node-cron by default; tests pass their own to see what was scheduled. */
@@ -77,7 +78,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   });
   const rollup = createRollupJob({ models, rollups, i18n, outbox, zone: timeZone, time: config.rollupTime, logger: log });
   const runner = createJobRunner({
-    jobs: [reminders, rollup, ...(deps.extraJobs ?? [])],
+    jobs: [reminders, rollup, createPruneJob({ models, now, zone: timeZone }), ...(deps.extraJobs ?? [])],
     jobRuns: createJobRuns(models, now, instanceId),
     now,
     logger: log,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJobRuns, MAX_ATTEMPTS } from "../../src/jobs/jobRuns.js";
 import { createJobRunner, type JobDefinition } from "../../src/jobs/runner.js";
 import { dailyCron, dueDays, minutePeriod } from "../../src/jobs/periods.js";
+import { createPruneJob } from "../../src/jobs/pruneJob.js";
 import { createLogger } from "../../src/logger.js";
 import type { Database } from "../../src/db/connection.js";
 import { openTestDatabase, reopenTestDatabase, type TestDatabase } from "../helpers/db.js";
@@ -167,6 +168,27 @@ describe("the runner", () => {
     await Promise.all([first, secondTick, third]);
     await runner.idle();
     expect(calls).toBe(1);
+  });
+});
+
+describe("pruning", () => {
+  it("deletes job runs older than two weeks once a day, and keeps recent ones", async () => {
+    const clock = new TestClock(new Date("2026-12-31T22:00:00Z")); // 1 Jan 03:30 IST
+    const base = { job: "old", kind: "attempt" as const, attempt: 1, owner: "x", leaseUntil: null };
+    await db.models.JobRun.create([
+      { ...base, _id: "old:p:attempt-1", period: "p", at: new Date("2026-12-10T00:00:00Z") },
+      { ...base, _id: "old:q:attempt-1", period: "q", at: new Date("2026-12-20T00:00:00Z") },
+    ]);
+    const prune = createPruneJob({ models: db.models, now: clock.now, zone: ZONE });
+    expect(prune.duePeriods(clock.now())).toEqual(["2026-12-31", "2027-01-01"]);
+    const before = await db.models.JobRun.countDocuments({});
+    const { deleted } = (await prune.run("2027-01-01")) as { deleted: number };
+    expect(deleted).toBeGreaterThan(0);
+    expect(await db.models.JobRun.countDocuments({})).toBe(before - deleted);
+    const left = await db.models.JobRun.find({}, { at: 1 }).lean();
+    expect(left.every((d) => d.at.getTime() >= new Date("2026-12-18T22:00:00Z").getTime())).toBe(true);
+    expect(await db.models.JobRun.exists({ _id: "old:p:attempt-1" })).toBeNull();
+    expect(await db.models.JobRun.exists({ _id: "old:q:attempt-1" })).not.toBeNull();
   });
 });
 
