@@ -152,6 +152,7 @@ describe("/programmes", () => {
     await admin.tap("✅ Save");
     expect(admin.lastText()).toContain("Saved");
     expect(await h.db.models.AttendeeCategory.findOne({ key: "youth" }).lean()).toMatchObject({ name: { hi: "युवा", en: "Youth" }, active: true, createdBy: admin.id });
+    expect(await h.db.models.Audit.countDocuments({ action: "programmes.add", actorId: admin.id })).toBe(1);
 
     await admin.send("/programmes");
     await admin.tap("➕ Programme");

@@ -65,6 +65,8 @@ describe("reading a date and time", () => {
     ["12 am 27/11", "2026-11-27 00:00"],
     ["27/11 12 pm", "2026-11-27 12:00"],
     ["25/12, 5:30PM", "2026-12-25 17:30"],
+    ["25.12 5.30 pm", "2026-12-25 17:30"],
+    ["31.1 10.15", "2027-01-31 10:15"],
   ])("%s → %s", (text, expected) => {
     expect(at(text)).toBe(expected);
   });
@@ -91,6 +93,8 @@ describe("reading a date and time", () => {
     ["13 am", "no_such_time"],
     ["17:30 am", "no_such_time"],
     ["0 pm", "no_such_time"],
+    ["2026-12-25", "not_understood"],
+    ["1730", "not_understood"],
   ])("refuses %j (%s)", (text, reason) => {
     expect(parseWhen(text)).toEqual({ ok: false, reason });
   });

@@ -46,7 +46,11 @@ export async function programmeItemConversation(conversation: Conv, ctx: AppCont
     safely(c, async () => {
       // Re-checked here: roles may have changed since the conversation began.
       if (!c.scopes.some((s) => s.role === "national_admin")) return { ok: false as const, reason: "not_admin" as const };
-      return c.deps.services.programmes.add(kind, { hi, en }, actorId);
+      const added = await c.deps.services.programmes.add(kind, { hi, en }, actorId);
+      if (added.ok && added.created) {
+        await c.deps.services.audit.record({ actorId, action: "programmes.add", outcome: "ok", details: { kind, key: added.item.key } });
+      }
+      return added;
     }),
   );
   const outcome = result.ok ? ctx.t("programmes:add.saved") : ctx.t(`programmes:add.refused.${result.reason}`);

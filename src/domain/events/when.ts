@@ -3,7 +3,9 @@
 //
 // A message may give a date, a time, or both; the conversation keeps whichever part it already has and asks for
 // the rest. Dates are day-first (as written in India). Forms not accepted on purpose: weekday names ("Friday"),
-// month names ("25 Dec"), a bare number ("5": the 5th, or 5 o'clock?), and "yesterday" words.
+// month names ("25 Dec"), a bare number ("5": the 5th, or 5 o'clock?), "yesterday" words, year-first dates
+// ("2026-12-25") and times without a separator ("1730"). A two-part dotted "a.b" is a time when it can be one
+// ("10.12" is 10:12), else a date ("25.12").
 import { DateTime } from "luxon";
 
 export interface CalendarDate {
@@ -89,6 +91,12 @@ const DOT_DATE_RE = /^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$/;
 const TIME_RE = /^(\d{1,2})[:.](\d{2})(am|pm|a\.m\.|p\.m\.)?$/;
 const HOUR_PERIOD_RE = /^(\d{1,2})(am|pm|a\.m\.|p\.m\.)$/;
 const BARE_NUMBER_RE = /^\d{1,2}$/;
+const DOT_PAIR_RE = /^(\d{1,2})\.(\d{1,2})$/;
+
+/** Could "a.b" be a clock time (hours 0-23, two-digit minutes 00-59)? */
+function isClockPair(a: string, b: string): boolean {
+  return Number(a) <= 23 && b.length === 2 && Number(b) <= 59;
+}
 
 /**
  * Reads a date and/or a time from one message. Fails with "not_understood" when anything is left over, so that
@@ -137,9 +145,14 @@ export function parseWhen(text: string): Parsed<WhenInput> {
       if (!setDate(d)) return { ok: false, reason: "not_understood" };
       continue;
     }
+    m = DOT_PAIR_RE.exec(tok);
+    if (m && !isClockPair(m[1]!, m[2]!)) {
+      // "25.12" cannot be a time, so it is the 25th of December; "10.12" and "5.30" are times.
+      if (!setDate({ day: Number(m[1]), month: Number(m[2]) })) return { ok: false, reason: "not_understood" };
+      continue;
+    }
     m = TIME_RE.exec(tok);
     if (m) {
-      // "17.30" is a time; a two-part dotted token is never read as a date (write 25/12 for that).
       if (hour !== undefined) return { ok: false, reason: "not_understood" };
       hour = Number(m[1]);
       minute = Number(m[2]);
