@@ -9,30 +9,41 @@ import { startLocalServer, type LocalServer } from "../src/db/localServer.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
+    /** The first server; mongoUris lists them all (test/helpers/db.ts spreads test files over them). */
     mongoUri: string;
+    mongoUris: string[];
     mongoKind: string;
   }
 }
 
-let server: LocalServer | undefined;
-let dataDir: string | undefined;
+// One server per test worker: FerretDB's SQLite backend serialises writes, so two workers sharing one server
+// mostly wait for each other. TEST_DB_SERVERS overrides the count.
+const SERVER_COUNT = Math.max(1, Number(process.env.TEST_DB_SERVERS ?? 2));
+
+const servers: LocalServer[] = [];
+const dataDirs: string[] = [];
 
 export async function setup(project: TestProject): Promise<void> {
   const explicit = process.env.TEST_MONGODB_URI;
   if (explicit) {
     project.provide("mongoUri", explicit);
+    project.provide("mongoUris", [explicit]);
     project.provide("mongoKind", "TEST_MONGODB_URI");
     console.log(`[test db] using TEST_MONGODB_URI`);
     return;
   }
-  dataDir = mkdtempSync(path.join(os.tmpdir(), "sanyojak-test-db-"));
-  server = await startLocalServer({ dataDir, log: (m) => console.log(`[test db] ${m}`) });
-  project.provide("mongoUri", server.uri);
-  project.provide("mongoKind", server.kind);
-  console.log(`[test db] tests run on ${server.kind} at ${server.uri}`);
+  for (let i = 0; i < SERVER_COUNT; i++) {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "sanyojak-test-db-"));
+    dataDirs.push(dataDir);
+    servers.push(await startLocalServer({ dataDir, log: (m) => console.log(`[test db] ${m}`) }));
+  }
+  project.provide("mongoUri", servers[0]!.uri);
+  project.provide("mongoUris", servers.map((s) => s.uri));
+  project.provide("mongoKind", servers[0]!.kind);
+  console.log(`[test db] tests run on ${servers[0]!.kind}: ${servers.map((s) => s.uri).join(", ")}`);
 }
 
 export async function teardown(): Promise<void> {
-  await server?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  for (const server of servers) await server.stop();
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 }

@@ -10,8 +10,15 @@ export interface TestDatabase extends Database {
   drop(): Promise<void>;
 }
 
+/** The test server for this worker (test/globalSetup.ts starts one per worker). */
+export function testMongoUri(): string {
+  const uris = inject("mongoUris");
+  const pool = Number(process.env.VITEST_POOL_ID ?? 1);
+  return uris[(pool - 1) % uris.length] ?? inject("mongoUri");
+}
+
 export async function openTestDatabase(label = "t"): Promise<TestDatabase> {
-  const uri = inject("mongoUri");
+  const uri = testMongoUri();
   const dbName = `test_${label.replace(/[^a-z0-9]/gi, "").slice(0, 20)}_${randomBytes(4).toString("hex")}`;
   const db = await connectDatabase({ uri, dbName });
   await ensureIndexes(db.models);
