@@ -25,6 +25,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "rollup", audience: ["national_admin", "cluster_head", "state_team"] },
   { command: "myevents", audience: "any_role" },
   { command: "programmes", audience: ["national_admin"] },
+  { command: "directive", audience: ["national_admin", "cluster_head"] },
+  { command: "directives", audience: ["national_admin", "cluster_head"] },
   { command: "cancel", audience: "everyone" },
 ];
 

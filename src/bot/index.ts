@@ -24,6 +24,7 @@ import { reportFeature } from "./features/report.js";
 import { rollupFeature } from "./features/rollup.js";
 import { myEventsFeature } from "./features/myEvents.js";
 import { programmesFeature } from "./features/programmes.js";
+import { directiveAckFeature, directivesFeature } from "./features/directives.js";
 
 export interface CreateBotOptions {
   token: string;
@@ -52,6 +53,8 @@ export function createBot({ token, deps, botInfo, client }: CreateBotOptions): B
   );
   // Before the conversations themselves: /cancel must reach us even while a conversation waits for input.
   guarded.use(cancelFeature());
+  // Likewise the Acknowledge button of a directive: it must work whatever step the recipient is in.
+  guarded.use(directiveAckFeature());
 
   // Features that own conversations come first: a conversation waiting for input must see the update before any
   // plain command handler below (so "/help" mid-way is answered by the conversation's "finish or /cancel").
@@ -62,6 +65,7 @@ export function createBot({ token, deps, botInfo, client }: CreateBotOptions): B
   guarded.use(rollupFeature(deps));
   guarded.use(myEventsFeature(deps));
   guarded.use(programmesFeature(deps));
+  guarded.use(directivesFeature(deps));
   guarded.use(inviteFeature(deps));
   guarded.use(clustersFeature(deps));
 

@@ -11,6 +11,8 @@ import { createProgrammeService, type ProgrammeService } from "./programmeServic
 import { createEventService, type EventService } from "./eventService.js";
 import { createReportService, type ReportService } from "./reportService.js";
 import { createRollupService, type RollupService } from "./rollupService.js";
+import { createOutboxService, type OutboxService } from "../delivery/outbox.js";
+import { createDirectiveService, type DirectiveService } from "./directiveService.js";
 
 export interface Services {
   audit: AuditService;
@@ -23,6 +25,8 @@ export interface Services {
   events: EventService;
   reports: ReportService;
   rollups: RollupService;
+  outbox: OutboxService;
+  directives: DirectiveService;
 }
 
 export interface ServiceDeps {
@@ -48,7 +52,9 @@ export function createServices({ models, now }: ServiceDeps): Services {
   const events = createEventService({ models, now, claims, audit, map, programmes });
   const reports = createReportService({ models, now, audit, events, programmes });
   const rollups = createRollupService(models);
-  return { audit, claims, people, map, invites, team, programmes, events, reports, rollups };
+  const outbox = createOutboxService(models, now);
+  const directives = createDirectiveService({ models, now, audit, outbox, map });
+  return { audit, claims, people, map, invites, team, programmes, events, reports, rollups, outbox, directives };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {

@@ -12,6 +12,24 @@ import { conversationStateSchema, type ConversationStateDoc } from "./conversati
 import { programmeSchema, categorySchema, type ProgrammeDoc, type CategoryDoc } from "./programme.js";
 import { eventSchema, type EventDoc } from "./event.js";
 import { reportSchema, reportVersionSchema, type ReportDoc, type ReportVersionDoc } from "./report.js";
+import {
+  outboxItemSchema,
+  outboxAttemptSchema,
+  outboxRetrySchema,
+  outboxDoneSchema,
+  type OutboxItemDoc,
+  type OutboxAttemptDoc,
+  type OutboxRetryDoc,
+  type OutboxDoneDoc,
+} from "./outbox.js";
+import {
+  directiveSchema,
+  directiveDeliverySchema,
+  directiveAckSchema,
+  type DirectiveDoc,
+  type DirectiveDeliveryDoc,
+  type DirectiveAckDoc,
+} from "./directive.js";
 
 export interface Models {
   State: Model<StateDoc>;
@@ -29,6 +47,13 @@ export interface Models {
   Event: Model<EventDoc>;
   Report: Model<ReportDoc>;
   ReportVersion: Model<ReportVersionDoc>;
+  OutboxItem: Model<OutboxItemDoc>;
+  OutboxAttempt: Model<OutboxAttemptDoc>;
+  OutboxRetry: Model<OutboxRetryDoc>;
+  OutboxDone: Model<OutboxDoneDoc>;
+  Directive: Model<DirectiveDoc>;
+  DirectiveDelivery: Model<DirectiveDeliveryDoc>;
+  DirectiveAck: Model<DirectiveAckDoc>;
 }
 
 export function createModels(connection: Connection): Models {
@@ -52,9 +77,18 @@ export function createModels(connection: Connection): Models {
     Event: connection.model<EventDoc>("Event", eventSchema, "events"),
     Report: connection.model<ReportDoc>("Report", reportSchema, "reports"),
     ReportVersion: connection.model<ReportVersionDoc>("ReportVersion", reportVersionSchema, "report_versions"),
+    OutboxItem: connection.model<OutboxItemDoc>("OutboxItem", outboxItemSchema, "outbox"),
+    OutboxAttempt: connection.model<OutboxAttemptDoc>("OutboxAttempt", outboxAttemptSchema, "outbox_attempts"),
+    OutboxRetry: connection.model<OutboxRetryDoc>("OutboxRetry", outboxRetrySchema, "outbox_retries"),
+    OutboxDone: connection.model<OutboxDoneDoc>("OutboxDone", outboxDoneSchema, "outbox_done"),
+    Directive: connection.model<DirectiveDoc>("Directive", directiveSchema, "directives"),
+    DirectiveDelivery: connection.model<DirectiveDeliveryDoc>("DirectiveDelivery", directiveDeliverySchema, "directive_deliveries"),
+    DirectiveAck: connection.model<DirectiveAckDoc>("DirectiveAck", directiveAckSchema, "directive_acks"),
   };
 }
 
 export type { StateDoc, PcDoc, AcDoc, ClusterDoc, PersonDoc, InviteDoc, AuditDoc, ConversationStateDoc, ClaimDoc };
 export type { RoleGrant } from "./person.js";
 export type { ProgrammeDoc, CategoryDoc, EventDoc, ReportDoc, ReportVersionDoc };
+export type { OutboxItemDoc, OutboxAttemptDoc, OutboxRetryDoc, OutboxDoneDoc };
+export type { DirectiveDoc, DirectiveDeliveryDoc, DirectiveAckDoc };

@@ -1,0 +1,79 @@
+// Keeps each sender's status message up to date while a directive goes out: delivery hooks for the worker.
+// Throttled: at most one edit per directive every throttleMs; whatever throttling held back is shown when the worker
+// runs out of work (onIdle), so the final counts always appear. Hooks never sleep (they run inside the worker).
+import type { DeliveryHookContext, DeliveryHooks } from "../delivery/worker.js";
+import type { DeliveryRecord } from "../delivery/outbox.js";
+import type { I18n } from "../i18n.js";
+import type { Logger } from "../logger.js";
+import { DIRECTIVE_PURPOSE, type DirectiveService } from "../services/directiveService.js";
+import { progressText } from "./directiveMessages.js";
+
+interface Tracked {
+  lastEditAt: number;
+  lastText: string;
+  dirty: boolean;
+  running: Promise<void> | null;
+}
+
+export interface DirectiveProgressDeps {
+  services: { directives: DirectiveService };
+  i18n: I18n;
+  logger: Logger;
+  /** Minimum time between two edits of one status message (default 2,000 ms). */
+  throttleMs?: number;
+}
+
+export function createDirectiveProgress(deps: DirectiveProgressDeps): DeliveryHooks {
+  const throttleMs = deps.throttleMs ?? 2000;
+  const tracked = new Map<string, Tracked>();
+
+  async function refresh(directiveId: string, s: Tracked, ctx: DeliveryHookContext): Promise<void> {
+    s.dirty = false;
+    const p = await deps.services.directives.progress(directiveId);
+    const target = p?.directive.progress;
+    if (!p || !target) {
+      tracked.delete(directiveId);
+      return;
+    }
+    const text = progressText(deps.i18n.t(p.directive.senderLang), p.counts);
+    if (text !== s.lastText) {
+      // Edits are not broadcasts: one every throttleMs in one chat stays within Telegram's per-chat limit.
+      await ctx.api.editMessageText(target.chatId, target.messageId, text, { parse_mode: "HTML" }).catch((err: unknown) => {
+        deps.logger.debug({ err, directiveId }, "progress edit failed (will show at the next one)");
+      });
+      s.lastText = text;
+      s.lastEditAt = ctx.clock.now().getTime();
+    }
+    if (p.counts.pending === 0 && !s.dirty) tracked.delete(directiveId);
+  }
+
+  function start(directiveId: string, s: Tracked, ctx: DeliveryHookContext): void {
+    s.running = refresh(directiveId, s, ctx)
+      .catch((err: unknown) => deps.logger.warn({ err, directiveId }, "progress refresh failed"))
+      .finally(() => {
+        s.running = null;
+      });
+  }
+
+  function onOutcome(record: DeliveryRecord, ctx: DeliveryHookContext): void {
+    if (!record.refId) return;
+    let s = tracked.get(record.refId);
+    if (!s) tracked.set(record.refId, (s = { lastEditAt: 0, lastText: "", dirty: false, running: null }));
+    s.dirty = true;
+    if (s.running || ctx.clock.now().getTime() - s.lastEditAt < throttleMs) return;
+    start(record.refId, s, ctx);
+  }
+
+  return {
+    purposes: [DIRECTIVE_PURPOSE],
+    onSent: onOutcome,
+    onFinalFailure: onOutcome,
+    async onIdle(ctx) {
+      for (const [id, s] of tracked) if (s.dirty && !s.running) start(id, s, ctx);
+      await Promise.all([...tracked.values()].map((s) => s.running));
+    },
+    async stop() {
+      await Promise.all([...tracked.values()].map((s) => s.running));
+    },
+  };
+}

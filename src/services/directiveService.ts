@@ -1,0 +1,497 @@
+// Directives: who may send to whom, creating one (idempotent per "Send"), acknowledging, the sender's view and
+// reminders. Sending itself is the outbox's job: one message per recipient under key
+// `directive:<directiveId>:<telegramId>`, so a directive can never reach a person twice however often creation is
+// retried. Wording and layout of the messages belong to the bot layer, which passes a renderer in.
+import { trusted, Types } from "mongoose";
+import type { Models } from "../db/models/index.js";
+import type { DirectiveAckDoc, DirectiveDeliveryDoc, DirectiveDoc, DirectiveMedia } from "../db/models/directive.js";
+import type { OutboxService, DeliveryRecord } from "../delivery/outbox.js";
+import {
+  audienceRoles,
+  canDirect,
+  canSeeDirective,
+  checkDirectiveText,
+  isNationalSender,
+  mayDirect,
+  remindTargets,
+  selectRecipients,
+  senderClusters,
+  senderOf,
+  summarizeDeliveries,
+  emptyCounts,
+  type Audience,
+  type DeliveryCounts,
+  type DeliverySummary,
+  type RecipientCandidate,
+} from "../domain/directives.js";
+import type { DenyReason } from "../domain/permissions.js";
+import type { Role, RoleScope } from "../domain/roles.js";
+import type { MapView } from "../domain/territory.js";
+import type { AuditService } from "./auditService.js";
+import { isDuplicateKey } from "./claims.js";
+import type { ClusterInfo, MapService } from "./mapService.js";
+
+export const DIRECTIVE_PURPOSE = "directive";
+export const DIRECTIVE_REMINDER_PURPOSE = "directive-reminder";
+
+export interface DirectiveActor {
+  telegramId: number;
+  scopes: readonly RoleScope[];
+}
+
+export interface RenderInput {
+  lang: "hi" | "en";
+  deliveryId: string;
+  reminder: boolean;
+  directive: {
+    text: string;
+    media: DirectiveMedia | null;
+    createdAt: Date;
+    /** null: the national office; else the sending cluster's name. */
+    fromCluster: { hi: string; en: string } | null;
+  };
+}
+
+/** Builds one recipient's message (bot layer: wording, language, Acknowledge button). */
+export type DirectiveRenderer = (input: RenderInput) => { method: "sendMessage" | "sendPhoto" | "sendDocument"; params: Record<string, unknown> };
+
+export type DirectiveRefusal = DenyReason | "bad_text" | "no_recipients" | "not_found";
+
+export interface SenderOptions {
+  allowed: boolean;
+  national: boolean;
+  roles: Role[];
+  /** Clusters the sender may address (all of them for national admins). */
+  clusters: ClusterInfo[];
+}
+
+export interface CreateInput {
+  actor: DirectiveActor;
+  /** One per "Send": a repeated call with the same key finds the directive made the first time. */
+  requestKey: string;
+  text: string;
+  media: DirectiveMedia | null;
+  audience: Audience;
+  senderLang: "hi" | "en";
+  progress?: { chatId: number; messageId: number } | null;
+  updateId?: number | null;
+}
+
+export type CreateResult =
+  | { ok: true; directiveId: string; recipients: number; resumed: boolean }
+  | { ok: false; reason: DirectiveRefusal };
+
+export type AckResult =
+  | { ok: true; first: boolean; at: Date; directiveId: string }
+  | { ok: false; reason: "not_found" | "not_yours" };
+
+export interface DirectiveSummary {
+  id: string;
+  createdAt: Date;
+  createdBy: number;
+  text: string;
+  audience: Audience;
+  counts: DeliveryCounts;
+}
+
+export interface DirectiveReport extends DirectiveSummary {
+  byCluster: DeliverySummary["byCluster"];
+  reasons: DeliverySummary["reasons"];
+  /** How many a reminder would go to now. */
+  remindable: number;
+}
+
+export type RemindResult =
+  | { ok: true; targets: number; queued: number; already: number }
+  | { ok: false; reason: DirectiveRefusal };
+
+export interface DirectiveProgress {
+  directive: Pick<DirectiveDoc, "recipientCount" | "progress" | "senderLang"> & { id: string };
+  counts: DeliveryCounts;
+}
+
+export interface DirectiveService {
+  senderOptions(scopes: readonly RoleScope[]): Promise<SenderOptions>;
+  /** The exact number of people the directive would go to now. */
+  preview(actor: DirectiveActor, audience: Audience): Promise<{ ok: true; count: number } | { ok: false; reason: DirectiveRefusal }>;
+  create(input: CreateInput, render: DirectiveRenderer): Promise<CreateResult>;
+  acknowledge(input: { deliveryId: string; tapperId: number; updateId?: number | null }): Promise<AckResult>;
+  listRecent(actor: DirectiveActor, limit?: number): Promise<DirectiveSummary[]>;
+  report(actor: DirectiveActor, directiveId: string): Promise<{ ok: true; report: DirectiveReport } | { ok: false; reason: DirectiveRefusal }>;
+  /** Reminds those who have not acknowledged; once per person per requestKey. */
+  remind(input: { actor: DirectiveActor; directiveId: string; requestKey: string; updateId?: number | null }, render: DirectiveRenderer): Promise<RemindResult>;
+  /** Delivery counts for the sender's status message. */
+  progress(directiveId: string): Promise<DirectiveProgress | null>;
+}
+
+export interface DirectiveServiceDeps {
+  models: Models;
+  now: () => Date;
+  audit: AuditService;
+  outbox: OutboxService;
+  map: Pick<MapService, "loadMapView" | "listClusters" | "getCluster" | "getState">;
+}
+
+const PERSON_FIELDS = { _id: 0, telegramId: 1, language: 1, roles: 1 } as const;
+
+export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveService {
+  const { models, now, audit, outbox, map } = deps;
+  const { Directive, DirectiveDelivery, DirectiveAck, Person } = models;
+
+  async function candidates(roles: readonly Role[]): Promise<RecipientCandidate[]> {
+    // One indexed read of the role holders; containment is decided in TypeScript (domain/directives.ts).
+    return Person.find({ "roles.role": trusted({ $in: [...roles] }) }, PERSON_FIELDS).lean<RecipientCandidate[]>();
+  }
+
+  async function areaExists(audience: Audience): Promise<boolean> {
+    if (audience.area.level === "state") return (await map.getState(audience.area.code)) !== null;
+    if (audience.area.level === "cluster") return (await map.getCluster(audience.area.code)) !== null;
+    return true;
+  }
+
+  async function check(actor: DirectiveActor, audience: Audience, mapView: MapView): Promise<DirectiveRefusal | null> {
+    const decision = canDirect(actor.scopes, audience, mapView);
+    if (!decision.allowed) return decision.reason;
+    if (!(await areaExists(audience))) return "bad_territory";
+    return null;
+  }
+
+  async function fromCluster(d: Pick<DirectiveDoc, "from">): Promise<{ hi: string; en: string } | null> {
+    if (d.from.kind !== "cluster") return null;
+    return (await map.getCluster(d.from.code))?.name ?? { hi: d.from.code, en: d.from.code };
+  }
+
+  async function loadDirective(directiveId: string): Promise<DirectiveDoc | null> {
+    if (!Types.ObjectId.isValid(directiveId)) return null;
+    return Directive.findById(directiveId).lean<DirectiveDoc>();
+  }
+
+  async function ackedIds(directiveIds: readonly string[]): Promise<Map<string, Set<number>>> {
+    const acks = directiveIds.length
+      ? await DirectiveAck.find({ directiveId: trusted({ $in: [...directiveIds] }) }, { _id: 0, directiveId: 1, telegramId: 1 }).lean<
+          Pick<DirectiveAckDoc, "directiveId" | "telegramId">[]
+        >()
+      : [];
+    const out = new Map<string, Set<number>>();
+    for (const a of acks) {
+      const set = out.get(a.directiveId) ?? new Set<number>();
+      set.add(a.telegramId);
+      out.set(a.directiveId, set);
+    }
+    return out;
+  }
+
+  /** Counts from the outbox, added up in the database (cheap: no documents travel). */
+  async function countsOf(directives: readonly Pick<DirectiveDoc, "_id" | "recipientCount">[]): Promise<Map<string, DeliveryCounts>> {
+    const ids = directives.map((d) => String(d._id));
+    const out = new Map<string, DeliveryCounts>();
+    if (ids.length === 0) return out;
+    const rows = await models.OutboxDone.aggregate<{ _id: { r: string; s: "sent" | "failed" | "blocked" }; n: number }>([
+      { $match: { purpose: DIRECTIVE_PURPOSE, refId: { $in: ids } } },
+      { $group: { _id: { r: "$refId", s: "$status" }, n: { $sum: 1 } } },
+    ]);
+    const acks = await ackedIds(ids);
+    for (const d of directives) {
+      const c = emptyCounts();
+      c.total = d.recipientCount;
+      c.acknowledged = acks.get(String(d._id))?.size ?? 0;
+      out.set(String(d._id), c);
+    }
+    for (const row of rows) {
+      const c = out.get(row._id.r);
+      if (c) c[row._id.s] += row.n;
+    }
+    for (const c of out.values()) c.pending = Math.max(0, c.total - c.sent - c.failed - c.blocked);
+    return out;
+  }
+
+  function summaryOf(d: DirectiveDoc, counts: DeliveryCounts): DirectiveSummary {
+    return {
+      id: String(d._id),
+      createdAt: d.createdAt,
+      createdBy: d.createdBy,
+      text: d.text,
+      audience: { roles: d.audience.roles, area: { level: d.audience.level, code: d.audience.code } },
+      counts,
+    };
+  }
+
+  async function visible(actor: DirectiveActor, d: DirectiveDoc | null, mapView?: MapView): Promise<boolean> {
+    if (!d || !mayDirect(actor.scopes)) return false;
+    return canSeeDirective(actor.scopes, { level: d.audience.level, code: d.audience.code }, mapView ?? (await map.loadMapView()));
+  }
+
+  /** Makes sure every recipient has a delivery and an outbox message (both idempotent by unique keys). */
+  async function fanOut(d: DirectiveDoc, recipients: ReturnType<typeof selectRecipients>, render: DirectiveRenderer): Promise<number> {
+    const directiveId = String(d._id);
+    const existing = await DirectiveDelivery.find({ directiveId }).lean<DirectiveDeliveryDoc[]>();
+    const byPerson = new Map(existing.map((x) => [x.telegramId, x]));
+    const at = now();
+    const fresh: DirectiveDeliveryDoc[] = [];
+    for (const r of recipients) {
+      if (byPerson.has(r.telegramId)) continue;
+      const doc: DirectiveDeliveryDoc = {
+        _id: new Types.ObjectId(),
+        directiveId,
+        telegramId: r.telegramId,
+        cluster: r.cluster,
+        lang: r.lang,
+        outboxKey: `directive:${directiveId}:${r.telegramId}`,
+        createdAt: at,
+      };
+      fresh.push(doc);
+      byPerson.set(r.telegramId, doc);
+    }
+    if (fresh.length) {
+      try {
+        await DirectiveDelivery.insertMany(fresh, { ordered: false, lean: true });
+      } catch (err) {
+        if (!isDuplicateKey(err) && !allDuplicates(err)) throw err;
+        // A concurrent resume inserted some: use what is stored.
+        const stored = await DirectiveDelivery.find({ directiveId }).lean<DirectiveDeliveryDoc[]>();
+        byPerson.clear();
+        for (const x of stored) byPerson.set(x.telegramId, x);
+      }
+    }
+    const from = await fromCluster(d);
+    const base = { text: d.text, media: d.media ?? null, createdAt: d.createdAt, fromCluster: from };
+    const messages = [...byPerson.values()].map((delivery) => {
+      const rendered = render({ lang: delivery.lang, deliveryId: String(delivery._id), reminder: false, directive: base });
+      return {
+        key: delivery.outboxKey,
+        purpose: DIRECTIVE_PURPOSE,
+        refId: directiveId,
+        group: delivery.cluster,
+        chatId: delivery.telegramId,
+        personId: delivery.telegramId,
+        method: rendered.method,
+        params: rendered.params,
+      };
+    });
+    await outbox.enqueue(messages);
+    return byPerson.size;
+  }
+
+  return {
+    async senderOptions(scopes) {
+      const national = isNationalSender(scopes);
+      const all = await map.listClusters();
+      const own = senderClusters(scopes);
+      return {
+        allowed: mayDirect(scopes),
+        national,
+        roles: audienceRoles(scopes),
+        clusters: national ? all : all.filter((c) => own.includes(c.key)),
+      };
+    },
+
+    async preview(actor, audience) {
+      const mapView = await map.loadMapView();
+      const refusal = await check(actor, audience, mapView);
+      if (refusal) return { ok: false, reason: refusal };
+      const recipients = selectRecipients(await candidates(audience.roles), audience, mapView, actor.telegramId);
+      return { ok: true, count: recipients.length };
+    },
+
+    async create(input, render) {
+      const { actor, audience } = input;
+      const refuse = async (reason: DirectiveRefusal): Promise<CreateResult> => {
+        await audit.record({
+          actorId: actor.telegramId,
+          action: "directive.create",
+          outcome: "denied",
+          reason,
+          updateId: input.updateId ?? null,
+          details: { audience: { roles: audience.roles, level: audience.area.level, code: audience.area.code } },
+        });
+        return { ok: false, reason };
+      };
+      const text = checkDirectiveText(input.text, input.media !== null);
+      if (!text.ok) return refuse("bad_text");
+      const mapView = await map.loadMapView();
+      const refusal = await check(actor, audience, mapView);
+      if (refusal) return refuse(refusal);
+
+      let directive = await Directive.findOne({ requestKey: input.requestKey }).lean<DirectiveDoc>();
+      const resumed = directive !== null;
+      const recipients = selectRecipients(await candidates(audience.roles), audience, mapView, actor.telegramId);
+      if (!directive) {
+        if (recipients.length === 0) return refuse("no_recipients");
+        const doc: DirectiveDoc = {
+          _id: new Types.ObjectId(),
+          requestKey: input.requestKey,
+          createdBy: actor.telegramId,
+          from: senderOf(actor.scopes, audience.area, mapView),
+          text: text.text,
+          media: input.media,
+          audience: { roles: [...audience.roles], level: audience.area.level, code: audience.area.code },
+          recipientCount: recipients.length,
+          progress: input.progress ?? null,
+          senderLang: input.senderLang,
+          createdAt: now(),
+        };
+        try {
+          await Directive.create(doc);
+          directive = doc;
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+          directive = await Directive.findOne({ requestKey: input.requestKey }).lean<DirectiveDoc>();
+          if (!directive) throw err;
+        }
+      }
+      // On a resume the recipients are those of the first attempt plus anyone who qualifies now.
+      const count = await fanOut(directive, recipients, render);
+      if (count !== directive.recipientCount) {
+        await Directive.updateOne({ _id: directive._id }, { $set: { recipientCount: count } });
+      }
+      await audit.record({
+        actorId: actor.telegramId,
+        action: "directive.create",
+        outcome: "ok",
+        updateId: input.updateId ?? null,
+        details: {
+          directiveId: String(directive._id),
+          audience: directive.audience,
+          recipients: count,
+          media: directive.media?.kind ?? null,
+          resumed,
+        },
+      });
+      return { ok: true, directiveId: String(directive._id), recipients: count, resumed };
+    },
+
+    async acknowledge({ deliveryId, tapperId, updateId }) {
+      const delivery = Types.ObjectId.isValid(deliveryId)
+        ? await DirectiveDelivery.findById(deliveryId).lean<DirectiveDeliveryDoc>()
+        : null;
+      if (!delivery) return { ok: false, reason: "not_found" };
+      if (delivery.telegramId !== tapperId) {
+        // Callback data is whatever the client sends: someone acknowledging another person's copy is refused.
+        await audit.record({
+          actorId: tapperId,
+          action: "directive.ack",
+          outcome: "denied",
+          reason: "not_yours",
+          updateId: updateId ?? null,
+          details: { deliveryId, directiveId: delivery.directiveId, ownerId: delivery.telegramId },
+        });
+        return { ok: false, reason: "not_yours" };
+      }
+      const at = now();
+      try {
+        await DirectiveAck.create({ deliveryId, directiveId: delivery.directiveId, telegramId: tapperId, at });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const first = await DirectiveAck.findOne({ deliveryId }).lean<DirectiveAckDoc>();
+        return { ok: true, first: false, at: first?.at ?? at, directiveId: delivery.directiveId };
+      }
+      await audit.record({
+        actorId: tapperId,
+        action: "directive.ack",
+        outcome: "ok",
+        updateId: updateId ?? null,
+        details: { deliveryId, directiveId: delivery.directiveId },
+      });
+      return { ok: true, first: true, at, directiveId: delivery.directiveId };
+    },
+
+    async listRecent(actor, limit = 8) {
+      if (!mayDirect(actor.scopes)) return [];
+      const mapView = await map.loadMapView();
+      const recent = await Directive.find({}, { text: 1, createdAt: 1, createdBy: 1, audience: 1, recipientCount: 1 })
+        .sort({ createdAt: -1 })
+        .limit(200)
+        .lean<DirectiveDoc[]>();
+      const mine = recent
+        .filter((d) => canSeeDirective(actor.scopes, { level: d.audience.level, code: d.audience.code }, mapView))
+        .slice(0, limit);
+      const counts = await countsOf(mine);
+      return mine.map((d) => summaryOf(d, counts.get(String(d._id)) ?? emptyCounts()));
+    },
+
+    async report(actor, directiveId) {
+      const d = await loadDirective(directiveId);
+      if (!d) return { ok: false, reason: "not_found" };
+      if (!(await visible(actor, d))) return { ok: false, reason: "outside_scope" };
+      const records = await outbox.listByRef(DIRECTIVE_PURPOSE, String(d._id));
+      const acked = (await ackedIds([String(d._id)])).get(String(d._id)) ?? new Set<number>();
+      const summary = summarizeDeliveries(records, acked);
+      const counts = { ...summary.counts, total: Math.max(summary.counts.total, d.recipientCount) };
+      counts.pending = counts.total - counts.sent - counts.failed - counts.blocked;
+      return {
+        ok: true,
+        report: {
+          ...summaryOf(d, counts),
+          byCluster: summary.byCluster,
+          reasons: summary.reasons,
+          remindable: remindTargets(records, acked).length,
+        },
+      };
+    },
+
+    async remind({ actor, directiveId, requestKey, updateId }, render) {
+      const d = await loadDirective(directiveId);
+      if (!d) return { ok: false, reason: "not_found" };
+      if (!(await visible(actor, d))) {
+        await audit.record({
+          actorId: actor.telegramId,
+          action: "directive.remind",
+          outcome: "denied",
+          reason: "outside_scope",
+          updateId: updateId ?? null,
+          details: { directiveId },
+        });
+        return { ok: false, reason: "outside_scope" };
+      }
+      const id = String(d._id);
+      const records: DeliveryRecord[] = await outbox.listByRef(DIRECTIVE_PURPOSE, id);
+      const acked = (await ackedIds([id])).get(id) ?? new Set<number>();
+      const targets = remindTargets(records, acked);
+      const deliveries = await DirectiveDelivery.find({ directiveId: id }).lean<DirectiveDeliveryDoc[]>();
+      const byPerson = new Map(deliveries.map((x) => [x.telegramId, x]));
+      const from = await fromCluster(d);
+      const base = { text: d.text, media: d.media ?? null, createdAt: d.createdAt, fromCluster: from };
+      const messages = targets.flatMap((r) => {
+        const delivery = byPerson.get(r.personId!);
+        if (!delivery) return [];
+        const rendered = render({ lang: delivery.lang, deliveryId: String(delivery._id), reminder: true, directive: base });
+        return [
+          {
+            key: `directive-reminder:${id}:${requestKey}:${delivery.telegramId}`,
+            purpose: DIRECTIVE_REMINDER_PURPOSE,
+            refId: id,
+            group: delivery.cluster,
+            chatId: delivery.telegramId,
+            personId: delivery.telegramId,
+            method: rendered.method,
+            params: rendered.params,
+          },
+        ];
+      });
+      const res = await outbox.enqueue(messages);
+      await audit.record({
+        actorId: actor.telegramId,
+        action: "directive.remind",
+        outcome: "ok",
+        updateId: updateId ?? null,
+        details: { directiveId: id, requestKey, targets: messages.length, queued: res.enqueued, already: res.duplicates },
+      });
+      return { ok: true, targets: messages.length, queued: res.enqueued, already: res.duplicates };
+    },
+
+    async progress(directiveId) {
+      const d = await loadDirective(directiveId);
+      if (!d) return null;
+      const counts = (await countsOf([d])).get(String(d._id)) ?? emptyCounts();
+      return {
+        directive: { id: String(d._id), recipientCount: d.recipientCount, progress: d.progress ?? null, senderLang: d.senderLang },
+        counts,
+      };
+    },
+  };
+}
+
+function allDuplicates(err: unknown): boolean {
+  const writeErrors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+  return Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((w) => (w.code ?? w.err?.code) === 11000);
+}
