@@ -1,12 +1,12 @@
 // The issue's "done when", in a real headless Chromium at phone size: as the demo Lok Sabha in-charge (Hindi),
 // register an event with /newevent and report its attendance with /report, all by clicking and typing in the
 // sandbox page; then check what the database holds, and keep a screenshot.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { DateTime } from "luxon";
 import { DEMO_PC, DEMO_PEOPLE } from "../../src/sandbox/demoPeople.js";
 import { makePng, startTestSandbox, waitFor, type TestSandbox } from "../sandbox/helpers.js";
-import { openPhoneBrowser, openSandboxPage, type PhoneBrowser } from "../sandbox/browser.js";
+import { describeFailure, openPhoneBrowser, openSandboxPage, type PhoneBrowser } from "../sandbox/browser.js";
 
 const pc = DEMO_PEOPLE.find((p) => p.key === "pc")!.user;
 
@@ -52,6 +52,9 @@ describe("a demo in-charge registers an event and reports it in the browser", ()
     page = browser.page;
     await openSandboxPage(page, sb.url, "pc");
   }, 120_000);
+  beforeEach(({ onTestFailed }) => {
+    onTestFailed(async () => console.log(await describeFailure(browser, sb.api, Number(await page.locator("#person").inputValue()))));
+  });
   afterAll(async () => {
     await browser?.close();
     await sb?.close();
@@ -173,6 +176,28 @@ describe("a demo in-charge registers an event and reports it in the browser", ()
     expect(stored?.width).toBe(160);
     expect(await ReportVersion.countDocuments({ eventId: event._id })).toBe(1);
     expect((await Event.findById(event._id).lean())?.reportedAt).toBeInstanceOf(Date);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("/rollup: the demo cluster head sees the reported attendance in the day's summary and chart", async () => {
+    const cluster = DEMO_PEOPLE.find((p) => p.key === "cluster")!.user;
+    await page.locator("#person").selectOption(String(cluster.id));
+    await page.locator(".empty").waitFor();
+    const at = await lastId(page);
+    // The event's own day (an hour ago may be yesterday just after midnight).
+    await type(page, `/rollup ${startsAt.toISODate()}`);
+    const summary = await botSays(page, "Daily summary", at);
+    const text = (await page.locator(`.msg[data-id="${summary}"] .text`).textContent()) ?? "";
+    expect(text).toContain("Central cluster");
+    expect(text).toContain("Attendance reported: 85");
+    expect(text).toContain("Women beneficiaries: 25");
+    // Then the chart, as a photo the page shows.
+    const chart = page.locator(".msg.bot img.photo").last();
+    await chart.waitFor();
+    await waitFor("the chart to load", () => chart.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 300));
+    await page.locator(`.msg[data-id="${summary}"]`).scrollIntoViewIfNeeded();
+    const shot = await browser.screenshot("rollup");
+    console.log(`[sandbox] screenshot: ${shot}`);
     expect(browser.errors).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { LocalBotApi } from "../../src/localBotApi/index.js";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Screenshots go here (gitignored). */
@@ -71,6 +72,31 @@ export async function openPhoneBrowser(options: { locale?: string } = {}): Promi
 export async function openSandboxPage(page: Page, url: string, personKey: string): Promise<void> {
   await page.goto(`${url}/#person=${personKey}`);
   await page.waitForSelector("body[data-ready=true][data-live=true]");
+}
+
+/** What a failed browser test prints: the page as shown, the chat as the local Bot API holds it, the last calls. */
+export async function describeFailure(browser: PhoneBrowser, api: LocalBotApi, chatId: number): Promise<string> {
+  const shown = await browser.page
+    .locator("#messages")
+    .innerText({ timeout: 2000 })
+    .catch((e: unknown) => `(page unreadable: ${String(e)})`);
+  const held = api
+    .messages(chatId)
+    .map((e) => `${e.message.message_id} ${e.from}${e.edits.length ? " (edited)" : ""}: ${(e.message.text ?? e.message.caption ?? "[media]").slice(0, 80)}`);
+  const calls = api.calls
+    .slice(-25)
+    .map((c) => `${new Date(c.time).toISOString().slice(11, 23)} ${c.method} ${c.ok === false ? `→ ${c.error?.description}` : c.ok ? "ok" : "pending"}`);
+  const shot = await browser.screenshot("failure").catch(() => "(no screenshot)");
+  return [
+    `page errors: ${browser.errors.join(" | ") || "none"}`,
+    `screenshot: ${shot}`,
+    `--- the page shows ---`,
+    shown,
+    `--- the local Bot API holds ---`,
+    ...held,
+    `--- last Bot API calls ---`,
+    ...calls,
+  ].join("\n");
 }
 
 /** The text of the newest bot bubble (without its time). */

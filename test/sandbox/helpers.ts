@@ -4,13 +4,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { inject } from "vitest";
 import { crc32, deflateSync } from "node:zlib";
 import mongoose from "mongoose";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { sandboxDbName } from "../../src/sandbox/database.js";
+import { testMongoUri } from "../helpers/db.js";
 
 export interface TestSandbox extends Sandbox {
   /** Stops it and drops its database. */
@@ -22,7 +22,7 @@ export async function startTestSandbox(label: string, env: Record<string, string
   const base = `sbx_${label.replace(/[^a-z0-9]/gi, "").slice(0, 16)}_${randomBytes(3).toString("hex")}`;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "sanyojak-sandbox-test-"));
   const config = loadConfig({
-    MONGODB_URI: `${inject("mongoUri").replace(/\/?$/, "/")}${base}`,
+    MONGODB_URI: `${testMongoUri().replace(/\/?$/, "/")}${base}`,
     LOG_LEVEL: "silent",
     DATA_DIR: dataDir,
     ...env,
@@ -35,7 +35,7 @@ export async function startTestSandbox(label: string, env: Record<string, string
     dbName,
     async close() {
       await sandbox.stop();
-      const connection = await mongoose.createConnection(inject("mongoUri"), { dbName }).asPromise();
+      const connection = await mongoose.createConnection(testMongoUri(), { dbName }).asPromise();
       await connection.dropDatabase().catch(() => {});
       await connection.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -2,10 +2,11 @@
 // demo person talk to the bot, and stops cleanly on SIGTERM. Its database is kept apart from the real bot's.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mongoose from "mongoose";
 import { DEMO_PEOPLE } from "../../src/sandbox/demoPeople.js";
 import { postJson, waitFor } from "./helpers.js";
+import { testMongoUri } from "../helpers/db.js";
 
 describe("npm start without a bot token", () => {
   const base = `sbx_process_${randomBytes(3).toString("hex")}`;
@@ -18,7 +19,7 @@ describe("npm start without a bot token", () => {
     const started = Date.now();
     child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       // No BOT_TOKEN, no .env values: only what any shell has, the test database, and any free port.
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: `${inject("mongoUri").replace(/\/?$/, "/")}${base}`, SANDBOX_PORT: "0", LOG_LEVEL: "warn" },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: `${testMongoUri().replace(/\/?$/, "/")}${base}`, SANDBOX_PORT: "0", LOG_LEVEL: "warn" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
@@ -29,7 +30,7 @@ describe("npm start without a bot token", () => {
 
   afterAll(async () => {
     if (child.exitCode === null) child.kill("SIGKILL");
-    const connection = await mongoose.createConnection(inject("mongoUri"), { dbName: `${base}_sandbox` }).asPromise();
+    const connection = await mongoose.createConnection(testMongoUri(), { dbName: `${base}_sandbox` }).asPromise();
     await connection.dropDatabase().catch(() => {});
     await connection.close();
   });
@@ -54,10 +55,10 @@ describe("npm start without a bot token", () => {
   });
 
   it("keeps its data in its own database, never the one the real bot would use", async () => {
-    const connection = await mongoose.createConnection(inject("mongoUri"), { dbName: `${base}_sandbox` }).asPromise();
+    const connection = await mongoose.createConnection(testMongoUri(), { dbName: `${base}_sandbox` }).asPromise();
     try {
       expect(await connection.collection("people").countDocuments()).toBeGreaterThanOrEqual(DEMO_PEOPLE.length);
-      const real = await mongoose.createConnection(inject("mongoUri"), { dbName: base }).asPromise();
+      const real = await mongoose.createConnection(testMongoUri(), { dbName: base }).asPromise();
       expect(await real.collection("people").countDocuments()).toBe(0);
       await real.close();
     } finally {

@@ -1,6 +1,6 @@
 // The sandbox at protocol level: its Bot API (over HTTP, with the generated token) against the real bot, the demo
 // data it seeds, and the page's API (send, tap, photo, live events) — everything but the browser.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mongoose, { trusted } from "mongoose";
 import { createLogger } from "../../src/logger.js";
 import { createServices } from "../../src/services/index.js";
@@ -10,6 +10,7 @@ import { seedDemoEvents, DEMO_EVENTS } from "../../src/sandbox/seedEvents.js";
 import { resetSandboxDatabase, sandboxUri, withSandboxDatabase } from "../../src/sandbox/database.js";
 import { loadConfig } from "../../src/config.js";
 import { makePng, openFeed, postJson, startTestSandbox, waitFor, type TestSandbox } from "./helpers.js";
+import { testMongoUri } from "../helpers/db.js";
 
 const demo = (key: string) => DEMO_PEOPLE.find((p) => p.key === key)!;
 
@@ -154,10 +155,10 @@ describe("the sandbox", () => {
       expect(sandboxUri("mongodb://a:1,b:2/?replicaSet=rs")).toBe("mongodb://a:1,b:2/sanyojak_sandbox?replicaSet=rs");
       expect(sandboxUri("mongodb://h:1")).toBe("mongodb://h:1/sanyojak_sandbox");
 
-      const uri = `${inject("mongoUri").replace(/\/?$/, "/")}sbx_reset_${Date.now()}`;
+      const uri = `${testMongoUri().replace(/\/?$/, "/")}sbx_reset_${Date.now()}`;
       const config = withSandboxDatabase(loadConfig({ MONGODB_URI: uri }));
       const dbName = config.mongodbUri!.split("/").pop()!;
-      const connection = await mongoose.createConnection(inject("mongoUri"), { dbName }).asPromise();
+      const connection = await mongoose.createConnection(testMongoUri(), { dbName }).asPromise();
       try {
         await connection.collection("people").insertOne({ telegramId: 1 });
         await resetSandboxDatabase(config);

@@ -113,7 +113,10 @@ async function selectPerson(id) {
   localStorage.setItem("sandbox.person", String(person.id));
   document.body.dataset.person = person.key;
   renderSwitcher();
+  // What was shown for the previous person is not this one's.
   $("commands").hidden = true;
+  $("toast").hidden = true;
+  clearTyping();
   await loadChat();
 }
 
