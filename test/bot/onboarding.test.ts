@@ -145,6 +145,33 @@ describe("onboarding by invite link", () => {
     expect(h.api.commands({ scope: { type: "chat", chat_id: p.id } })[0]?.description).toMatch(/[\u0900-\u097F]/);
   });
 
+  it("handles a button tap delivered twice as one tap, without a second message", async () => {
+    const p = h.person(7_400_000_002, { language_code: "hi" });
+    await p.send("/language");
+    const { message, data } = p.findButton("English");
+    h.api.clickButton(p.user, message.message_id, data);
+    const [update] = h.api.takeUpdates();
+    await h.bot.handleUpdate(update!);
+    const sent = h.api.calls.length;
+    await h.bot.handleUpdate(update!); // at-least-once polling: the same update again
+    const after = h.api.calls.slice(sent).map((c) => c.method);
+    expect(after).not.toContain("sendMessage");
+    expect(p.botTexts().filter((t) => t.includes("something went wrong") || t.includes("गड़बड़"))).toEqual([]);
+    expect((await h.services.people.get(p.id))?.language).toBe("en");
+  });
+
+  it("keeps a conversation in progress when another conversation's command arrives", async () => {
+    await admin.send("/invite");
+    await admin.tap("Lok Sabha in-charge");
+    await admin.send("/clusters"); // not a conversation: the invite conversation asks to finish or /cancel
+    await admin.send("/invite"); // a conversation command mid-way: handed to the running conversation
+    expect(admin.lastText()).toMatch(/Tap one|type part/);
+    await admin.send("bihar");
+    await admin.send("patna sahib");
+    await admin.tap("1 day");
+    expect(admin.lastText()).toContain("start=");
+  });
+
   it("lets a cluster head invite only within the cluster, by buttons", async () => {
     const cluster = (await h.services.map.listClusters()).find((c) => c.stateCodes.includes("IN-UP"))!;
     const head = await h.grant(7_500_000_001, "cluster_head", cluster.key, { language_code: "en" });

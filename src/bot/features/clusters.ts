@@ -5,6 +5,7 @@ import { createConversation } from "@grammyjs/conversations";
 import type { AppContext, BotContext, BotDeps } from "../context.js";
 import { escapeHtml, personName } from "../format.js";
 import { denyAccess } from "../middleware/deny.js";
+import { busy, unlessBusy } from "./conversationEntry.js";
 import { conversationPlugins } from "../conversations/plugins.js";
 import { CONVERSATION_IDLE_MS } from "../conversations/storage.js";
 import {
@@ -41,7 +42,9 @@ export function clustersFeature(deps: BotDeps): Composer<BotContext> {
   });
 
   const on = (pattern: RegExp, action: string, handler: (ctx: BotContext, m: RegExpMatchArray) => Promise<void>) => {
-    composer.callbackQuery(pattern, async (ctx) => {
+    composer.callbackQuery(pattern, async (ctx, next) => {
+      // Naming a cluster is a conversation: only one runs per chat.
+      if ((action === "clusters.create" || action === "clusters.rename") && busy(ctx)) return unlessBusy(ctx, next, async () => {});
       if (!(await isNational(ctx, action))) return;
       try {
         await handler(ctx, ctx.match as RegExpMatchArray);

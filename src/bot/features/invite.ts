@@ -7,6 +7,7 @@ import { conversationPlugins } from "../conversations/plugins.js";
 import { INVITE_CONVERSATION, inviteConversation } from "../conversations/invite.js";
 import { CONVERSATION_IDLE_MS } from "../conversations/storage.js";
 import { denyAccess } from "../middleware/deny.js";
+import { unlessBusy } from "./conversationEntry.js";
 
 export function inviteFeature(deps: BotDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
@@ -17,12 +18,14 @@ export function inviteFeature(deps: BotDeps): Composer<BotContext> {
       maxMillisecondsToWait: CONVERSATION_IDLE_MS,
     }) as never,
   );
-  composer.command("invite", async (ctx) => {
-    if (appointableRoles(ctx.scopes).length === 0) {
-      await denyAccess(ctx, "invite.open", ctx.scopes.length ? "role_not_appointable" : "no_role");
-      return;
-    }
-    await ctx.conversation.enter(INVITE_CONVERSATION);
-  });
+  composer.command("invite", (ctx, next) =>
+    unlessBusy(ctx, next, async () => {
+      if (appointableRoles(ctx.scopes).length === 0) {
+        await denyAccess(ctx, "invite.open", ctx.scopes.length ? "role_not_appointable" : "no_role");
+        return;
+      }
+      await ctx.conversation.enter(INVITE_CONVERSATION);
+    }),
+  );
   return composer;
 }

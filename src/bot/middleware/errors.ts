@@ -9,6 +9,12 @@ export function createErrorHandler(deps: BotDeps) {
     const ctx = err.ctx;
     const cause = err.error;
     const log = deps.logger.child({ updateId: ctx.update.update_id });
+    // A button tap delivered again (at-least-once polling) finds its query already answered: Telegram says 400.
+    // Nothing went wrong for the person, so no apology (which would be a second message for one tap).
+    if (cause instanceof GrammyError && cause.method === "answerCallbackQuery") {
+      log.warn({ err: cause }, "callback query could not be answered (already answered or too old)");
+      return;
+    }
     log.error({ err: cause instanceof Error ? cause : new Error(String(cause)) }, "update failed");
     // A non-Telegram error inside a conversation would be replayed (and thrown again) on every later update:
     // drop that chat's conversation state so the person can start afresh.
