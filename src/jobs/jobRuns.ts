@@ -28,7 +28,11 @@ export interface JobRuns {
     options: { leaseMs: number },
   ): Promise<RunOutcome>;
   isDone(job: string, period: string): Promise<boolean>;
+  /** When a scheduler first ran on this database (recorded by the first caller; the same for every instance). */
+  installedAt(): Promise<Date>;
 }
+
+const INSTALLED_ID = "scheduler:installed";
 
 export function createJobRuns(models: Models, now: () => Date, owner: string): JobRuns {
   const { JobRun } = models;
@@ -59,6 +63,12 @@ export function createJobRuns(models: Models, now: () => Date, owner: string): J
 
   return {
     isDone,
+    async installedAt() {
+      await insert({ _id: INSTALLED_ID, job: "scheduler", period: "installed", kind: "done", attempt: 0, owner, at: now(), leaseUntil: null });
+      const doc = await JobRun.findById(INSTALLED_ID).lean<JobRunDoc>();
+      if (!doc) throw new Error("scheduler:installed could not be read back");
+      return doc.at;
+    },
     async runOnce(job, period, fn, { leaseMs }) {
       if (await isDone(job, period)) return { status: "done" };
       const latest = await latestAttempt(job, period);

@@ -2,7 +2,7 @@
 // 600 a day. Runs older than two weeks are past any catch-up window and only served as a log: deleted once a day.
 import { trusted } from "mongoose";
 import type { Models } from "../db/models/index.js";
-import { dueDays } from "./periods.js";
+import { dueDays, sinceInstalled } from "./periods.js";
 import type { JobDefinition } from "./runner.js";
 
 export const PRUNE_JOB = "job-runs.prune";
@@ -13,7 +13,7 @@ export function createPruneJob(deps: { models: Models; now: () => Date; zone: st
     name: PRUNE_JOB,
     leaseMs: 10 * 60_000,
     // 03:30 local: a quiet hour.
-    duePeriods: (now) => dueDays(now, { hour: 3, minute: 30 }, deps.zone),
+    duePeriods: (now, installedAt) => dueDays(now, { hour: 3, minute: 30 }, deps.zone, sinceInstalled(installedAt)),
     async run() {
       const before = new Date(deps.now().getTime() - KEEP_RUNS_MS);
       const res = await deps.models.JobRun.deleteMany({ at: trusted({ $lt: before }) });

@@ -12,7 +12,7 @@ import type { Logger } from "../logger.js";
 import type { RollupService } from "../services/rollupService.js";
 import { rollupCaption, rollupChart, rollupText, type Reader } from "../bot/messages/rollup.js";
 import type { Outbox, OutboxMessage } from "./outbox.js";
-import { dueDays, type ClockTime } from "./periods.js";
+import { dueDays, sinceInstalled, type ClockTime } from "./periods.js";
 import { holdersOf, type Recipient } from "./recipients.js";
 import type { JobDefinition } from "./runner.js";
 
@@ -91,7 +91,7 @@ export function createRollupJob(deps: RollupJobDeps): JobDefinition & { send(day
     name: ROLLUP_JOB,
     // Long enough for a national rollup on a slow database (FerretDB: tens of seconds at 100,000 events).
     leaseMs: 15 * 60_000,
-    duePeriods: (now) => dueDays(now, time, zone),
+    duePeriods: (now, installedAt) => dueDays(now, time, zone, sinceInstalled(installedAt)),
     run: (day) => send(day),
     send,
   };

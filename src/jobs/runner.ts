@@ -8,8 +8,11 @@ export interface JobDefinition {
   name: string;
   /** How long an owner may hold a period before another instance may take it over. */
   leaseMs: number;
-  /** The periods to run now, oldest first (within the catch-up window; done ones are skipped by the runner). */
-  duePeriods(now: Date): string[];
+  /**
+   * The periods to run now, oldest first (within the catch-up window; done ones are skipped by the runner).
+   * `installedAt`: when the scheduler first ran on this database (a new installation has no missed periods).
+   */
+  duePeriods(now: Date, installedAt: Date): string[];
   run(period: string): Promise<Record<string, unknown> | void>;
 }
 
@@ -35,13 +38,21 @@ export function createJobRunner(deps: {
   let inFlight: Promise<TickReport> | undefined;
   let queued: { names: Set<string> | undefined; promise: Promise<TickReport> } | undefined;
 
+  let installed: Date | undefined;
+
   async function runJobs(names: ReadonlySet<string> | undefined): Promise<TickReport> {
     const report: TickReport = { at: now(), runs: [] };
+    try {
+      installed ??= await jobRuns.installedAt();
+    } catch (err) {
+      logger.error({ err }, "job runs unreadable; the next trigger tries again");
+      return report;
+    }
     for (const job of jobs) {
       if (names && !names.has(job.name)) continue;
       let periods: string[];
       try {
-        periods = job.duePeriods(now());
+        periods = job.duePeriods(now(), installed);
       } catch (err) {
         logger.error({ err, job: job.name }, "could not work out due periods");
         continue;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJobRuns, MAX_ATTEMPTS } from "../../src/jobs/jobRuns.js";
 import { createJobRunner, type JobDefinition } from "../../src/jobs/runner.js";
-import { dailyCron, dueDays, minutePeriod } from "../../src/jobs/periods.js";
+import { dailyCron, dueDays, minutePeriod, sinceInstalled } from "../../src/jobs/periods.js";
 import { createPruneJob } from "../../src/jobs/pruneJob.js";
 import { createLogger } from "../../src/logger.js";
 import type { Database } from "../../src/db/connection.js";
@@ -33,6 +33,9 @@ describe("due periods", () => {
     expect(dueDays(new Date("2026-11-26T14:25:00Z"), t, ZONE)).toEqual(["2026-11-24", "2026-11-25"]);
     // Exactly at the time: due.
     expect(dueDays(new Date("2026-11-26T14:30:00Z"), t, ZONE)).toContain("2026-11-26");
+    // Nothing from before the scheduler was installed, except the day whose time passed within the hour before.
+    expect(dueDays(new Date("2026-11-26T14:35:00Z"), t, ZONE, sinceInstalled(new Date("2026-11-26T15:00:00Z")))).toEqual(["2026-11-26"]);
+    expect(dueDays(new Date("2026-11-26T17:00:00Z"), t, ZONE, sinceInstalled(new Date("2026-11-26T16:00:00Z")))).toEqual([]);
     expect(dailyCron(t)).toBe("0 20 * * *");
     expect(minutePeriod(new Date("2026-11-26T14:35:59.999Z"))).toBe("2026-11-26T14:35Z");
   });
@@ -108,7 +111,7 @@ describe("the runner", () => {
     return {
       name,
       leaseMs: 10 * 60_000,
-      duePeriods: (now) => dueDays(now, { hour: 20, minute: 0 }, ZONE),
+      duePeriods: (now, installedAt) => dueDays(now, { hour: 20, minute: 0 }, ZONE, sinceInstalled(installedAt)),
       run: async (period) => {
         ran.push(`${clock.now().toISOString()} ${period}`);
         return { period };
@@ -121,8 +124,9 @@ describe("the runner", () => {
     const ran: string[] = [];
     const jobRuns = createJobRuns(db.models, clock.now, "instance-a");
     const runner = createJobRunner({ jobs: [dailyJob("daily.catchup", ran, clock)], jobRuns, now: clock.now, logger });
+    // First run on this database: 22 Nov is before the installation; 23 Nov's 20:00 was 30 minutes ago.
     await runner.tick();
-    expect(ran.map((r) => r.split(" ")[1])).toEqual(["2026-11-22", "2026-11-23"]);
+    expect(ran.map((r) => r.split(" ")[1])).toEqual(["2026-11-23"]);
 
     // Down from 23 Nov 20:30 to 26 Nov 21:00 IST: 24 Nov's rollup is now more than 48 hours old, 25 and 26 Nov's not.
     ran.length = 0;
@@ -143,7 +147,7 @@ describe("the runner", () => {
     await restarted.tick();
     await runner.tick();
     expect(ran).toHaveLength(2);
-    expect(await db.models.JobRun.countDocuments({ job: "daily.catchup", kind: "done" })).toBe(4);
+    expect(await db.models.JobRun.countDocuments({ job: "daily.catchup", kind: "done" })).toBe(3);
   });
 
   it("shares a run in progress with overlapping triggers", async () => {
@@ -180,7 +184,7 @@ describe("pruning", () => {
       { ...base, _id: "old:q:attempt-1", period: "q", at: new Date("2026-12-20T00:00:00Z") },
     ]);
     const prune = createPruneJob({ models: db.models, now: clock.now, zone: ZONE });
-    expect(prune.duePeriods(clock.now())).toEqual(["2026-12-31", "2027-01-01"]);
+    expect(prune.duePeriods(clock.now(), new Date(0))).toEqual(["2026-12-31", "2027-01-01"]);
     const before = await db.models.JobRun.countDocuments({});
     const { deleted } = (await prune.run("2027-01-01")) as { deleted: number };
     expect(deleted).toBeGreaterThan(0);
