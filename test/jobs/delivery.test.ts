@@ -7,6 +7,7 @@ import { createOutboxService } from "../../src/delivery/outbox.js";
 import { createDeliveryWorker } from "../../src/delivery/worker.js";
 import type { Clock } from "../../src/delivery/clock.js";
 import { deliveryOutbox } from "../../src/jobs/deliveryOutbox.js";
+import { blockedNoticeHook } from "../../src/jobs/blockedNotice.js";
 import { createScheduler, type Scheduler } from "../../src/jobs/scheduler.js";
 import { atLocalTime } from "../../src/domain/rollup/day.js";
 import { createLogger } from "../../src/logger.js";
@@ -45,12 +46,14 @@ function workerClock(): Clock {
 }
 
 async function deliver(): Promise<void> {
+  const outbox = createOutboxService(h.db.models, h.clock.now);
   const worker = createDeliveryWorker({
     models: h.db.models,
     api: h.bot.api,
-    services: { outbox: createOutboxService(h.db.models, h.clock.now), audit: h.services.audit, people: h.services.people },
+    services: { outbox, audit: h.services.audit, people: h.services.people },
     logger,
     clock: workerClock(),
+    hooks: [blockedNoticeHook({ models: h.db.models, i18n: h.i18n, outbox, now: h.clock.now, timeZone: ZONE, logger })],
   });
   worker.start();
   await worker.whenIdle();
@@ -158,5 +161,8 @@ describe("scheduled messages as people receive them", () => {
     expect(done.filter((d) => d.chatId === HEAD_BLOCKED).map((d) => d.status)).toEqual(["blocked", "blocked"]);
     await admin.send("/team");
     expect(admin.lastText()).toMatch(/Head12[^\n]*has blocked the bot/);
+    // And the appointer was told, once, though two messages bounced.
+    const notices = received(ADMIN).filter((e) => e.message.text?.includes("Head12 (Cluster in-charge) has blocked the bot"));
+    expect(notices).toHaveLength(1);
   }, 60_000);
 });
