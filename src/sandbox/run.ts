@@ -13,7 +13,8 @@ export async function runSandbox(config: Config, logger: Logger, env: NodeJS.Pro
   // performance.now() counts from the process's start, so this includes loading the code.
   process.stdout.write(
     `\n${readyLine(sandbox, performance.now())}\n` +
-      "Open it in a browser, choose a demo person at the top, and talk to the bot. Ctrl+C stops it.\n\n",
+      "Open it in a browser, choose a demo person at the top, and talk to the bot. Ctrl+C stops it.\n" +
+      "The demo data starts afresh at every start; the real bot's database is never touched.\n\n",
   );
   return sandbox;
 }

@@ -1,10 +1,10 @@
 // The sandbox page in a real headless Chromium at phone size: choose a demo person, talk to the real bot by typing
 // and tapping, see edits in place, send a photo, use a reply keyboard, and get messages safely rendered.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { DEMO_PEOPLE } from "../../src/sandbox/demoPeople.js";
 import { startTestSandbox, waitFor, makePng, type TestSandbox } from "../sandbox/helpers.js";
-import { lastBotText, openPhoneBrowser, openSandboxPage, type PhoneBrowser } from "../sandbox/browser.js";
+import { describeFailure, lastBotText, openPhoneBrowser, openSandboxPage, type PhoneBrowser } from "../sandbox/browser.js";
 
 const demo = (key: string) => DEMO_PEOPLE.find((p) => p.key === key)!;
 
@@ -18,6 +18,9 @@ describe("the sandbox page in a browser", () => {
     page = browser.page;
     await openSandboxPage(page, sb.url, "pc");
   }, 120_000);
+  beforeEach(({ onTestFailed }) => {
+    onTestFailed(async () => console.log(await describeFailure(browser, sb.api, Number(await page.locator("#person").inputValue()))));
+  });
   afterAll(async () => {
     await browser?.close();
     await sb?.close();
@@ -53,9 +56,9 @@ describe("the sandbox page in a browser", () => {
   it("types a command, taps an inline button, and sees the message edited in place", async () => {
     await page.locator("#text").fill("/language");
     await page.locator("#text").press("Enter");
-    const question = page.locator(".msg.bot", { hasText: "Choose your language" }).last();
-    await question.locator(".inline-keyboard button", { hasText: "English" }).click();
-    const id = await question.getAttribute("data-id");
+    // The message's id first: once tapped, its text changes and this locator no longer finds it.
+    const id = await page.locator(".msg.bot", { hasText: "Choose your language" }).last().getAttribute("data-id");
+    await page.locator(`.msg.bot[data-id="${id}"] .inline-keyboard button`, { hasText: "English" }).click();
     const edited = page.locator(`.msg.bot[data-id="${id}"]`);
     await edited.locator(".meta .edited").waitFor();
     expect(await edited.locator(".text").textContent()).toContain("I will write to you in English");
@@ -105,6 +108,23 @@ describe("the sandbox page in a browser", () => {
     expect(await link.getAttribute("href")).toBeNull();
     await link.click();
     expect(await page.evaluate(() => (window as unknown as { hacked?: number }).hacked)).toBeUndefined();
+  });
+
+  it("opens an invite link to the bot as the person chosen, who then sends /start with its code", async () => {
+    const chat_id = demo("pc").user.id;
+    const link = "https://t.me/sanyojak_local_bot?start=AbCdEfGhIjKlMnOpQrStUvWx";
+    expect((await callBotApi("sendMessage", { chat_id, text: `<a href="${link}">आमंत्रण लिंक</a> और ${link}`, parse_mode: "HTML" })).ok).toBe(true);
+    await page.locator(".msg.bot a", { hasText: "आमंत्रण लिंक" }).last().click();
+    const dialog = page.locator("#invite-dialog");
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: /^नेहा गुप्ता/ }).click();
+    await waitFor("the switch to the newcomer", async () => (await page.locator("#person").inputValue()) === String(demo("newcomer").user.id));
+    await page.locator(".msg.user .text", { hasText: "/start AbCdEfGhIjKlMnOpQrStUvWx" }).waitFor();
+    // The code is not a real invite: the bot says so, in the newcomer's Hindi.
+    await page.locator(".msg.bot .text", { hasText: "आमंत्रण लिंक" }).waitFor();
+    expect(sb.api.messages(demo("newcomer").user.id).some((e) => e.from === "user" && e.message.text === "/start AbCdEfGhIjKlMnOpQrStUvWx")).toBe(true);
+    await page.locator("#person").selectOption(String(chat_id));
+    await page.locator(".msg.bot a", { hasText: "आमंत्रण लिंक" }).waitFor();
   });
 
   it("shows a reply keyboard and sends a button's text when tapped", async () => {

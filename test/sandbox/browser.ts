@@ -45,6 +45,8 @@ export async function openPhoneBrowser(options: { locale?: string } = {}): Promi
     timezoneId: "Asia/Kolkata",
   });
   const page = context.pages()[0] ?? (await context.newPage());
+  // Well inside the test's own timeout, so that a stuck step fails with its locator and the failure report.
+  page.setDefaultTimeout(15_000);
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
   page.on("console", (message) => {

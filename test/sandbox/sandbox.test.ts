@@ -7,6 +7,7 @@ import { createServices } from "../../src/services/index.js";
 import { DEMO_AC, DEMO_PC, DEMO_PEOPLE, DEMO_STATE } from "../../src/sandbox/demoPeople.js";
 import { seedDemoPeople } from "../../src/sandbox/seedDemo.js";
 import { seedDemoEvents, DEMO_EVENTS } from "../../src/sandbox/seedEvents.js";
+import { startWebServer } from "../../src/sandbox/webServer.js";
 import { resetSandboxDatabase, sandboxUri, withSandboxDatabase } from "../../src/sandbox/database.js";
 import { loadConfig } from "../../src/config.js";
 import { makePng, openFeed, postJson, startTestSandbox, waitFor, type TestSandbox } from "./helpers.js";
@@ -312,5 +313,23 @@ describe("the sandbox", () => {
       expect(sb.api.messages(newcomer).filter((e) => e.from === "user")).toEqual([]);
       expect((await postJson(`${sb.url}/api/chats/${newcomer}/messages`, { text: "x".repeat(4097) })).status).toBe(400);
     });
+  });
+
+  it("serves the page on another port when the chosen one is taken", async () => {
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const taken = (blocker.address() as { port: number }).port;
+    const web = await startWebServer(
+      { api: sb.api, people: DEMO_PEOPLE, describePeople: async () => [], strings: () => ({}), languageName: () => "", timeZone: "Asia/Kolkata", logger: createLogger({ level: "silent" }) },
+      { port: taken, host: "127.0.0.1" },
+    );
+    try {
+      expect(web.port).not.toBe(taken);
+      expect((await fetch(`${web.url}/api/bootstrap`)).status).toBe(200);
+    } finally {
+      await web.close();
+      blocker.close();
+    }
   });
 });
