@@ -7,12 +7,13 @@ import { randomBytes } from "node:crypto";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import { startApp, type App } from "../app.js";
-import { createI18n, type Language } from "../i18n.js";
+import { createI18n } from "../i18n.js";
 import { createServices } from "../services/index.js";
 import { DEFAULT_BOT_INFO, LocalBotApi, type RunningServer } from "../localBotApi/index.js";
 import { DEMO_PEOPLE, type DemoPerson } from "./demoPeople.js";
 import { seedDemoPeople } from "./seedDemo.js";
-import { startWebServer, type PersonEntry, type WebServer } from "./webServer.js";
+import { startWebServer, type WebServer } from "./webServer.js";
+import { createDirectory } from "./directory.js";
 import { resetSandboxDatabase, withSandboxDatabase } from "./database.js";
 import { seedDemoEvents } from "./seedEvents.js";
 
@@ -73,32 +74,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     log.info({ ...people, ...events }, "sandbox: demo data ready");
 
     const i18n = await createI18n();
-    const describePeople = async (lang: Language): Promise<PersonEntry[]> => {
-      const t = i18n.t(lang);
-      return Promise.all(
-        DEMO_PEOPLE.map(async (demo) => {
-          const person = await services.people.get(demo.user.id);
-          const roles = await Promise.all(
-            (person?.roles ?? []).map(async (r) => {
-              const territory = r.level === "country" ? t("common:territory.country") : await services.map.territoryName(r, lang);
-              return t("common:roleIn", { role: t(`common:role.${r.role}`), territory });
-            }),
-          );
-          return {
-            id: demo.user.id,
-            key: demo.key,
-            name: [demo.user.first_name, demo.user.last_name].filter(Boolean).join(" "),
-            role: roles.length ? roles.join("; ") : t("sandbox:noRole"),
-            language: demo.user.language_code,
-          };
-        }),
-      );
-    };
     web = await startWebServer(
       {
         api,
         people: DEMO_PEOPLE,
-        describePeople,
+        describePeople: createDirectory(DEMO_PEOPLE, services, i18n),
         strings: (lang) => i18n.instance.getResourceBundle(lang, "sandbox") as unknown,
         languageName: (lang) => i18n.t(lang)(`language:name.${lang}`),
         timeZone: config.timeZone,
