@@ -11,10 +11,12 @@ import { createServices } from "./services/index.js";
 import { createBot } from "./bot/index.js";
 import { setCommandMenus } from "./bot/commands.js";
 import type { BotContext } from "./bot/context.js";
+import { startBackground, type Background } from "./background.js";
 
 export interface App {
   bot: Bot<BotContext>;
   db: Database;
+  background: Background;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   await bot.init();
   await setCommandMenus(bot.api, i18n).catch((err: unknown) => logger.warn({ err }, "could not set command menus"));
 
+  // Sending (outbox worker) and scheduled jobs, on the bot's API (the same Bot API root, and the same token).
+  const background = await startBackground({ config, models: db.models, services, i18n, logger, api: bot.api, now });
+
   // Long polling: at-least-once delivery; handlers are idempotent. bot.start resolves only when polling stops.
   const polling = bot.start({
     allowed_updates: ["message", "callback_query", "my_chat_member"],
@@ -63,9 +68,11 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   return {
     bot,
     db,
+    background,
     stop: () =>
       (stopping ??= (async () => {
         await bot.stop().catch((err: unknown) => logger.warn({ err }, "bot.stop failed"));
+        await background.stop().catch((err: unknown) => logger.warn({ err }, "stopping the background work failed"));
         await db.close();
         await localServer?.stop();
       })()),

@@ -72,6 +72,23 @@ describe("npm start against a local Bot API and the test database", () => {
     expect(text).toContain("National office admin");
   });
 
+  it("runs the delivery worker and the scheduler", async () => {
+    expect(output).toContain("delivery worker started");
+    // The start-up catch-up claims the scheduler's jobs in the database.
+    const { connectDatabase } = await import("../../src/db/connection.js");
+    const db = await connectDatabase({ uri: inject("mongoUri"), dbName });
+    try {
+      let jobRuns = 0;
+      for (let i = 0; i < 300 && jobRuns === 0; i++) {
+        jobRuns = await db.models.JobRun.countDocuments({});
+        if (jobRuns === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(jobRuns).toBeGreaterThan(0);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("never logs the bot token, and stops cleanly on SIGTERM", async () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGTERM");

@@ -1,0 +1,114 @@
+// The background half of the app: the delivery worker (sends everything queued in the outbox within Telegram's
+// limits) and the scheduler (reminders, escalations, daily rollups, ending idle conversations). Both are safe to run
+// in several copies of the bot at once: work is claimed in MongoDB.
+import type { Api } from "grammy";
+import type { Config } from "./config.js";
+import type { Models } from "./db/models/index.js";
+import type { I18n } from "./i18n.js";
+import type { Logger } from "./logger.js";
+import type { Services } from "./services/index.js";
+import { createDeliveryWorker, type DeliveryWorker } from "./delivery/index.js";
+import { createDirectiveProgress } from "./bot/directiveProgress.js";
+import { blockedNoticeHook } from "./jobs/blockedNotice.js";
+import { deliveryOutbox } from "./jobs/deliveryOutbox.js";
+import { endIdleConversations } from "./jobs/idleConversations.js";
+import { minutePeriod } from "./jobs/periods.js";
+import type { JobDefinition } from "./jobs/runner.js";
+import { createScheduler, type Scheduler } from "./jobs/scheduler.js";
+
+export const IDLE_CONVERSATIONS_JOB = "conversations.idle";
+
+export interface Background {
+  worker: DeliveryWorker;
+  scheduler: Scheduler | undefined;
+  stop(): Promise<void>;
+}
+
+export interface BackgroundDeps {
+  config: Pick<Config, "timeZone" | "scheduler">;
+  models: Models;
+  services: Services;
+  i18n: I18n;
+  logger: Logger;
+  api: Api;
+  now: () => Date;
+}
+
+/** Ends conversations left idle for 24 hours, telling each person what was (not) saved; runs with every trigger. */
+function idleConversationsJob(deps: BackgroundDeps): JobDefinition {
+  return {
+    name: IDLE_CONVERSATIONS_JOB,
+    leaseMs: 5 * 60 * 1000,
+    duePeriods: (now) => [minutePeriod(now)],
+    run: async () => {
+      const result = await endIdleConversations({
+        models: deps.models,
+        claims: deps.services.claims,
+        i18n: deps.i18n,
+        logger: deps.logger,
+        now: deps.now,
+        notify: async (notice) => {
+          await deps.services.outbox.enqueue({
+            key: notice.key,
+            purpose: "conversation.idle",
+            chatId: notice.chatId,
+            personId: notice.chatId,
+            params: { text: notice.text, parse_mode: "HTML" },
+          });
+        },
+      });
+      return { ...result };
+    },
+  };
+}
+
+export async function startBackground(deps: BackgroundDeps): Promise<Background> {
+  const { services, logger } = deps;
+  const worker = createDeliveryWorker({
+    models: deps.models,
+    api: deps.api,
+    services: { outbox: services.outbox, audit: services.audit, people: services.people },
+    logger,
+    hooks: [
+      createDirectiveProgress({ services, i18n: deps.i18n, logger }),
+      blockedNoticeHook({
+        models: deps.models,
+        i18n: deps.i18n,
+        outbox: services.outbox,
+        now: deps.now,
+        timeZone: deps.config.timeZone,
+        logger,
+      }),
+    ],
+  });
+  worker.start();
+
+  let scheduler: Scheduler | undefined;
+  if (deps.config.scheduler.enabled) {
+    scheduler = createScheduler({
+      models: deps.models,
+      i18n: deps.i18n,
+      logger,
+      now: deps.now,
+      timeZone: deps.config.timeZone,
+      config: deps.config.scheduler,
+      outbox: deliveryOutbox(services.outbox),
+      rollups: services.rollups,
+      extraJobs: [idleConversationsJob(deps)],
+    });
+    await scheduler.start();
+  } else {
+    logger.info("scheduler disabled (SCHEDULER_ENABLED=false): no reminders or rollups from this copy");
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    worker,
+    scheduler,
+    stop: () =>
+      (stopping ??= (async () => {
+        await scheduler?.stop();
+        await worker.stop();
+      })()),
+  };
+}
