@@ -2,13 +2,14 @@
 // acting at once never leave a person with the same role twice.
 import { trusted } from "mongoose";
 import type { Models, PersonDoc, RoleGrant } from "../db/models/index.js";
-import type { Language } from "../i18n.js";
+import { languageFromTelegram, type Language } from "../i18n.js";
 import { ROLE_LEVEL, type Role, type RoleScope } from "../domain/roles.js";
 import { COUNTRY } from "../domain/territory.js";
 
 export interface TelegramUserLike {
   id: number;
   first_name: string;
+  language_code?: string;
   last_name?: string;
   username?: string;
 }
@@ -58,8 +59,13 @@ export function createPersonService(models: Models, now: () => Date): PersonServ
         username: user.username ?? null,
       };
       const existing = normalise(await Person.findOne({ telegramId: user.id }).lean<PersonDoc>());
+      // Until a person picks a language with /language, they get their Telegram app's. It is stored at first
+      // contact so that messages the bot starts (reminders, rollups, directives) use it too.
+      const detected = languageFromTelegram(user.language_code);
+      const needsLanguage = !existing?.language;
       const unchanged =
         existing &&
+        !needsLanguage &&
         existing.firstName === fields.firstName &&
         (existing.lastName ?? null) === fields.lastName &&
         (existing.username ?? null) === fields.username &&
@@ -68,7 +74,10 @@ export function createPersonService(models: Models, now: () => Date): PersonServ
       // Writing to the bot again means they unblocked it.
       const doc = await Person.findOneAndUpdate(
         { telegramId: user.id },
-        { $set: { ...fields, blockedBotAt: null }, $setOnInsert: { telegramId: user.id, roles: [], language: null } },
+        {
+          $set: { ...fields, blockedBotAt: null, ...(needsLanguage ? { language: detected } : {}) },
+          $setOnInsert: { telegramId: user.id },
+        },
         { upsert: true, returnDocument: "after" },
       ).lean<PersonDoc>();
       return normalise(doc)!;

@@ -44,8 +44,10 @@ describe("onboarding by invite link", () => {
     const english = h.person(6_000_000_002, { language_code: "en-GB" });
     await english.send("/start");
     expect(english.lastText()).toContain("invite link");
-    // Both are recorded, with no role.
+    // Both are recorded, with no role, and with their app's language for messages the bot starts later.
     expect((await h.services.people.get(6_000_000_001))?.roles).toEqual([]);
+    expect((await h.services.people.get(6_000_000_001))?.language).toBe("hi");
+    expect((await h.services.people.get(6_000_000_002))?.language).toBe("en");
   });
 
   it("creates an invite by buttons and a new person joins with it, exactly once", async () => {
