@@ -12,21 +12,22 @@ export interface CommandSpec {
   audience: "everyone" | "any_role" | "appointer" | readonly Role[];
 }
 
+// In the order people need them: the menu shows the everyday commands of in-charges first.
 export const COMMANDS: readonly CommandSpec[] = [
-  { command: "start", audience: "everyone" },
-  { command: "help", audience: "everyone" },
-  { command: "me", audience: "everyone" },
-  { command: "language", audience: "everyone" },
+  { command: "newevent", audience: "any_role" },
+  { command: "report", audience: "any_role" },
+  { command: "myevents", audience: "any_role" },
+  { command: "rollup", audience: ["national_admin", "cluster_head", "state_team"] },
+  { command: "directive", audience: ["national_admin", "cluster_head"] },
+  { command: "directives", audience: ["national_admin", "cluster_head"] },
   { command: "invite", audience: "appointer" },
   { command: "team", audience: "appointer" },
   { command: "clusters", audience: ["national_admin"] },
-  { command: "newevent", audience: "any_role" },
-  { command: "report", audience: "any_role" },
-  { command: "rollup", audience: ["national_admin", "cluster_head", "state_team"] },
-  { command: "myevents", audience: "any_role" },
   { command: "programmes", audience: ["national_admin"] },
-  { command: "directive", audience: ["national_admin", "cluster_head"] },
-  { command: "directives", audience: ["national_admin", "cluster_head"] },
+  { command: "me", audience: "everyone" },
+  { command: "language", audience: "everyone" },
+  { command: "help", audience: "everyone" },
+  { command: "start", audience: "everyone" },
   { command: "cancel", audience: "everyone" },
 ];
 
