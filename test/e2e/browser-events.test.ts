@@ -200,4 +200,44 @@ describe("a demo in-charge registers an event and reports it in the browser", ()
     console.log(`[sandbox] screenshot: ${shot}`);
     expect(browser.errors).toEqual([]);
   });
+
+  it("a directive from the national office arrives for the demo Vidhan Sabha in-charge, who acknowledges it", async () => {
+    const admin = DEMO_PEOPLE.find((p) => p.key === "admin")!.user;
+    const ac = DEMO_PEOPLE.find((p) => p.key === "ac")!.user;
+    const text = "सभी विधानसभा प्रभारी इस सप्ताह एक स्नेह संवाद दर्ज करें।";
+    await page.locator("#person").selectOption(String(admin.id));
+    await page.locator(".empty").waitFor();
+    let at = await lastId(page);
+    await type(page, "/directive");
+    await botSays(page, "नया दिशा-निर्देश", at);
+    at = await lastId(page);
+    await type(page, text);
+    let q = await botSays(page, "संलग्नक", at);
+    await tap(page, q, "कोई संलग्नक नहीं ➡️");
+    q = await botSays(page, "किसे भेजना है", q);
+    await tap(page, q, "☐ विधानसभा प्रभारी");
+    await page.locator(`.msg[data-id="${q}"] .inline-keyboard`).getByRole("button", { name: "☑ विधानसभा प्रभारी" }).waitFor();
+    await tap(page, q, "आगे बढ़ें ➡️");
+    q = await botSays(page, "किस क्षेत्र में", q);
+    await tap(page, q, "पूरा भारत");
+    q = await botSays(page, "क्या यह दिशा-निर्देश भेजें", q);
+    await page.locator(`.msg[data-id="${q}"] .inline-keyboard`).getByRole("button", { name: "📢 1 व्यक्ति को भेजें" }).click();
+
+    // The delivery worker sends it; the switcher counts it for the AC in-charge, who opens it and acknowledges.
+    const option = page.locator(`#person option[value="${ac.id}"]`);
+    await waitFor("the directive to arrive", async () => ((await option.textContent()) ?? "").endsWith("(1)"), 20_000);
+    await page.locator("#person").selectOption(String(ac.id));
+    const directive = page.locator(".msg.bot", { hasText: text }).last();
+    await directive.waitFor();
+    expect(await directive.locator(".text").textContent()).toContain("Directive from the National Office");
+    const id = await directive.getAttribute("data-id");
+    await page.locator(`.msg[data-id="${id}"] .inline-keyboard`).getByRole("button", { name: "✅ Acknowledge" }).click();
+    await waitFor("the acknowledgement", async () => (await sb.app.db.models.DirectiveAck.countDocuments({ telegramId: ac.id })) === 1);
+    await page.locator(`.msg[data-id="${id}"] .meta .edited`).waitFor();
+    const shot = await browser.screenshot("directive");
+    console.log(`[sandbox] screenshot: ${shot}`);
+    const stored = await sb.app.db.models.Directive.findOne({ createdBy: admin.id }).lean();
+    expect(stored).toMatchObject({ text, recipientCount: 1, audience: { roles: ["ac_incharge"], level: "country" } });
+    expect(browser.errors).toEqual([]);
+  });
 });

@@ -59,7 +59,8 @@ export async function openPhoneBrowser(options: { locale?: string } = {}): Promi
     async screenshot(name) {
       mkdirSync(RESULTS_DIR, { recursive: true });
       const file = path.join(RESULTS_DIR, `sandbox-${name}.png`);
-      // Finished animations (an edited message's flash) so the picture shows the settled page.
+      // The settled page: animations finished (an edited message's flash), a passing toast not covering it.
+      await page.evaluate(() => ((document.getElementById("toast") as HTMLElement).hidden = true)).catch(() => {});
       await page.screenshot({ path: file, animations: "disabled" });
       return file;
     },
