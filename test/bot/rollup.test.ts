@@ -128,6 +128,8 @@ describe("/rollup", () => {
 
   it("refuses in-charges and people without a role, and explains a date it cannot read", async () => {
     const pc = h.person(organiser.telegramId, { language_code: "en" });
+    // The organiser first wrote with a Hindi app (stored at first contact); here they have chosen English.
+    await h.services.people.setLanguage(organiser.telegramId, "en");
     await pc.send("/rollup");
     expect(pc.lastText()).toContain("for cluster in-charges, state teams and the national office");
     const nobody = h.person(7_100_000_099, { language_code: "en" });
