@@ -1,6 +1,7 @@
 // Keeps each sender's status message up to date while a directive goes out: delivery hooks for the worker.
-// Throttled: at most one edit per directive every throttleMs; whatever throttling held back is shown when the worker
-// runs out of work (onIdle), so the final counts always appear. Hooks never sleep (they run inside the worker).
+// Throttled: at most one edit per directive every throttleMs, and no more often than every stepFraction of its
+// recipients (each refresh counts in the database). Whatever throttling held back is shown when the worker runs out
+// of work (onIdle), so the final counts always appear. Hooks never sleep: they run inside the worker.
 import type { DeliveryHookContext, DeliveryHooks } from "../delivery/worker.js";
 import type { DeliveryRecord } from "../delivery/outbox.js";
 import type { I18n } from "../i18n.js";
@@ -10,6 +11,9 @@ import { progressText } from "./directiveMessages.js";
 
 interface Tracked {
   lastEditAt: number;
+  /** Outcomes seen since the last refresh, and the recipients in all (from the last refresh; 0 before the first). */
+  since: number;
+  total: number;
   lastText: string;
   dirty: boolean;
   running: Promise<void> | null;
@@ -21,20 +25,25 @@ export interface DirectiveProgressDeps {
   logger: Logger;
   /** Minimum time between two edits of one status message (default 2,000 ms). */
   throttleMs?: number;
+  /** Minimum share of the recipients between two edits (default 0.05: at most ~20 edits per directive). */
+  stepFraction?: number;
 }
 
 export function createDirectiveProgress(deps: DirectiveProgressDeps): DeliveryHooks {
   const throttleMs = deps.throttleMs ?? 2000;
+  const stepFraction = deps.stepFraction ?? 0.05;
   const tracked = new Map<string, Tracked>();
 
   async function refresh(directiveId: string, s: Tracked, ctx: DeliveryHookContext): Promise<void> {
     s.dirty = false;
+    s.since = 0;
     const p = await deps.services.directives.progress(directiveId);
     const target = p?.directive.progress;
     if (!p || !target) {
       tracked.delete(directiveId);
       return;
     }
+    s.total = p.counts.total;
     const text = progressText(deps.i18n.t(p.directive.senderLang), p.counts);
     if (text !== s.lastText) {
       // Edits are not broadcasts: one every throttleMs in one chat stays within Telegram's per-chat limit.
@@ -58,9 +67,11 @@ export function createDirectiveProgress(deps: DirectiveProgressDeps): DeliveryHo
   function onOutcome(record: DeliveryRecord, ctx: DeliveryHookContext): void {
     if (!record.refId) return;
     let s = tracked.get(record.refId);
-    if (!s) tracked.set(record.refId, (s = { lastEditAt: 0, lastText: "", dirty: false, running: null }));
+    if (!s) tracked.set(record.refId, (s = { lastEditAt: 0, since: 0, total: 0, lastText: "", dirty: false, running: null }));
     s.dirty = true;
+    s.since++;
     if (s.running || ctx.clock.now().getTime() - s.lastEditAt < throttleMs) return;
+    if (s.total > 0 && s.since < s.total * stepFraction) return;
     start(record.refId, s, ctx);
   }
 

@@ -11,6 +11,7 @@ import type {
   OutboxRetryDoc,
 } from "../db/models/outbox.js";
 import { isDuplicateKey } from "../services/claims.js";
+import { bulkWriteErrors } from "./batcher.js";
 
 export interface OutboxMessage {
   /** Idempotency key, unique for all time: e.g. `directive:<directiveId>:<telegramId>`, `rollup:<date>:<telegramId>`. */
@@ -162,7 +163,7 @@ export function createOutboxService(models: Models, now: () => Date): OutboxServ
       if (ids.length === 0) return [];
       const filter = { purpose, refId: trusted({ $in: ids }) };
       const [done, pending] = await Promise.all([
-        OutboxDone.find(filter, { params: 0 }).lean<OutboxDoneDoc[]>(),
+        OutboxDone.find(filter).lean<OutboxDoneDoc[]>(),
         OutboxItem.find(filter, { params: 0, upload: 0 }).lean<OutboxItemDoc[]>(),
       ]);
       const doneKeys = new Set(done.map((d) => d.key));
@@ -190,24 +191,6 @@ export function createOutboxService(models: Models, now: () => Date): OutboxServ
       return () => events.off("enqueued", listener);
     },
   };
-}
-
-interface WriteErrorLike {
-  index: number;
-  code?: number;
-}
-
-/** The per-document errors of an unordered insertMany, or undefined when the error is something else. */
-function bulkWriteErrors(err: unknown): WriteErrorLike[] | undefined {
-  const e = err as { writeErrors?: unknown; code?: number };
-  if (!e || typeof e !== "object") return undefined;
-  const raw = e.writeErrors;
-  if (Array.isArray(raw)) return raw.map((w: { index?: number; code?: number; err?: { index?: number; code?: number } }) => ({ index: w.index ?? w.err?.index ?? -1, code: w.code ?? w.err?.code }));
-  if (raw && typeof raw === "object") {
-    const w = raw as { index?: number; code?: number };
-    return [{ index: w.index ?? -1, code: w.code }];
-  }
-  return undefined;
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (t: T) => string): Map<string, T[]> {

@@ -19,11 +19,12 @@ import { randomBytes } from "node:crypto";
 import { InputFile, type Api } from "grammy";
 import { trusted, Types } from "mongoose";
 import type { Models } from "../db/models/index.js";
-import type { FinalStatus, OutboxDoneDoc, OutboxItemDoc, OutboxRetryDoc, RetryCause } from "../db/models/outbox.js";
+import type { AuditDoc } from "../db/models/audit.js";
+import type { FinalStatus, OutboxAttemptDoc, OutboxDoneDoc, OutboxItemDoc, OutboxRetryDoc, RetryCause } from "../db/models/outbox.js";
 import type { Logger } from "../logger.js";
 import type { AuditService } from "../services/auditService.js";
-import { isDuplicateKey } from "../services/claims.js";
 import type { PersonService } from "../services/personService.js";
+import { createInsertBatcher } from "./batcher.js";
 import { realClock, type Clock } from "./clock.js";
 import { backoffMs, classifySendError, type BackoffOptions, type SendFailure } from "./errors.js";
 import { fromDone, pendingState, type DeliveryRecord, type OutboxService } from "./outbox.js";
@@ -70,13 +71,20 @@ export interface DeliveryWorkerOptions {
   maxFailures?: number;
   backoff?: BackoffOptions;
   random?: () => number;
+  /**
+   * Sends nothing for this long after start (default: one rate window, 1,000 ms). A worker that stopped or crashed
+   * just before may have had calls answered up to the moment this one starts; waiting one window keeps the two
+   * together within Telegram's limits, as this worker's limiter cannot know about them.
+   */
+  startQuietMs?: number;
 }
 
 export interface DeliveryWorkerDeps extends DeliveryWorkerOptions {
   models: Models;
   /** The Bot API. Do not install grammY's auto-retry on it: the worker handles 429s itself. */
   api: Api;
-  services: { outbox: OutboxService; audit: AuditService; people: Pick<PersonService, "markBlocked"> };
+  /** `audit` is accepted for symmetry; the worker writes its audit lines (delivery.*) itself, in batches. */
+  services: { outbox: OutboxService; audit?: AuditService; people: Pick<PersonService, "markBlocked"> };
   logger: Logger;
   clock?: Clock;
   /** Share one limiter between workers of one process (default: a new one with `limits`). */
@@ -126,8 +134,17 @@ const DEFAULTS = {
   maxFailures: 8,
   backoff: { baseMs: 2000, maxMs: 10 * 60_000 },
 };
-const CLEANUP_BATCH = 200;
-const CLEANUP_INTERVAL_MS = 1000;
+/**
+ * Pending copies of final messages are deleted in batches: on FerretDB every delete scans the whole collection
+ * (about a second at 5,000 documents on a busy machine) whatever the batch size. Until then they are simply skipped.
+ */
+const CLEANUP_BATCH = 1000;
+const CLEANUP_INTERVAL_MS = 60_000;
+/**
+ * While plenty is due, look for other work this much less often. Messages queued in this process wake the worker
+ * at once; this only bounds how long another process's (or a retry's) message can wait behind a long broadcast.
+ */
+const BUSY_POLL_FACTOR = 30;
 const PERSIST_TRIES = 6;
 const INTERRUPTED_TEXT = "The sending worker stopped during the Telegram call: the message may or may not have arrived";
 
@@ -145,6 +162,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     maxFailures: deps.maxFailures ?? DEFAULTS.maxFailures,
     backoff: deps.backoff ?? DEFAULTS.backoff,
     random: deps.random ?? Math.random,
+    startQuietMs: deps.startQuietMs ?? Math.max(deps.limits?.global.windowMs ?? 1000, deps.limits?.perChat.windowMs ?? 1000),
   };
   const id = deps.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   const limiter = deps.limiter ?? createRateLimiter(clock, deps.limits);
@@ -152,6 +170,11 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   const hookCtx: DeliveryHookContext = { api, limiter, clock, logger };
   const log = logger.child({ worker: id });
   const now = () => clock.now().getTime();
+  // Every write of the hot path is an insert, grouped per tick (see batcher.ts).
+  const insertAttempt = createInsertBatcher<OutboxAttemptDoc>((docs) => OutboxAttempt.insertMany(docs, { ordered: false, lean: true }));
+  const insertRetry = createInsertBatcher<OutboxRetryDoc>((docs) => OutboxRetry.insertMany(docs, { ordered: false, lean: true }));
+  const insertDone = createInsertBatcher<OutboxDoneDoc>((docs) => OutboxDone.insertMany(docs, { ordered: false, lean: true }));
+  const insertAudit = createInsertBatcher<AuditDoc>((docs) => models.Audit.insertMany(docs, { ordered: false, lean: true }));
 
   const buffer = new Map<string, Entry>();
   const active = new Map<string, Promise<void>>();
@@ -170,6 +193,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   let nextPollAt = 0;
   let lastPollFull = false;
   let lastPollFoundNew = true;
+  /** The first poll after start also looks for messages a crash left final but not yet cleaned up. */
+  let firstPoll = true;
   let lastCleanupAt = 0;
   let flushing: Promise<void> | null = null;
   let idleWaiters: (() => void)[] = [];
@@ -217,9 +242,15 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     lastPollFoundNew = docs.length > 0;
     if (docs.length === 0) return;
     const ids = docs.map((d) => String(d._id));
+    // Later polls skip the final-record check: a message found final anyway is caught by its attempt claim
+    // colliding with the earlier one (resolveConflict).
+    const checkDone = firstPoll;
+    firstPoll = false;
     const [retries, done] = await Promise.all([
       OutboxRetry.find({ itemId: trusted({ $in: ids }) }).lean<OutboxRetryDoc[]>(),
-      OutboxDone.find({ key: trusted({ $in: docs.map((d) => d.key) }) }, { _id: 0, key: 1 }).lean<{ key: string }[]>(),
+      checkDone
+        ? OutboxDone.find({ key: trusted({ $in: docs.map((d) => d.key) }) }, { _id: 0, key: 1 }).lean<{ key: string }[]>()
+        : Promise.resolve([]),
     ]);
     const finalKeys = new Set(done.map((d) => d.key));
     const retriesOf = new Map<string, OutboxRetryDoc[]>();
@@ -250,10 +281,28 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       .sort((a, b) => b.doc.priority - a.doc.priority || a.dueAt - b.dueAt || a.seq - b.seq);
   }
 
-  function shouldPoll(t: number): boolean {
-    if (pollRequested || t >= nextPollAt) return true;
+  function dueCount(t: number): number {
+    let n = 0;
+    for (const e of buffer.values()) if (e.dueAt <= t) n++;
+    return n;
+  }
+
+  /** When the next poll is due: now when asked or running low, later while plenty is due. */
+  function pollDueAt(t: number): number {
+    if (pollRequested) return t;
+    const due = dueCount(t);
     // A full batch means more is waiting: read on before the buffer runs dry.
-    return lastPollFull && dueEntries(t).length < opts.maxInFlight * 2;
+    if (lastPollFull && due < opts.maxInFlight * 2) return t;
+    return due === 0 ? nextPollAt : nextPollAt + opts.pollIntervalMs * (BUSY_POLL_FACTOR - 1);
+  }
+
+  function shouldPoll(t: number): boolean {
+    return t >= pollDueAt(t);
+  }
+
+  function cleanupDueAt(): number {
+    if (flushing || cleanup.size === 0) return Infinity; // a running flush kicks the loop when it ends
+    return cleanup.size >= CLEANUP_BATCH || stopping ? 0 : lastCleanupAt + CLEANUP_INTERVAL_MS;
   }
 
   // --- Launching ----------------------------------------------------------------------------------------------
@@ -291,15 +340,14 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
         if (w < work) work = w; // Infinity (a window held by a call in flight) never wins: its answer kicks us
       }
     }
-    let housekeeping = Math.max(0, nextPollAt - t);
-    if (cleanup.size > 0) housekeeping = Math.min(housekeeping, Math.max(0, lastCleanupAt + CLEANUP_INTERVAL_MS - t));
+    const housekeeping = Math.max(0, Math.min(pollDueAt(t), cleanupDueAt()) - t);
     const wake = calling > 0 ? work : Math.min(work, housekeeping);
     return wake === Infinity ? Infinity : Math.max(1, Math.min(wake, opts.pollIntervalMs));
   }
 
   function checkIdle(): void {
     const t = now();
-    const idle = active.size === 0 && !pollRequested && dueEntries(t).length === 0;
+    const idle = active.size === 0 && !pollRequested && dueCount(t) === 0;
     if (idle && !wasIdle) {
       for (const h of hooks) {
         if (!h.onIdle) continue;
@@ -317,8 +365,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   }
 
   function maybeCleanup(): void {
-    if (flushing || cleanup.size === 0) return;
-    if (cleanup.size < CLEANUP_BATCH && now() - lastCleanupAt < CLEANUP_INTERVAL_MS && !stopping) return;
+    if (now() < cleanupDueAt()) return;
     flushing = flushCleanup()
       .catch((err: unknown) => log.warn({ err }, "outbox clean-up failed; will try again"))
       .finally(() => {
@@ -329,7 +376,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 
   async function flushCleanup(): Promise<void> {
     lastCleanupAt = now();
-    const batch = [...cleanup.entries()].slice(0, CLEANUP_BATCH * 5);
+    const batch = [...cleanup.entries()].slice(0, CLEANUP_BATCH * 2);
     if (batch.length === 0) return;
     await OutboxItem.deleteMany({ _id: trusted({ $in: batch.map(([itemId]) => new Types.ObjectId(itemId)) }) });
     const retried = batch.filter(([, v]) => v.hadRetries).map(([, v]) => v.key);
@@ -404,20 +451,15 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   }
 
   async function claim(entry: Entry, n: number): Promise<boolean> {
-    try {
-      await OutboxAttempt.create({
-        _id: attemptId(entry.doc.key, n),
-        itemId: entry.id,
-        key: entry.doc.key,
-        n,
-        owner: id,
-        at: clock.now(),
-      });
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
+    const outcome = await insertAttempt({
+      _id: attemptId(entry.doc.key, n),
+      itemId: entry.id,
+      key: entry.doc.key,
+      n,
+      owner: id,
+      at: clock.now(),
+    });
+    return outcome === "inserted";
   }
 
   function call(entry: Entry): Promise<unknown> {
@@ -530,15 +572,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       error: r.error ?? null,
       at: clock.now(),
     };
-    const inserted = await persist(async () => {
-      try {
-        await OutboxRetry.create(doc);
-        return true;
-      } catch (err) {
-        if (isDuplicateKey(err)) return false;
-        throw err;
-      }
-    });
+    const inserted = (await persist(() => insertRetry(doc))) === "inserted";
     if (!inserted) return; // answered by someone else meanwhile: the next poll reads what they decided
     if (r.cause !== "released") stats.retried++;
     requeue(entry, n, r.failures, r.retryAt);
@@ -561,7 +595,6 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       chatId: doc.chatId,
       personId: doc.personId ?? null,
       method: doc.method,
-      params: doc.params,
       status: outcome.status,
       attempts: n,
       reason: outcome.status === "sent" ? null : outcome.reason,
@@ -572,15 +605,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       createdAt: doc.createdAt,
       finishedAt: at,
     };
-    const inserted = await persist(async () => {
-      try {
-        await OutboxDone.create(done);
-        return true;
-      } catch (err) {
-        if (isDuplicateKey(err)) return false;
-        throw err;
-      }
-    });
+    const inserted = (await persist(() => insertDone(done))) === "inserted";
     cleanup.set(entry.id, { key: doc.key, hadRetries: n > 1 });
     if (!inserted) {
       // Another worker recorded this message's end first (it decided a crash had interrupted us).
@@ -592,7 +617,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     else stats.failed++;
     const record = fromDone(done);
     await persist(() =>
-      deps.services.audit.record({
+      insertAudit({
+        at,
         actorId: null,
         action: `delivery.${outcome.status === "failed" && outcome.reason === "interrupted" ? "interrupted" : outcome.status}`,
         outcome: outcome.status === "sent" ? "ok" : "failed",
@@ -646,6 +672,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       if (loopDone) return;
       stopping = false;
       pollRequested = true;
+      if (opts.startQuietMs > 0) limiter.pauseFor(opts.startQuietMs);
       unsubscribe = deps.services.outbox.onEnqueued(() => {
         pollRequested = true;
         kick();

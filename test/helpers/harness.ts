@@ -42,9 +42,10 @@ export interface Harness {
 
 let i18nPromise: Promise<I18n> | undefined;
 
-export async function createHarness(options: { seed?: boolean; label?: string } = {}): Promise<Harness> {
+export async function createHarness(options: { seed?: boolean; label?: string; api?: LocalBotApi } = {}): Promise<Harness> {
   const db = await openTestDatabase(options.label ?? "bot");
-  const api = localApi();
+  // A LocalBotApi of the test's own, e.g. on a virtual clock (delivery tests measure rates from its call times).
+  const api = options.api ?? localApi();
   const clock = new TestClock();
   const i18n = await (i18nPromise ??= createI18n());
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });

@@ -28,6 +28,10 @@ export class VirtualClock implements Clock {
   }
 
   nowMs = (): number => this.t;
+  /** For diagnosing a stuck test: commands in flight and sleepers waiting. */
+  state(): { inflight: number; timers: number; t: number } {
+    return { inflight: this.inflight, timers: this.timers.length, t: this.t };
+  }
   now = (): Date => new Date(this.t);
 
   sleep = (ms: number, signal?: AbortSignal): Promise<void> =>

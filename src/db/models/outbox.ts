@@ -72,6 +72,7 @@ export interface OutboxRetryDoc {
   at: Date;
 }
 
+/** Without the message itself: final records are scanned for counts, and should stay small. */
 export interface OutboxDoneDoc {
   _id: Types.ObjectId; // the outbox item's _id
   key: string;
@@ -81,7 +82,6 @@ export interface OutboxDoneDoc {
   chatId: number;
   personId: number | null;
   method: string;
-  params: string;
   status: FinalStatus;
   /** Send attempts made (429 answers included). */
   attempts: number;
@@ -152,7 +152,6 @@ export const outboxDoneSchema = new Schema<OutboxDoneDoc>({
   chatId: { type: Number, required: true },
   personId: { type: Number, default: null },
   method: { type: String, required: true },
-  params: { type: String, required: true },
   status: { type: String, required: true, enum: ["sent", "failed", "blocked"] },
   attempts: { type: Number, required: true },
   reason: { type: String, default: null },

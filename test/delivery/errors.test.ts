@@ -1,0 +1,66 @@
+// What each Bot API failure means for a message, the backoff between retries, and group-committed inserts.
+import { describe, expect, it } from "vitest";
+import { GrammyError, HttpError } from "grammy";
+import { backoffMs, classifySendError } from "../../src/delivery/errors.js";
+import { bulkWriteErrors, createInsertBatcher } from "../../src/delivery/batcher.js";
+
+const grammyError = (error_code: number, description: string, parameters = {}) =>
+  new GrammyError("failed", { ok: false, error_code, description, parameters }, "sendMessage", {});
+
+describe("classifying send failures", () => {
+  it("429 → wait retry_after", () => {
+    expect(classifySendError(grammyError(429, "Too Many Requests: retry after 7", { retry_after: 7 }))).toMatchObject({
+      kind: "rate_limited",
+      retryAfterMs: 7000,
+    });
+  });
+  it("403 → blocked", () => {
+    expect(classifySendError(grammyError(403, "Forbidden: bot was blocked by the user"))).toMatchObject({ kind: "blocked", code: 403 });
+    expect(classifySendError(grammyError(403, "Forbidden: user is deactivated"))).toMatchObject({ kind: "blocked" });
+  });
+  it("other 4xx → permanent, with Telegram's reason", () => {
+    expect(classifySendError(grammyError(400, "Bad Request: chat not found"))).toEqual({ kind: "permanent", code: 400, description: "Bad Request: chat not found" });
+  });
+  it("5xx, a wrong token or method, and no answer at all → transient", () => {
+    expect(classifySendError(grammyError(500, "Internal Server Error"))).toMatchObject({ kind: "transient", code: 500 });
+    expect(classifySendError(grammyError(502, "Bad Gateway"))).toMatchObject({ kind: "transient" });
+    expect(classifySendError(grammyError(401, "Unauthorized"))).toMatchObject({ kind: "transient" });
+    expect(classifySendError(new HttpError("Network request for 'sendMessage' failed!", new TypeError("fetch failed")))).toMatchObject({
+      kind: "transient",
+      code: null,
+    });
+  });
+});
+
+describe("backoff", () => {
+  it("doubles from the base, with ±20 % jitter, up to the cap", () => {
+    const opts = { baseMs: 2000, maxMs: 60_000 };
+    expect(backoffMs(1, opts, () => 0.5)).toBe(2000);
+    expect(backoffMs(3, opts, () => 0.5)).toBe(8000);
+    expect(backoffMs(3, opts, () => 0)).toBe(6400);
+    expect(backoffMs(3, opts, () => 1)).toBe(9600);
+    expect(backoffMs(20, opts, () => 1)).toBe(60_000);
+  });
+});
+
+describe("insert batcher", () => {
+  it("groups the inserts of one tick and tells each caller whether its document went in", async () => {
+    const batches: string[][] = [];
+    const insert = createInsertBatcher<string>(async (docs) => {
+      batches.push(docs);
+      const dup = docs.map((d, index) => ({ d, index })).filter((x) => x.d.startsWith("dup"));
+      if (dup.length) throw Object.assign(new Error("bulk"), { writeErrors: dup.map((x) => ({ index: x.index, code: 11000 })) });
+    });
+    const results = await Promise.all(["a", "dup1", "b", "dup2"].map(insert));
+    expect(results).toEqual(["inserted", "duplicate", "inserted", "duplicate"]);
+    expect(batches).toEqual([["a", "dup1", "b", "dup2"]]);
+  });
+
+  it("fails every caller of a batch that failed as a whole", async () => {
+    const insert = createInsertBatcher<string>(async () => {
+      throw new Error("connection lost");
+    });
+    await expect(Promise.all([insert("a"), insert("b")])).rejects.toThrow("connection lost");
+    expect(bulkWriteErrors(new Error("x"))).toBeUndefined();
+  });
+});
