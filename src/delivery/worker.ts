@@ -195,6 +195,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   let lastPollFoundNew = true;
   /** The first poll after start also looks for messages a crash left final but not yet cleaned up. */
   let firstPoll = true;
+  /** Attempts this worker called Telegram for but could not record (the database failed): never "released". */
+  const calledUnrecorded = new Set<string>();
   let lastCleanupAt = 0;
   let flushing: Promise<void> | null = null;
   let idleWaiters: (() => void)[] = [];
@@ -230,15 +232,18 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     pollRequested = false;
     const t = now();
     nextPollAt = t + opts.pollIntervalMs;
+    // With plenty buffered, only look for messages that would jump the queue (a reminder during a broadcast).
+    const lowest = buffer.size >= opts.batchSize ? Math.min(...[...buffer.values()].map((e) => e.doc.priority)) : undefined;
     const docs = await OutboxItem.find({
       status: "pending",
       notBefore: trusted({ $lte: new Date(t) }),
       _id: trusted({ $nin: knownIds() }),
+      ...(lowest !== undefined ? { priority: trusted({ $gt: lowest }) } : {}),
     })
       .sort({ priority: -1, notBefore: 1, _id: 1 })
       .limit(opts.batchSize)
       .lean<OutboxItemDoc[]>();
-    lastPollFull = docs.length === opts.batchSize;
+    lastPollFull = lowest === undefined ? docs.length === opts.batchSize : lastPollFull;
     lastPollFoundNew = docs.length > 0;
     if (docs.length === 0) return;
     const ids = docs.map((d) => String(d._id));
@@ -409,6 +414,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   async function attempt(entry: Entry, permit: Permit): Promise<void> {
     const n = entry.attempts + 1;
     let released = false;
+    let called = false;
     calling++;
     const release = () => {
       if (!released) {
@@ -433,6 +439,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       }
       let result: unknown;
       let failure: SendFailure | undefined;
+      called = true;
       try {
         result = await call(entry);
       } catch (err) {
@@ -444,9 +451,11 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       else await finish(entry, n, { status: "sent", result });
     } catch (err) {
       release();
-      // Bookkeeping failed even after retries. The item leaves memory; the next poll re-reads its state (an
-      // attempt claimed by us and never answered is released then, see resolveConflict).
-      log.error({ err, key: entry.doc.key }, "delivery bookkeeping failed");
+      // Bookkeeping failed even after retries. The item leaves memory; the next poll re-reads its state. An attempt
+      // that reached Telegram stays unanswered and is treated as interrupted once stale (see resolveConflict); one
+      // that never did is released.
+      if (called) calledUnrecorded.add(attemptId(entry.doc.key, n));
+      log.error({ err, key: entry.doc.key, called }, "delivery bookkeeping failed");
     }
   }
 
@@ -486,8 +495,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     }
     const claimDoc = await OutboxAttempt.findById(attemptId(key, n)).lean<{ owner: string; at: Date }>();
     const t = now();
-    if (claimDoc?.owner === id) {
-      // Ours, and we never called Telegram for it (calls only follow a successful claim in this process).
+    if (claimDoc?.owner === id && !calledUnrecorded.has(attemptId(key, n))) {
+      // Ours, and we never called Telegram for it (a claim whose insert reported an error, or a stop in between).
       await recordRetry(entry, n, { cause: "released", failures: entry.failures, retryAt: t });
       return;
     }
@@ -672,6 +681,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       if (loopDone) return;
       stopping = false;
       pollRequested = true;
+      firstPoll = true;
       if (opts.startQuietMs > 0) limiter.pauseFor(opts.startQuietMs);
       unsubscribe = deps.services.outbox.onEnqueued(() => {
         pollRequested = true;

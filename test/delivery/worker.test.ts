@@ -300,6 +300,26 @@ describe("delivery worker", () => {
     expect(await services.outbox.get(`test:${y}`)).toMatchObject({ status: "sent", attempts: 2 });
   });
 
+  it("never sends twice when it cannot record an answer it got (the database failed after the call)", async () => {
+    const [id] = people(1);
+    await services.outbox.enqueue(message(id!));
+    const done = mon.models.OutboxDone;
+    const real = done.insertMany.bind(done);
+    let failing = true;
+    done.insertMany = ((...args: Parameters<typeof real>) => (failing ? Promise.reject(new Error("database down")) : real(...args))) as typeof done.insertMany;
+    const rec = recorder();
+    const w = worker({ hooks: [rec.hooks], staleAfterMs: 60_000 });
+    w.start();
+    await until(() => copies(id!) === 1);
+    await until(async () => (await db.models.Audit.countDocuments({})) === 0 && w.stats().inFlight === 0, 30_000);
+    failing = false;
+    // The worker knows it called Telegram: it does not release the attempt, it waits for it to go stale, and then
+    // records it as interrupted (its answer was lost) instead of sending again.
+    await until(() => rec.failed.length === 1, 30_000);
+    expect(copies(id!)).toBe(1);
+    expect(await services.outbox.get(`test:${id}`)).toMatchObject({ status: "failed", reason: "interrupted" });
+  });
+
   /** Attempts claimed but never answered (neither a retry record nor a final record covering them). */
   async function unanswered(): Promise<string[]> {
     const attempts = await db.models.OutboxAttempt.find({}).lean();
