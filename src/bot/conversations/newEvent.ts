@@ -4,11 +4,11 @@ import type { LatLng } from "../../domain/events/index.js";
 import type { TerritoryRef } from "../../domain/territory.js";
 import type { EventRefusal } from "../../services/eventService.js";
 import type { AppContext } from "../context.js";
-import { say, waitForTap } from "./ask.js";
 import { eventLines, type Reader } from "./eventFormat.js";
 import { askExpected, askLocation, askNotes, askProgramme, askTerritory, askVenue } from "./eventSteps.js";
-import { choose, load, type Conv } from "./prompts.js";
+import { load, type Conv } from "./prompts.js";
 import { safely } from "./safely.js";
+import { settleConfirm, summaryStep } from "./summaryStep.js";
 import { askWhen } from "./whenStep.js";
 
 export const NEW_EVENT_CONVERSATION = "newEvent";
@@ -28,7 +28,7 @@ type Field = "programme" | "territory" | "when" | "venue" | "location" | "expect
 const FIELDS: Field[] = ["programme", "territory", "when", "venue", "location", "expected", "notes"];
 
 /** Refusals at confirm that send the person back to one field; the rest end the conversation. */
-const REFUSAL_FIELD: Partial<Record<EventRefusal, Field>> = {
+const REFUSAL_FIELD: Partial<Record<EventRefusal | "temporary", Field>> = {
   bad_time: "when",
   unknown_programme: "programme",
   bad_venue: "venue",
@@ -98,50 +98,27 @@ export async function newEventConversation(conversation: Conv, ctx: AppContext):
       notes: d.notes,
     });
     const summaryText = `<b>${ctx.t("events:summary.title")}</b>\n\n${body}`;
-    const buttons = [
-      { label: ctx.t("events:summary.confirm"), value: "ok" },
-      { label: ctx.t("events:summary.edit"), value: "edit" },
-      { label: ctx.t("events:summary.cancel"), value: "no" },
-    ];
-    const summaries = [await say(ctx, summaryText, buttons, 3)];
-    const { value, ctx: tap } = await waitForTap(conversation, () => summaries, ["ok", "edit", "no"], async (other) => {
-      // Typing instead of tapping: say so, and show the summary again at the bottom of the chat.
-      await other.reply(other.t("events:summary.useButtons"));
-      summaries.push(await say(other, summaryText, buttons, 3));
+    const answer = await summaryStep(conversation, ctx, {
+      text: summaryText,
+      cancelled: ctx.t("events:summary.cancelled"),
+      fields: FIELDS.map((f) => ({ label: ctx.t(`events:edit.field.${f}`), value: f })),
+      columns: 2,
     });
-    const messageId = tap.callbackQuery!.message!.message_id;
-
-    if (value === "no") {
-      await tap.answerCallbackQuery().catch(() => {});
-      await tap.editMessageText(`${summaryText}\n\n${ctx.t("events:summary.cancelled")}`, { parse_mode: "HTML" }).catch(() => {});
-      return;
-    }
-    if (value === "edit") {
-      await tap.answerCallbackQuery().catch(() => {});
-      await tap.editMessageReplyMarkup().catch(() => {});
-      const field = await choose(conversation, ctx, {
-        prompt: ctx.t("events:edit.ask"),
-        choices: FIELDS.map((f) => ({ label: ctx.t(`events:edit.field.${f}`), value: f })),
-        extra: [{ label: ctx.t("events:edit.back"), value: "back" }],
-        columns: 2,
-      });
-      if (field !== "back") await askField(field as Field, draft);
+    if (answer.kind === "cancelled") return;
+    if (answer.kind === "edit") {
+      if (answer.field) await askField(answer.field, draft);
       continue;
     }
 
     // Confirm.
+    const { tap, confirmKey } = answer;
     const actorId = ctx.from!.id;
-    const confirmKey = `${ctx.chat!.id}:${messageId}`;
     const input = { ...d, startsAt: new Date(d.startsAt) };
     const result = await load(conversation, (c) =>
       safely(c, () => c.deps.services.events.create({ actor: { telegramId: actorId, scopes: c.scopes }, input, confirmKey })),
     );
-    await tap.answerCallbackQuery(result.ok ? { text: ctx.t("events:created.toast") } : {}).catch(() => {});
-    if (!result.ok && result.reason === "temporary") {
-      // Nothing was lost: the same summary comes back and Confirm can be tapped again.
-      await ctx.reply(ctx.t("events:refused.temporary"));
-      continue;
-    }
+    const outcome = await settleConfirm(ctx, tap, result, "events:refused");
+    if (outcome === "retry") continue;
     if (result.ok) {
       // The summary turns into the confirmation: a replayed press edits it again instead of sending a second message.
       await tap
@@ -150,8 +127,6 @@ export async function newEventConversation(conversation: Conv, ctx: AppContext):
       return;
     }
     const field = REFUSAL_FIELD[result.reason];
-    await tap.editMessageReplyMarkup().catch(() => {});
-    await ctx.reply(ctx.t(`events:refused.${result.reason}`, { defaultValue: ctx.t("events:refused.generic") }));
     if (!field) return;
     await askField(field, draft);
   }

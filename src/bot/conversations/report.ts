@@ -7,11 +7,12 @@ import type { ReportPhoto } from "../../db/models/report.js";
 import { checkNotes, CORRECTION_WINDOW_MS } from "../../domain/events/index.js";
 import type { AppContext } from "../context.js";
 import { escapeHtml } from "../format.js";
-import { ask, say, waitForTap } from "./ask.js";
+import { ask, say } from "./ask.js";
 import { fmtWhen, reportLines, type Reader } from "./eventFormat.js";
 import { countVerdict, textReason } from "./eventSteps.js";
-import { choose, load, type Choice, type Conv } from "./prompts.js";
+import { load, type Choice, type Conv } from "./prompts.js";
 import { safely } from "./safely.js";
+import { settleConfirm, summaryStep } from "./summaryStep.js";
 
 export const REPORT_CONVERSATION = "report";
 export const MAX_PHOTOS = 10;
@@ -125,46 +126,25 @@ export async function reportConversation(conversation: Conv, ctx: AppContext, ev
     const d = draft as Draft;
     const body = reportLines(ctx.t, { total: d.total, counts: d.counts, categories, photos: d.photos.length, notes: d.notes });
     const summaryText = `<b>${ctx.t(prior ? "report:summary.titleCorrect" : "report:summary.title")}</b>\n\n${heading}\n\n${body}`;
-    const buttons = [
-      { label: ctx.t("events:summary.confirm"), value: "ok" },
-      { label: ctx.t("events:summary.edit"), value: "edit" },
-      { label: ctx.t("events:summary.cancel"), value: "no" },
-    ];
-    const summaries = [await say(ctx, summaryText, buttons, 3)];
-    const { value, ctx: tap } = await waitForTap(conversation, () => summaries, ["ok", "edit", "no"], async (other) => {
-      await other.reply(other.t("events:summary.useButtons"));
-      summaries.push(await say(other, summaryText, buttons, 3));
+    const answer = await summaryStep(conversation, ctx, {
+      text: summaryText,
+      cancelled: ctx.t("report:summary.cancelled"),
+      fields: (["numbers", "photos", "notes"] as Field[]).map((f) => ({ label: ctx.t(`report:edit.${f}`), value: f })),
+      columns: 3,
     });
-    const messageId = tap.callbackQuery!.message!.message_id;
-
-    if (value === "no") {
-      await tap.answerCallbackQuery().catch(() => {});
-      await tap.editMessageText(`${summaryText}\n\n${ctx.t("report:summary.cancelled")}`, { parse_mode: "HTML" }).catch(() => {});
-      return;
-    }
-    if (value === "edit") {
-      await tap.answerCallbackQuery().catch(() => {});
-      await tap.editMessageReplyMarkup().catch(() => {});
-      const field = await choose(conversation, ctx, {
-        prompt: ctx.t("events:edit.ask"),
-        choices: (["numbers", "photos", "notes"] as Field[]).map((f) => ({ label: ctx.t(`report:edit.${f}`), value: f })),
-        extra: [{ label: ctx.t("events:edit.back"), value: "back" }],
-        columns: 3,
-      });
-      if (field !== "back") await askField(field as Field, draft);
+    if (answer.kind === "cancelled") return;
+    if (answer.kind === "edit") {
+      if (answer.field) await askField(answer.field, draft);
       continue;
     }
 
-    const confirmKey = `${ctx.chat!.id}:${messageId}`;
+    const { tap, confirmKey } = answer;
     const input = { total: d.total, counts: d.counts, photos: d.photos, notes: d.notes };
     const result = await load(conversation, (c) =>
       safely(c, () => c.deps.services.reports.submit({ actor: { telegramId: actorId, scopes: c.scopes }, eventId, input, confirmKey })),
     );
-    await tap.answerCallbackQuery(result.ok ? { text: ctx.t("events:created.toast") } : {}).catch(() => {});
-    if (!result.ok && result.reason === "temporary") {
-      await ctx.reply(ctx.t("events:refused.temporary"));
-      continue;
-    }
+    const outcome = await settleConfirm(ctx, tap, result, "report:refused");
+    if (outcome === "retry") continue;
     if (result.ok) {
       const until = new Date(new Date(result.report.submittedAt).getTime() + CORRECTION_WINDOW_MS);
       const title = result.version === 1 ? ctx.t("report:saved.title") : ctx.t("report:saved.titleCorrected", { version: result.version });
@@ -175,8 +155,6 @@ export async function reportConversation(conversation: Conv, ctx: AppContext, ev
         .catch(() => {});
       return;
     }
-    await tap.editMessageReplyMarkup().catch(() => {});
-    await ctx.reply(ctx.t(`report:refused.${result.reason}`, { defaultValue: ctx.t("report:refused.generic") }));
     // Numbers the service refused (a category added or hidden meanwhile): ask them again. Anything else ends here.
     if (["bad_total", "bad_count", "unknown_category", "exceeds_total"].includes(result.reason)) {
       await askNumbers(draft);
