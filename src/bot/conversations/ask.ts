@@ -1,11 +1,10 @@
 // One question that takes typed text, a button, or (when asked for) a location or a photo, and on anything else
 // answers with a short reason and the same question again. What earlier steps collected lives in the
 // conversation's local variables, which the replay log restores, so nothing entered before is lost.
-import { InlineKeyboard } from "grammy";
 import type { Message } from "grammy/types";
 import type { AppContext } from "../context.js";
 import { escapeHtml } from "../format.js";
-import type { Choice, Conv } from "./prompts.js";
+import { ANSWER_PREFIX, say, tappedValue, type Choice, type Conv } from "./prompts.js";
 
 /** A parser's verdict on one message: a value, or a localized reason (HTML) why not. */
 export type Verdict<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -31,25 +30,6 @@ export interface AskOptions<T> {
   firstReason?: string;
 }
 
-const PREFIX = "a:";
-
-export function keyboardOf(buttons: readonly Choice[] | undefined, columns = 2): InlineKeyboard | undefined {
-  if (!buttons?.length) return undefined;
-  const kb = new InlineKeyboard();
-  buttons.forEach((b, i) => {
-    if (i > 0 && i % columns === 0) kb.row();
-    kb.text(b.label, PREFIX + b.value);
-  });
-  return kb;
-}
-
-/** Sends `text` with these buttons; returns the message id (for later edits and "is this our button?" checks). */
-export async function say(ctx: AppContext, text: string, buttons?: readonly Choice[], columns?: number): Promise<number> {
-  const reply_markup = keyboardOf(buttons, columns);
-  const sent = await ctx.reply(text, { parse_mode: "HTML", ...(reply_markup ? { reply_markup } : {}) });
-  return sent.message_id;
-}
-
 export async function ask<T>(conversation: Conv, ctx: AppContext, opts: AskOptions<T>): Promise<Answer<T>> {
   const ours = new Set<number>();
   const allowed = new Map((opts.buttons ?? []).map((b) => [b.value, b.label]));
@@ -63,15 +43,9 @@ export async function ask<T>(conversation: Conv, ctx: AppContext, opts: AskOptio
 
   for (;;) {
     const answer = await conversation.wait();
-    const query = answer.callbackQuery;
-    if (query) {
-      const data = query.data ?? "";
-      const mine = query.message !== undefined && ours.has(query.message.message_id);
-      const value = data.startsWith(PREFIX) ? data.slice(PREFIX.length) : undefined;
-      if (!mine || value === undefined || !allowed.has(value)) {
-        await answer.answerCallbackQuery({ text: answer.t(mine ? "common:button.invalid" : "common:button.stale") }).catch(() => {});
-        continue;
-      }
+    if (answer.callbackQuery) {
+      const value = await tappedValue(answer, (id) => ours.has(id), ANSWER_PREFIX, (v) => allowed.has(v));
+      if (value === undefined) continue;
       await answer.answerCallbackQuery().catch(() => {});
       if (!opts.keepButtons) {
         // Leave the question and the chosen answer in the chat, with no buttons to tap again.
@@ -101,29 +75,5 @@ export async function ask<T>(conversation: Conv, ctx: AppContext, opts: AskOptio
       return { kind: "value", value: verdict.value };
     }
     await send(verdict.reason);
-  }
-}
-
-/** Waits for a tap on one of the buttons of message `messageId` (a summary); anything else gets `reason`, then `resend`. */
-export async function waitForTap(
-  conversation: Conv,
-  messageIds: () => readonly number[],
-  allowed: readonly string[],
-  onOther: (ctx: AppContext) => Promise<void>,
-): Promise<{ value: string; ctx: AppContext }> {
-  for (;;) {
-    const answer = await conversation.wait();
-    const query = answer.callbackQuery;
-    if (query) {
-      const data = query.data ?? "";
-      const mine = query.message !== undefined && messageIds().includes(query.message.message_id);
-      const value = data.startsWith(PREFIX) ? data.slice(PREFIX.length) : undefined;
-      if (!mine || value === undefined || !allowed.includes(value)) {
-        await answer.answerCallbackQuery({ text: answer.t(mine ? "common:button.invalid" : "common:button.stale") }).catch(() => {});
-        continue;
-      }
-      return { value, ctx: answer };
-    }
-    if (answer.message) await onOther(answer);
   }
 }

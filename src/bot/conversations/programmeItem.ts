@@ -4,9 +4,9 @@ import { checkName } from "../../domain/events/index.js";
 import type { ItemKind } from "../../services/programmeService.js";
 import type { AppContext } from "../context.js";
 import { escapeHtml } from "../format.js";
-import { ask, say, waitForTap } from "./ask.js";
+import { ask } from "./ask.js";
 import { textReason } from "./eventSteps.js";
-import { load, type Conv } from "./prompts.js";
+import { load, say, waitForTap, type Conv } from "./prompts.js";
 import { safely } from "./safely.js";
 
 export const PROGRAMME_ITEM_CONVERSATION = "programmeItem";

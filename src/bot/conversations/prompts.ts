@@ -33,7 +33,9 @@ export async function load<R>(conversation: Conv, task: (ctx: AppContext) => Pro
   return conversation.external(async (c: AppContext) => JSON.parse(JSON.stringify(await task(c))) as R);
 }
 
+/** callback_data prefixes: "c:" for `choose` and `askText`, "a:" for `say`/`ask`/`waitForTap` (kept as they were, so buttons of stored half-finished conversations still answer). */
 const CHOICE_PREFIX = "c:";
+export const ANSWER_PREFIX = "a:";
 const PAGE_PREV = "p:<";
 const PAGE_NEXT = "p:>";
 
@@ -41,16 +43,20 @@ function normalise(s: string): string {
   return s.normalize("NFC").toLocaleLowerCase().replace(/\s+/g, " ").trim();
 }
 
+/** Adds `buttons` to `kb`, `columns` to a row, each with callback data `prefix` + value. */
+function addButtons(kb: InlineKeyboard, buttons: readonly Choice[], columns: number, prefix: string): InlineKeyboard {
+  buttons.forEach((b, i) => {
+    if (i > 0 && i % columns === 0) kb.row();
+    kb.text(b.label, prefix + b.value);
+  });
+  return kb;
+}
+
 export function buildChoiceKeyboard(choices: Choice[], page: number, opts: ChooseOptions): InlineKeyboard {
   const pageSize = opts.pageSize ?? 10;
-  const columns = opts.columns ?? 2;
   const pages = Math.max(1, Math.ceil(choices.length / pageSize));
   const current = Math.min(Math.max(page, 0), pages - 1);
-  const kb = new InlineKeyboard();
-  choices.slice(current * pageSize, (current + 1) * pageSize).forEach((c, i) => {
-    if (i > 0 && i % columns === 0) kb.row();
-    kb.text(c.label, CHOICE_PREFIX + c.value);
-  });
+  const kb = addButtons(new InlineKeyboard(), choices.slice(current * pageSize, (current + 1) * pageSize), opts.columns ?? 2, CHOICE_PREFIX);
   if (pages > 1) {
     kb.row();
     if (current > 0) kb.text("◀", PAGE_PREV);
@@ -59,6 +65,63 @@ export function buildChoiceKeyboard(choices: Choice[], page: number, opts: Choos
   }
   for (const e of opts.extra ?? []) kb.row().text(e.label, CHOICE_PREFIX + e.value);
   return kb;
+}
+
+function keyboardOf(buttons: readonly Choice[] | undefined, columns = 2, prefix = ANSWER_PREFIX): InlineKeyboard | undefined {
+  return buttons?.length ? addButtons(new InlineKeyboard(), buttons, columns, prefix) : undefined;
+}
+
+/**
+ * Sends `text` (HTML) with these buttons; returns the message id (for later edits and "is this our button?" checks).
+ * Buttons carry `prefix` + value (ANSWER_PREFIX: answered by `ask` and `waitForTap`).
+ */
+export async function say(ctx: AppContext, text: string, buttons?: readonly Choice[], columns?: number, prefix = ANSWER_PREFIX): Promise<number> {
+  const reply_markup = keyboardOf(buttons, columns, prefix);
+  const sent = await ctx.reply(text, { parse_mode: "HTML", ...(reply_markup ? { reply_markup } : {}) });
+  return sent.message_id;
+}
+
+/** Answers a tap that is not an answer: a button of an earlier message is "stale", anything else on ours "invalid". */
+export async function refuseTap(answer: AppContext, mine: boolean): Promise<void> {
+  await answer.answerCallbackQuery({ text: answer.t(mine ? "common:button.invalid" : "common:button.stale") }).catch(() => {});
+}
+
+/**
+ * The answer a tap carries: the value after `prefix` when the tap is on one of our prompt messages (`ours`) and the
+ * value is `allowed`. Otherwise the tap is refused (see refuseTap) and the result is undefined. The tap itself is not
+ * answered on success: the caller does that.
+ */
+export async function tappedValue(
+  answer: AppContext,
+  ours: (messageId: number) => boolean,
+  prefix: string,
+  allowed: (value: string) => boolean,
+): Promise<string | undefined> {
+  const query = answer.callbackQuery;
+  const data = query?.data ?? "";
+  const mine = query?.message !== undefined && ours(query.message.message_id);
+  const value = data.startsWith(prefix) ? data.slice(prefix.length) : undefined;
+  if (mine && value !== undefined && allowed(value)) return value;
+  await refuseTap(answer, mine);
+  return undefined;
+}
+
+/** Waits for a tap on one of the buttons (sent by `say`) of messages `messageIds` (a summary); other messages go to `onOther`. */
+export async function waitForTap(
+  conversation: Conv,
+  messageIds: () => readonly number[],
+  allowed: readonly string[],
+  onOther: (ctx: AppContext) => Promise<void>,
+): Promise<{ value: string; ctx: AppContext }> {
+  for (;;) {
+    const answer = await conversation.wait();
+    if (answer.callbackQuery) {
+      const value = await tappedValue(answer, (id) => messageIds().includes(id), ANSWER_PREFIX, (v) => allowed.includes(v));
+      if (value !== undefined) return { value, ctx: answer };
+      continue;
+    }
+    if (answer.message) await onOther(answer);
+  }
 }
 
 /**
@@ -85,7 +148,7 @@ export async function choose(conversation: Conv, ctx: AppContext, opts: ChooseOp
       const data = query.data ?? "";
       const fromOurs = query.message !== undefined && ours.has(query.message.message_id);
       if (!fromOurs) {
-        await answer.answerCallbackQuery({ text: answer.t("common:button.stale") });
+        await refuseTap(answer, false);
         continue;
       }
       if (data === PAGE_PREV || data === PAGE_NEXT) {
@@ -147,26 +210,20 @@ export interface AskTextOptions {
  */
 export async function askText(conversation: Conv, ctx: AppContext, opts: AskTextOptions): Promise<string> {
   const ours = new Set<number>();
+  const extra = opts.extra ?? [];
   const ask = async () => {
-    const kb = new InlineKeyboard();
-    for (const e of opts.extra ?? []) kb.text(e.label, CHOICE_PREFIX + e.value);
-    const sent = await ctx.reply(opts.prompt, { parse_mode: "HTML", ...(opts.extra?.length ? { reply_markup: kb } : {}) });
-    ours.add(sent.message_id);
+    // The extra buttons stand in one row.
+    ours.add(await say(ctx, opts.prompt, extra, extra.length, CHOICE_PREFIX));
   };
   await ask();
   for (;;) {
     const answer = await conversation.wait();
-    const query = answer.callbackQuery;
-    if (query) {
-      const value = (query.data ?? "").slice(CHOICE_PREFIX.length);
-      const fromOurs = query.message !== undefined && ours.has(query.message.message_id);
-      if (fromOurs && (opts.extra ?? []).some((e) => e.value === value)) {
-        await answer.answerCallbackQuery();
-        await answer.editMessageReplyMarkup().catch(() => {});
-        return value;
-      }
-      await answer.answerCallbackQuery({ text: answer.t(fromOurs ? "common:button.invalid" : "common:button.stale") });
-      continue;
+    if (answer.callbackQuery) {
+      const value = await tappedValue(answer, (id) => ours.has(id), CHOICE_PREFIX, (v) => extra.some((e) => e.value === v));
+      if (value === undefined) continue;
+      await answer.answerCallbackQuery();
+      await answer.editMessageReplyMarkup().catch(() => {});
+      return value;
     }
     const text = answer.message?.text?.trim();
     if (text === undefined) {

@@ -7,10 +7,10 @@ import type { ReportPhoto } from "../../db/models/report.js";
 import { checkNotes, CORRECTION_WINDOW_MS } from "../../domain/events/index.js";
 import type { AppContext } from "../context.js";
 import { escapeHtml } from "../format.js";
-import { ask, say } from "./ask.js";
+import { ask } from "./ask.js";
 import { fmtWhen, reportLines, type Reader } from "./eventFormat.js";
 import { countVerdict, textReason } from "./eventSteps.js";
-import { load, type Choice, type Conv } from "./prompts.js";
+import { ANSWER_PREFIX, load, say, type Choice, type Conv } from "./prompts.js";
 import { safely } from "./safely.js";
 import { settleConfirm, summaryStep } from "./summaryStep.js";
 
@@ -178,6 +178,10 @@ function photoOf(msg: Message): ReportPhoto | false | undefined {
   return undefined;
 }
 
+// The callback data of the Done and Keep buttons, as `say` sends them.
+const DONE = `${ANSWER_PREFIX}done`;
+const KEEP = `${ANSWER_PREFIX}keep`;
+
 /** Up to MAX_PHOTOS photos or image files, until Done (or Keep, when correcting a report that has photos). */
 async function collectPhotos(conversation: Conv, ctx: AppContext, prior: ReportPhoto[] | undefined): Promise<ReportPhoto[]> {
   const photos: ReportPhoto[] = [];
@@ -195,18 +199,18 @@ async function collectPhotos(conversation: Conv, ctx: AppContext, prior: ReportP
     if (query) {
       const data = query.data ?? "";
       const mine = query.message !== undefined && ours.includes(query.message.message_id);
-      if (!mine || (data !== "a:done" && data !== "a:keep")) {
+      if (!mine || (data !== DONE && data !== KEEP)) {
         await answer.answerCallbackQuery({ text: answer.t("common:button.stale") }).catch(() => {});
         continue;
       }
-      if (data === "a:keep" && !(prior?.length && photos.length === 0)) {
+      if (data === KEEP && !(prior?.length && photos.length === 0)) {
         await answer.answerCallbackQuery({ text: answer.t("common:button.invalid") }).catch(() => {});
         continue;
       }
       await answer.answerCallbackQuery().catch(() => {});
       // Take the Done buttons off every photo message, so none can be pressed later.
       for (const id of ours) await answer.api.editMessageReplyMarkup(answer.chat!.id, id).catch(() => {});
-      return data === "a:keep" ? [...prior!] : photos;
+      return data === KEEP ? [...prior!] : photos;
     }
     const msg = answer.message;
     if (!msg) continue;

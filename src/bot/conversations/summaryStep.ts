@@ -2,8 +2,7 @@
 // shown again at the bottom of the chat when the person types instead of tapping, and what follows a Confirm.
 // The API calls keep one order on every path, so stored replay logs of half-finished conversations still fit.
 import type { AppContext } from "../context.js";
-import { say, waitForTap } from "./ask.js";
-import { choose, type Choice, type Conv } from "./prompts.js";
+import { choose, say, waitForTap, type Choice, type Conv } from "./prompts.js";
 
 export interface SummaryOptions<F extends string> {
   /** The summary (HTML). */
