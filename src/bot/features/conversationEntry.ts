@@ -1,9 +1,21 @@
-// Entering one of our conversations from a command or a button. Only one conversation runs per chat: when one is
+// Installing one of our conversations, and entering it from a command or a button. Only one conversation runs per chat: when one is
 // already waiting for an answer, the update is passed on so that conversation handles it (it answers a command with
 // "you are in the middle of a step" and asks its question again) instead of the enter call throwing and the
 // error boundary dropping the person's half-finished work.
-import type { NextFunction } from "grammy";
-import type { BotContext } from "../context.js";
+import type { MiddlewareFn, NextFunction } from "grammy";
+import { createConversation, type ConversationBuilder } from "@grammyjs/conversations";
+import type { AppContext, BotContext, BotDeps } from "../context.js";
+import { conversationPlugins } from "../conversations/plugins.js";
+import { CONVERSATION_IDLE_MS } from "../conversations/storage.js";
+
+/** The conversation `id` run by `builder`, with the plugins and the idle limit all our conversations share. */
+export function installConversation(deps: BotDeps, id: string, builder: ConversationBuilder<AppContext, AppContext>): MiddlewareFn<BotContext> {
+  return createConversation<AppContext, AppContext>(builder, {
+    id,
+    plugins: conversationPlugins(deps),
+    maxMillisecondsToWait: CONVERSATION_IDLE_MS,
+  }) as never;
+}
 
 export function busy(ctx: BotContext): boolean {
   return Object.values(ctx.conversation.active()).some((n) => n > 0);

@@ -2,17 +2,14 @@
 // cancelled). Each has a button opening it, with what can be done now: move or cancel a planned event, report an
 // event that has started, correct one's own report within 72 hours. Every button re-checks access.
 import { Composer, InlineKeyboard } from "grammy";
-import { createConversation } from "@grammyjs/conversations";
 import { canChangeEvent, correctionDecision, eventState, type EventState } from "../../domain/events/index.js";
 import type { EventView } from "../../services/eventService.js";
-import type { AppContext, BotContext, BotDeps } from "../context.js";
+import type { BotContext, BotDeps } from "../context.js";
 import { escapeHtml } from "../format.js";
-import { conversationPlugins } from "../conversations/plugins.js";
 import { eventLines, type Reader } from "../conversations/eventFormat.js";
 import { MOVE_EVENT_CONVERSATION, moveEventConversation } from "../conversations/moveEvent.js";
-import { CONVERSATION_IDLE_MS } from "../conversations/storage.js";
 import { denyAccess } from "../middleware/deny.js";
-import { unlessBusy } from "./conversationEntry.js";
+import { installConversation, unlessBusy } from "./conversationEntry.js";
 import { nameEvents } from "./eventNames.js";
 import { reportButtonData } from "./report.js";
 
@@ -29,13 +26,7 @@ const STATE_ICON: Record<EventState, string> = { planned: "🗓", awaiting_repor
 
 export function myEventsFeature(deps: BotDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.use(
-    createConversation<AppContext, AppContext>(moveEventConversation, {
-      id: MOVE_EVENT_CONVERSATION,
-      plugins: conversationPlugins(deps),
-      maxMillisecondsToWait: CONVERSATION_IDLE_MS,
-    }) as never,
-  );
+  composer.use(installConversation(deps, MOVE_EVENT_CONVERSATION, moveEventConversation));
 
   const actorOf = (ctx: BotContext) => ({ telegramId: ctx.from!.id, scopes: ctx.scopes });
 

@@ -1,15 +1,12 @@
 // /programmes (national office): the programmes and attendee categories, with buttons to add one or to hide or
 // show one. Changes are data (services/programmeService.ts): no code change, no restart.
 import { Composer, InlineKeyboard } from "grammy";
-import { createConversation } from "@grammyjs/conversations";
 import type { ItemKind } from "../../services/programmeService.js";
-import type { AppContext, BotContext, BotDeps } from "../context.js";
+import type { BotContext, BotDeps } from "../context.js";
 import { escapeHtml } from "../format.js";
-import { conversationPlugins } from "../conversations/plugins.js";
 import { PROGRAMME_ITEM_CONVERSATION, programmeItemConversation } from "../conversations/programmeItem.js";
-import { CONVERSATION_IDLE_MS } from "../conversations/storage.js";
 import { denyAccess } from "../middleware/deny.js";
-import { unlessBusy } from "./conversationEntry.js";
+import { installConversation, unlessBusy } from "./conversationEntry.js";
 
 /** callback_data: pg:a:<p|c> adds a programme or category; pg:t:<p|c>:<key> hides or shows one. */
 const ADD_RE = /^pg:a:([pc])$/;
@@ -20,13 +17,7 @@ const isAdmin = (ctx: BotContext) => ctx.scopes.some((s) => s.role === "national
 
 export function programmesFeature(deps: BotDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.use(
-    createConversation<AppContext, AppContext>(programmeItemConversation, {
-      id: PROGRAMME_ITEM_CONVERSATION,
-      plugins: conversationPlugins(deps),
-      maxMillisecondsToWait: CONVERSATION_IDLE_MS,
-    }) as never,
-  );
+  composer.use(installConversation(deps, PROGRAMME_ITEM_CONVERSATION, programmeItemConversation));
 
   async function view(ctx: BotContext): Promise<{ text: string; kb: InlineKeyboard }> {
     const { programmes } = deps.services;

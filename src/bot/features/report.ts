@@ -2,13 +2,10 @@
 // each button (rp:<eventId>) opens the report conversation for that event. Reminders (issue 4) send the same
 // button, so a reminder and the list behave alike. Access is checked again on every tap.
 import { Composer, InlineKeyboard } from "grammy";
-import { createConversation } from "@grammyjs/conversations";
-import type { AppContext, BotContext, BotDeps } from "../context.js";
-import { conversationPlugins } from "../conversations/plugins.js";
+import type { BotContext, BotDeps } from "../context.js";
 import { REPORT_CONVERSATION, reportConversation } from "../conversations/report.js";
-import { CONVERSATION_IDLE_MS } from "../conversations/storage.js";
 import { denyAccess } from "../middleware/deny.js";
-import { unlessBusy } from "./conversationEntry.js";
+import { installConversation, unlessBusy } from "./conversationEntry.js";
 import { nameEvents } from "./eventNames.js";
 
 /** callback_data of a "report this event" button: `rp:<24 hex event id>` (27 bytes). */
@@ -22,13 +19,7 @@ const LIST_MAX = 20;
 
 export function reportFeature(deps: BotDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.use(
-    createConversation<AppContext, AppContext>(reportConversation, {
-      id: REPORT_CONVERSATION,
-      plugins: conversationPlugins(deps),
-      maxMillisecondsToWait: CONVERSATION_IDLE_MS,
-    }) as never,
-  );
+  composer.use(installConversation(deps, REPORT_CONVERSATION, reportConversation));
 
   composer.command("report", (ctx, next) =>
     unlessBusy(ctx, next, async () => {
