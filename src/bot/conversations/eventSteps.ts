@@ -32,6 +32,11 @@ export function countVerdict(ctx: AppContext, text: string, max?: number): Verdi
   return r.ok ? r : { ok: false, reason: countReason(ctx, r) };
 }
 
+export function notesVerdict(ctx: AppContext, text: string): Verdict<string> {
+  const r = checkNotes(text);
+  return r.ok ? r : { ok: false, reason: textReason(ctx, "events:notes.error", r) };
+}
+
 export async function askProgramme(conversation: Conv, ctx: AppContext, programmes: { key: string; name: { hi: string; en: string } }[]): Promise<string> {
   if (programmes.length === 1) return programmes[0]!.key;
   return choose(conversation, ctx, {
@@ -161,10 +166,7 @@ export async function askNotes(conversation: Conv, ctx: AppContext, prompt: stri
   const answer = await ask<string>(conversation, ctx, {
     prompt,
     buttons: [{ label: ctx.t("events:skip"), value: "skip" }],
-    text: (s) => {
-      const r = checkNotes(s);
-      return r.ok ? r : { ok: false, reason: textReason(ctx, "events:notes.error", r) };
-    },
+    text: (s) => notesVerdict(ctx, s),
     otherReason: ctx.t("events:notes.error.notText"),
   });
   return answer.kind === "value" ? answer.value : "";

@@ -4,12 +4,12 @@
 // holding the current values.
 import type { Message } from "grammy/types";
 import type { ReportPhoto } from "../../db/models/report.js";
-import { checkNotes, CORRECTION_WINDOW_MS } from "../../domain/events/index.js";
+import { CORRECTION_WINDOW_MS } from "../../domain/events/index.js";
 import type { AppContext } from "../context.js";
 import { escapeHtml } from "../format.js";
 import { ask } from "./ask.js";
 import { fmtWhen, reportLines, type Reader } from "./eventFormat.js";
-import { countVerdict, textReason } from "./eventSteps.js";
+import { countVerdict, notesVerdict } from "./eventSteps.js";
 import { ANSWER_PREFIX, load, say, type Choice, type Conv } from "./prompts.js";
 import { safely } from "./safely.js";
 import { settleConfirm, summaryStep } from "./summaryStep.js";
@@ -105,10 +105,7 @@ export async function reportConversation(conversation: Conv, ctx: AppContext, ev
         { label: ctx.t("events:skip"), value: "skip" },
         ...(prior?.notes ? [{ label: ctx.t("report:keepNotes"), value: "keep" }] : []),
       ],
-      text: (s) => {
-        const r = checkNotes(s);
-        return r.ok ? r : { ok: false, reason: textReason(ctx, "events:notes.error", r) };
-      },
+      text: (s) => notesVerdict(ctx, s),
       otherReason: ctx.t("events:notes.error.notText"),
     });
     draft.notes = answer.kind === "value" ? answer.value : answer.value === "keep" ? (prior?.notes ?? "") : "";
