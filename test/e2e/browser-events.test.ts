@@ -227,7 +227,9 @@ describe("a demo in-charge registers an event and reports it in the browser", ()
     const option = page.locator(`#person option[value="${ac.id}"]`);
     await waitFor("the directive to arrive", async () => ((await option.textContent()) ?? "").endsWith("(1)"), 20_000);
     await page.locator("#person").selectOption(String(ac.id));
-    const directive = page.locator(".msg.bot", { hasText: text }).last();
+    // Wait for the AC in-charge's chat itself: right after the switch the page may still show the admin's, whose
+    // preview carries the same text (in Hindi). The AC in-charge reads English.
+    const directive = page.locator(".msg.bot", { hasText: "Directive from the National Office" }).filter({ hasText: text }).last();
     await directive.waitFor();
     expect(await directive.locator(".text").textContent()).toContain("Directive from the National Office");
     const id = await directive.getAttribute("data-id");
