@@ -232,8 +232,9 @@ describe("delivery worker", () => {
     worker({ hooks: [b.hooks], database: second }).start();
     await until(() => a.sent.length + b.sent.length === 120);
     expect(ids.map(copies).every((n) => n === 1)).toBe(true);
-    expect(a.sent.length).toBeGreaterThan(0);
-    expect(b.sent.length).toBeGreaterThan(0);
+    // Both workers ran against the same queue; how it splits between them depends on the machine's load (a fast
+    // worker may claim everything), so what is asserted is the outcome: one claimed attempt and one send each.
+    expect(await db.models.OutboxAttempt.countDocuments({})).toBe(120);
     expect(await db.models.OutboxDone.countDocuments({ status: "sent" })).toBe(120);
   });
 
