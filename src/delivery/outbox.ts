@@ -7,6 +7,7 @@ import type {
   DeliveryStatus,
   IfInterrupted,
   OutboxDoneDoc,
+  OutboxIdentity,
   OutboxItemDoc,
   OutboxRetryDoc,
 } from "../db/models/outbox.js";
@@ -51,15 +52,8 @@ export interface EnqueueResult {
 }
 
 /** A message as it stands: pending, or its final record. */
-export interface DeliveryRecord {
+export interface DeliveryRecord extends OutboxIdentity {
   id: string;
-  key: string;
-  purpose: string;
-  refId: string | null;
-  group: string | null;
-  chatId: number;
-  personId: number | null;
-  method: string;
   status: DeliveryStatus;
   /** Send attempts made so far. */
   attempts: number;
@@ -204,9 +198,9 @@ function groupBy<T>(items: readonly T[], keyOf: (t: T) => string): Map<string, T
   return out;
 }
 
-export function fromDone(d: OutboxDoneDoc): DeliveryRecord {
+/** The identifying fields of a stored message, with absent optional ones as null (lean reads skip defaults). */
+export function identityOf(d: OutboxIdentity): OutboxIdentity {
   return {
-    id: String(d._id),
     key: d.key,
     purpose: d.purpose,
     refId: d.refId ?? null,
@@ -214,6 +208,13 @@ export function fromDone(d: OutboxDoneDoc): DeliveryRecord {
     chatId: d.chatId,
     personId: d.personId ?? null,
     method: d.method,
+  };
+}
+
+export function fromDone(d: OutboxDoneDoc): DeliveryRecord {
+  return {
+    id: String(d._id),
+    ...identityOf(d),
     status: d.status,
     attempts: d.attempts,
     nextAttemptAt: null,
@@ -248,13 +249,7 @@ function fromPending(p: OutboxItemDoc, retries: readonly OutboxRetryDoc[]): Deli
   const state = pendingState(p, retries);
   return {
     id: String(p._id),
-    key: p.key,
-    purpose: p.purpose,
-    refId: p.refId ?? null,
-    group: p.group ?? null,
-    chatId: p.chatId,
-    personId: p.personId ?? null,
-    method: p.method,
+    ...identityOf(p),
     status: "pending",
     attempts: state.attempts,
     nextAttemptAt: state.nextAttemptAt,

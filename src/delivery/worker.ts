@@ -27,7 +27,7 @@ import type { PersonService } from "../services/personService.js";
 import { createInsertBatcher } from "./batcher.js";
 import { realClock, type Clock } from "./clock.js";
 import { backoffMs, classifySendError, type BackoffOptions, type SendFailure } from "./errors.js";
-import { fromDone, pendingState, type DeliveryRecord, type OutboxService } from "./outbox.js";
+import { fromDone, identityOf, pendingState, type DeliveryRecord, type OutboxService } from "./outbox.js";
 import { createRateLimiter, type Permit, type RateLimiter, type RateLimits } from "./rateLimiter.js";
 
 export interface DeliveryHookContext {
@@ -597,13 +597,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     const messageId = outcome.status === "sent" ? messageIdOf(outcome.result) : null;
     const done: OutboxDoneDoc = {
       _id: doc._id,
-      key: doc.key,
-      purpose: doc.purpose,
-      refId: doc.refId ?? null,
-      group: doc.group ?? null,
-      chatId: doc.chatId,
-      personId: doc.personId ?? null,
-      method: doc.method,
+      ...identityOf(doc),
       status: outcome.status,
       attempts: n,
       reason: outcome.status === "sent" ? null : outcome.reason,

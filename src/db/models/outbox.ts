@@ -26,8 +26,8 @@ export interface OutboxUpload {
   filename: string;
 }
 
-export interface OutboxItemDoc {
-  _id: Types.ObjectId;
+/** What identifies a message and whom it is for: the same in its pending, final and reported forms. */
+export interface OutboxIdentity {
   key: string;
   purpose: string;
   refId: string | null;
@@ -36,6 +36,10 @@ export interface OutboxItemDoc {
   chatId: number;
   personId: number | null;
   method: string;
+}
+
+export interface OutboxItemDoc extends OutboxIdentity {
+  _id: Types.ObjectId;
   /** The Bot API parameters except chat_id, as JSON text (inline keyboards are nested arrays: FerretDB cannot store them). */
   params: string;
   upload?: OutboxUpload | null;
@@ -73,15 +77,8 @@ export interface OutboxRetryDoc {
 }
 
 /** Without the message itself: final records are scanned for counts, and should stay small. */
-export interface OutboxDoneDoc {
+export interface OutboxDoneDoc extends OutboxIdentity {
   _id: Types.ObjectId; // the outbox item's _id
-  key: string;
-  purpose: string;
-  refId: string | null;
-  group: string | null;
-  chatId: number;
-  personId: number | null;
-  method: string;
   status: FinalStatus;
   /** Send attempts made (429 answers included). */
   attempts: number;
