@@ -97,7 +97,8 @@ const uploadSchema = new Schema<OutboxUpload>(
   { _id: false },
 );
 
-export const outboxItemSchema = new Schema<OutboxItemDoc>({
+/** The schema of OutboxIdentity, shared by pending and final records (each key once per collection). */
+const identityFields = {
   key: { type: String, required: true, unique: true },
   purpose: { type: String, required: true },
   refId: { type: String, default: null },
@@ -105,6 +106,10 @@ export const outboxItemSchema = new Schema<OutboxItemDoc>({
   chatId: { type: Number, required: true },
   personId: { type: Number, default: null },
   method: { type: String, required: true },
+} as const;
+
+export const outboxItemSchema = new Schema<OutboxItemDoc>({
+  ...identityFields,
   params: { type: String, required: true },
   upload: { type: uploadSchema, default: null },
   priority: { type: Number, default: 0 },
@@ -142,13 +147,7 @@ outboxRetrySchema.index({ itemId: 1, n: 1 });
 outboxRetrySchema.index({ key: 1 });
 
 export const outboxDoneSchema = new Schema<OutboxDoneDoc>({
-  key: { type: String, required: true, unique: true },
-  purpose: { type: String, required: true },
-  refId: { type: String, default: null },
-  group: { type: String, default: null },
-  chatId: { type: Number, required: true },
-  personId: { type: Number, default: null },
-  method: { type: String, required: true },
+  ...identityFields,
   status: { type: String, required: true, enum: ["sent", "failed", "blocked"] },
   attempts: { type: Number, required: true },
   reason: { type: String, default: null },
