@@ -2,22 +2,14 @@
 // updates a LocalBotApi has queued to a grammY Bot and returns the Bot API calls that made.
 import type { ApiClientOptions } from "grammy";
 import type { CallbackQuery, Message, Update, User, UserFromGetMe } from "grammy/types";
-import { LocalBotApi, type CallRecord } from "../../src/localBotApi/index.js";
+import { DEFAULT_BOT_INFO, LocalBotApi, type CallRecord } from "../../src/localBotApi/index.js";
 
 export const botInfo: UserFromGetMe = {
+  // The capability flags are the local Bot API's defaults; only the identity differs.
+  ...DEFAULT_BOT_INFO,
   id: 7_000_000_042,
-  is_bot: true,
   first_name: "Sanyojak Test",
   username: "sanyojak_test_bot",
-  can_join_groups: true,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-  can_manage_bots: false,
-  supports_join_request_queries: false,
 };
 
 /** A token the LocalBotApi accepts for botInfo (its id before the colon). */
