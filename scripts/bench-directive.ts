@@ -38,6 +38,7 @@ try {
   const ids = Array.from({ length: N }, (_, i) => 6_000_000_000 + i);
   await db.models.Person.insertMany(
     ids.map((id, i) => ({
+      _id: id,
       telegramId: id,
       firstName: `AC${i}`,
       language: i % 3 ? "hi" : "en",

@@ -1,10 +1,11 @@
 // Wires configuration, database, services and bot into a running application, and takes it down again.
 // main.ts calls this; the end-to-end test starts the real process that runs it.
 import path from "node:path";
-import type { Bot } from "grammy";
+import { Api, type Bot } from "grammy";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { connectDatabase, ensureIndexes, type Database } from "./db/connection.js";
+import { rekeyLegacyDocuments } from "./db/migrations/rekey.js";
 import { LOCAL_DB_NAME, startLocalServer, type LocalServer } from "./db/localServer.js";
 import { createI18n } from "./i18n.js";
 import { createServices } from "./services/index.js";
@@ -36,6 +37,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   }
   const db = await connectDatabase({ uri });
   await ensureIndexes(db.models);
+  const migrated = await rekeyLegacyDocuments(db.models);
+  if (migrated > 0) logger.info({ migrated }, "re-keyed people and conversation states by their ids");
 
   const services = createServices({ models: db.models, now });
   if (!(await services.map.isSeeded())) {
@@ -54,8 +57,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   await bot.init();
   await setCommandMenus(bot.api, i18n).catch((err: unknown) => logger.warn({ err }, "could not set command menus"));
 
-  // Sending (outbox worker) and scheduled jobs, on the bot's API (the same Bot API root, and the same token).
-  const background = await startBackground({ config, models: db.models, services, i18n, logger, api: bot.api, now });
+  // Sending (outbox worker) and scheduled jobs, on the same Bot API root and token, but not through the bot's
+  // retrying client: the worker's sends are exactly-once and decide for themselves what a failure means.
+  const workerApi = new Api(config.botToken, { apiRoot: config.botApiRoot });
+  const background = await startBackground({ config, models: db.models, services, i18n, logger, api: workerApi, now });
 
   // Long polling: at-least-once delivery; handlers are idempotent. bot.start resolves only when polling stops.
   const polling = bot.start({

@@ -7,6 +7,7 @@ import type { RoleScope } from "../domain/roles.js";
 import type { I18n, Language, Translate } from "../i18n.js";
 import type { Logger } from "../logger.js";
 import type { Services } from "../services/index.js";
+import type { ConversationRecordFlavor } from "./conversations/storage.js";
 
 export interface BotDeps {
   services: Services;
@@ -28,6 +29,6 @@ export interface AppFlavor {
 }
 
 /** Context inside conversations (the plugin builds a fresh one per update; see bot/conversations/plugins.ts). */
-export type AppContext = Context & AppFlavor;
+export type AppContext = Context & AppFlavor & ConversationRecordFlavor;
 /** Context outside conversations. */
 export type BotContext = ConversationFlavor<AppContext>;

@@ -5,11 +5,11 @@ import type { UserFromGetMe } from "grammy/types";
 import { conversations } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import type { AppContext, BotContext, BotDeps } from "./context.js";
-import { enrich } from "./middleware/enrich.js";
+import { enrich, enrichReplayed, type PeopleInHand } from "./middleware/enrich.js";
 import { createErrorHandler } from "./middleware/errors.js";
-import { staleConversationGuard } from "./middleware/staleConversation.js";
-import { createConversationStorage } from "./conversations/storage.js";
-import { conversationPlugins } from "./conversations/plugins.js";
+import { skipHandledUpdates, staleConversationGuard } from "./middleware/staleConversation.js";
+import { createConversationStorage, loadConversationRecord } from "./conversations/storage.js";
+import { resilientFetch, type Fetch, type ResilienceOptions } from "../telegram/resilientFetch.js";
 import { cancelFeature } from "./features/cancel.js";
 import { startFeature } from "./features/start.js";
 import { helpFeature } from "./features/help.js";
@@ -32,23 +32,34 @@ export interface CreateBotOptions {
   /** Skips the getMe call (tests, and a known bot). */
   botInfo?: UserFromGetMe;
   client?: ApiClientOptions;
+  /** How calls made while handling an update survive transient failures (tests inject a sleep). */
+  resilience?: ResilienceOptions;
 }
 
-export function createBot({ token, deps, botInfo, client }: CreateBotOptions): Bot<BotContext> {
-  const bot = new Bot<BotContext>(token, { ...(botInfo ? { botInfo } : {}), ...(client ? { client } : {}) });
+export function createBot({ token, deps, botInfo, client, resilience }: CreateBotOptions): Bot<BotContext> {
+  // Every call made while handling an update (conversations' too: they copy these client options) waits out a 429,
+  // retries a 5xx or a lost answer, and ignores an already-answered tap: see telegram/resilientFetch.ts.
+  const baseFetch = (client?.fetch ?? globalThis.fetch) as unknown as Fetch;
+  const resilientClient = { ...client, fetch: resilientFetch(baseFetch, resilience) as unknown as ApiClientOptions["fetch"] };
+  const bot = new Bot<BotContext>(token, { ...(botInfo ? { botInfo } : {}), client: resilientClient });
   const onError = createErrorHandler(deps);
+  const peopleInHand: PeopleInHand = new Map();
 
   // The boundary is middleware (not only bot.catch) so that it also guards updates fed through handleUpdate.
   const guarded = bot.errorBoundary(onError);
 
   // One update per chat at a time: a double tap is handled after the first tap has been stored.
   guarded.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
-  guarded.use(enrich(deps, { record: true }) as never);
+  // The chat's stored conversation and the person: each read once per update, by _id.
+  guarded.use(loadConversationRecord(deps.models));
+  guarded.use(enrich(deps, peopleInHand) as never);
+  guarded.use(skipHandledUpdates() as never);
   guarded.use(staleConversationGuard() as never);
   guarded.use(
     conversations<AppContext, AppContext>({
       storage: createConversationStorage<AppContext>(deps.models, deps.now),
-      plugins: conversationPlugins(deps),
+      // The only plugin every conversation needs, installed once here (not again per conversation).
+      plugins: [enrichReplayed(deps, peopleInHand)],
     }) as never,
   );
   // Before the conversations themselves: /cancel must reach us even while a conversation waits for input.
@@ -60,14 +71,14 @@ export function createBot({ token, deps, botInfo, client }: CreateBotOptions): B
   // plain command handler below (so "/help" mid-way is answered by the conversation's "finish or /cancel").
   // Events, reports and programmes first: their entry points hand the update on when another conversation is
   // active (features/conversationEntry.ts), so they can sit before features whose commands do not.
-  guarded.use(eventsFeature(deps));
+  guarded.use(eventsFeature());
   guarded.use(reportFeature(deps));
   guarded.use(rollupFeature(deps));
   guarded.use(myEventsFeature(deps));
   guarded.use(programmesFeature(deps));
-  guarded.use(directivesFeature(deps));
-  guarded.use(inviteFeature(deps));
-  guarded.use(clustersFeature(deps));
+  guarded.use(directivesFeature());
+  guarded.use(inviteFeature());
+  guarded.use(clustersFeature());
 
   // Plain command features.
   guarded.use(startFeature());

@@ -25,7 +25,7 @@ export function blockedNoticeHook(deps: {
     purposes: SCHEDULED_PURPOSES,
     async onFinalFailure(record) {
       if (record.reason !== "blocked" || !record.personId) return;
-      const person = await models.Person.findOne({ telegramId: record.personId }).lean<PersonDoc>();
+      const person = await models.Person.findById(record.personId).lean<PersonDoc>();
       if (!person) return;
       const appointerIds = [...new Set((person.roles ?? []).map((r) => r.grantedBy).filter((id): id is number => typeof id === "number"))];
       const appointers = await peopleByIds(models, appointerIds.filter((id) => id !== person.telegramId));

@@ -12,6 +12,12 @@ import type { Logger } from "../logger.js";
 import type { Claims } from "../services/claims.js";
 import { CONVERSATION_IDLE_MS } from "../bot/conversations/storage.js";
 
+/**
+ * A finished conversation's document only remembers which updates it took (so a redelivery is not applied twice);
+ * redeliveries come within minutes, so after this long it goes.
+ */
+export const FINISHED_CONVERSATION_KEEP_MS = 60 * 60 * 1000;
+
 export interface IdleNotice {
   /** Idempotency key, e.g. "conversation.idle:chat:42:2026-11-26T06:30:00.000Z". */
   key: string;
@@ -61,7 +67,11 @@ export async function endIdleConversations(
   const idleMs = options.idleMs ?? CONVERSATION_IDLE_MS;
   const cutoff = new Date(now().getTime() - idleMs);
   // The updatedAt index keeps this a range read.
-  const idle = await models.ConversationState.find({ updatedAt: trusted({ $lt: cutoff }) })
+  await models.ConversationState.deleteMany({
+    value: null,
+    updatedAt: trusted({ $lt: new Date(now().getTime() - FINISHED_CONVERSATION_KEEP_MS) }),
+  });
+  const idle = await models.ConversationState.find({ updatedAt: trusted({ $lt: cutoff }), value: trusted({ $ne: null }) })
     .sort({ updatedAt: 1 })
     .limit(options.limit ?? 500)
     .lean<ConversationStateDoc[]>();
@@ -69,24 +79,24 @@ export async function endIdleConversations(
   const result: IdleRunResult = { ended: 0, skipped: 0 };
   for (const doc of idle) {
     const updatedAt = new Date(doc.updatedAt);
-    const key = `conversation.idle:${doc.key}:${updatedAt.toISOString()}`;
+    const key = `conversation.idle:${doc._id}:${updatedAt.toISOString()}`;
     const claim = await claims.claimOnce(key, options.owner ?? "idle-job");
     if (!claim.won) {
       result.skipped++;
       continue;
     }
-    const removed = await models.ConversationState.deleteOne({ key: doc.key, updatedAt });
+    const removed = await models.ConversationState.deleteOne({ _id: doc._id, updatedAt });
     if (removed.deletedCount !== 1) {
       // The person answered meanwhile: the conversation is alive again.
       result.skipped++;
       continue;
     }
     result.ended++;
-    const chatId = chatIdOf(doc.key);
+    const chatId = chatIdOf(doc._id);
     if (chatId === undefined) continue;
-    const person = chatId > 0 ? await models.Person.findOne({ telegramId: chatId }, { language: 1 }).lean<{ language?: string | null }>() : null;
+    const person = chatId > 0 ? await models.Person.findById(chatId, { language: 1 }).lean<{ language?: string | null }>() : null;
     const t = i18n.t(isLanguage(person?.language) ? person.language : "hi");
-    const ids = conversationIdsOf(doc.value);
+    const ids = conversationIdsOf(doc.value ?? "");
     const lines = ids.map((id) => t(`events:idle.${id}`, { defaultValue: t("events:idle.other") }));
     const text = `${t("events:idle.title")}\n\n${(lines.length ? lines : [t("events:idle.other")]).join("\n")}`;
     try {

@@ -50,7 +50,7 @@ export function createPersonService(models: Models, now: () => Date): PersonServ
   const { Person } = models;
 
   return {
-    get: async (telegramId) => normalise(await Person.findOne({ telegramId }).lean<PersonDoc>()),
+    get: async (telegramId) => normalise(await Person.findById(telegramId).lean<PersonDoc>()),
 
     async touch(user) {
       const fields = {
@@ -58,7 +58,7 @@ export function createPersonService(models: Models, now: () => Date): PersonServ
         lastName: user.last_name ?? null,
         username: user.username ?? null,
       };
-      const existing = normalise(await Person.findOne({ telegramId: user.id }).lean<PersonDoc>());
+      const existing = normalise(await Person.findById(user.id).lean<PersonDoc>());
       // Until a person picks a language with /language, they get their Telegram app's. It is stored at first
       // contact so that messages the bot starts (reminders, rollups, directives) use it too.
       const detected = languageFromTelegram(user.language_code);
@@ -73,7 +73,7 @@ export function createPersonService(models: Models, now: () => Date): PersonServ
       if (unchanged) return existing;
       // Writing to the bot again means they unblocked it.
       const doc = await Person.findOneAndUpdate(
-        { telegramId: user.id },
+        { _id: user.id },
         {
           $set: { ...fields, blockedBotAt: null, ...(needsLanguage ? { language: detected } : {}) },
           $setOnInsert: { telegramId: user.id },
@@ -84,7 +84,7 @@ export function createPersonService(models: Models, now: () => Date): PersonServ
     },
 
     async setLanguage(telegramId, language) {
-      await Person.updateOne({ telegramId }, { $set: { language } });
+      await Person.updateOne({ _id: telegramId }, { $set: { language } });
     },
 
     async grantRole(telegramId, grant) {
@@ -92,7 +92,7 @@ export function createPersonService(models: Models, now: () => Date): PersonServ
       const full: RoleGrant = { ...grant, level, grantedAt: grant.grantedAt ?? now(), inviteId: grant.inviteId ?? null };
       // A territory code determines its level and so its role: "no grant with this code yet" is the whole check.
       const res = await Person.updateOne(
-        { telegramId, "roles.code": trusted({ $ne: grant.code }) },
+        { _id: telegramId, "roles.code": trusted({ $ne: grant.code }) },
         { $push: { roles: full } },
       );
       return res.modifiedCount === 1;
@@ -100,10 +100,10 @@ export function createPersonService(models: Models, now: () => Date): PersonServ
 
     async revokeRole(telegramId, code) {
       // $pull by the whole stored element: FerretDB 1.24 matches $pull documents by equality, not as a query.
-      const person = await Person.findOne({ telegramId }).lean<PersonDoc>();
+      const person = await Person.findById(telegramId).lean<PersonDoc>();
       const grant = person?.roles?.find((r) => r.code === code);
       if (!grant) return false;
-      const res = await Person.updateOne({ telegramId }, { $pull: { roles: grant } });
+      const res = await Person.updateOne({ _id: telegramId }, { $pull: { roles: grant } });
       return res.modifiedCount === 1;
     },
 
@@ -118,14 +118,14 @@ export function createPersonService(models: Models, now: () => Date): PersonServ
     },
 
     async markBlocked(telegramId) {
-      await Person.updateOne({ telegramId }, { $set: { blockedBotAt: now() } });
+      await Person.updateOne({ _id: telegramId }, { $set: { blockedBotAt: now() } });
     },
 
     async ensureNationalAdmins(telegramIds) {
       let added = 0;
       for (const telegramId of telegramIds) {
         await Person.updateOne(
-          { telegramId },
+          { _id: telegramId },
           { $setOnInsert: { telegramId, firstName: "", roles: [], language: null } },
           { upsert: true },
         );

@@ -87,7 +87,7 @@ describe("directives", () => {
     expect(pc.lastText()).toContain("आपकी भूमिका से यह नहीं किया जा सकता");
     expect(await h.db.models.Audit.countDocuments({ actorId: PC_UP, action: "access.denied" })).toBe(2);
     expect(await h.db.models.Directive.countDocuments({})).toBe(0);
-    expect(await h.db.models.ConversationState.countDocuments({ key: `chat:${PC_UP}` })).toBe(0);
+    expect(await h.openConversation(PC_UP)).toBeNull();
   });
 
   it("walks a national admin through text, photo, roles and area to the exact count; bad input is answered and asked again", async () => {

@@ -49,6 +49,7 @@ describe("a directive to 5,000 recipients", () => {
     const acs = await h.db.models.Ac.find({}, { _id: 0, code: 1 }).lean<{ code: string }[]>();
     const at = clock.now();
     const people: Partial<PersonDoc>[] = ids.map((id, i) => ({
+      _id: id,
       telegramId: id,
       firstName: `AC${i}`,
       language: i % 3 === 0 ? "en" : null,
@@ -110,7 +111,7 @@ describe("a directive to 5,000 recipients", () => {
     let count = 0;
     const worker = createDeliveryWorker({
       models: db.models,
-      api: h.bot.api,
+      api: h.workerApi,
       services,
       logger,
       clock,

@@ -191,6 +191,6 @@ describe("/programmes", () => {
     expect(lastAnswer().show_alert).toBe(true);
     expect((await h.db.models.Programme.findOne({ key: "sneh-samvad" }).lean())!.active).toBe(true);
     await p.tapData(msg.message_id, "pg:a:c");
-    expect(await h.db.models.ConversationState.countDocuments({ key: `chat:${p.id}` })).toBe(0);
+    expect(await h.openConversation(p.id)).toBeNull();
   });
 });

@@ -180,7 +180,7 @@ describe("reporting attendance", () => {
     await stranger.tap("📝 Report");
     expect(lastAnswer()).toMatchObject({ show_alert: true, text: expect.stringContaining("outside your area") });
     expect(await h.db.models.Audit.countDocuments({ actorId: stranger.id, action: "access.denied" })).toBe(1);
-    expect(await h.db.models.ConversationState.countDocuments({ key: `chat:${stranger.id}` })).toBe(0);
+    expect(await h.openConversation(stranger.id)).toBeNull();
 
     const future = await eventFor(p, 3);
     await remind(p, future);
@@ -293,7 +293,7 @@ describe("/cancel leaves at every step, storing nothing", () => {
     expect(p.lastText()).toContain("Cancelled");
     expect(await reportOf(eventId)).toBeNull();
     expect(await h.db.models.ReportVersion.countDocuments({ eventId })).toBe(0);
-    expect(await h.db.models.ConversationState.countDocuments({ key: `chat:${p.id}` })).toBe(0);
+    expect(await h.openConversation(p.id)).toBeNull();
   });
 
   it("with the summary's Cancel button", async () => {

@@ -23,7 +23,7 @@ beforeEach(() => {
   h.clock.set(START);
 });
 
-const stateOf = (id: number) => h.db.models.ConversationState.findOne({ key: `chat:${id}` }).lean();
+const stateOf = async (id: number) => ((await h.openConversation(id)) === null ? null : h.db.models.ConversationState.findById(`chat:${id}`).lean());
 
 describe("a restart in the middle", () => {
   it("a new instance continues the registration and then the report, leaving one event and one report", async () => {
@@ -92,9 +92,9 @@ describe("stored conversations that no longer fit the code", () => {
     await p.send("/newevent");
     await p.tap("Sneh Samvad");
     const doc = await stateOf(p.id);
-    const stored = JSON.parse(doc!.value) as { version: [number, number | string] };
+    const stored = JSON.parse(doc!.value!) as { version: [number, number | string] };
     stored.version[1] = `${CONVERSATION_VERSION}-old`;
-    await h.db.models.ConversationState.updateOne({ key: `chat:${p.id}` }, { $set: { value: JSON.stringify(stored) } });
+    await h.db.models.ConversationState.updateOne({ _id: `chat:${p.id}` }, { $set: { value: JSON.stringify(stored) } });
     await p.tap(/^★/);
     expect(p.lastText()).toContain("The bot was updated");
     expect(await stateOf(p.id)).toBeNull();

@@ -1,6 +1,6 @@
 // A whole bot for tests: the real createBot over a per-test database (seeded with the real map), a LocalBotApi
 // for Telegram, and a controllable clock. `person(...)` plays a Telegram user who types and taps.
-import type { Bot } from "grammy";
+import { Api, type Bot } from "grammy";
 import type { Message, User } from "grammy/types";
 import { createBot } from "../../src/bot/index.js";
 import type { BotContext, BotDeps } from "../../src/bot/context.js";
@@ -35,6 +35,12 @@ export interface Harness {
   /** A fresh Bot on its own connection to the same database, as after a restart. */
   restart(): Promise<{ bot: Bot<BotContext>; db: Database }>;
   person(id: number, opts?: Partial<Omit<User, "id" | "is_bot">>): TestPerson;
+  /** The Bot API as the delivery worker gets it in the app: same local Bot API, without the bot's retrying client. */
+  workerApi: Api;
+  /** Milliseconds the bot chose to wait before calling Telegram again (429s, transient failures). */
+  sleeps: number[];
+  /** The stored replay log of this chat's conversation in progress, or null when none is. */
+  openConversation(chatId: number): Promise<string | null>;
   /** Gives someone a role directly (as if they had redeemed an invite). */
   grant(id: number, role: Role, code: string, opts?: Partial<Omit<User, "id" | "is_bot">>): Promise<TestPerson>;
   close(): Promise<void>;
@@ -49,10 +55,12 @@ export async function createHarness(options: { seed?: boolean; label?: string; a
   const clock = new TestClock();
   const i18n = await (i18nPromise ??= createI18n());
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const sleeps: number[] = [];
   const build = (database: Database) => {
     const services = createServices({ models: database.models, now: clock.now });
     const deps: BotDeps = { services, i18n, logger, now: clock.now, timeZone: "Asia/Kolkata", models: database.models };
-    const bot = createBot({ token, deps, botInfo, client: clientFor(api) });
+    // Retries inside the bot wait on no clock in tests: the waits are recorded instead.
+    const bot = createBot({ token, deps, botInfo, client: clientFor(api), resilience: { sleep: async (ms) => void sleeps.push(ms) } });
     return { services, deps, bot };
   };
   const { services, deps, bot } = build(db);
@@ -72,6 +80,12 @@ export async function createHarness(options: { seed?: boolean; label?: string; a
       const second = await reopenTestDatabase(db);
       extraConnections.push(second);
       return { bot: build(second).bot, db: second };
+    },
+    sleeps,
+    workerApi: new Api(token, clientFor(api)),
+    async openConversation(chatId) {
+      const doc = await db.models.ConversationState.findById(`chat:${chatId}`).lean();
+      return doc?.value ?? null;
     },
     person: (id, opts) => new TestPerson(harness, makeUser(id, opts)),
     async grant(id, role, code, opts) {

@@ -1,13 +1,10 @@
 // /clusters: national office admins edit the cluster layout (which states form which cluster) with buttons.
 // Stateless callbacks: every tap re-reads the layout and re-checks that the tapper is a national office admin.
 import { Composer, InlineKeyboard } from "grammy";
-import { createConversation } from "@grammyjs/conversations";
-import type { AppContext, BotContext, BotDeps } from "../context.js";
+import type { BotContext } from "../context.js";
 import { escapeHtml, personName } from "../format.js";
 import { denyAccess } from "../middleware/deny.js";
-import { busy, unlessBusy } from "./conversationEntry.js";
-import { conversationPlugins } from "../conversations/plugins.js";
-import { CONVERSATION_IDLE_MS } from "../conversations/storage.js";
+import { installConversation, busy, unlessBusy } from "./conversationEntry.js";
 import {
   CLUSTER_CREATE,
   CLUSTER_RENAME,
@@ -20,18 +17,14 @@ const PAGE = 12;
 const KEY = "([a-z0-9-]{1,20})";
 const STATE = "(IN-[A-Z]{2})";
 
-export function clustersFeature(deps: BotDeps): Composer<BotContext> {
+export function clustersFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   for (const [id, builder] of [
     [CLUSTER_CREATE, clusterCreateConversation],
     [CLUSTER_RENAME, clusterRenameConversation],
   ] as const) {
     composer.use(
-      createConversation<AppContext, AppContext>(builder as never, {
-        id,
-        plugins: conversationPlugins(deps),
-        maxMillisecondsToWait: CONVERSATION_IDLE_MS,
-      }) as never,
+      installConversation(id, builder as never),
     );
   }
 

@@ -4,17 +4,15 @@
 // error boundary dropping the person's half-finished work.
 import type { MiddlewareFn, NextFunction } from "grammy";
 import { createConversation, type ConversationBuilder } from "@grammyjs/conversations";
-import type { AppContext, BotContext, BotDeps } from "../context.js";
-import { conversationPlugins } from "../conversations/plugins.js";
+import type { AppContext, BotContext } from "../context.js";
 import { CONVERSATION_IDLE_MS } from "../conversations/storage.js";
 
-/** The conversation `id` run by `builder`, with the plugins and the idle limit all our conversations share. */
-export function installConversation(deps: BotDeps, id: string, builder: ConversationBuilder<AppContext, AppContext>): MiddlewareFn<BotContext> {
-  return createConversation<AppContext, AppContext>(builder, {
-    id,
-    plugins: conversationPlugins(deps),
-    maxMillisecondsToWait: CONVERSATION_IDLE_MS,
-  }) as never;
+/**
+ * The conversation `id` run by `builder`, with the idle limit all our conversations share (their one plugin is
+ * installed once, with the conversations plugin in bot/index.ts).
+ */
+export function installConversation(id: string, builder: ConversationBuilder<AppContext, AppContext>): MiddlewareFn<BotContext> {
+  return createConversation<AppContext, AppContext>(builder, { id, maxMillisecondsToWait: CONVERSATION_IDLE_MS }) as never;
 }
 
 export function busy(ctx: BotContext): boolean {

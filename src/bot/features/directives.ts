@@ -2,17 +2,14 @@
 // reminder for those who have not acknowledged), plus the Acknowledge button every recipient gets. Every button is
 // re-checked against the tapper, loaded fresh for this update: callback_data is whatever the client sends.
 import { Composer, InlineKeyboard } from "grammy";
-import { createConversation } from "@grammyjs/conversations";
 import { mayDirect } from "../../domain/directives.js";
 import type { DirectiveActor, DirectiveReport, DirectiveSummary } from "../../services/directiveService.js";
-import type { AppContext, BotContext, BotDeps } from "../context.js";
-import { conversationPlugins } from "../conversations/plugins.js";
+import type { BotContext } from "../context.js";
 import { DIRECTIVE_CONVERSATION, directiveConversation } from "../conversations/directive.js";
-import { CONVERSATION_IDLE_MS } from "../conversations/storage.js";
 import { ACK_DATA, ackKeyboard, countsLine, createDirectiveRenderer, formatWhen } from "../directiveMessages.js";
 import { escapeHtml, territoryLabel } from "../format.js";
 import { denyAccess } from "../middleware/deny.js";
-import { unlessBusy } from "./conversationEntry.js";
+import { installConversation, unlessBusy } from "./conversationEntry.js";
 
 const VIEW = /^dl:v:([0-9a-f]{24})$/;
 const REMIND = /^dl:r:([0-9a-f]{24})$/;
@@ -47,14 +44,10 @@ export function directiveAckFeature(): Composer<BotContext> {
   return composer;
 }
 
-export function directivesFeature(deps: BotDeps): Composer<BotContext> {
+export function directivesFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.use(
-    createConversation<AppContext, AppContext>(directiveConversation, {
-      id: DIRECTIVE_CONVERSATION,
-      plugins: conversationPlugins(deps),
-      maxMillisecondsToWait: CONVERSATION_IDLE_MS,
-    }) as never,
+    installConversation(DIRECTIVE_CONVERSATION, directiveConversation as never),
   );
 
   composer.command("directive", async (ctx, next) => {

@@ -1,14 +1,14 @@
 // /newevent opens the event registration conversation for anyone who may register an event somewhere.
 import { Composer } from "grammy";
 import { mayRegisterAnywhere, registrationOptions } from "../../domain/events/index.js";
-import type { BotContext, BotDeps } from "../context.js";
+import type { BotContext } from "../context.js";
 import { NEW_EVENT_CONVERSATION, newEventConversation } from "../conversations/newEvent.js";
 import { denyAccess } from "../middleware/deny.js";
 import { installConversation, unlessBusy } from "./conversationEntry.js";
 
-export function eventsFeature(deps: BotDeps): Composer<BotContext> {
+export function eventsFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.use(installConversation(deps, NEW_EVENT_CONVERSATION, newEventConversation));
+  composer.use(installConversation(NEW_EVENT_CONVERSATION, newEventConversation));
   composer.command("newevent", (ctx, next) =>
     unlessBusy(ctx, next, async () => {
       if (!mayRegisterAnywhere(registrationOptions(ctx.scopes))) {

@@ -1,22 +1,15 @@
 // /invite opens the invite conversation for anyone who may appoint someone.
 import { Composer } from "grammy";
-import { createConversation } from "@grammyjs/conversations";
 import { appointableRoles } from "../../domain/permissions.js";
-import type { AppContext, BotContext, BotDeps } from "../context.js";
-import { conversationPlugins } from "../conversations/plugins.js";
+import type { BotContext } from "../context.js";
 import { INVITE_CONVERSATION, inviteConversation } from "../conversations/invite.js";
-import { CONVERSATION_IDLE_MS } from "../conversations/storage.js";
 import { denyAccess } from "../middleware/deny.js";
-import { unlessBusy } from "./conversationEntry.js";
+import { installConversation, unlessBusy } from "./conversationEntry.js";
 
-export function inviteFeature(deps: BotDeps): Composer<BotContext> {
+export function inviteFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.use(
-    createConversation<AppContext, AppContext>(inviteConversation, {
-      id: INVITE_CONVERSATION,
-      plugins: conversationPlugins(deps),
-      maxMillisecondsToWait: CONVERSATION_IDLE_MS,
-    }) as never,
+    installConversation(INVITE_CONVERSATION, inviteConversation as never),
   );
   composer.command("invite", (ctx, next) =>
     unlessBusy(ctx, next, async () => {

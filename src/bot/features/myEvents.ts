@@ -26,7 +26,7 @@ const STATE_ICON: Record<EventState, string> = { planned: "🗓", awaiting_repor
 
 export function myEventsFeature(deps: BotDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.use(installConversation(deps, MOVE_EVENT_CONVERSATION, moveEventConversation));
+  composer.use(installConversation(MOVE_EVENT_CONVERSATION, moveEventConversation));
 
   const actorOf = (ctx: BotContext) => ({ telegramId: ctx.from!.id, scopes: ctx.scopes });
 

@@ -17,7 +17,7 @@ const isAdmin = (ctx: BotContext) => ctx.scopes.some((s) => s.role === "national
 
 export function programmesFeature(deps: BotDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.use(installConversation(deps, PROGRAMME_ITEM_CONVERSATION, programmeItemConversation));
+  composer.use(installConversation(PROGRAMME_ITEM_CONVERSATION, programmeItemConversation));
 
   async function view(ctx: BotContext): Promise<{ text: string; kb: InlineKeyboard }> {
     const { programmes } = deps.services;

@@ -19,7 +19,7 @@ const LIST_MAX = 20;
 
 export function reportFeature(deps: BotDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.use(installConversation(deps, REPORT_CONVERSATION, reportConversation));
+  composer.use(installConversation(REPORT_CONVERSATION, reportConversation));
 
   composer.command("report", (ctx, next) =>
     unlessBusy(ctx, next, async () => {

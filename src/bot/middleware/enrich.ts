@@ -1,23 +1,50 @@
 // Loads the person behind the update and fixes the language to answer in. Runs on the outer bot (recording the
-// person) and, read-only, as a plugin inside conversations, whose contexts are built fresh for every update.
+// person) and, read-only, as a plugin inside conversations, whose contexts are built fresh for every update they
+// replay: those take the person the outer bot loaded for the update in hand (PeopleInHand), so one update reads its
+// person once however long the conversation's replay log is.
 import type { MiddlewareFn } from "grammy";
+import type { PersonDoc } from "../../db/models/index.js";
 import { languageFromTelegram, isLanguage } from "../../i18n.js";
 import { scopesOf } from "../../services/personService.js";
 import type { AppContext, BotDeps } from "../context.js";
 
-export function enrich(deps: BotDeps, options: { record: boolean }): MiddlewareFn<AppContext> {
+/** The person of each update being handled, by Telegram id (one chat per person: updates of one person are in order). */
+export type PeopleInHand = Map<number, PersonDoc | null>;
+
+function setPerson(ctx: AppContext, deps: BotDeps, person: PersonDoc | null): void {
+  ctx.deps = deps;
+  ctx.person = person;
+  ctx.scopes = scopesOf(person);
+  const chosen = person?.language;
+  ctx.lang = isLanguage(chosen) ? chosen : languageFromTelegram(ctx.from?.language_code);
+  ctx.t = deps.i18n.t(ctx.lang);
+}
+
+/** Outer bot: records who wrote (one read, a write only when something changed) and hands the person on. */
+export function enrich(deps: BotDeps, inHand: PeopleInHand): MiddlewareFn<AppContext> {
   return async (ctx, next) => {
     const from = ctx.from;
-    ctx.deps = deps;
     ctx.log = deps.logger.child({ updateId: ctx.update.update_id, userId: from?.id });
-    ctx.person = null;
-    if (from && !from.is_bot) {
-      ctx.person = options.record ? await deps.services.people.touch(from) : await deps.services.people.get(from.id);
+    const person = from && !from.is_bot ? await deps.services.people.touch(from) : null;
+    setPerson(ctx, deps, person);
+    if (!from) return next();
+    inHand.set(from.id, person);
+    try {
+      await next();
+    } finally {
+      inHand.delete(from.id);
     }
-    ctx.scopes = scopesOf(ctx.person);
-    const chosen = ctx.person?.language;
-    ctx.lang = isLanguage(chosen) ? chosen : languageFromTelegram(from?.language_code);
-    ctx.t = deps.i18n.t(ctx.lang);
+  };
+}
+
+/** Inside conversations: the same person, language and services, without reading the database again. */
+export function enrichReplayed(deps: BotDeps, inHand: PeopleInHand): MiddlewareFn<AppContext> {
+  return async (ctx, next) => {
+    const from = ctx.from;
+    ctx.log = deps.logger.child({ updateId: ctx.update.update_id, userId: from?.id });
+    let person: PersonDoc | null = null;
+    if (from && !from.is_bot) person = inHand.has(from.id) ? inHand.get(from.id)! : await deps.services.people.get(from.id);
+    setPerson(ctx, deps, person);
     await next();
   };
 }

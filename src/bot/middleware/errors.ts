@@ -1,8 +1,9 @@
-// The error boundary: log with the update id (the token is redacted by the logger), answer with a localized apology,
-// and make sure a chat can never stay stuck in a conversation whose replay keeps throwing.
+// The error boundary: log with the update id (the token is redacted by the logger), answer with a localized apology
+// that says what really happened, and make sure a chat can never stay stuck in a conversation whose replay keeps
+// throwing.
 import { BotError, GrammyError, HttpError } from "grammy";
 import type { BotContext, BotDeps } from "../context.js";
-import { conversationKeyOf } from "../conversations/storage.js";
+import { dropConversation } from "../conversations/storage.js";
 
 export function createErrorHandler(deps: BotDeps) {
   return async (err: BotError<BotContext>): Promise<void> => {
@@ -16,16 +17,18 @@ export function createErrorHandler(deps: BotDeps) {
       return;
     }
     log.error({ err: cause instanceof Error ? cause : new Error(String(cause)) }, "update failed");
-    // A non-Telegram error inside a conversation would be replayed (and thrown again) on every later update:
-    // drop that chat's conversation state so the person can start afresh.
-    if (!(cause instanceof GrammyError) && !(cause instanceof HttpError)) {
-      const key = conversationKeyOf(ctx);
-      if (key) await deps.models.ConversationState.deleteOne({ key }).catch(() => {});
+    const hadConversation = ctx.conversationRecord?.loadedWithConversation ?? false;
+    // A non-Telegram error inside a conversation would be replayed (and thrown again) on every later update: end
+    // that chat's conversation so the person can start afresh. (The plugin itself ends a conversation whose code
+    // throws; this covers a replay that throws before the plugin gets there.)
+    if (!(cause instanceof GrammyError) && !(cause instanceof HttpError) && ctx.conversationRecord) {
+      await dropConversation(ctx, deps.models, deps.now).catch((e: unknown) => log.warn({ err: e }, "could not end the conversation"));
     }
+    const lost = hadConversation && !ctx.conversationRecord?.doc?.value;
     const t = ctx.t ?? deps.i18n.t("hi");
     try {
       if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
-      if (ctx.chat) await ctx.reply(t("common:error.generic"));
+      if (ctx.chat) await ctx.reply(t(lost ? "common:error.conversationLost" : "common:error.generic"));
     } catch (replyError) {
       log.warn({ err: replyError }, "could not send the apology");
     }

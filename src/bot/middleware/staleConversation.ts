@@ -1,21 +1,31 @@
-// When CONVERSATION_VERSION changes, the plugin would silently discard a person's half-finished conversation.
-// This guard runs first: it notices the old version, removes it, and tells the person to start again.
+// Two guards on the chat's stored conversation, both working from the one read of it (loadConversationRecord):
+// - an update this chat's conversation has already taken (delivered again after a crash or a lost confirmation) is
+//   skipped, never applied to the next question;
+// - when CONVERSATION_VERSION changes, the plugin would silently discard a person's half-finished conversation: the
+//   old version is removed and the person told to start again.
 import type { MiddlewareFn } from "grammy";
 import type { AppContext } from "../context.js";
-import { CONVERSATION_VERSION, conversationKeyOf, storedConversationVersion } from "../conversations/storage.js";
+import { CONVERSATION_VERSION, alreadyHandled, dropConversation, storedConversationVersion } from "../conversations/storage.js";
+
+export function skipHandledUpdates(): MiddlewareFn<AppContext> {
+  return async (ctx, next) => {
+    if (alreadyHandled(ctx)) {
+      ctx.log.info({ updateId: ctx.update.update_id }, "update already handled in this chat's conversation: skipped");
+      return;
+    }
+    await next();
+  };
+}
 
 export function staleConversationGuard(): MiddlewareFn<AppContext> {
   return async (ctx, next) => {
-    const key = conversationKeyOf(ctx);
-    if (key) {
-      const version = await storedConversationVersion(ctx.deps.models, key);
-      if (version !== undefined && version !== CONVERSATION_VERSION) {
-        await ctx.deps.models.ConversationState.deleteOne({ key });
-        ctx.log.info({ key, version }, "dropped conversation state of an older version");
-        if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
-        await ctx.reply(ctx.t("common:conversation.outdated"));
-        return;
-      }
+    const version = storedConversationVersion(ctx);
+    if (version !== undefined && version !== CONVERSATION_VERSION) {
+      await dropConversation(ctx, ctx.deps.models, ctx.deps.now);
+      ctx.log.info({ key: ctx.conversationRecord?.key, version }, "dropped conversation state of an older version");
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
+      await ctx.reply(ctx.t("common:conversation.outdated"));
+      return;
     }
     await next();
   };

@@ -12,6 +12,8 @@ export interface RoleGrant {
 }
 
 export interface PersonDoc {
+  /** The Telegram id again: the document is keyed by it so that every update reads its person by _id. */
+  _id?: number;
   telegramId: number;
   firstName: string;
   lastName?: string | null;
@@ -39,6 +41,9 @@ const roleGrantSchema = new Schema<RoleGrant>(
 
 export const personSchema = new Schema<PersonDoc>(
   {
+    // Keyed by Telegram id: the one read every update makes goes by _id, which every server (FerretDB's SQLite
+    // backend included) answers from its primary key instead of scanning the collection.
+    _id: { type: Number },
     telegramId: { type: Number, required: true, unique: true },
     // Empty for a bootstrap admin who has not written to the bot yet.
     firstName: { type: String, default: "" },
@@ -50,5 +55,9 @@ export const personSchema = new Schema<PersonDoc>(
   },
   { timestamps: true },
 );
+// Documents created without an explicit _id (Person.create({ telegramId })) are keyed by their Telegram id.
+personSchema.pre("validate", function keyByTelegramId() {
+  if (this._id === undefined || this._id === null) this._id = this.telegramId;
+});
 // "Who holds a role in this territory" (team lists, rollup recipients, directive audiences).
 personSchema.index({ "roles.role": 1, "roles.code": 1 });

@@ -1,0 +1,56 @@
+// People and conversation states used to be stored under generated ObjectIds and found by another field
+// (`telegramId`, `key`), which FerretDB's SQLite backend answers by scanning the collection on every update. They are
+// now keyed by that field (_id === telegramId, _id === "chat:<id>"). This moves older documents over, once, at start.
+//
+// Crash-safe without transactions: each legacy document is first copied to a side collection, then removed and
+// re-inserted under its new key, then the copy is dropped. A run interrupted anywhere is finished by the next one,
+// which also restores from the side collection any document whose re-insert never happened.
+import type { Collection, Document } from "mongodb";
+import type { Models } from "../models/index.js";
+
+/** Re-keys legacy people and conversation states; returns how many documents moved. */
+export async function rekeyLegacyDocuments(models: Models): Promise<number> {
+  const people = await rekey(models.Person.collection, sideOf(models, "people"), (d) =>
+    typeof d.telegramId === "number" ? { ...d, _id: d.telegramId } : undefined,
+  );
+  // The old unique index on `key` would refuse a second document without one.
+  await models.ConversationState.collection.dropIndex("key_1").catch(() => {});
+  const states = await rekey(models.ConversationState.collection, sideOf(models, "conversation_states"), (d) => {
+    if (typeof d.key !== "string") return undefined;
+    const { key, ...rest } = d;
+    return { ...rest, _id: key, handledUpdateIds: [] };
+  });
+  return people + states;
+}
+
+function sideOf(models: Models, name: string): Collection<Document> {
+  return models.Person.db.collection(`${name}_rekey`);
+}
+
+async function rekey(
+  target: Collection<Document>,
+  side: Collection<Document>,
+  /** The document as it is stored now, or undefined when `doc` is not a legacy document. */
+  convert: (doc: Document) => Document | undefined,
+): Promise<number> {
+  // Start-up only, over the whole collection: the "is it legacy" filter is done here rather than with $type so that
+  // it reads the same on MongoDB and FerretDB.
+  const legacy = (await target.find({}).toArray()).filter((d) => {
+    const converted = convert(d);
+    return converted !== undefined && converted._id !== d._id;
+  });
+  const pending = [...(await side.find({}).toArray()), ...legacy];
+  for (const doc of pending) {
+    const converted = convert(doc);
+    await side.insertOne(doc).catch(ignoreDuplicate);
+    await target.deleteOne({ _id: doc._id });
+    if (converted) await target.insertOne(converted).catch(ignoreDuplicate);
+    await side.deleteOne({ _id: doc._id });
+  }
+  return pending.length;
+}
+
+/** A re-run finding its earlier insert already done. */
+function ignoreDuplicate(err: unknown): void {
+  if ((err as { code?: number } | null)?.code !== 11000) throw err;
+}
