@@ -17,6 +17,7 @@ import type { JobDefinition } from "./jobs/runner.js";
 import { createScheduler, type Scheduler } from "./jobs/scheduler.js";
 
 export const IDLE_CONVERSATIONS_JOB = "conversations.idle";
+export const START_LIMIT_WINDOWS_JOB = "start-limits.close";
 
 export interface Background {
   worker: DeliveryWorker;
@@ -62,6 +63,16 @@ function idleConversationsJob(deps: BackgroundDeps): JobDefinition {
   };
 }
 
+/** Summarises and deletes the /start attempt-limit windows that have ended (keeps attempt_limits small). */
+function startLimitWindowsJob(deps: BackgroundDeps): JobDefinition {
+  return {
+    name: START_LIMIT_WINDOWS_JOB,
+    leaseMs: 5 * 60 * 1000,
+    duePeriods: (now) => [minutePeriod(now)],
+    run: async () => ({ ...(await deps.services.startLimiter.closeWindows()) }),
+  };
+}
+
 export async function startBackground(deps: BackgroundDeps): Promise<Background> {
   const { services, logger } = deps;
   const worker = createDeliveryWorker({
@@ -94,7 +105,7 @@ export async function startBackground(deps: BackgroundDeps): Promise<Background>
       config: deps.config.scheduler,
       outbox: deliveryOutbox(services.outbox),
       rollups: services.rollups,
-      extraJobs: [idleConversationsJob(deps)],
+      extraJobs: [idleConversationsJob(deps), startLimitWindowsJob(deps)],
     });
     await scheduler.start();
   } else {

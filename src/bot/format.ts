@@ -28,6 +28,11 @@ export function formatDate(ctx: AppContext, date: Date): string {
     .toLocaleString(DateTime.DATETIME_MED);
 }
 
+/** A time of day (HH:mm) in the reader's time zone, e.g. when to try again. */
+export function formatTime(ctx: AppContext, date: Date): string {
+  return DateTime.fromJSDate(date, { zone: ctx.deps.timeZone }).toFormat("HH:mm");
+}
+
 export function personName(p: { firstName?: string | null; lastName?: string | null; username?: string | null; telegramId: number }): string {
   const name = [p.firstName, p.lastName].filter(Boolean).join(" ").trim();
   return name || (p.username ? `@${p.username}` : String(p.telegramId));

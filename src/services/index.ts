@@ -3,6 +3,8 @@ import type { Models } from "../db/models/index.js";
 import type { TerritoryRef } from "../domain/territory.js";
 import { createAuditService, type AuditService } from "./auditService.js";
 import { createClaims, type Claims } from "./claims.js";
+import { createAttemptLimiter, type AttemptLimiter } from "./attemptLimiter.js";
+import { START_LIMITS } from "../domain/rateLimit.js";
 import { createInviteService, type InviteService } from "./inviteService.js";
 import { createMapService, type MapService } from "./mapService.js";
 import { createPersonService, type PersonService } from "./personService.js";
@@ -20,6 +22,8 @@ export interface Services {
   people: PersonService;
   map: MapService;
   invites: InviteService;
+  /** Limits /start token attempts; its closeWindows() runs from the scheduler (background.ts). */
+  startLimiter: AttemptLimiter;
   team: TeamService;
   programmes: ProgrammeService;
   events: EventService;
@@ -39,22 +43,31 @@ export function createServices({ models, now }: ServiceDeps): Services {
   const claims = createClaims(models, now);
   const people = createPersonService(models, now);
   const map = createMapService(models);
+  const startLimiter = createAttemptLimiter({
+    models,
+    audit,
+    now,
+    action: "start",
+    auditAction: "invite.redeem",
+    ...START_LIMITS,
+  });
   const invites = createInviteService({
     models,
     people,
     audit,
     claims,
+    limiter: startLimiter,
     now,
     map: { loadMapView: () => map.loadMapView(), exists: (ref) => territoryExists(map, ref) },
   });
-  const team = createTeamService({ people, audit, loadMapView: () => map.loadMapView() });
+  const team = createTeamService({ people, audit, invites, loadMapView: () => map.loadMapView() });
   const programmes = createProgrammeService(models, now);
   const events = createEventService({ models, now, claims, audit, map, programmes });
   const reports = createReportService({ models, now, audit, events, programmes });
   const rollups = createRollupService(models);
   const outbox = createOutboxService(models, now);
   const directives = createDirectiveService({ models, now, audit, outbox, map });
-  return { audit, claims, people, map, invites, team, programmes, events, reports, rollups, outbox, directives };
+  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {

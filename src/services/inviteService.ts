@@ -1,8 +1,11 @@
 // Invite links: create (by an appointer in the bot, or from the shell) and redeem (by /start <token>).
 // The token is 144 random bits in base64url (24 characters, inside /start's 64-character limit); only its SHA-256
 // is stored. Redemption is decided by a unique-key claim (services/claims.ts), so two people racing on one token: exactly one wins.
+// The claim also records when the redemption finished: after that the link never grants again (so a role revoked
+// later cannot come back through it); /team also marks the invite (grantRevokedAt). Attempts go through an
+// AttemptLimiter first (per person and overall), so guesses never reach the lookup or flood the audit log.
 import { createHash, randomBytes } from "node:crypto";
-import type { Types } from "mongoose";
+import { isValidObjectId, type Types } from "mongoose";
 import type { InviteDoc, Models } from "../db/models/index.js";
 import { canAppoint, type DenyReason } from "../domain/permissions.js";
 import { ROLE_LEVEL, type Role, type RoleScope } from "../domain/roles.js";
@@ -10,6 +13,7 @@ import type { MapView, TerritoryRef } from "../domain/territory.js";
 import type { AuditService } from "./auditService.js";
 import type { PersonService, TelegramUserLike } from "./personService.js";
 import type { Claims } from "./claims.js";
+import type { AttemptLimiter } from "./attemptLimiter.js";
 
 export const TOKEN_BYTES = 18;
 export const TOKEN_RE = /^[A-Za-z0-9_-]{24}$/;
@@ -37,13 +41,17 @@ export type CreateInviteResult =
 
 export type RedeemResult =
   | { ok: true; invite: StoredInvite; alreadyHeld: boolean; repeated: boolean }
-  | { ok: false; reason: "malformed" | "unknown" | "used" | "expired" | "revoked" };
+  | { ok: false; reason: "malformed" | "unknown" | "used" | "expired" | "revoked" }
+  /** Too many attempts (services/attemptLimiter.ts): try again at retryAt. */
+  | { ok: false; reason: "rate_limited"; retryAt: Date };
 
 type StoredInvite = InviteDoc & { _id: Types.ObjectId };
 
 export interface InviteService {
   create(input: CreateInviteInput): Promise<CreateInviteResult>;
   redeem(token: string, user: TelegramUserLike, updateId?: number | null): Promise<RedeemResult>;
+  /** Records that the role this invite granted was revoked: the link never grants again. */
+  grantRevoked(inviteId: string): Promise<void>;
 }
 
 export function hashToken(token: string): string {
@@ -60,11 +68,86 @@ export function createInviteService(deps: {
   audit: AuditService;
   map: InviteMapAccess;
   claims: Claims;
+  /** Limits redemption attempts (per person and overall); absent: unlimited (scripts). */
+  limiter?: AttemptLimiter;
   now: () => Date;
   random?: (n: number) => Buffer;
 }): InviteService {
   const { models, people, audit, map, claims, now } = deps;
   const { Invite } = models;
+
+  type Denied = Exclude<RedeemResult, { ok: true } | { reason: "rate_limited" }>;
+
+  async function redeemChecked(token: string, user: TelegramUserLike, updateId: number | null): Promise<RedeemResult> {
+    const deny = async (reason: Denied["reason"], inviteId?: string) => {
+      await audit.record({
+        actorId: user.id,
+        action: "invite.redeem",
+        outcome: "denied",
+        reason,
+        ...(inviteId ? { details: { inviteId } } : {}),
+        updateId,
+      });
+      return { ok: false as const, reason };
+    };
+    if (!TOKEN_RE.test(token)) return deny("malformed");
+    const tokenHash = hashToken(token);
+    const claimKey = `invite:${tokenHash}`;
+    const at = now();
+
+    const invite = await Invite.findOne({ tokenHash }).lean<StoredInvite>();
+    if (!invite) return deny("unknown");
+    const inviteId = String(invite._id);
+    if (invite.revokedAt) return deny("revoked", inviteId);
+    const expired = invite.expiresAt.getTime() <= at.getTime();
+    let repeated = false;
+    if (invite.usedBy !== null && invite.usedBy !== user.id) return deny("used", inviteId);
+    if (invite.usedBy === null) {
+      if (expired) return deny("expired", inviteId);
+      // The race is decided here: exactly one insert of this claim succeeds.
+      const claim = await claims.claimOnce(claimKey, String(user.id));
+      if (!claim.won && claim.existing.owner !== String(user.id)) return deny("used", inviteId);
+      repeated = !claim.won;
+      await Invite.updateOne({ tokenHash }, { $set: { usedBy: user.id, usedAt: at } });
+    } else {
+      repeated = true;
+    }
+
+    if (repeated) {
+      // This person's /start again: a redelivered update, a second tap, or a retry after a crash between the claim
+      // and the grant. Only that last case may still grant, and only while nothing says the grant was taken back.
+      if (invite.grantRevokedAt) return deny("revoked", inviteId);
+      const holds = (await people.get(user.id))?.roles.some((r) => r.code === invite.code) ?? false;
+      const claim = await claims.get(claimKey);
+      if (claim?.result?.done) {
+        // The first redemption finished: nothing more to grant. Not holding the role now means it was revoked.
+        if (!holds) return deny("revoked", inviteId);
+        await auditOk(user.id, invite, updateId, true);
+        return { ok: true, invite, alreadyHeld: false, repeated: true };
+      }
+      if (expired && !holds) return deny("expired", inviteId);
+    }
+
+    await people.touch(user);
+    // An expired link never grants (here only on the repeated path, for someone who already holds the role).
+    const granted =
+      !expired && (await people.grantRole(user.id, { role: invite.role, code: invite.code, grantedBy: invite.createdBy, inviteId }));
+    // From now on this link never grants again (see the repeated path above).
+    await claims.setResult(claimKey, { done: true, granted, at });
+    await auditOk(user.id, invite, updateId, repeated);
+    return { ok: true, invite, alreadyHeld: !granted && !repeated, repeated };
+  }
+
+  async function auditOk(actorId: number, invite: StoredInvite, updateId: number | null, repeated: boolean): Promise<void> {
+    await audit.record({
+      actorId,
+      action: "invite.redeem",
+      outcome: "ok",
+      reason: repeated ? "repeated" : null,
+      details: { inviteId: String(invite._id), role: invite.role, code: invite.code, invitedBy: invite.createdBy, repeated },
+      updateId,
+    });
+  }
 
   return {
     async create(input) {
@@ -97,6 +180,7 @@ export function createInviteService(deps: {
         usedBy: null,
         usedAt: null,
         revokedAt: null,
+        grantRevokedAt: null,
       });
       const inviteId = String(doc._id);
       await audit.record({
@@ -110,48 +194,18 @@ export function createInviteService(deps: {
     },
 
     async redeem(token, user, updateId = null) {
-      const deny = async (reason: Exclude<RedeemResult, { ok: true }>["reason"]) => {
-        await audit.record({ actorId: user.id, action: "invite.redeem", outcome: "denied", reason, updateId });
-        return { ok: false as const, reason };
-      };
-      if (!TOKEN_RE.test(token)) return deny("malformed");
-      const tokenHash = hashToken(token);
-      const at = now();
+      // Before anything else (even the format check): a flood of guesses must not reach the lookup or the audit log.
+      const slot = deps.limiter ? await deps.limiter.acquire(user.id, updateId) : null;
+      if (slot && !slot.ok) return { ok: false, reason: "rate_limited", retryAt: slot.retryAt };
+      const result = await redeemChecked(token, user, updateId);
+      // A first redemption is not a failed attempt: give the slots back. Repeats and refusals keep theirs.
+      if (slot && result.ok && !result.repeated) await slot.release();
+      return result;
+    },
 
-      const invite = await Invite.findOne({ tokenHash }).lean<StoredInvite>();
-      if (!invite) return deny("unknown");
-      if (invite.revokedAt) return deny("revoked");
-      let repeated = false;
-      if (invite.usedBy !== null) {
-        // The same person's /start delivered again (or a crash before the role was granted): finish the job.
-        if (invite.usedBy !== user.id) return deny("used");
-        repeated = true;
-      } else {
-        if (invite.expiresAt.getTime() <= at.getTime()) return deny("expired");
-        // The race is decided here: exactly one insert of this claim succeeds.
-        const claim = await claims.claimOnce(`invite:${tokenHash}`, String(user.id));
-        if (!claim.won && claim.existing.owner !== String(user.id)) return deny("used");
-        repeated = !claim.won;
-        await Invite.updateOne({ tokenHash }, { $set: { usedBy: user.id, usedAt: at } });
-      }
-
-      await people.touch(user);
-      const granted = await people.grantRole(user.id, {
-        role: invite.role,
-        code: invite.code,
-        grantedBy: invite.createdBy,
-        inviteId: String(invite._id),
-      });
-      if (!repeated) {
-        await audit.record({
-          actorId: user.id,
-          action: "invite.redeem",
-          outcome: "ok",
-          details: { inviteId: String(invite._id), role: invite.role, code: invite.code, invitedBy: invite.createdBy },
-          updateId,
-        });
-      }
-      return { ok: true, invite, alreadyHeld: !granted && !repeated, repeated };
+    async grantRevoked(inviteId) {
+      if (!isValidObjectId(inviteId)) return;
+      await Invite.updateOne({ _id: inviteId }, { $set: { grantRevokedAt: now() } });
     },
   };
 }

@@ -5,6 +5,7 @@ import type { MapView } from "../domain/territory.js";
 import type { PersonDoc, RoleGrant } from "../db/models/index.js";
 import type { AuditService } from "./auditService.js";
 import type { PersonService } from "./personService.js";
+import type { InviteService } from "./inviteService.js";
 
 export interface TeamEntry {
   telegramId: number;
@@ -27,6 +28,8 @@ const LEVEL_ORDER = { country: 0, cluster: 1, state: 2, pc: 3, ac: 4 } as const;
 export function createTeamService(deps: {
   people: PersonService;
   audit: AuditService;
+  /** Told about revoked grants that came from an invite, so that the link cannot bring the role back. */
+  invites?: Pick<InviteService, "grantRevoked">;
   loadMapView(): Promise<MapView>;
 }): TeamService {
   const { people, audit } = deps;
@@ -85,6 +88,8 @@ export function createTeamService(deps: {
       if (!grant) return refuse("not_held");
       const decision = canRevoke(actorScopes, { role: grant.role, level: grant.level, code: grant.code }, await deps.loadMapView());
       if (!decision.allowed) return refuse(decision.reason);
+      // The invite first: a crash between the two leaves the role held (revoke again) and never the link usable.
+      if (grant.inviteId) await deps.invites?.grantRevoked(grant.inviteId);
       const removed = await people.revokeRole(targetId, code);
       if (!removed) return refuse("not_held");
       await audit.record({ actorId, action: "role.revoke", outcome: "ok", details, updateId });

@@ -259,4 +259,56 @@ describe("onboarding by invite link", () => {
     await p.send("/start");
     expect(p.lastText()).toContain("invite link");
   });
+  it("never lets a used link bring back a role revoked with /team, even after it expired", async () => {
+    h.clock.set("2026-11-27T06:30:00Z");
+    const stateTeam = await h.grant(7_900_000_001, "state_team", "IN-MP", { language_code: "en" });
+    const created = await h.services.invites.create({ actor: null, role: "ac_incharge", territory: { level: "ac", code: "IN-MP:A1" } });
+    if (!created.ok) throw new Error("invite not created");
+    const newcomer = h.person(7_900_000_002, { first_name: "Kamla", language_code: "en" });
+    await newcomer.send(`/start ${created.token}`);
+    expect(newcomer.lastText()).toContain("Welcome");
+
+    await stateTeam.send("/team");
+    const index = stateTeam.lastText().split("\n").find((l) => l.includes("Kamla"))!.split(".")[0];
+    await stateTeam.tap(`❌ ${index}`);
+    await stateTeam.tap("Yes, revoke");
+    expect((await h.services.people.get(newcomer.id))?.roles).toEqual([]);
+
+    await newcomer.send(`/start ${created.token}`);
+    expect(newcomer.lastText()).toContain("withdrawn");
+    h.clock.advance(8 * DAY);
+    await newcomer.send(`/start ${created.token}`);
+    expect(newcomer.lastText()).toContain("withdrawn");
+    expect((await h.services.people.get(newcomer.id))?.roles).toEqual([]);
+    const lines = await h.db.models.Audit.find({ actorId: newcomer.id, action: "invite.redeem" }).sort({ at: 1, _id: 1 }).lean();
+    expect(lines.map((l) => [l.outcome, l.reason ?? null])).toEqual([
+      ["ok", null],
+      ["denied", "revoked"],
+      ["denied", "revoked"],
+    ]);
+  });
+
+  it("answers a flood of /start guesses with when to try again, in the person's language, and lets them in afterwards", async () => {
+    h.clock.set("2026-12-10T06:33:00Z"); // 12:03 in Kolkata; the 10-minute window ends at 12:10
+    const guesser = h.person(7_900_000_010, { language_code: "hi" });
+    for (let i = 0; i < 12; i++) await guesser.send(`/start ${`guess${i}`.padEnd(24, "x")}`);
+    const texts = guesser.botTexts();
+    expect(texts.slice(0, 5).every((t) => t.includes("पहचाना नहीं"))).toBe(true);
+    expect(texts.slice(5)).toHaveLength(7);
+    expect(texts.slice(5).every((t) => t.includes("12:10 बजे के बाद"))).toBe(true);
+    expect(await h.db.models.Audit.countDocuments({ actorId: guesser.id, action: "invite.redeem" })).toBe(6);
+
+    // Someone else is not affected.
+    const created = await h.services.invites.create({ actor: null, role: "ac_incharge", territory: { level: "ac", code: "IN-MP:A2" } });
+    if (!created.ok) throw new Error("invite not created");
+    const english = h.person(7_900_000_011, { language_code: "en" });
+    await english.send(`/start ${"Z".repeat(24)}`);
+    expect(english.lastText()).toContain("not recognised");
+
+    // After the window, the guesser's real link works.
+    h.clock.set("2026-12-10T06:40:00Z");
+    await guesser.send(`/start ${created.token}`);
+    expect(guesser.lastText()).toContain("स्वागत है");
+    expect((await h.services.people.get(guesser.id))?.roles.map((r) => r.code)).toEqual(["IN-MP:A2"]);
+  });
 });

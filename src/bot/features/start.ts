@@ -1,7 +1,7 @@
 // /start: with an invite token, join in the role it carries; without one, explain how to get an invite.
 import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
-import { escapeHtml, scopeLabel } from "../format.js";
+import { escapeHtml, formatTime, scopeLabel } from "../format.js";
 import { helpText } from "./help.js";
 import { scopesOf } from "../../services/personService.js";
 
@@ -18,7 +18,8 @@ export function startFeature(): Composer<BotContext> {
     }
     const result = await ctx.deps.services.invites.redeem(payload, ctx.from!, ctx.update.update_id);
     if (!result.ok) {
-      await ctx.reply(ctx.t(`start:invite.${result.reason}`), { parse_mode: "HTML" });
+      const params = result.reason === "rate_limited" ? { time: formatTime(ctx, result.retryAt) } : {};
+      await ctx.reply(ctx.t(`start:invite.${result.reason}`, params), { parse_mode: "HTML" });
       return;
     }
     // Reload: the role was just granted, and /help must reflect it.

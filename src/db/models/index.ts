@@ -7,6 +7,7 @@ import { personSchema, type PersonDoc } from "./person.js";
 import { inviteSchema, type InviteDoc } from "./invite.js";
 import { auditSchema, type AuditDoc } from "./audit.js";
 import { claimSchema, type ClaimDoc } from "./claim.js";
+import { attemptLimitSchema, type AttemptLimitDoc } from "./attemptLimit.js";
 import { jobRunSchema, type JobRunDoc } from "./jobRun.js";
 import { conversationStateSchema, type ConversationStateDoc } from "./conversationState.js";
 import { programmeSchema, categorySchema, type ProgrammeDoc, type CategoryDoc } from "./programme.js";
@@ -41,6 +42,7 @@ export interface Models {
   Audit: Model<AuditDoc>;
   ConversationState: Model<ConversationStateDoc>;
   Claim: Model<ClaimDoc>;
+  AttemptLimit: Model<AttemptLimitDoc>;
   JobRun: Model<JobRunDoc>;
   Programme: Model<ProgrammeDoc>;
   AttendeeCategory: Model<CategoryDoc>;
@@ -71,6 +73,7 @@ export function createModels(connection: Connection): Models {
       "conversation_states",
     ),
     Claim: connection.model<ClaimDoc>("Claim", claimSchema, "claims"),
+    AttemptLimit: connection.model<AttemptLimitDoc>("AttemptLimit", attemptLimitSchema, "attempt_limits"),
     JobRun: connection.model<JobRunDoc>("JobRun", jobRunSchema, "job_runs"),
     Programme: connection.model<ProgrammeDoc>("Programme", programmeSchema, "programmes"),
     AttendeeCategory: connection.model<CategoryDoc>("AttendeeCategory", categorySchema, "attendee_categories"),
@@ -87,7 +90,7 @@ export function createModels(connection: Connection): Models {
   };
 }
 
-export type { StateDoc, PcDoc, AcDoc, ClusterDoc, PersonDoc, InviteDoc, AuditDoc, ConversationStateDoc, ClaimDoc };
+export type { StateDoc, PcDoc, AcDoc, ClusterDoc, PersonDoc, InviteDoc, AuditDoc, ConversationStateDoc, ClaimDoc, AttemptLimitDoc };
 export type { RoleGrant } from "./person.js";
 export type { ProgrammeDoc, CategoryDoc, EventDoc, ReportDoc, ReportVersionDoc };
 export type { OutboxItemDoc, OutboxAttemptDoc, OutboxRetryDoc, OutboxDoneDoc };

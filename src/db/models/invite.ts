@@ -12,7 +12,10 @@ export interface InviteDoc {
   expiresAt: Date;
   usedBy: number | null;
   usedAt: Date | null;
+  /** The link was withdrawn before use. */
   revokedAt: Date | null;
+  /** The role this link granted was revoked (teamService): the link never grants again. */
+  grantRevokedAt?: Date | null;
 }
 
 export const inviteSchema = new Schema<InviteDoc>({
@@ -26,5 +29,6 @@ export const inviteSchema = new Schema<InviteDoc>({
   usedBy: { type: Number, default: null },
   usedAt: { type: Date, default: null },
   revokedAt: { type: Date, default: null },
+  grantRevokedAt: { type: Date, default: null },
 });
 inviteSchema.index({ createdBy: 1, createdAt: -1 });
