@@ -7,15 +7,20 @@ import type { Logger } from "./logger.js";
 import { connectDatabase, ensureIndexes, type Database } from "./db/connection.js";
 import { rekeyLegacyDocuments } from "./db/migrations/rekey.js";
 import { LOCAL_DB_NAME, startLocalServer, type LocalServer } from "./db/localServer.js";
-import { createI18n } from "./i18n.js";
 import { createServices } from "./services/index.js";
 import { createBot } from "./bot/index.js";
 import { setCommandMenus } from "./bot/commands.js";
 import type { BotContext } from "./bot/context.js";
 import { startBackground, type Background } from "./background.js";
+import { createPoller } from "./telegram/poller.js";
+import type { Update } from "grammy/types";
+import type { Services } from "./services/index.js";
+import { createI18n, isLanguage, languageFromTelegram, type I18n } from "./i18n.js";
 
 export interface App {
   bot: Bot<BotContext>;
+  /** Resolves when polling cannot go on (409 Conflict: another copy polls with this token): exit non-zero. */
+  fatal: Promise<unknown>;
   db: Database;
   background: Background;
   stop(): Promise<void>;
@@ -62,24 +67,43 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const workerApi = new Api(config.botToken, { apiRoot: config.botApiRoot });
   const background = await startBackground({ config, models: db.models, services, i18n, logger, api: workerApi, now });
 
-  // Long polling: at-least-once delivery; handlers are idempotent. bot.start resolves only when polling stops.
-  const polling = bot.start({
-    allowed_updates: ["message", "callback_query", "my_chat_member"],
-    onStart: (me) => logger.info({ username: me.username, apiRoot: config.botApiRoot }, "bot is polling"),
+  // Long polling, different chats at once and each chat in order; at-least-once (handlers are idempotent).
+  let onFatal: (err: unknown) => void = () => {};
+  const fatal = new Promise<unknown>((resolve) => (onFatal = resolve));
+  const poller = createPoller({
+    api: bot.api,
+    handle: (update) => bot.handleUpdate(update),
+    logger,
+    allowedUpdates: ["message", "callback_query", "my_chat_member"],
+    onFlood: (update) => tellToSlowDown(bot, services, i18n, update),
+    onFatal,
   });
-  polling.catch((err: unknown) => logger.fatal({ err }, "polling stopped with an error"));
+  logger.info({ username: bot.botInfo.username, apiRoot: config.botApiRoot }, "bot is polling");
+  void poller.start();
 
   let stopping: Promise<void> | undefined;
   return {
     bot,
     db,
     background,
+    fatal,
     stop: () =>
       (stopping ??= (async () => {
-        await bot.stop().catch((err: unknown) => logger.warn({ err }, "bot.stop failed"));
+        // Stop intake and let the updates in hand finish before anything they use is closed.
+        await poller.stop().catch((err: unknown) => logger.warn({ err }, "stopping polling failed"));
         await background.stop().catch((err: unknown) => logger.warn({ err }, "stopping the background work failed"));
         await db.close();
         await localServer?.stop();
       })()),
   };
+}
+
+/** The one notice a flooding chat gets (see telegram/poller.ts), in the person's language. */
+async function tellToSlowDown(bot: Bot<BotContext>, services: Services, i18n: I18n, update: Update): Promise<void> {
+  const from = update.message?.from ?? update.callback_query?.from;
+  const chatId = update.message?.chat.id ?? update.callback_query?.message?.chat.id ?? from?.id;
+  if (chatId === undefined) return;
+  const person = from ? await services.people.get(from.id) : null;
+  const lang = isLanguage(person?.language) ? person.language : languageFromTelegram(from?.language_code);
+  await bot.api.sendMessage(chatId, i18n.t(lang)("common:error.slowDown"));
 }

@@ -39,6 +39,14 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Polling cannot go on (another copy polls with this token): stop and exit non-zero, never sit deaf.
+  if ("fatal" in app) {
+    void app.fatal.then(() => {
+      if (signalled) return;
+      signalled = true;
+      void app.stop().finally(() => process.exit(1));
+    });
+  }
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));
 }
