@@ -4,7 +4,7 @@
 import type { Message } from "grammy/types";
 import type { AppContext } from "../context.js";
 import { escapeHtml } from "../format.js";
-import { ANSWER_PREFIX, say, tappedValue, type Choice, type Conv } from "./prompts.js";
+import { ANSWER_PREFIX, notAnAnswer, ourPromptsSince, say, tappedValue, type Choice, type Conv } from "./prompts.js";
 
 /** A parser's verdict on one message: a value, or a localized reason (HTML) why not. */
 export type Verdict<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -31,21 +31,21 @@ export interface AskOptions<T> {
 }
 
 export async function ask<T>(conversation: Conv, ctx: AppContext, opts: AskOptions<T>): Promise<Answer<T>> {
-  const ours = new Set<number>();
   const allowed = new Map((opts.buttons ?? []).map((b) => [b.value, b.label]));
-  let lastPrompt = 0;
-  const send = async (reason?: string, raw = false) => {
+  const send = (reason?: string, raw = false) => {
     const text = reason ? `${raw ? "" : "⚠️ "}${reason}\n\n${opts.prompt}` : opts.prompt;
-    lastPrompt = await say(ctx, text, opts.buttons, opts.columns);
-    ours.add(lastPrompt);
+    return say(ctx, text, opts.buttons, opts.columns);
   };
-  await send(opts.firstReason, true);
+  // Re-asks after a bad answer are not recorded (notAnAnswer), so their buttons are known by id order; the buttons
+  // removed after a typed answer are the first prompt's (a re-ask's stay, and are refused as stale if tapped).
+  const firstPrompt = await send(opts.firstReason, true);
+  const ours = ourPromptsSince(firstPrompt);
 
   for (;;) {
     const answer = await conversation.wait();
     if (answer.callbackQuery) {
-      const value = await tappedValue(answer, (id) => ours.has(id), ANSWER_PREFIX, (v) => allowed.has(v));
-      if (value === undefined) continue;
+      const value = await tappedValue(answer, ours, ANSWER_PREFIX, (v) => allowed.has(v));
+      if (value === undefined) return notAnAnswer(conversation);
       await answer.answerCallbackQuery().catch(() => {});
       if (!opts.keepButtons) {
         // Leave the question and the chosen answer in the chat, with no buttons to tap again.
@@ -66,14 +66,15 @@ export async function ask<T>(conversation: Conv, ctx: AppContext, opts: AskOptio
       verdict = opts.message?.(msg, answer) ?? { ok: false, reason: opts.otherReason ?? answer.t("common:conversation.notUnderstood") };
     } else {
       // An edited message or another update kind: nothing to answer.
-      continue;
+      return notAnAnswer(conversation);
     }
     if (verdict.ok) {
       if (opts.buttons?.length && !opts.keepButtons) {
-        await answer.api.editMessageReplyMarkup(answer.chat!.id, lastPrompt).catch(() => {});
+        await answer.api.editMessageReplyMarkup(answer.chat!.id, firstPrompt).catch(() => {});
       }
       return { kind: "value", value: verdict.value };
     }
     await send(verdict.reason);
+    return notAnAnswer(conversation);
   }
 }

@@ -81,6 +81,25 @@ export async function say(ctx: AppContext, text: string, buttons?: readonly Choi
   return sent.message_id;
 }
 
+/**
+ * Ends the handling of an update that was not an answer (after explaining and asking again) without recording it in
+ * the conversation's replay log: the log, and so the cost of every later step, does not grow with bad answers. The
+ * conversation stays where it was; only messages sent meanwhile are forgotten, which is why prompts recognise their
+ * own buttons by message id order (ourPromptsSince) rather than by a list of ids.
+ */
+export async function notAnAnswer(conversation: Conv): Promise<never> {
+  return conversation.skip({ next: false });
+}
+
+/**
+ * "Is this message one of this step's prompts?": message ids in a chat only grow, so every prompt this step sent,
+ * re-asks included (whose ids are forgotten with the bad answer that caused them), has an id at least the first one's.
+ * Buttons of earlier steps have smaller ids and are refused as stale.
+ */
+export function ourPromptsSince(firstPromptId: number): (messageId: number) => boolean {
+  return (messageId) => messageId >= firstPromptId;
+}
+
 /** Answers a tap that is not an answer: a button of an earlier message is "stale", anything else on ours "invalid". */
 export async function refuseTap(answer: AppContext, mine: boolean): Promise<void> {
   await answer.answerCallbackQuery({ text: answer.t(mine ? "common:button.invalid" : "common:button.stale") }).catch(() => {});
@@ -134,22 +153,23 @@ export async function choose(conversation: Conv, ctx: AppContext, opts: ChooseOp
   const allowed = new Set([...all, ...(opts.extra ?? [])].map((c) => c.value));
   let shown = all;
   let page = 0;
-  const ours = new Set<number>();
+  let first: number | undefined;
   const ask = async () => {
     const sent = await ctx.reply(opts.prompt, { reply_markup: buildChoiceKeyboard(shown, page, opts), parse_mode: "HTML" });
-    ours.add(sent.message_id);
+    first ??= sent.message_id;
   };
   await ask();
+  const ours = ourPromptsSince(first!);
 
   for (;;) {
     const answer = await conversation.wait();
     const query = answer.callbackQuery;
     if (query) {
       const data = query.data ?? "";
-      const fromOurs = query.message !== undefined && ours.has(query.message.message_id);
+      const fromOurs = query.message !== undefined && ours(query.message.message_id);
       if (!fromOurs) {
         await refuseTap(answer, false);
-        continue;
+        return notAnAnswer(conversation);
       }
       if (data === PAGE_PREV || data === PAGE_NEXT) {
         page += data === PAGE_NEXT ? 1 : -1;
@@ -160,7 +180,7 @@ export async function choose(conversation: Conv, ctx: AppContext, opts: ChooseOp
       const value = data.startsWith(CHOICE_PREFIX) ? data.slice(CHOICE_PREFIX.length) : "";
       if (!allowed.has(value)) {
         await answer.answerCallbackQuery({ text: data === "p:=" ? undefined : answer.t("common:button.invalid") });
-        continue;
+        return notAnAnswer(conversation);
       }
       await answer.answerCallbackQuery();
       // Leave the question and the chosen answer in the chat, without buttons that could be tapped again.
@@ -172,27 +192,34 @@ export async function choose(conversation: Conv, ctx: AppContext, opts: ChooseOp
     }
 
     const text = answer.message?.text;
-    if (text !== undefined && text.startsWith("/")) {
-      await answer.reply(answer.t("common:conversation.commandInMiddle"));
-    } else if (text !== undefined && opts.searchable) {
+    if (text !== undefined && opts.searchable && !text.startsWith("/")) {
       const needle = normalise(text);
       const found = all.filter((c) => normalise(c.label).includes(needle));
-      if (found.length === 0) {
-        await answer.reply(answer.t("common:conversation.noMatch", { text: escapeHtml(text.slice(0, 50)) }), { parse_mode: "HTML" });
-      } else if (found.length === 1) {
+      if (found.length === 1) {
         // One match: take it, as a tap would have.
         await answer.reply(`✅ <b>${escapeHtml(found[0]!.label)}</b>`, { parse_mode: "HTML" });
         return found[0]!.value;
-      } else {
+      }
+      if (found.length > 1) {
+        // A narrower list is a step of its own (the buttons shown change), so it stays in the log.
         shown = found;
         page = 0;
+        await ask();
+        continue;
       }
+      await answer.reply(answer.t("common:conversation.noMatch", { text: escapeHtml(text.slice(0, 50)) }), { parse_mode: "HTML" });
+    } else if (text !== undefined && text.startsWith("/")) {
+      await answer.reply(answer.t("common:conversation.commandInMiddle"));
     } else if (text !== undefined) {
       await answer.reply(answer.t(opts.searchable ? "common:conversation.tapOrType" : "common:conversation.tapButton"));
-    } else {
+    } else if (answer.message) {
       await answer.reply(answer.t("common:conversation.notUnderstood"));
+    } else {
+      // An edited message or another update kind: nothing to answer.
+      return notAnAnswer(conversation);
     }
     await ask();
+    return notAnAnswer(conversation);
   }
 }
 
@@ -209,24 +236,23 @@ export interface AskTextOptions {
  * again. Returns the trimmed text, or the value of a tapped extra button.
  */
 export async function askText(conversation: Conv, ctx: AppContext, opts: AskTextOptions): Promise<string> {
-  const ours = new Set<number>();
   const extra = opts.extra ?? [];
-  const ask = async () => {
-    // The extra buttons stand in one row.
-    ours.add(await say(ctx, opts.prompt, extra, extra.length, CHOICE_PREFIX));
-  };
-  await ask();
+  // The extra buttons stand in one row.
+  const ask = () => say(ctx, opts.prompt, extra, extra.length, CHOICE_PREFIX);
+  const ours = ourPromptsSince(await ask());
   for (;;) {
     const answer = await conversation.wait();
     if (answer.callbackQuery) {
-      const value = await tappedValue(answer, (id) => ours.has(id), CHOICE_PREFIX, (v) => extra.some((e) => e.value === v));
-      if (value === undefined) continue;
+      const value = await tappedValue(answer, ours, CHOICE_PREFIX, (v) => extra.some((e) => e.value === v));
+      if (value === undefined) return notAnAnswer(conversation);
       await answer.answerCallbackQuery();
       await answer.editMessageReplyMarkup().catch(() => {});
       return value;
     }
     const text = answer.message?.text?.trim();
-    if (text === undefined) {
+    if (!answer.message) {
+      return notAnAnswer(conversation);
+    } else if (text === undefined) {
       await answer.reply(answer.t("common:conversation.textWanted"));
     } else if (text.startsWith("/")) {
       await answer.reply(answer.t("common:conversation.commandInMiddle"));
@@ -238,5 +264,6 @@ export async function askText(conversation: Conv, ctx: AppContext, opts: AskText
       return text;
     }
     await ask();
+    return notAnAnswer(conversation);
   }
 }
