@@ -1,4 +1,4 @@
-// Events: register (exactly once per confirm press), read, list for a person, cancel and move. Every change
+// Events: register (exactly once per confirm key: the bot's draft), read, list for a person, cancel and move. Every change
 // re-checks who may act on the event's territory: the conversation's checks are advice, these are the rule.
 //
 // sanitizeFilter is on (db/connection.ts): query operators written here are marked with mongoose.trusted().
@@ -73,8 +73,10 @@ export type ChangeEventResult = { ok: true; event: EventView; changed: boolean }
 
 export interface EventService {
   /**
-   * Registers an event. `confirmKey` names the confirm press (e.g. "<chat>:<summary message>"): the same press
-   * again (a double tap, a replayed update, a second bot instance) returns the first event with duplicate = true.
+   * Registers an event. `confirmKey` names what is confirmed once: the bot passes its draft ("draft:<chat>:<entry>",
+   * see bot/conversations/summaryStep.ts), so any Confirm of that draft again (a double tap, another copy of the
+   * summary, a replayed update, a second bot instance at the same moment) returns the same event with
+   * duplicate = true. Exactly one call of a key stores the event (duplicate = false), even when racing.
    */
   create(args: { actor: Actor; input: EventInput; confirmKey: string }): Promise<CreateEventResult>;
   get(id: string): Promise<EventView | null>;

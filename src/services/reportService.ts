@@ -1,11 +1,12 @@
 // Attendance reports: the first submission and corrections (by the author, for 72 hours), every version kept.
 //
 // Exactly once without transactions: report_versions has a unique (eventId, version) index and each version names
-// the confirm press that made it. A version is the record of truth; the report document is its current copy
+// the confirm key that made it (the bot's draft: one version per draft, whichever copy of its summary was tapped). A version is the record of truth; the report document is its current copy
 // ("materialised"), rewritten from the newest version and repaired by any later submit of the same press. So:
-//   - the same press again (double tap, replayed update, a second bot instance) finds its version: nothing new;
-//   - two different presses racing for the same version number: one insert wins, the other is told to look again;
-//   - a crash between the version insert and the report write is repaired when the press is replayed.
+//   - the same key again (double tap, another copy of the summary, replayed update, a second bot instance) finds
+//     its version, or loses the insert race to it: nothing new, duplicate = true;
+//   - two different keys (two drafts) racing for the same version number: one insert wins, the other gets "conflict";
+//   - a crash between the version insert and the report write is repaired when the key is submitted again.
 import { trusted, type Types } from "mongoose";
 import type { EventDoc, Models, ReportDoc, ReportVersionDoc } from "../db/models/index.js";
 import type { ReportContent, ReportPhoto } from "../db/models/report.js";
@@ -72,7 +73,7 @@ export type ReportAccess =
 
 export interface ReportService {
   access(actor: Actor, eventId: string): Promise<ReportAccess>;
-  /** `confirmKey` names the confirm press ("<chat>:<summary message>"). */
+  /** `confirmKey` names the draft being confirmed ("draft:<chat>:<entry>"): one version per key. */
   submit(args: { actor: Actor; eventId: string; input: ReportInput; confirmKey: string }): Promise<SubmitReportResult>;
   getForEvent(eventId: string): Promise<ReportView | null>;
   listVersions(eventId: string): Promise<ReportVersionView[]>;

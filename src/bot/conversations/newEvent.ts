@@ -1,5 +1,6 @@
 // /newevent: programme → constituency → date and time → venue (+ optional pin) → expected attendance → notes →
-// summary with Confirm / Edit a field / Cancel. The event is stored once per confirm press (see eventService).
+// summary with Confirm / Edit a field / Cancel. The event is stored once per draft, whichever copy of the summary
+// is confirmed and on whichever bot instance (see summaryStep's draftKeyOf and eventService).
 import type { LatLng } from "../../domain/events/index.js";
 import type { TerritoryRef } from "../../domain/territory.js";
 import type { EventRefusal } from "../../services/eventService.js";
@@ -8,7 +9,7 @@ import { eventLines, type Reader } from "./eventFormat.js";
 import { askExpected, askLocation, askNotes, askProgramme, askTerritory, askVenue } from "./eventSteps.js";
 import { load, type Conv } from "./prompts.js";
 import { safely } from "./safely.js";
-import { settleConfirm, summaryStep } from "./summaryStep.js";
+import { draftKeyOf, finishCopies, settleConfirm, summaryStep } from "./summaryStep.js";
 import { askWhen } from "./whenStep.js";
 
 export const NEW_EVENT_CONVERSATION = "newEvent";
@@ -37,6 +38,7 @@ const REFUSAL_FIELD: Partial<Record<EventRefusal | "temporary", Field>> = {
 };
 
 export async function newEventConversation(conversation: Conv, ctx: AppContext): Promise<void> {
+  const draftKey = draftKeyOf(ctx);
   // Roles as they were when the person started: the steps offered must not change between replays. The service
   // checks the current roles again at confirm.
   const scopes = await load(conversation, async (c) => c.scopes);
@@ -99,6 +101,7 @@ export async function newEventConversation(conversation: Conv, ctx: AppContext):
     });
     const summaryText = `<b>${ctx.t("events:summary.title")}</b>\n\n${body}`;
     const answer = await summaryStep(conversation, ctx, {
+      draft: draftKey,
       text: summaryText,
       cancelled: ctx.t("events:summary.cancelled"),
       fields: FIELDS.map((f) => ({ label: ctx.t(`events:edit.field.${f}`), value: f })),
@@ -111,7 +114,7 @@ export async function newEventConversation(conversation: Conv, ctx: AppContext):
     }
 
     // Confirm.
-    const { tap, confirmKey } = answer;
+    const { tap, confirmKey, copies } = answer;
     const actorId = ctx.from!.id;
     const input = { ...d, startsAt: new Date(d.startsAt) };
     const result = await load(conversation, (c) =>
@@ -121,9 +124,28 @@ export async function newEventConversation(conversation: Conv, ctx: AppContext):
     if (outcome === "retry") continue;
     if (result.ok) {
       // The summary turns into the confirmation: a replayed press edits it again instead of sending a second message.
-      await tap
-        .editMessageText(`<b>${ctx.t("events:created.title")}</b>\n\n${body}\n\n${ctx.t("events:created.next")}`, { parse_mode: "HTML" })
-        .catch(() => {});
+      // Already saved (another copy's Confirm, maybe on another instance, or this draft confirmed again after an
+      // Edit): the event as it is stored, which an edit since does not change.
+      let shown = body;
+      if (outcome === "already") {
+        const e = result.event;
+        const place = { level: e.level, code: e.code };
+        const storedTerritory =
+          place.level === d.territory.level && place.code === d.territory.code
+            ? territoryName
+            : await load(conversation, (c) => c.deps.services.map.territoryName(place, lang));
+        shown = eventLines(ctx.t, reader, {
+          programme: programmes.find((p) => p.key === e.programmeKey)?.name[lang] ?? e.programmeKey,
+          territory: storedTerritory,
+          startsAt: e.startsAt,
+          venue: e.venue,
+          location: e.location,
+          expectedAttendance: e.expectedAttendance,
+          notes: e.notes,
+        });
+      }
+      const already = outcome === "already" ? `\n\n${ctx.t("events:created.already")}` : "";
+      await finishCopies(tap, copies, `<b>${ctx.t("events:created.title")}</b>\n\n${shown}${already}\n\n${ctx.t("events:created.next")}`);
       return;
     }
     const field = REFUSAL_FIELD[result.reason];

@@ -1,7 +1,8 @@
 // The attendance report of one event: total → each category (never more than is left of the total) → photos
 // (0-10, then Done) → notes → summary with Confirm / Edit / Cancel. Opened from /report's list or a reminder's
 // button (rp:<eventId>). A report's author may correct it for 72 hours: the same steps, with "Keep" buttons
-// holding the current values.
+// holding the current values. One report version per draft, whichever copy of the summary is confirmed and on
+// whichever bot instance; a correction is a new conversation, so a new draft and a new version.
 import type { Message } from "grammy/types";
 import type { ReportPhoto } from "../../db/models/report.js";
 import { CORRECTION_WINDOW_MS } from "../../domain/events/index.js";
@@ -12,7 +13,7 @@ import { fmtWhen, reportLines, type Reader } from "./eventFormat.js";
 import { countVerdict, notesVerdict } from "./eventSteps.js";
 import { ANSWER_PREFIX, load, say, type Choice, type Conv } from "./prompts.js";
 import { safely } from "./safely.js";
-import { settleConfirm, summaryStep } from "./summaryStep.js";
+import { draftKeyOf, finishCopies, settleConfirm, summaryStep } from "./summaryStep.js";
 
 export const REPORT_CONVERSATION = "report";
 export const MAX_PHOTOS = 10;
@@ -27,6 +28,7 @@ interface Draft {
 type Field = "numbers" | "photos" | "notes";
 
 export async function reportConversation(conversation: Conv, ctx: AppContext, eventId: string): Promise<void> {
+  const draftKey = draftKeyOf(ctx);
   const actorId = ctx.from!.id;
   const lang = ctx.lang;
   const info = await load(conversation, async (c) => {
@@ -124,6 +126,7 @@ export async function reportConversation(conversation: Conv, ctx: AppContext, ev
     const body = reportLines(ctx.t, { total: d.total, counts: d.counts, categories, photos: d.photos.length, notes: d.notes });
     const summaryText = `<b>${ctx.t(prior ? "report:summary.titleCorrect" : "report:summary.title")}</b>\n\n${heading}\n\n${body}`;
     const answer = await summaryStep(conversation, ctx, {
+      draft: draftKey,
       text: summaryText,
       cancelled: ctx.t("report:summary.cancelled"),
       fields: (["numbers", "photos", "notes"] as Field[]).map((f) => ({ label: ctx.t(`report:edit.${f}`), value: f })),
@@ -135,7 +138,7 @@ export async function reportConversation(conversation: Conv, ctx: AppContext, ev
       continue;
     }
 
-    const { tap, confirmKey } = answer;
+    const { tap, confirmKey, copies } = answer;
     const input = { total: d.total, counts: d.counts, photos: d.photos, notes: d.notes };
     const result = await load(conversation, (c) =>
       safely(c, () => c.deps.services.reports.submit({ actor: { telegramId: actorId, scopes: c.scopes }, eventId, input, confirmKey })),
@@ -145,11 +148,14 @@ export async function reportConversation(conversation: Conv, ctx: AppContext, ev
     if (result.ok) {
       const until = new Date(new Date(result.report.submittedAt).getTime() + CORRECTION_WINDOW_MS);
       const title = result.version === 1 ? ctx.t("report:saved.title") : ctx.t("report:saved.titleCorrected", { version: result.version });
-      await tap
-        .editMessageText(`<b>${title}</b>\n\n${heading}\n\n${body}\n\n${ctx.t("report:saved.next", { until: escapeHtml(fmtWhen(reader, until)) })}`, {
-          parse_mode: "HTML",
-        })
-        .catch(() => {});
+      // Already saved (another copy's Confirm, maybe on another instance, or this draft confirmed again after an
+      // Edit): the report as it is stored, which an edit since does not change.
+      const r = result.report;
+      const shown =
+        outcome === "already"
+          ? `${reportLines(ctx.t, { total: r.total, counts: r.counts, categories, photos: r.photos.length, notes: r.notes })}\n\n${ctx.t("report:saved.already")}`
+          : body;
+      await finishCopies(tap, copies, `<b>${title}</b>\n\n${heading}\n\n${shown}\n\n${ctx.t("report:saved.next", { until: escapeHtml(fmtWhen(reader, until)) })}`);
       return;
     }
     // Numbers the service refused (a category added or hidden meanwhile): ask them again. Anything else ends here.
