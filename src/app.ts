@@ -13,6 +13,7 @@ import { setCommandMenus } from "./bot/commands.js";
 import type { BotContext } from "./bot/context.js";
 import { startBackground, type Background } from "./background.js";
 import { createPoller } from "./telegram/poller.js";
+import { createInbox } from "./db/inbox.js";
 import type { Update } from "grammy/types";
 import type { Services } from "./services/index.js";
 import { createI18n, isLanguage, languageFromTelegram, type I18n } from "./i18n.js";
@@ -72,6 +73,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const fatal = new Promise<unknown>((resolve) => (onFatal = resolve));
   const poller = createPoller({
     api: bot.api,
+    inbox: createInbox(db.models, now),
     handle: (update) => bot.handleUpdate(update),
     logger,
     allowedUpdates: ["message", "callback_query", "my_chat_member"],

@@ -1,8 +1,9 @@
 // Long polling that handles different chats at once and one chat in order, replacing bot.start() (which handles one
 // update at a time across all chats, so one slow or flooding chat held everyone up).
 //
-// - At-least-once: the offset confirmed to Telegram never passes an update that has not finished, so after a crash
-//   every unfinished update comes again (handlers and conversations skip what they already took).
+// - Nothing lost: fetched updates are stored in the inbox (db/inbox.ts) before the next fetch confirms them to
+//   Telegram, and removed once handled; at start, what a crash left in the inbox is handled first. An update may
+//   be handled twice after a crash (handlers and conversations skip what they already took), never not at all.
 // - Per chat in order, chats concurrently (up to `concurrency` at once).
 // - A flooding chat is throttled: beyond `perChatBacklog` waiting updates, its further updates are dropped and the
 //   person told once (per `floodNoticeMs`) to slow down; everyone else is unaffected.
@@ -12,9 +13,11 @@
 import { GrammyError, type Api } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "../logger.js";
+import type { Inbox } from "../db/inbox.js";
 
 export interface PollerOptions {
   api: Api;
+  inbox: Inbox;
   handle: (update: Update) => Promise<void>;
   logger: Logger;
   allowedUpdates?: readonly string[];
@@ -53,7 +56,7 @@ export function orderKeyOf(update: Update): string {
 }
 
 export function createPoller(options: PollerOptions): Poller {
-  const { api, handle, logger } = options;
+  const { api, inbox, handle, logger } = options;
   const concurrency = options.concurrency ?? 32;
   const perChatBacklog = options.perChatBacklog ?? 10;
   const floodNoticeMs = options.floodNoticeMs ?? 30_000;
@@ -61,6 +64,8 @@ export function createPoller(options: PollerOptions): Poller {
   const now = options.now ?? Date.now;
 
   const unfinished = new Set<number>();
+  /** Inbox removals under way: stop() waits for them, so the database is not closed under them. */
+  const clearings = new Set<Promise<void>>();
   const queues = new Map<string, Update[]>();
   const ready: string[] = [];
   const active = new Set<string>();
@@ -71,11 +76,16 @@ export function createPoller(options: PollerOptions): Poller {
   let finishedSignal: (() => void) | undefined;
   let loop: Promise<void> | undefined;
 
-  const offset = (): number => (unfinished.size ? Math.min(...unfinished) : highestSeen + 1);
+  const offset = (): number => highestSeen + 1;
 
   function finish(id: number): void {
     unfinished.delete(id);
     finishedSignal?.();
+    const clearing = inbox
+      .done(id)
+      .catch((err: unknown) => logger.warn({ err, updateId: id }, "could not clear a handled update from the inbox"))
+      .finally(() => clearings.delete(clearing));
+    clearings.add(clearing);
   }
 
   function nextFinish(timeoutMs: number): Promise<void> {
@@ -127,7 +137,6 @@ export function createPoller(options: PollerOptions): Poller {
 
   function accept(update: Update): void {
     const id = update.update_id;
-    if (id <= highestSeen && !unfinished.has(id)) return; // finished already: its confirmation had not reached Telegram
     if (unfinished.has(id)) return; // already queued or being handled
     highestSeen = Math.max(highestSeen, id);
     unfinished.add(id);
@@ -166,11 +175,16 @@ export function createPoller(options: PollerOptions): Poller {
         await nextFinish(1_000);
         continue;
       }
-      const before = unfinished.size + highestSeen;
+      try {
+        // Stored before the next getUpdates confirms them: from here on a crash cannot lose them.
+        await inbox.save(updates);
+      } catch (err) {
+        // Not stored: do not confirm them; ask for them again shortly.
+        logger.error({ err }, "could not store fetched updates; fetching them again");
+        await nextFinish(1_000);
+        continue;
+      }
       for (const update of updates) accept(update);
-      // Everything Telegram sent is already in hand (updates held back by an unfinished one): wait for progress
-      // instead of asking again at once.
-      if (updates.length > 0 && unfinished.size + highestSeen === before) await nextFinish(1_000);
     }
   }
 
@@ -178,7 +192,13 @@ export function createPoller(options: PollerOptions): Poller {
     start() {
       if (loop) return loop;
       running = true;
-      loop = pollLoop();
+      loop = (async () => {
+        // What a crash left in hand is handled first (in order, per chat, as ever).
+        const left = await inbox.leftOver();
+        if (left.length) logger.info({ updates: left.length }, "handling updates left over from before a restart");
+        for (const update of left) accept(update);
+        await pollLoop();
+      })();
       return loop;
     },
     async stop() {
@@ -187,8 +207,9 @@ export function createPoller(options: PollerOptions): Poller {
       await loop?.catch(() => {});
       const deadline = now() + drainMs;
       while (unfinished.size > 0 && now() < deadline) await nextFinish(Math.max(1, deadline - now()));
-      if (unfinished.size > 0) logger.warn({ unfinished: unfinished.size }, "stopped with updates in hand: Telegram will send them again");
-      // Confirm what finished, so that the next copy does not get it again.
+      if (unfinished.size > 0) logger.warn({ unfinished: unfinished.size }, "stopped with updates in hand: they stay in the inbox for the next start");
+      await Promise.all([...clearings]);
+      // Confirm what was fetched (what is unfinished stays in the inbox), so that the next copy does not get it again.
       await api.getUpdates({ offset: offset(), limit: 1, timeout: 0 }).catch(() => {});
     },
     inFlight: () => unfinished.size,

@@ -10,6 +10,7 @@ import { claimSchema, type ClaimDoc } from "./claim.js";
 import { attemptLimitSchema, type AttemptLimitDoc } from "./attemptLimit.js";
 import { jobRunSchema, type JobRunDoc } from "./jobRun.js";
 import { conversationStateSchema, type ConversationStateDoc } from "./conversationState.js";
+import { inboxUpdateSchema, type InboxUpdateDoc } from "./inboxUpdate.js";
 import { programmeSchema, categorySchema, type ProgrammeDoc, type CategoryDoc } from "./programme.js";
 import { eventSchema, type EventDoc } from "./event.js";
 import { reportSchema, reportVersionSchema, type ReportDoc, type ReportVersionDoc } from "./report.js";
@@ -41,6 +42,7 @@ export interface Models {
   Invite: Model<InviteDoc>;
   Audit: Model<AuditDoc>;
   ConversationState: Model<ConversationStateDoc>;
+  InboxUpdate: Model<InboxUpdateDoc>;
   Claim: Model<ClaimDoc>;
   AttemptLimit: Model<AttemptLimitDoc>;
   JobRun: Model<JobRunDoc>;
@@ -72,6 +74,7 @@ export function createModels(connection: Connection): Models {
       conversationStateSchema,
       "conversation_states",
     ),
+    InboxUpdate: connection.model<InboxUpdateDoc>("InboxUpdate", inboxUpdateSchema, "inbox_updates"),
     Claim: connection.model<ClaimDoc>("Claim", claimSchema, "claims"),
     AttemptLimit: connection.model<AttemptLimitDoc>("AttemptLimit", attemptLimitSchema, "attempt_limits"),
     JobRun: connection.model<JobRunDoc>("JobRun", jobRunSchema, "job_runs"),

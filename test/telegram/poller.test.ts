@@ -1,0 +1,168 @@
+// The poller against the local Bot API: chats at once and each chat in order, a flooding chat throttled without
+// holding anyone up, the offset never confirmed past an unfinished update, stop() draining before it resolves, and a
+// 409 Conflict ending polling loudly. Progress is driven by promises the handler controls, never by the clock.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Api } from "grammy";
+import type { Update } from "grammy/types";
+import { createPoller, type Poller } from "../../src/telegram/poller.js";
+import { createLogger } from "../../src/logger.js";
+import { clientFor, localApi, makeUser, token } from "../helpers/telegram.js";
+import { openTestDatabase, type TestDatabase } from "../helpers/db.js";
+import { createInbox } from "../../src/db/inbox.js";
+
+const logger = createLogger({ level: "silent" });
+const pollers: Poller[] = [];
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await openTestDatabase("poller");
+});
+afterAll(async () => {
+  await db.drop();
+});
+afterEach(async () => {
+  for (const p of pollers.splice(0)) await p.stop();
+});
+
+/** A promise and its resolver. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/** Resolves once `predicate` holds, checked after every handled update. */
+function until(checks: (() => void)[], predicate: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (predicate()) resolve();
+    };
+    checks.push(check);
+    check();
+  });
+}
+
+function textOf(u: Update): string {
+  return u.message?.text ?? "";
+}
+
+async function setup(options: { perChatBacklog?: number; drainMs?: number } = {}, botApi = localApi(), fresh = true) {
+  // Each test starts with an empty inbox unless it plays the next start after a kill.
+  if (fresh) await db.models.InboxUpdate.deleteMany({});
+  const api = new Api(token, clientFor(botApi));
+  const handled: Update[] = [];
+  const started: Update[] = [];
+  const checks: (() => void)[] = [];
+  const blockers = new Map<string, Promise<void>>();
+  const floods: Update[] = [];
+  let fatal: unknown;
+  const poller = createPoller({
+    api,
+    inbox: createInbox(db.models, () => new Date()),
+    logger,
+    ...options,
+    handle: async (update) => {
+      started.push(update);
+      for (const c of checks) c();
+      const blocker = blockers.get(textOf(update));
+      if (blocker) await blocker;
+      handled.push(update);
+      for (const c of checks) c();
+    },
+    onFlood: async (update) => void floods.push(update),
+    onFatal: (err) => (fatal = err),
+  });
+  pollers.push(poller);
+  return { botApi, api, poller, handled, checks, blockers, floods, fatal: () => fatal };
+}
+
+describe("the poller", () => {
+  it("handles other chats while one chat's update is slow, and each chat in order", async () => {
+    const t = await setup();
+    const slow = gate();
+    t.blockers.set("slow", slow.promise);
+    const a = makeUser(7_100_000_001);
+    const b = makeUser(7_100_000_002);
+    t.botApi.sendUserMessage(a, "slow");
+    t.botApi.sendUserMessage(a, "a2");
+    for (let i = 1; i <= 5; i++) t.botApi.sendUserMessage(b, `b${i}`);
+    void t.poller.start();
+    await until(t.checks, () => t.handled.length === 5);
+    expect(t.handled.map(textOf)).toEqual(["b1", "b2", "b3", "b4", "b5"]);
+    slow.open();
+    await until(t.checks, () => t.handled.length === 7);
+    expect(t.handled.map(textOf).slice(5)).toEqual(["slow", "a2"]);
+  });
+
+  it("throttles a flooding chat (one notice, the excess dropped) while everyone else is answered", async () => {
+    const t = await setup({ perChatBacklog: 10 });
+    const stuck = gate();
+    t.blockers.set("flood 0", stuck.promise);
+    const flooder = makeUser(7_100_000_010);
+    for (let i = 0; i < 300; i++) t.botApi.sendUserMessage(flooder, `flood ${i}`);
+    const others = Array.from({ length: 16 }, (_, i) => makeUser(7_100_000_100 + i));
+    for (const o of others) t.botApi.sendUserMessage(o, "/help");
+    void t.poller.start();
+    // Every other chat is answered while the flooding chat's first message is still in hand.
+    await until(t.checks, () => t.handled.filter((u) => textOf(u) === "/help").length === 16);
+    expect(t.handled.filter((u) => textOf(u).startsWith("flood")).map(textOf)).toEqual([]);
+    expect(t.floods).toHaveLength(1);
+    stuck.open();
+    // The first message and the 10 that waited behind it are handled; the rest were dropped.
+    await until(t.checks, () => t.handled.filter((u) => textOf(u).startsWith("flood")).length === 11);
+    await t.poller.stop();
+    expect(t.poller.inFlight()).toBe(0);
+    expect(await db.models.InboxUpdate.countDocuments({})).toBe(0);
+    expect(t.handled.filter((u) => textOf(u).startsWith("flood")).map(textOf)).toEqual(
+      Array.from({ length: 11 }, (_, i) => `flood ${i}`),
+    );
+  });
+
+  it("stop() waits for the update in hand, then confirms it so that it is not delivered again", async () => {
+    const t = await setup();
+    const slow = gate();
+    t.blockers.set("slow", slow.promise);
+    const a = makeUser(7_100_000_020);
+    t.botApi.sendUserMessage(a, "slow");
+    void t.poller.start();
+    await until(t.checks, () => t.poller.inFlight() === 1 && t.blockers.size === 1);
+    let stopped = false;
+    const stopping = t.poller.stop().then(() => (stopped = true));
+    await Promise.resolve();
+    expect(stopped).toBe(false);
+    slow.open();
+    await stopping;
+    expect(t.handled.map(textOf)).toEqual(["slow"]);
+    // A new copy gets nothing again.
+    expect(await t.api.getUpdates({ timeout: 0 })).toEqual([]);
+  });
+
+  it("keeps what a kill left in hand in the inbox, and the next start handles it (and only it)", async () => {
+    const first = await setup({ drainMs: 0 });
+    const never = gate();
+    first.blockers.set("stuck", never.promise);
+    const a = makeUser(7_100_000_030);
+    const b = makeUser(7_100_000_031);
+    first.botApi.sendUserMessage(a, "stuck");
+    first.botApi.sendUserMessage(b, "done");
+    void first.poller.start();
+    await until(first.checks, () => first.handled.length === 1);
+    // Killed with "stuck" in hand (drainMs 0: nothing waited for).
+    await first.poller.stop();
+    expect(await first.api.getUpdates({ timeout: 0 })).toEqual([]);
+    // The next start, on the same Telegram and database.
+    const next = await setup({}, first.botApi, false);
+    void next.poller.start();
+    await until(next.checks, () => next.handled.length === 1);
+    expect(next.handled.map(textOf)).toEqual(["stuck"]);
+    await next.poller.stop();
+    expect(await db.models.InboxUpdate.countDocuments({})).toBe(0);
+    never.open();
+  });
+
+  it("a 409 Conflict (another copy polling) ends polling and reports it", async () => {
+    const t = await setup();
+    t.botApi.failNext("getUpdates", { error_code: 409, description: "Conflict: terminated by other getUpdates request" });
+    await t.poller.start();
+    expect(t.fatal()).toMatchObject({ error_code: 409 });
+  });
+});
