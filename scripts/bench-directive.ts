@@ -2,7 +2,10 @@
 // clock, a local database (FerretDB, as in the tests) and a LocalBotApi that enforces Telegram's limits (30/s overall,
 // 1/s per chat: any excess would come back as 429). Prints the sending rate against the 30/s ceiling and the time
 // from "Send" to the last delivery.
-//   npx tsx scripts/bench-directive.ts [N] [--faults]     (--faults: 1 % 429 with retry_after 1 s, 1 % blocked)
+//   npx tsx scripts/bench-directive.ts [N] [--faults]
+//   --faults: 1 % 429 with retry_after 1 s, 1 % blocked, 1 % send timeouts after Telegram sent the message (the
+//   answer is lost), 0.5 % connections reset after the send; reports the recipients who got more than one copy
+//   (target 0) and how every message ended.
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,7 +15,7 @@ import { startLocalServer } from "../src/db/localServer.js";
 import { createDeliveryWorker } from "../src/delivery/index.js";
 import { createDirectiveRenderer } from "../src/bot/directiveMessages.js";
 import { createI18n } from "../src/i18n.js";
-import { LocalBotApi, DEFAULT_BOT_INFO, tooManyRequests } from "../src/localBotApi/index.js";
+import { LocalBotApi, DEFAULT_BOT_INFO, networkFailure, sendTimeout, tooManyRequests } from "../src/localBotApi/index.js";
 import { createLogger } from "../src/logger.js";
 import { createServices } from "../src/services/index.js";
 
@@ -64,6 +67,13 @@ try {
       tooManyRequests(1),
       { times: 1e9 },
     );
+    // The answer is lost after Telegram sent the message: a retry would be a second copy.
+    const once = (pick: (i: number) => boolean) => {
+      const left = new Set(ids.filter((_, i) => pick(i)));
+      return ({ method, params }: { method: string; params: Record<string, unknown> }) => method === "sendMessage" && left.delete(Number(params.chat_id));
+    };
+    api.failNext(once((i) => i % 100 === 53), sendTimeout(), { times: 1e9, afterEffect: true });
+    api.failNext(once((i) => i % 200 === 87), networkFailure(), { times: 1e9, afterEffect: true });
   }
 
   let finals = 0;
@@ -114,6 +124,19 @@ try {
   const firstSend = Math.min(...sends.map((c) => c.time));
   const organic429 = sends.filter((c) => c.error?.error_code === 429).length - injected;
   const seconds = (last - sendAt) / 1000;
+  // Copies per recipient, from what the local Bot API stored in each chat.
+  let duplicates = 0;
+  let received = 0;
+  for (const id of ids) {
+    const n = api.messages(id).filter((e) => e.from === "bot").length;
+    if (n > 0) received++;
+    if (n > 1) duplicates++;
+  }
+  const outcomes: Record<string, number> = {};
+  for (const d of await db.models.OutboxDone.find({ purpose: "directive" }, { status: 1, reason: 1 }).lean()) {
+    const k = d.status === "sent" ? "sent" : `${d.status}:${d.reason ?? "?"}`;
+    outcomes[k] = (outcomes[k] ?? 0) + 1;
+  }
   log(
     JSON.stringify({
       recipients: N,
@@ -121,6 +144,10 @@ try {
       sent: ok.length,
       sendCalls: sends.length,
       injected429: injected,
+      recipientsWithTwoOrMoreCopies: duplicates,
+      recipientsWhoGotIt: received,
+      outcomes,
+      accountedFor: Object.values(outcomes).reduce((a, b) => a + b, 0),
       extra429FromFloodControl: organic429,
       maxSendsInAnySecond: maxWindow,
       // Deliveries per second from "Send" to the last one (the quiet first second and any 429 pauses included).

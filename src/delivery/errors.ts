@@ -1,13 +1,16 @@
 // What a failed Bot API call means for a message: wait and try again (429), the person blocked the bot (403),
-// a permanent refusal (other 4xx: the message can never be sent as it is), or a transient failure (5xx, no
-// answer at all) worth retrying with backoff.
+// a permanent refusal (other 4xx: the message can never be sent as it is), a transient failure (5xx, or a
+// connection that was never made) worth retrying with backoff, or an ambiguous one: no answer after the request
+// may have reached Telegram (a timeout, a dropped connection, an abort), when nobody can know if it was sent.
 import { GrammyError } from "grammy";
 
 export type SendFailure =
   | { kind: "rate_limited"; code: 429; retryAfterMs: number; description: string }
   | { kind: "blocked"; code: 403; description: string }
   | { kind: "permanent"; code: number; description: string }
-  | { kind: "transient"; code: number | null; description: string };
+  | { kind: "transient"; code: number | null; description: string }
+  /** No HTTP answer, and the request may have reached Telegram: retrying risks a second copy. */
+  | { kind: "ambiguous"; code: null; description: string };
 
 interface ApiErrorLike {
   error_code: number;
@@ -23,15 +26,54 @@ function apiErrorOf(err: unknown): ApiErrorLike | undefined {
   return undefined;
 }
 
+/**
+ * Socket errors that happen before a request is written: the connection was never made, so Telegram cannot
+ * have got the request and sending again is safe. Anything else without an answer (ECONNRESET, EPIPE, a timeout,
+ * an abort, "other side closed") may come after the request went out.
+ */
+const NEVER_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/** The errno codes along an error's chain (grammY's HttpError keeps fetch's error in `.error`, undici uses `.cause`). */
+function errorCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; depth < 6 && typeof current === "object" && current !== null; depth++) {
+    const e = current as { code?: unknown; error?: unknown; cause?: unknown };
+    if (typeof e.code === "string") codes.push(e.code);
+    current = e.error ?? e.cause;
+  }
+  return codes;
+}
+
+/** An HTTP answer that was not Telegram's JSON (e.g. a proxy's 502 page): grammY keeps the Response-like object. */
+function httpStatusOf(err: unknown): number | undefined {
+  const inner = typeof err === "object" && err !== null ? (err as { error?: unknown }).error : undefined;
+  if (typeof inner === "object" && inner !== null && typeof (inner as { status?: unknown }).status === "number") {
+    return (inner as { status: number }).status;
+  }
+  return undefined;
+}
+
 /** 429 without retry_after: wait this long. */
 const DEFAULT_RETRY_AFTER_S = 5;
 
 export function classifySendError(err: unknown): SendFailure {
   const api = apiErrorOf(err);
   if (!api) {
-    // No Telegram answer: a network error, a timeout or an abort. Telegram may or may not have got the request.
-    const description = err instanceof Error ? err.message : String(err);
-    return { kind: "transient", code: null, description: description.slice(0, 300) };
+    const description = describe(err);
+    const status = httpStatusOf(err);
+    if (status !== undefined && status >= 500) return { kind: "transient", code: status, description };
+    // No Telegram answer. A connection never made is safe to retry; otherwise (a timeout, a dropped connection,
+    // an abort) Telegram may or may not have got the request.
+    if (errorCodes(err).some((c) => NEVER_SENT_CODES.has(c))) return { kind: "transient", code: null, description };
+    return { kind: "ambiguous", code: null, description };
   }
   const description = String(api.description ?? "").slice(0, 300);
   const code = api.error_code;
@@ -48,6 +90,23 @@ export function classifySendError(err: unknown): SendFailure {
     return { kind: "permanent", code, description };
   }
   return { kind: "transient", code, description };
+}
+
+function describe(err: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
+    if (current instanceof Error || (typeof current === "object" && "message" in current)) {
+      const e = current as { name?: string; message?: string; error?: unknown; cause?: unknown };
+      const text = e.name && e.name !== "Error" ? `${e.name}: ${e.message ?? ""}` : String(e.message ?? "");
+      if (text) parts.push(text);
+      current = e.error ?? e.cause;
+    } else {
+      parts.push(String(current));
+      break;
+    }
+  }
+  return parts.join(" ← ").slice(0, 300);
 }
 
 export interface BackoffOptions {

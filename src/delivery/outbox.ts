@@ -37,9 +37,10 @@ export interface OutboxMessage {
   /** Higher goes first (default 0). A broadcast to thousands can be overtaken by a reminder with priority 1. */
   priority?: number;
   /**
-   * If a worker dies during the Telegram call, nobody can know whether the message arrived (Telegram has no
-   * idempotency key). "fail" (default): record it as failed, reason "interrupted" — never a second copy.
-   * "retry": send again — never a gap, at the risk of a second copy.
+   * If a worker dies during the Telegram call, or the call gets no answer after the request went out (a timeout,
+   * a dropped connection), nobody can know whether the message arrived (Telegram has no idempotency key).
+   * "fail" (default): record it as failed, reason "interrupted" (crash) or "unknown" (no answer) — never a second
+   * copy. "retry": send again — never a gap, at the risk of a second copy.
    */
   ifInterrupted?: IfInterrupted;
 }

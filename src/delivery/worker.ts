@@ -5,7 +5,12 @@
 //   claim      insert outbox_attempts `<key>#<n>`: the unique _id decides which worker makes attempt n
 //   call       the Bot API (with a timeout)
 //   record     sent/blocked/failed → one insert into outbox_done (unique key: the first record wins), then the
-//              audit line, then the hooks; 429/5xx/no answer → one insert into outbox_retries (when to retry)
+//              audit line, then the hooks; 429/5xx/no connection → one insert into outbox_retries (when to retry)
+//
+// An answer lost on the way back (a timeout, a dropped connection or an abort after the request went out) is the
+// same unknown as a crash during the call: Telegram may have sent the message. It follows the same ifInterrupted
+// policy: "fail" (the default) records it as failed with reason "unknown", never a second copy; "retry" sends
+// again with backoff. Only answers that say Telegram did not send (429, 5xx) and connections never made are retried.
 //
 // Crash safety. A claim is written immediately before the call, so a claim without an answer means "this worker
 // may have called Telegram". After a crash a new worker finds such an attempt once it is older than staleAfterMs
@@ -43,7 +48,7 @@ export interface DeliveryHooks {
   /** Only messages of these purposes (default: all). */
   purposes?: readonly string[];
   onSent?(record: DeliveryRecord, ctx: DeliveryHookContext): void | Promise<void>;
-  /** failed or blocked (record.reason says why: "blocked", "rejected", "gave_up", "interrupted"). */
+  /** failed or blocked (record.reason says why: "blocked", "rejected", "gave_up", "interrupted", "unknown"). */
   onFinalFailure?(record: DeliveryRecord, ctx: DeliveryHookContext): void | Promise<void>;
   /** Called when the worker runs out of due work (e.g. to show a final state that throttling held back). */
   onIdle?(ctx: DeliveryHookContext): void | Promise<void>;
@@ -61,7 +66,7 @@ export interface DeliveryWorkerOptions {
   batchSize?: number;
   /** How often to look for due messages when nothing woke the worker (default 1,000 ms). */
   pollIntervalMs?: number;
-  /** A call without an answer after this long is abandoned and retried (default 30,000 ms). */
+  /** A call without an answer after this long is abandoned: an unknown outcome, see ifInterrupted (default 30,000 ms). */
   callTimeoutMs?: number;
   /** An attempt claimed this long ago without an answer belongs to a dead worker (default 120,000 ms). */
   staleAfterMs?: number;
@@ -99,6 +104,8 @@ export interface WorkerStats {
   retried: number;
   rateLimited: number;
   interrupted: number;
+  /** Calls that got no answer after the request may have reached Telegram (timeouts, dropped connections). */
+  unknown: number;
   inFlight: number;
   buffered: number;
 }
@@ -180,7 +187,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   const active = new Map<string, Promise<void>>();
   /** Final messages whose pending copy is still to be deleted (batched: every delete scans on FerretDB). */
   const cleanup = new Map<string, { key: string; hadRetries: boolean }>();
-  const stats = { sent: 0, failed: 0, blocked: 0, retried: 0, rateLimited: 0, interrupted: 0 };
+  const stats = { sent: 0, failed: 0, blocked: 0, retried: 0, rateLimited: 0, interrupted: 0, unknown: 0 };
   let seq = 0;
   /** Tasks between their permit and Telegram's answer. */
   let calling = 0;
@@ -540,21 +547,34 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       case "permanent":
         await finish(entry, n, { status: "failed", reason: "rejected", errorCode: f.code, error: f.description });
         return;
-      case "transient": {
-        const failures = entry.failures + 1;
-        if (failures >= opts.maxFailures) {
-          await finish(entry, n, { status: "failed", reason: "gave_up", errorCode: f.code, error: f.description });
+      case "ambiguous":
+        stats.unknown++;
+        if (entry.doc.ifInterrupted !== "retry") {
+          log.warn({ key: entry.doc.key, attempt: n, error: f.description }, "no answer from Telegram; recorded as failed (unknown), not sent again");
+          await finish(entry, n, { status: "failed", reason: "unknown", errorCode: null, error: f.description });
           return;
         }
-        await recordRetry(entry, n, {
-          cause: "transient",
-          failures,
-          retryAt: now() + backoffMs(failures, opts.backoff, opts.random),
-          errorCode: f.code,
-          error: f.description,
-        });
-      }
+        log.warn({ key: entry.doc.key, attempt: n, error: f.description }, "no answer from Telegram; sending again (ifInterrupted=retry)");
+        await retryTransient(entry, n, f);
+        return;
+      case "transient":
+        await retryTransient(entry, n, f);
     }
+  }
+
+  async function retryTransient(entry: Entry, n: number, f: { code: number | null; description: string }): Promise<void> {
+    const failures = entry.failures + 1;
+    if (failures >= opts.maxFailures) {
+      await finish(entry, n, { status: "failed", reason: "gave_up", errorCode: f.code, error: f.description });
+      return;
+    }
+    await recordRetry(entry, n, {
+      cause: "transient",
+      failures,
+      retryAt: now() + backoffMs(failures, opts.backoff, opts.random),
+      errorCode: f.code,
+      error: f.description,
+    });
   }
 
   function requeue(entry: Entry, n: number, failures: number, retryAt: number): void {

@@ -146,7 +146,7 @@ export interface DeliverySummary {
   counts: DeliveryCounts;
   /** By cluster key ("" for national roles). */
   byCluster: Map<string, DeliveryCounts>;
-  /** failed/blocked by reason ("blocked", "rejected", "gave_up", "interrupted"). */
+  /** failed/blocked by reason ("blocked", "rejected", "gave_up", "interrupted", "unknown"). */
   reasons: Map<string, number>;
 }
 
@@ -173,7 +173,7 @@ export function summarizeDeliveries(records: readonly DeliveryLike[], acknowledg
 
 /**
  * Who a reminder goes to: not acknowledged, and either sent or failed in a way a new message may cure (a crash
- * interrupted the send, or transient errors made us give up). Blocked people and chats Telegram rejected would
+ * interrupted the send, the send got no answer, or transient errors made us give up). Blocked people and chats Telegram rejected would
  * only fail again; pending ones have not had the first message yet.
  */
 export function remindTargets<T extends DeliveryLike>(records: readonly T[], acknowledged: ReadonlySet<number>): T[] {
@@ -181,7 +181,7 @@ export function remindTargets<T extends DeliveryLike>(records: readonly T[], ack
     (r) =>
       r.personId !== null &&
       !acknowledged.has(r.personId) &&
-      (r.status === "sent" || (r.status === "failed" && (r.reason === "interrupted" || r.reason === "gave_up"))),
+      (r.status === "sent" || (r.status === "failed" && (r.reason === "interrupted" || r.reason === "unknown" || r.reason === "gave_up"))),
   );
 }
 

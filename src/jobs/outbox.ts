@@ -17,14 +17,14 @@ export interface OutboxMessage {
   /** A reporting bucket, e.g. the rollup's scope code. */
   group?: string;
   chatId: number;
-  /** HTML. */
+  /** HTML, of any length: one longer than Telegram allows is sent as several messages (see deliveryOutbox.ts). */
   text?: string;
-  /** A PNG, with an optional HTML caption (≤ 1024 characters). */
+  /** A PNG, with an optional HTML caption (≤ 1024 characters; a longer one goes on as text). */
   photo?: { png: Buffer; filename: string; caption?: string };
   buttons?: OutboxButton[][];
 }
 
 export interface Outbox {
-  /** Queues the messages whose keys were never queued; returns how many were new. */
+  /** Queues the messages whose keys were never queued; returns how many Bot API messages were new. */
   enqueue(messages: readonly OutboxMessage[]): Promise<number>;
 }

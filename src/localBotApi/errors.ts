@@ -22,11 +22,22 @@ export class BotApiError extends Error {
   }
 }
 
+/**
+ * How an injected failure without an answer looks to the caller: "refused" (the connection was refused: the request
+ * never reached the server), "reset" (the connection dropped after the request was sent) or "timeout" (the caller's
+ * timeout fired while waiting for the answer).
+ */
+export type NetworkFaultKind = "refused" | "reset" | "timeout";
+
 /** Thrown by `handle` for an injected network failure: there is no HTTP answer at all, so callers must drop the request. */
 export class NetworkFault extends Error {
-  constructor() {
-    super("Simulated network failure (LocalBotApi fault injection)");
+  /** The errno a real socket error would carry (undici puts it on the `cause` of its "fetch failed"). */
+  readonly code: string;
+
+  constructor(readonly kind: NetworkFaultKind = "refused") {
+    super(`Simulated network failure (${kind}, LocalBotApi fault injection)`);
     this.name = "NetworkFault";
+    this.code = kind === "refused" ? "ECONNREFUSED" : kind === "reset" ? "ECONNRESET" : "ETIMEDOUT";
   }
 }
 

@@ -4,8 +4,12 @@ import type { ResponseParameters } from "grammy/types";
 import { BotApiError, NetworkFault } from "./errors.js";
 import type { Params } from "./params.js";
 
-/** A Telegram error answer, or "network": no answer at all (the connection drops). */
-export type FaultResponse = { error_code: number; description: string; parameters?: ResponseParameters } | "network";
+/**
+ * A Telegram error answer, or no answer at all: "network" (before the call: the connection is refused; with
+ * afterEffect: it drops after the request arrived) or "timeout" (the caller's timeout fires while it waits for the
+ * answer; fetch rejects with a TimeoutError, as with AbortSignal.timeout).
+ */
+export type FaultResponse = { error_code: number; description: string; parameters?: ResponseParameters } | "network" | "timeout";
 
 /**
  * Which calls fail: a number N means the next N calls of any method except getUpdates (polling would use them
@@ -18,7 +22,8 @@ export interface FaultOptions {
   times?: number;
   /**
    * Perform the call, then fail anyway: the message was sent but the bot cannot know, as when a response is
-   * lost on the way back. This is how a test can tell at-least-once from exactly-once.
+   * lost on the way back. This is how a test can tell at-least-once from exactly-once. With "timeout": the
+   * message was sent and the answer came too late (a send timeout after the fact).
    */
   afterEffect?: boolean;
 }
@@ -30,9 +35,12 @@ export const tooManyRequests = (retryAfter = 1): FaultResponse => ({
 });
 export const internalServerError = (): FaultResponse => ({ error_code: 500, description: "Internal Server Error" });
 export const networkFailure = (): FaultResponse => "network";
+/** The call times out: with { afterEffect: true } Telegram sent the message but the answer was lost. */
+export const sendTimeout = (): FaultResponse => "timeout";
 
-export function faultError(response: FaultResponse): Error {
-  if (response === "network") return new NetworkFault();
+export function faultError(response: FaultResponse, afterEffect = false): Error {
+  if (response === "timeout") return new NetworkFault("timeout");
+  if (response === "network") return new NetworkFault(afterEffect ? "reset" : "refused");
   return new BotApiError(response.error_code, response.description, response.parameters);
 }
 

@@ -47,7 +47,11 @@ export function createBotApiFetch(endpoint: BotApiEndpoint): typeof fetch {
     }
     const answer = endpoint.handle(route.token, route.method, params, abortSignal ? { signal: abortSignal } : {});
     const response = await (abortSignal ? raceAbort(answer, abortSignal) : answer).catch((error: unknown) => {
-      if (error instanceof NetworkFault) throw new TypeError("fetch failed", { cause: error });
+      if (error instanceof NetworkFault) {
+        // What fetch rejects with: the signal's reason when a timeout fires, else undici's "fetch failed".
+        if (error.kind === "timeout") throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
+        throw new TypeError("fetch failed", { cause: error });
+      }
       throw error;
     });
     return jsonResponse(response);

@@ -82,7 +82,7 @@ export class LocalBotApi implements BotApiEndpoint {
     } catch (error) {
       if (error instanceof NetworkFault) {
         call.ok = false;
-        call.error = { error_code: 0, description: "network failure" };
+        call.error = { error_code: 0, description: `network failure (${error.kind})` };
         this.world.events.emit("call", call);
         throw error;
       }
@@ -109,7 +109,7 @@ export class LocalBotApi implements BotApiEndpoint {
       if (wait !== undefined) throw tooManyRequestsError(wait);
     }
     const result = await implementation({ world: this.world, ...(signal ? { signal } : {}) }, params);
-    if (fault) throw faultError(fault.response); // the effect happened; the caller still sees a failure
+    if (fault) throw faultError(fault.response, true); // the effect happened; the caller still sees a failure
     return result;
   }
 

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDirectiveProgress } from "../../src/bot/directiveProgress.js";
 import type { Database } from "../../src/db/connection.js";
 import { createDeliveryWorker, type DeliveryWorker } from "../../src/delivery/index.js";
+import { createDirectiveRenderer } from "../../src/bot/directiveMessages.js";
+import { sendTimeout } from "../../src/localBotApi/index.js";
 import { createLogger } from "../../src/logger.js";
 import { createServices } from "../../src/services/index.js";
 import { DIRECTIVE_REMINDER_PURPOSE } from "../../src/services/directiveService.js";
@@ -258,6 +260,35 @@ describe("directives", () => {
     await admin.send("bihar");
     expect(admin.lastText()).toContain("Nobody holds these roles there");
     expect(await h.db.models.Directive.countDocuments({ text: "For national admins of one state" })).toBe(0);
+  });
+
+  it("a send whose answer was lost (timeout after Telegram sent it) is not repeated, and /directives says it may have arrived", async () => {
+    const before = botMessages(STATE_UP).length;
+    h.api.failNext(({ method, params }) => method === "sendMessage" && params.chat_id === STATE_UP, sendTimeout(), { afterEffect: true });
+    const created = await h.services.directives.create(
+      {
+        actor: { telegramId: ADMIN, scopes: [{ role: "national_admin", level: "country", code: "IN" }] },
+        requestKey: "timeout",
+        text: "State teams: send the district lists today.",
+        media: null,
+        audience: { roles: ["state_team"], area: { level: "state", code: "IN-UP" } },
+        senderLang: "en",
+      },
+      createDirectiveRenderer(h.i18n, "Asia/Kolkata"),
+    );
+    if (!created.ok) throw new Error(created.reason);
+    await delivered();
+    // Telegram did send it (once); the bot does not know, records "unknown" and sends no second copy.
+    expect(botMessages(STATE_UP).length - before).toBe(1);
+    const done = await h.db.models.OutboxDone.findOne({ purpose: "directive", refId: created.directiveId }).lean();
+    expect(done).toMatchObject({ status: "failed", reason: "unknown", errorCode: null, attempts: 1 });
+    await admin.send("/directives");
+    const listMessage = botMessages(ADMIN).at(-1)!.message;
+    expect(listMessage.text).toContain("❌ failed 1");
+    await admin.tapData(listMessage.message_id, `dl:v:${created.directiveId}`);
+    expect(admin.lastText()).toContain("no answer from Telegram, may have arrived (not sent again): 1");
+    // A reminder may still reach them: it is a new message of its own.
+    expect(admin.lastButtons()[0]).toBe("🔔 Remind 1 person who has not acknowledged");
   });
 
   function lastQueryId(): string {

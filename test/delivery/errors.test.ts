@@ -21,14 +21,31 @@ describe("classifying send failures", () => {
   it("other 4xx → permanent, with Telegram's reason", () => {
     expect(classifySendError(grammyError(400, "Bad Request: chat not found"))).toEqual({ kind: "permanent", code: 400, description: "Bad Request: chat not found" });
   });
-  it("5xx, a wrong token or method, and no answer at all → transient", () => {
+  it("5xx, a wrong token or method, and a connection never made → transient (Telegram did not send)", () => {
     expect(classifySendError(grammyError(500, "Internal Server Error"))).toMatchObject({ kind: "transient", code: 500 });
     expect(classifySendError(grammyError(502, "Bad Gateway"))).toMatchObject({ kind: "transient" });
     expect(classifySendError(grammyError(401, "Unauthorized"))).toMatchObject({ kind: "transient" });
-    expect(classifySendError(new HttpError("Network request for 'sendMessage' failed!", new TypeError("fetch failed")))).toMatchObject({
-      kind: "transient",
-      code: null,
-    });
+    for (const code of ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]) {
+      const cause = Object.assign(new Error(`connect ${code}`), { code });
+      expect(classifySendError(new HttpError("Network request for 'sendMessage' failed!", new TypeError("fetch failed", { cause })))).toMatchObject({
+        kind: "transient",
+        code: null,
+      });
+    }
+  });
+  it("no answer after the request may have gone out (timeout, reset, abort) → ambiguous, never a retry", () => {
+    const http = (error: unknown) => new HttpError("Network request for 'sendMessage' failed!", error);
+    const reset = new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
+    const cases = [
+      http(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+      http(new DOMException("This operation was aborted", "AbortError")),
+      http(new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) })),
+      http(reset),
+      http(new TypeError("fetch failed")),
+      new Error("something else"),
+    ];
+    for (const err of cases) expect(classifySendError(err)).toMatchObject({ kind: "ambiguous", code: null });
+    expect(classifySendError(cases[0]).description).toContain("TimeoutError");
   });
 });
 

@@ -5,7 +5,7 @@ import { Api } from "grammy";
 import { createServices, type Services } from "../../src/services/index.js";
 import { createDeliveryWorker, type DeliveryHooks, type DeliveryWorker, type DeliveryWorkerOptions } from "../../src/delivery/index.js";
 import type { DeliveryRecord, OutboxMessage } from "../../src/delivery/outbox.js";
-import { internalServerError, networkFailure, tooManyRequests, type LocalBotApi } from "../../src/localBotApi/index.js";
+import { internalServerError, networkFailure, sendTimeout, tooManyRequests, type LocalBotApi } from "../../src/localBotApi/index.js";
 import { createLogger } from "../../src/logger.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { apiRoot, localApi, token } from "../helpers/telegram.js";
@@ -188,6 +188,64 @@ describe("delivery worker", () => {
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1000); // backoff 1 s, then 2 s
     expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(2000);
     expect(await services.outbox.get(`test:${down}`)).toMatchObject({ status: "failed", reason: "gave_up", errorCode: 500, attempts: 3 });
+  });
+
+  it("a send whose answer is lost (timeout or dropped connection after Telegram sent it) is failed \"unknown\", never repeated: 500 recipients, 0 second copies", async () => {
+    const ids = people(500);
+    // By position: Telegram sends, then the answer is lost (timeout 10 %, connection reset 4 %); Telegram never
+    // gets the request (connection refused, 4 %: safe to retry); a timeout before Telegram acted (2 %: unknown too,
+    // as the bot cannot tell it from the first kind); a 500 once (4 %: retried).
+    const kind = (i: number) => (i % 10 === 3 ? "lost" : i % 25 === 5 ? "reset" : i % 25 === 7 ? "refused" : i % 50 === 9 ? "slow" : i % 25 === 11 ? "500" : "ok");
+    const byKind = (k: string) => ids.filter((_, i) => kind(i) === k);
+    const once = (chats: number[]) => {
+      const left = new Set(chats);
+      return ({ method, params }: { method: string; params: Record<string, unknown> }) => method === "sendMessage" && left.delete(Number(params.chat_id));
+    };
+    api.failNext(once(byKind("lost")), sendTimeout(), { times: 1e9, afterEffect: true });
+    api.failNext(once(byKind("reset")), networkFailure(), { times: 1e9, afterEffect: true });
+    api.failNext(once(byKind("refused")), networkFailure(), { times: 1e9 });
+    api.failNext(once(byKind("slow")), sendTimeout(), { times: 1e9 });
+    api.failNext(once(byKind("500")), internalServerError(), { times: 1e9 });
+    await services.outbox.enqueue(ids.map((id) => message(id)));
+    const rec = recorder();
+    const w = worker({ hooks: [rec.hooks], backoff: { baseMs: 1000, maxMs: 10_000 } });
+    w.start();
+    await until(() => rec.sent.length + rec.failed.length === 500, 120_000);
+    await w.whenIdle();
+
+    // Nobody has two copies, and every message is accounted for.
+    const perChat = ids.map(copies);
+    expect(perChat.filter((n) => n > 1)).toEqual([]);
+    const done = await db.models.OutboxDone.find({ refId: "r1" }).lean();
+    expect(done).toHaveLength(500);
+    expect(await services.outbox.pendingCount()).toBe(0);
+    const status = new Map(done.map((d) => [d.chatId, d]));
+    for (const id of [...byKind("ok"), ...byKind("refused"), ...byKind("500")]) {
+      expect(status.get(id)).toMatchObject({ status: "sent" });
+      expect(copies(id)).toBe(1);
+    }
+    const unknown = [...byKind("lost"), ...byKind("reset"), ...byKind("slow")];
+    for (const id of unknown) expect(status.get(id)).toMatchObject({ status: "failed", reason: "unknown", attempts: 1, errorCode: null });
+    // The lost answers did arrive, exactly once; the timeouts before Telegram acted did not (the known price).
+    expect([...byKind("lost"), ...byKind("reset")].map(copies).every((n) => n === 1)).toBe(true);
+    expect(byKind("slow").map(copies).every((n) => n === 0)).toBe(true);
+    expect(done.filter((d) => d.status === "sent")).toHaveLength(500 - unknown.length);
+    expect(status.get(byKind("lost")[0]!)!.error).toContain("TimeoutError");
+    // One call per message, plus one retry for each refused connection and each 500.
+    expect(sendCalls(api)).toHaveLength(500 + byKind("refused").length + byKind("500").length);
+    expect(w.stats()).toMatchObject({ unknown: unknown.length, sent: 500 - unknown.length, failed: unknown.length });
+    expect(await db.models.Audit.countDocuments({ action: "delivery.failed", reason: "unknown" })).toBe(unknown.length);
+  }, 180_000);
+
+  it("a message that asked for ifInterrupted \"retry\" is sent again after a lost answer (a second copy, by choice)", async () => {
+    const [id] = people(1);
+    api.failNext("sendMessage", sendTimeout(), { afterEffect: true });
+    await services.outbox.enqueue(message(id!, { ifInterrupted: "retry" }));
+    const rec = recorder();
+    worker({ hooks: [rec.hooks], backoff: { baseMs: 1000, maxMs: 10_000 } }).start();
+    await until(() => rec.sent.length === 1);
+    expect(copies(id!)).toBe(2);
+    expect(await services.outbox.get(`test:${id}`)).toMatchObject({ status: "sent", attempts: 2 });
   });
 
   it("sends nothing before notBefore, and a higher priority first", async () => {

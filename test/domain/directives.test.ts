@@ -111,18 +111,20 @@ describe("adding up deliveries", () => {
     { personId: 5, group: "south", status: "failed", reason: "rejected" },
     { personId: 6, group: null, status: "pending", reason: null },
     { personId: 7, group: "south", status: "failed", reason: "gave_up" },
+    { personId: 8, group: "south", status: "failed", reason: "unknown" },
   ];
   const acked = new Set([1, 4]);
 
   it("counts by status, acknowledgement and cluster, and failures by reason", () => {
     const s = summarizeDeliveries(records, acked);
-    expect(s.counts).toEqual({ total: 7, pending: 1, sent: 2, failed: 3, blocked: 1, acknowledged: 2 });
+    expect(s.counts).toEqual({ total: 8, pending: 1, sent: 2, failed: 4, blocked: 1, acknowledged: 2 });
     expect(s.byCluster.get("north")).toEqual({ total: 3, pending: 0, sent: 2, failed: 0, blocked: 1, acknowledged: 1 });
     expect(s.byCluster.get("")).toMatchObject({ total: 1, pending: 1 });
-    expect(Object.fromEntries(s.reasons)).toEqual({ blocked: 1, interrupted: 1, rejected: 1, gave_up: 1 });
+    expect(Object.fromEntries(s.reasons)).toEqual({ blocked: 1, interrupted: 1, rejected: 1, gave_up: 1, unknown: 1 });
   });
 
   it("reminds those not acknowledged whom a new message may reach", () => {
-    expect(remindTargets(records, acked).map((r) => r.personId)).toEqual([2, 7]);
+    // A send without an answer may not have arrived: a reminder (a new message, its own key) is worth it.
+    expect(remindTargets(records, acked).map((r) => r.personId)).toEqual([2, 7, 8]);
   });
 });

@@ -1,7 +1,7 @@
 // Failures a bot must survive: 429 flood waits, users who block the bot, lost connections and lost answers.
 import { Bot, GrammyError, HttpError } from "grammy";
 import { beforeEach, describe, expect, it } from "vitest";
-import { networkFailure, type LocalBotApi } from "../../src/localBotApi/index.js";
+import { networkFailure, sendTimeout, type LocalBotApi } from "../../src/localBotApi/index.js";
 import { botInfo, clientFor, localApi, makeUser, token } from "../helpers/telegram.js";
 
 const meera = makeUser(7_300_000_011, { first_name: "Meera" });
@@ -61,6 +61,26 @@ describe("failNext", () => {
     api.failNext("sendMessage", networkFailure());
     expect(await failure(bot.api.sendMessage(meera.id, "lost"))).toBeInstanceOf(HttpError);
     expect(api.messages(meera.id)).toHaveLength(1);
+  });
+
+  it("a send timeout: with afterEffect the message was sent but the answer lost; without, nothing was sent", async () => {
+    api.failNext("sendMessage", sendTimeout(), { afterEffect: true });
+    const lost = await failure(bot.api.sendMessage(meera.id, "sent, answer lost"));
+    expect(lost).toBeInstanceOf(HttpError);
+    expect((lost as HttpError).error).toMatchObject({ name: "TimeoutError" });
+    expect(api.lastBotMessage(meera.id)?.text).toBe("sent, answer lost");
+    api.failNext("sendMessage", sendTimeout());
+    expect(await failure(bot.api.sendMessage(kabir.id, "never sent"))).toBeInstanceOf(HttpError);
+    expect(api.messages(kabir.id).filter((e) => e.from === "bot")).toHaveLength(0);
+  });
+
+  it("a network failure before the call is a refused connection; after it, a reset one (what the errno tells the bot)", async () => {
+    api.failNext("sendMessage", networkFailure());
+    const refused = (await failure(bot.api.sendMessage(meera.id, "a"))) as HttpError;
+    expect((refused.error as Error).cause).toMatchObject({ code: "ECONNREFUSED" });
+    api.failNext("sendMessage", networkFailure(), { afterEffect: true });
+    const reset = (await failure(bot.api.sendMessage(meera.id, "b"))) as HttpError;
+    expect((reset.error as Error).cause).toMatchObject({ code: "ECONNRESET" });
   });
 
   it("afterEffect: the message is delivered but the bot sees a failure (why sends need our own idempotency)", async () => {

@@ -12,6 +12,7 @@ import {
   clusterRenameConversation,
 } from "../conversations/clusterName.js";
 import { MapError, type ClusterInfo } from "../../services/mapService.js";
+import { editHtml, replyHtml } from "../reply.js";
 
 const PAGE = 12;
 const KEY = "([a-z0-9-]{1,20})";
@@ -31,7 +32,7 @@ export function clustersFeature(): Composer<BotContext> {
   composer.command("clusters", async (ctx) => {
     if (!(await isNational(ctx, "clusters.open"))) return;
     const view = await listView(ctx);
-    await ctx.reply(view.text, { parse_mode: "HTML", reply_markup: view.keyboard });
+    await replyHtml(ctx, view.text, { reply_markup: view.keyboard });
   });
 
   const on = (pattern: RegExp, action: string, handler: (ctx: BotContext, m: RegExpMatchArray) => Promise<void>) => {
@@ -115,7 +116,7 @@ interface View {
 
 async function show(ctx: BotContext, view: View, toast?: string): Promise<void> {
   await ctx.answerCallbackQuery(toast ? { text: toast } : undefined);
-  await ctx.editMessageText(view.text, { parse_mode: "HTML", reply_markup: view.keyboard }).catch(() => {});
+  await editHtml(ctx, view.text, { reply_markup: view.keyboard });
 }
 
 async function stateNames(ctx: BotContext): Promise<Map<string, string>> {

@@ -10,6 +10,7 @@ import { ACK_DATA, ackKeyboard, countsLine, createDirectiveRenderer, formatWhen 
 import { escapeHtml, territoryLabel } from "../format.js";
 import { denyAccess } from "../middleware/deny.js";
 import { installConversation, unlessBusy } from "./conversationEntry.js";
+import { editHtml, replyHtml } from "../reply.js";
 
 const VIEW = /^dl:v:([0-9a-f]{24})$/;
 const REMIND = /^dl:r:([0-9a-f]{24})$/;
@@ -58,14 +59,14 @@ export function directivesFeature(): Composer<BotContext> {
   composer.command("directives", async (ctx) => {
     if (!(await maySend(ctx, "directives.list"))) return;
     const view = await listView(ctx);
-    await ctx.reply(view.text, { parse_mode: "HTML", reply_markup: view.keyboard });
+    await replyHtml(ctx, view.text, { reply_markup: view.keyboard });
   });
 
   composer.callbackQuery(LIST, async (ctx) => {
     if (!(await maySend(ctx, "directives.list"))) return;
     const view = await listView(ctx);
     await ctx.answerCallbackQuery();
-    await ctx.editMessageText(view.text, { parse_mode: "HTML", reply_markup: view.keyboard }).catch(() => {});
+    await editHtml(ctx, view.text, { reply_markup: view.keyboard });
   });
 
   composer.callbackQuery(VIEW, async (ctx) => {
@@ -77,7 +78,7 @@ export function directivesFeature(): Composer<BotContext> {
     }
     await ctx.answerCallbackQuery();
     const view = await reportView(ctx, res.report);
-    await ctx.editMessageText(view.text, { parse_mode: "HTML", reply_markup: view.keyboard }).catch(() => {});
+    await editHtml(ctx, view.text, { reply_markup: view.keyboard });
   });
 
   composer.callbackQuery(REMIND, async (ctx) => {

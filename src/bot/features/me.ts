@@ -2,6 +2,7 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
 import { escapeHtml, scopeLabel } from "../format.js";
+import { replyHtml } from "../reply.js";
 
 export function meFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
@@ -12,9 +13,7 @@ export function meFeature(): Composer<BotContext> {
       return;
     }
     const lines = await Promise.all(ctx.scopes.map(async (s) => `• ${escapeHtml(await scopeLabel(ctx, s))}`));
-    await ctx.reply(ctx.t("me:roles", { name, roles: lines.join("\n"), language: ctx.t(`language:name.${ctx.lang}`) }), {
-      parse_mode: "HTML",
-    });
+    await replyHtml(ctx, ctx.t("me:roles", { name, roles: lines.join("\n"), language: ctx.t(`language:name.${ctx.lang}`) }));
   });
   return composer;
 }

@@ -12,6 +12,7 @@ import { denyAccess } from "../middleware/deny.js";
 import { installConversation, unlessBusy } from "./conversationEntry.js";
 import { nameEvents } from "./eventNames.js";
 import { reportButtonData } from "./report.js";
+import { editHtml, replyHtml } from "../reply.js";
 
 /** callback_data: ev:<id> opens an event, evx: asks to cancel it, evy: cancels, evn: keeps it, evm: moves it. */
 export const EVENT_CALLBACK_PREFIXES = { open: "ev:", askCancel: "evx:", cancel: "evy:", keep: "evn:", move: "evm:" } as const;
@@ -59,7 +60,7 @@ export function myEventsFeature(deps: BotDeps): Composer<BotContext> {
         kb.text(String(i + 1), EVENT_CALLBACK_PREFIXES.open + n.event.id);
       });
       lines.push("", ctx.t("myevents:tapNumber"));
-      await ctx.reply(lines.join("\n"), { parse_mode: "HTML", reply_markup: kb });
+      await replyHtml(ctx, lines.join("\n"), { reply_markup: kb });
     }),
   );
 
@@ -103,13 +104,13 @@ export function myEventsFeature(deps: BotDeps): Composer<BotContext> {
         case "ev": {
           await ctx.answerCallbackQuery();
           const { text, kb } = await detail(ctx, event);
-          await ctx.reply(text, { parse_mode: "HTML", reply_markup: kb });
+          await replyHtml(ctx, text, { reply_markup: kb });
           return;
         }
         case "evn": {
           await ctx.answerCallbackQuery();
           const { text, kb } = await detail(ctx, event);
-          await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: kb }).catch(() => {});
+          await editHtml(ctx, text, { reply_markup: kb });
           return;
         }
         case "evx": {
@@ -118,7 +119,7 @@ export function myEventsFeature(deps: BotDeps): Composer<BotContext> {
           const kb = new InlineKeyboard()
             .text(ctx.t("myevents:cancel.yes"), EVENT_CALLBACK_PREFIXES.cancel + event.id)
             .text(ctx.t("myevents:cancel.no"), EVENT_CALLBACK_PREFIXES.keep + event.id);
-          await ctx.editMessageText(`${text}\n\n${ctx.t("myevents:cancel.ask")}`, { parse_mode: "HTML", reply_markup: kb }).catch(() => {});
+          await editHtml(ctx, `${text}\n\n${ctx.t("myevents:cancel.ask")}`, { reply_markup: kb });
           return;
         }
         case "evy": {
@@ -130,7 +131,7 @@ export function myEventsFeature(deps: BotDeps): Composer<BotContext> {
           await ctx.answerCallbackQuery({ text: ctx.t("myevents:cancel.toast") });
           // A second press (double tap, replay) finds it cancelled already and shows the same thing.
           const { text } = await detail(ctx, result.event);
-          await ctx.editMessageText(text, { parse_mode: "HTML" }).catch(() => {});
+          await editHtml(ctx, text);
           return;
         }
         case "evm": {

@@ -7,6 +7,7 @@ import { escapeHtml } from "../format.js";
 import { PROGRAMME_ITEM_CONVERSATION, programmeItemConversation } from "../conversations/programmeItem.js";
 import { denyAccess } from "../middleware/deny.js";
 import { installConversation, unlessBusy } from "./conversationEntry.js";
+import { editHtml, replyHtml } from "../reply.js";
 
 /** callback_data: pg:a:<p|c> adds a programme or category; pg:t:<p|c>:<key> hides or shows one. */
 const ADD_RE = /^pg:a:([pc])$/;
@@ -57,7 +58,7 @@ export function programmesFeature(deps: BotDeps): Composer<BotContext> {
         return;
       }
       const { text, kb } = await view(ctx);
-      await ctx.reply(text, { parse_mode: "HTML", reply_markup: kb });
+      await replyHtml(ctx, text, { reply_markup: kb });
     }),
   );
 
@@ -99,7 +100,7 @@ export function programmesFeature(deps: BotDeps): Composer<BotContext> {
     });
     await ctx.answerCallbackQuery({ text: ctx.t(item.active ? "programmes:hidden" : "programmes:shown", { name: item.name[ctx.lang] }) });
     const { text, kb } = await view(ctx);
-    await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: kb }).catch(() => {});
+    await editHtml(ctx, text, { reply_markup: kb });
   });
   return composer;
 }

@@ -7,6 +7,7 @@ import { REPORT_CONVERSATION, reportConversation } from "../conversations/report
 import { denyAccess } from "../middleware/deny.js";
 import { installConversation, unlessBusy } from "./conversationEntry.js";
 import { nameEvents } from "./eventNames.js";
+import { replyHtml } from "../reply.js";
 
 /** callback_data of a "report this event" button: `rp:<24 hex event id>` (27 bytes). */
 export const REPORT_CALLBACK_PREFIX = "rp:";
@@ -48,7 +49,7 @@ export function reportFeature(deps: BotDeps): Composer<BotContext> {
       }
       const lines = [awaiting.length ? ctx.t("report:list.awaiting", { count: awaiting.length }) : ctx.t("report:list.noneAwaiting")];
       if (correctableEvents.length) lines.push(ctx.t("report:list.correctable"));
-      await ctx.reply(lines.join("\n\n"), { parse_mode: "HTML", reply_markup: kb });
+      await replyHtml(ctx, lines.join("\n\n"), { reply_markup: kb });
     }),
   );
 

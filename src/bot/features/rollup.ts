@@ -9,7 +9,7 @@ import type { RoleScope } from "../../domain/roles.js";
 import { COUNTRY_CODE } from "../../domain/territory.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { escapeHtml } from "../format.js";
-import { rollupCaption, rollupChart, rollupText } from "../messages/rollup.js";
+import { rollupCaption, rollupChart, rollupTexts } from "../messages/rollup.js";
 import { denyAccess } from "../middleware/deny.js";
 
 /** A person heading many clusters or states gets at most this many summaries per request. */
@@ -53,7 +53,10 @@ export function rollupFeature(deps: BotDeps): Composer<BotContext> {
     const rollups = await deps.services.rollups.compute({ day: parsed.day, zone: deps.timeZone, asOf, scopes });
     const reader = { t: ctx.t, names: await deps.services.rollups.names(rollups, ctx.lang), zone: deps.timeZone };
     for (const rollup of rollups) {
-      await ctx.reply(rollupText(rollup, reader), { parse_mode: "HTML", link_preview_options: { is_disabled: true } });
+      // A national rollup with many long cluster names takes more than one message: sent in order.
+      for (const text of rollupTexts(rollup, reader)) {
+        await ctx.reply(text, { parse_mode: "HTML", link_preview_options: { is_disabled: true } });
+      }
       const png = rollupChart(rollup, reader);
       await ctx.replyWithPhoto(new InputFile(png, `rollup-${parsed.day}-${rollup.scope.code}.png`), {
         caption: rollupCaption(rollup, reader),

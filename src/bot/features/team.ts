@@ -6,6 +6,7 @@ import type { TeamEntry } from "../../services/teamService.js";
 import type { BotContext } from "../context.js";
 import { escapeHtml, personName, scopeLabel } from "../format.js";
 import { denyAccess } from "../middleware/deny.js";
+import { editHtml, replyHtml } from "../reply.js";
 
 const PAGE_SIZE = 10;
 
@@ -15,14 +16,14 @@ export function teamFeature(): Composer<BotContext> {
   composer.command("team", async (ctx) => {
     if (!(await mayManage(ctx, "team.open"))) return;
     const view = await renderPage(ctx, 0);
-    await ctx.reply(view.text, { parse_mode: "HTML", reply_markup: view.keyboard });
+    await replyHtml(ctx, view.text, { reply_markup: view.keyboard });
   });
 
   composer.callbackQuery(/^tm:p:(\d{1,4})$/, async (ctx) => {
     if (!(await mayManage(ctx, "team.page"))) return;
     const view = await renderPage(ctx, Number(ctx.match[1]));
     await ctx.answerCallbackQuery();
-    await ctx.editMessageText(view.text, { parse_mode: "HTML", reply_markup: view.keyboard }).catch(() => {});
+    await editHtml(ctx, view.text, { reply_markup: view.keyboard });
   });
 
   composer.callbackQuery(/^tm:r:(\d{1,16}):([A-Za-z0-9:-]{1,20})$/, async (ctx) => {

@@ -1,13 +1,14 @@
-// The rollup as a Telegram message (HTML, ≤ 4096 characters) and as a chart, in the reader's language. Used by the
-// daily job (jobs/rollupJob.ts) and by /rollup (features/rollup.ts), so both say exactly the same thing.
+// The rollup as a Telegram message (HTML) and as a chart, in the reader's language. Used by the daily job
+// (jobs/rollupJob.ts) and by /rollup (features/rollup.ts), so both say exactly the same thing. A text longer than
+// Telegram's 4,096 characters (a national rollup with many long cluster names) is split into several messages at
+// line ends by messages/split.ts, never cut inside a tag: rollupTexts, or the jobs' outbox for the daily one.
 import { DateTime } from "luxon";
 import { renderStateChart } from "../../charts/stateChart.js";
 import type { EventLine, Rollup } from "../../domain/rollup/types.js";
 import type { Translate } from "../../i18n.js";
 import type { RollupNames } from "../../services/rollupService.js";
+import { CAPTION_LIMIT, TEXT_LIMIT, splitHtml } from "../../messages/split.js";
 import { escapeHtml } from "../format.js";
-
-export const MESSAGE_LIMIT = 4096;
 
 export interface Reader {
   t: Translate;
@@ -27,7 +28,7 @@ function fmtWhen(r: Reader, at: Date): string {
   return DateTime.fromJSDate(at, { zone: r.zone }).setLocale(locale(r)).toFormat("d LLL, h:mm a");
 }
 
-/** List caps, largest first: the message is rebuilt with smaller lists until it fits. */
+/** List caps, largest first: the message is rebuilt with smaller lists until it fits in one message, if it can. */
 const CAPS = [
   { pending: 15, uncovered: 40, upcoming: 10 },
   { pending: 10, uncovered: 20, upcoming: 6 },
@@ -35,12 +36,22 @@ const CAPS = [
   { pending: 0, uncovered: 0, upcoming: 0 },
 ];
 
+/**
+ * The whole rollup as one HTML text, which may exceed one message: with lists capped so that it fits in one if
+ * that is possible; if not even empty lists would make it fit (the rows per cluster alone are too long), with the
+ * longest lists, since it is split anyway. Send it with rollupTexts (or through the jobs' outbox, which splits).
+ */
 export function rollupText(rollup: Rollup, r: Reader): string {
   for (const caps of CAPS) {
     const text = build(rollup, r, caps);
-    if (text.length <= MESSAGE_LIMIT) return text;
+    if (text.length <= TEXT_LIMIT) return text;
   }
-  return build(rollup, r, CAPS[CAPS.length - 1]!).slice(0, MESSAGE_LIMIT);
+  return build(rollup, r, CAPS[0]!);
+}
+
+/** The rollup as the messages to send, each ≤ 4,096 characters and valid HTML on its own. */
+export function rollupTexts(rollup: Rollup, r: Reader): string[] {
+  return splitHtml(rollupText(rollup, r), TEXT_LIMIT);
 }
 
 function build(rollup: Rollup, r: Reader, caps: (typeof CAPS)[number]): string {
@@ -197,8 +208,12 @@ export function rollupChart(rollup: Rollup, r: Reader): Buffer {
   });
 }
 
-/** The photo's caption (≤ 1024 characters). */
+/**
+ * The photo's caption (≤ 1,024 characters): the scope's name and the date. Names are at most 64 characters, so it
+ * always fits; were it ever longer, it is split at a safe boundary and the first part kept (the text says it all).
+ */
 export function rollupCaption(rollup: Rollup, r: Reader): string {
   const scopeName = rollup.scope.level === "country" ? r.t("rollup:country") : r.names.scope(rollup.scope);
-  return r.t("rollup:chart.caption", { scope: escapeHtml(scopeName), date: fmtDate(r, rollup.day) }).slice(0, 1024);
+  const caption = r.t("rollup:chart.caption", { scope: escapeHtml(scopeName), date: fmtDate(r, rollup.day) });
+  return splitHtml(caption, CAPTION_LIMIT)[0] ?? "";
 }

@@ -16,7 +16,7 @@ export const DELIVERY_STATUSES = ["pending", "sent", "failed", "blocked"] as con
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export type FinalStatus = Exclude<DeliveryStatus, "pending">;
 
-/** What to do with an attempt whose worker died during the Telegram call (outcome unknown). */
+/** What to do with an attempt whose outcome is unknown: its worker died during the call, or the answer was lost. */
 export type IfInterrupted = "fail" | "retry";
 
 export interface OutboxUpload {
@@ -82,7 +82,10 @@ export interface OutboxDoneDoc extends OutboxIdentity {
   status: FinalStatus;
   /** Send attempts made (429 answers included). */
   attempts: number;
-  /** Why it failed, for people: "blocked", "rejected", "gave_up", "interrupted". */
+  /**
+   * Why it failed, for people: "blocked", "rejected", "gave_up", "interrupted" (a worker died during the call) or
+   * "unknown" (the call got no answer, e.g. a timeout: it may have arrived).
+   */
   reason: string | null;
   errorCode: number | null;
   error: string | null;
