@@ -110,7 +110,7 @@ function toastsFor(updates: Update[]): (string | undefined)[] {
 }
 
 const sends = () => h.api.callsTo("sendMessage").length;
-const stateOf = (id: number) => h.db.models.ConversationState.findOne({ key: `chat:${id}` }).lean();
+const stateOf = (id: number) => h.openConversation(id);
 const eventsBy = (id: number) => h.db.models.Event.find({ createdBy: id }).lean();
 
 async function pcIncharge(lang: "hi" | "en"): Promise<TestPerson> {

@@ -42,7 +42,7 @@ describe("directives", () => {
     const services = createServices({ models: mon.models, now: clock.now });
     worker = createDeliveryWorker({
       models: mon.models,
-      api: h.bot.api,
+      api: h.workerApi,
       services,
       logger,
       clock,

@@ -49,7 +49,7 @@ async function deliver(): Promise<void> {
   const outbox = createOutboxService(h.db.models, h.clock.now);
   const worker = createDeliveryWorker({
     models: h.db.models,
-    api: h.bot.api,
+    api: h.workerApi,
     services: { outbox, audit: h.services.audit, people: h.services.people },
     logger,
     clock: workerClock(),
