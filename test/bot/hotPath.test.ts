@@ -1,0 +1,64 @@
+// The cost of an update must not grow with the organisation: every query made while handling a conversation step
+// goes by _id (the one key FerretDB's SQLite backend answers without scanning), except reads of configuration
+// collections whose size is fixed by the map and the programme (not by people or records). Recorded with
+// mongoose's per-connection debug hook, so this sees every model operation the update issues.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHarness, type Harness } from "../helpers/harness.js";
+
+/** Collections sized by configuration (the constituency map, programmes, clusters), not by people or records. */
+const CONFIGURATION = new Set(["states", "pcs", "acs", "clusters", "programmes", "attendee_categories"]);
+/** Writes that are inserts (never a scan) or reads of what the step itself just inserted. */
+const INSERTS = new Set(["insertOne", "insertMany", "create"]);
+
+interface Op {
+  collection: string;
+  method: string;
+  filter: Record<string, unknown> | undefined;
+}
+
+let h: Harness;
+let ops: Op[] = [];
+
+beforeAll(async () => {
+  h = await createHarness({ label: "hotpath" });
+  h.db.connection.set("debug", (collection: string, method: string, filter?: unknown) => {
+    ops.push({ collection, method, filter: typeof filter === "object" && filter !== null ? (filter as Record<string, unknown>) : undefined });
+  });
+});
+afterAll(async () => {
+  h.db.connection.set("debug", false);
+  await h.close();
+});
+
+function scans(recorded: Op[]): Op[] {
+  return recorded.filter((op) => {
+    if (CONFIGURATION.has(op.collection) || INSERTS.has(op.method)) return false;
+    return !op.filter || !("_id" in op.filter);
+  });
+}
+
+describe("the queries one conversation step makes", () => {
+  it("go by _id: one read of the person, one of the chat's conversation, nothing that scans people or records", async () => {
+    const p = await h.grant(5_950_000_001, "pc_incharge", "IN-UP:P77", { language_code: "en" });
+    await p.send("/newevent");
+    await p.tap("Sneh Samvad");
+    await p.tap(/^★/);
+    const steps: (() => Promise<void>)[] = [
+      () => p.send("25/12 17:30"),
+      () => p.send("Town hall, Lanka"),
+      () => p.tap("Skip ⏭"),
+      () => p.send("not a number"),
+      () => p.send("150"),
+      () => p.tap("Skip ⏭"),
+      () => p.tap("✅ Confirm"),
+    ];
+    for (const step of steps) {
+      ops = [];
+      await step();
+      expect(ops.length).toBeGreaterThan(0);
+      expect(scans(ops), JSON.stringify(ops)).toEqual([]);
+      expect(ops.filter((o) => o.collection === "people" && o.method.startsWith("find"))).toHaveLength(1);
+      expect(ops.filter((o) => o.collection === "conversation_states" && o.method.startsWith("find"))).toHaveLength(1);
+    }
+  });
+});
