@@ -22,8 +22,13 @@ export interface LocalServer {
   uri: string;
   kind: LocalServerKind;
   dataDir: string;
+  /** The server's process id when this module spawned it (FerretDB); benchmarks read its CPU time. */
+  pid?: number;
   stop(): Promise<void>;
 }
+
+/** FerretDB's storage: SQLite files in the data folder (the default), or a PostgreSQL database at `url`. */
+export type FerretDbBackend = { handler: "sqlite" } | { handler: "postgresql"; url: string };
 
 export interface LocalServerOptions {
   /** Where the data lives; kept between runs unless the caller removes it. */
@@ -142,13 +147,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function startFerretDb(binary: string, dataDir: string, log: (m: string) => void): Promise<LocalServer> {
+/** Starts FerretDB from `binary` on a free loopback port (exported for scripts/bench-updates.ts's --backend). */
+export async function startFerretDb(
+  binary: string,
+  dataDir: string,
+  log: (m: string) => void,
+  backend: FerretDbBackend = { handler: "sqlite" },
+): Promise<LocalServer> {
   const port = await freePort();
+  const storage =
+    backend.handler === "sqlite"
+      ? ["--handler=sqlite", `--sqlite-url=file:${path.resolve(dataDir)}/`]
+      : ["--handler=postgresql", `--postgresql-url=${backend.url}`];
   const child: ChildProcess = spawn(
     binary,
     [
-      "--handler=sqlite",
-      `--sqlite-url=file:${path.resolve(dataDir)}/`,
+      ...storage,
       `--state-dir=${path.resolve(dataDir)}`,
       `--listen-addr=127.0.0.1:${port}`,
       "--debug-addr=-",
@@ -164,11 +178,13 @@ async function startFerretDb(binary: string, dataDir: string, log: (m: string) =
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
   await waitForPort(port, child, () => stderr);
-  log(`FerretDB ${FERRETDB_VERSION} (SQLite) on 127.0.0.1:${port}, data in ${path.resolve(dataDir)}`);
+  const where = backend.handler === "sqlite" ? `SQLite, data in ${path.resolve(dataDir)}` : "PostgreSQL";
+  log(`FerretDB ${FERRETDB_VERSION} (${where}) on 127.0.0.1:${port}`);
   return {
     uri: `mongodb://127.0.0.1:${port}/`,
     kind: "ferretdb",
     dataDir,
+    ...(child.pid === undefined ? {} : { pid: child.pid }),
     stop: async () => {
       process.removeListener("exit", killOnExit);
       if (child.exitCode !== null) return;

@@ -1,0 +1,684 @@
+// Throughput of the whole bot per update, against a bare grammY bot on the same database server. A benchmark, not a
+// test: numbers on a shared 2-core machine are noisy, so run each configuration briefly and compare within one run.
+//   npx tsx scripts/bench-updates.ts [--people 100,1000,10000] [--backend sqlite|postgresql|sqlite,postgresql]
+//     [--chats 100] [--updates 1000] [--parked 1000] [--parked-share 0.1] [--parked-real 20]
+//
+// For each backend it starts FerretDB 1.24.2 (SQLite files in a temporary folder, or a throwaway PostgreSQL cluster
+// on a private port and socket folder, run as the `postgres` user when we are root), and for each size N a fresh
+// database with the real map, N people with roles (mostly PC/AC in-charges), a few events each (some reported), and
+// min(--parked, N × --parked-share) half-finished conversations in conversation_states: up to --parked-real of them
+// driven for real through the bot, the rest copies of those with the person's id replaced.
+//
+// Then it drives /newevent and /report through the real createBot with the real services, from --chats chats at
+// once (each chat's updates in order, chats concurrently), with the buttons the bot actually sent, for about
+// --updates updates; and the same number of updates, as concurrently, through a bare grammY Bot whose only middleware
+// inserts one document and replies once. Prints a table and one `BENCH_JSON {...}` line per backend and size.
+import { execFile } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { promisify } from "node:util";
+import { Bot } from "grammy";
+import type { Update, User } from "grammy/types";
+import { DateTime } from "luxon";
+import { trusted, Types } from "mongoose";
+import { createBot } from "../src/bot/index.js";
+import type { BotContext, BotDeps } from "../src/bot/context.js";
+import { connectDatabase, ensureIndexes, type Database } from "../src/db/connection.js";
+import { defaultCacheDir, ensureFerretDb, freePort, startFerretDb, type LocalServer } from "../src/db/localServer.js";
+import { ROLE_LEVEL, type Role } from "../src/domain/roles.js";
+import { createI18n, type I18n } from "../src/i18n.js";
+import { LocalBotApi } from "../src/localBotApi/index.js";
+import { createLogger } from "../src/logger.js";
+import { createServices } from "../src/services/index.js";
+import { botInfo, clientFor, token } from "../test/helpers/telegram.js";
+
+const run = promisify(execFile);
+
+// --- Options -------------------------------------------------------------------------------------------------------
+
+function option(name: string, fallback: string): string {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  if (i >= 0 && args[i + 1] !== undefined) return args[i + 1]!;
+  const eq = args.find((a) => a.startsWith(`--${name}=`));
+  return eq ? eq.slice(name.length + 3) : fallback;
+}
+
+const SIZES = option("people", "100,1000,10000").split(",").map(Number);
+const BACKENDS = option("backend", "sqlite").split(",") as Backend[];
+const CHATS = Number(option("chats", "100"));
+const UPDATES = Number(option("updates", "1000"));
+const PARKED_MAX = Number(option("parked", "1000"));
+const PARKED_SHARE = Number(option("parked-share", "0.1"));
+const PARKED_REAL = Number(option("parked-real", "20"));
+const ZONE = "Asia/Kolkata";
+
+type Backend = "sqlite" | "postgresql";
+for (const b of BACKENDS) if (b !== "sqlite" && b !== "postgresql") throw new Error(`--backend: sqlite or postgresql, not ${b}`);
+for (const n of [...SIZES, CHATS, UPDATES]) if (!Number.isInteger(n) || n <= 0) throw new Error(`bad number in the options: ${n}`);
+
+const log = (m: string) => process.stderr.write(`[bench-updates] ${m}\n`);
+
+// --- CPU time of processes (Linux /proc) ---------------------------------------------------------------------------
+
+const CLK_TCK = Number((await run("getconf", ["CLK_TCK"]).catch(() => ({ stdout: "100" }))).stdout.trim()) || 100;
+
+interface ProcStat {
+  ppid: number;
+  /** utime + stime, and cutime + cstime (children already reaped), in ms. */
+  own: number;
+  children: number;
+}
+
+function procStat(pid: number): ProcStat | undefined {
+  try {
+    const raw = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after "(comm)": 3 state, 4 ppid, ... 14 utime, 15 stime, 16 cutime, 17 cstime.
+    const f = raw.slice(raw.lastIndexOf(")") + 2).split(" ");
+    const ms = (i: number) => (Number(f[i]) * 1000) / CLK_TCK;
+    return { ppid: Number(f[1]), own: ms(11) + ms(12), children: ms(13) + ms(14) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU ms of one process (FerretDB: SQLite runs inside it). */
+function cpuOf(pid: number): number {
+  return procStat(pid)?.own ?? 0;
+}
+
+/**
+ * CPU ms of a PostgreSQL cluster: the postmaster, its live children (backends, walwriter, checkpointer, ...) and, via
+ * its cutime/cstime, the children that have exited and been reaped in between.
+ */
+function cpuOfTree(rootPid: number): number {
+  const root = procStat(rootPid);
+  if (!root) return 0;
+  let total = root.own + root.children;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const s = procStat(Number(entry));
+    if (s && s.ppid === rootPid) total += s.own + s.children;
+  }
+  return total;
+}
+
+// --- Database servers ----------------------------------------------------------------------------------------------
+
+interface Server {
+  backend: Backend;
+  uri: string;
+  /** CPU ms so far: FerretDB, and PostgreSQL (0 on SQLite). */
+  cpu(): { ferret: number; postgres: number };
+  stop(): Promise<void>;
+}
+
+async function startServer(backend: Backend): Promise<Server> {
+  const binary = await ensureFerretDb(defaultCacheDir(), log);
+  if (!binary) throw new Error("no FerretDB binary and no Go to build one");
+  const dir = mkdtempSync(path.join(os.tmpdir(), `sanyojak-bench-updates-${backend}-`));
+  let pg: PostgresCluster | undefined;
+  let ferret: LocalServer;
+  try {
+    if (backend === "postgresql") pg = await startPostgres(dir);
+    ferret = await startFerretDb(binary, path.join(dir, "ferretdb"), log, pg ? { handler: "postgresql", url: pg.url } : { handler: "sqlite" });
+  } catch (err) {
+    await pg?.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const ferretPid = ferret.pid ?? 0;
+  return {
+    backend,
+    uri: ferret.uri,
+    cpu: () => ({ ferret: cpuOf(ferretPid), postgres: pg ? cpuOfTree(pg.pid) : 0 }),
+    stop: async () => {
+      await ferret.stop();
+      await pg?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface PostgresCluster {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Debian's newest PostgreSQL, a throwaway cluster in `dir` on a private port (and socket folder). */
+async function startPostgres(dir: string): Promise<PostgresCluster> {
+  const root = "/usr/lib/postgresql";
+  const version = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(path.join(root, v, "bin", "initdb")))
+        .sort((a, b) => Number(b) - Number(a))[0]
+    : undefined;
+  if (!version) throw new Error(`no PostgreSQL under ${root}/*/bin`);
+  const bin = (name: string) => path.join(root, version, "bin", name);
+  // PostgreSQL refuses to run as root: as root, run its programs as the `postgres` user, owning the folder.
+  const asRoot = process.getuid?.() === 0;
+  const pgRun = (cmd: string, args: string[]) =>
+    asRoot ? run("runuser", ["-u", "postgres", "--", cmd, ...args]) : run(cmd, args);
+  const pgDir = path.join(dir, "pg");
+  const data = path.join(pgDir, "data");
+  const sockets = path.join(pgDir, "sockets");
+  await run("mkdir", ["-p", sockets]);
+  if (asRoot) {
+    const { stdout } = await run("id", ["-u", "postgres"]);
+    const { stdout: gid } = await run("id", ["-g", "postgres"]);
+    for (const p of [dir, pgDir, sockets]) chownSync(p, Number(stdout.trim()), Number(gid.trim()));
+  }
+  await pgRun(bin("initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-instructions"]);
+  const port = await freePort();
+  const opts = `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1`;
+  await pgRun(bin("pg_ctl"), ["-D", data, "-l", path.join(pgDir, "log"), "-w", "-t", "60", "-o", opts, "start"]);
+  const stop = async () => {
+    await pgRun(bin("pg_ctl"), ["-D", data, "-m", "fast", "-w", "stop"]).catch((e: unknown) => log(`pg_ctl stop: ${String(e)}`));
+  };
+  try {
+    await pgRun(bin("createdb"), ["-h", sockets, "-p", String(port), "-U", "postgres", "ferretdb"]);
+    const pid = Number(readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+    log(`PostgreSQL ${version} on 127.0.0.1:${port} (postmaster ${pid}), cluster in ${data}`);
+    return { url: `postgres://postgres@127.0.0.1:${port}/ferretdb`, pid, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+// --- Chats ---------------------------------------------------------------------------------------------------------
+
+interface Sample {
+  kind: "newevent" | "report" | "bare";
+  step: number;
+  ms: number;
+}
+
+type Action = { send: string } | { tap: RegExp; optional?: boolean };
+
+/** The English buttons and answers of a complete /newevent (the seat step only for those offered one). */
+function newEventScript(): Action[] {
+  const day = DateTime.now().setZone(ZONE).plus({ days: 7 }).toFormat("dd/MM");
+  return [
+    { send: "/newevent" },
+    { tap: /^Sneh Samvad$/ },
+    { tap: /^★/, optional: true },
+    { send: `${day} 17:30` },
+    { send: "Town hall, Lanka" },
+    { tap: /^Skip/ },
+    { send: "150" },
+    { tap: /^Skip/ },
+    { tap: /^✅ Confirm$/ },
+  ];
+}
+
+/** A complete /report of the newest event waiting: total 60, then the five default categories, no photos or notes. */
+const REPORT_SCRIPT: Action[] = [
+  { send: "/report" },
+  { tap: /^📝/ },
+  { send: "60" },
+  ...["10", "5", "0", "5", "20"].map((send) => ({ send })),
+  { tap: /^✅ Done/ },
+  { tap: /^Skip/ },
+  { tap: /^✅ Confirm$/ },
+];
+
+const DONE_TEXT = { newevent: "Event registered", report: "Report saved" } as const;
+
+class Chat {
+  /** Updates handled for this chat (measured ones). */
+  handled = 0;
+
+  constructor(
+    readonly api: LocalBotApi,
+    readonly user: User,
+    readonly handler: { handleUpdate(u: Update): Promise<unknown> },
+    readonly samples: Sample[],
+  ) {}
+
+  /** Performs one action; false when an optional button is not offered (nothing sent). */
+  async act(action: Action, kind: Sample["kind"], step: number): Promise<boolean> {
+    if ("send" in action) this.api.sendUserMessage(this.user, action.send);
+    else {
+      const button = this.findButton(action.tap);
+      if (!button) {
+        if (action.optional) return false;
+        throw new Error(`no button ${String(action.tap)}; last message: ${this.lastText().slice(0, 200)}`);
+      }
+      this.api.clickButton(this.user, button.messageId, button.data);
+    }
+    // Taken at once (no await in between): the queue holds only what this action queued.
+    for (const update of this.api.takeUpdates()) {
+      const t0 = performance.now();
+      await this.handler.handleUpdate(update);
+      this.samples.push({ kind, step, ms: performance.now() - t0 });
+      this.handled++;
+    }
+    return true;
+  }
+
+  /**
+   * Runs a conversation script, at most `budget` updates (a cut-short conversation stays stored, half finished).
+   * Returns the updates sent and whether it ended as it should.
+   */
+  async converse(kind: "newevent" | "report", script: Action[], budget: number): Promise<{ sent: number; ok: boolean }> {
+    let sent = 0;
+    for (const action of script) {
+      if (sent >= budget) return { sent, ok: true };
+      if (await this.act(action, kind, sent + 1)) sent++;
+    }
+    return { sent, ok: this.lastText().includes(DONE_TEXT[kind]) };
+  }
+
+  findButton(label: RegExp): { messageId: number; data: string } | undefined {
+    const entries = this.api.messages(this.user.id).filter((e) => e.from === "bot").reverse();
+    for (const e of entries) {
+      for (const row of e.message.reply_markup?.inline_keyboard ?? []) {
+        for (const b of row) if (label.test(b.text) && "callback_data" in b && b.callback_data) return { messageId: e.message.message_id, data: b.callback_data };
+      }
+    }
+    return undefined;
+  }
+
+  lastText(): string {
+    const m = this.api.lastBotMessage(this.user.id);
+    return m?.text ?? m?.caption ?? "";
+  }
+}
+
+// --- Seeding -------------------------------------------------------------------------------------------------------
+
+const ID_BASE = 6_100_000_000;
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+interface Seat {
+  role: Role;
+  code: string;
+  stateCode: string;
+  pcCode: string | null;
+  acCode: string | null;
+}
+
+interface Seeded {
+  drivers: User[];
+  parkedPeople: User[];
+  events: number;
+  reports: number;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function seed(db: Database, deps: BotDeps, people: number, driverCount: number, parkedCount: number): Promise<Seeded> {
+  const { models } = db;
+  const random = rng(people);
+  const pcs = await models.Pc.find({}, { _id: 0, code: 1, stateCode: 1 }).lean<{ code: string; stateCode: string }[]>();
+  const acs = await models.Ac.find({}, { _id: 0, code: 1, stateCode: 1, pcCode: 1 }).lean<{ code: string; stateCode: string; pcCode: string }[]>();
+  const states = [...new Set(pcs.map((p) => p.stateCode))];
+  const clusters = await deps.services.map.listClusters();
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+
+  // Drivers hold seats no one else's driver covers: half PCs (distinct), half ACs in PCs of no PC driver, so each
+  // reports events no other chat reports.
+  const driverPcs = new Set<string>();
+  const seats: Seat[] = [];
+  const half = Math.ceil(driverCount / 2);
+  for (let i = 0; seats.length < half; i++) {
+    const pc = pcs[(i * 7) % pcs.length]!;
+    if (driverPcs.has(pc.code)) continue;
+    driverPcs.add(pc.code);
+    seats.push({ role: "pc_incharge", code: pc.code, stateCode: pc.stateCode, pcCode: pc.code, acCode: null });
+  }
+  const freeAcs = acs.filter((a) => !driverPcs.has(a.pcCode));
+  for (let i = 0; seats.length < driverCount; i++) {
+    const ac = freeAcs[(i * 13) % freeAcs.length]!;
+    seats.push({ role: "ac_incharge", code: ac.code, stateCode: ac.stateCode, pcCode: ac.pcCode, acCode: ac.code });
+  }
+  // Everyone else: mostly PC and AC in-charges, some state team members and cluster heads.
+  for (let i = driverCount; i < people; i++) {
+    const r = random();
+    if (r < 0.4) {
+      const pc = pick(pcs);
+      seats.push({ role: "pc_incharge", code: pc.code, stateCode: pc.stateCode, pcCode: pc.code, acCode: null });
+    } else if (r < 0.94) {
+      const ac = pick(acs);
+      seats.push({ role: "ac_incharge", code: ac.code, stateCode: ac.stateCode, pcCode: ac.pcCode, acCode: ac.code });
+    } else if (r < 0.99 || clusters.length === 0) {
+      const s = pick(states);
+      seats.push({ role: "state_team", code: s, stateCode: s, pcCode: null, acCode: null });
+    } else {
+      seats.push({ role: "cluster_head", code: pick(clusters).key, stateCode: "", pcCode: null, acCode: null });
+    }
+  }
+
+  const users = seats.map((_, i): User => ({ id: ID_BASE + i, is_bot: false, first_name: `P${i}`, language_code: "en" }));
+  const now = new Date();
+  // The drivers as the bot records people and invites appoint them (touch, then grantRole); the rest in bulk, in the
+  // shape those two write (grantRole per person costs a scanning update each on FerretDB: minutes at 10,000).
+  for (let i = 0; i < driverCount; i++) {
+    await deps.services.people.touch(users[i]!);
+    await deps.services.people.grantRole(users[i]!.id, { role: seats[i]!.role, code: seats[i]!.code, grantedBy: null });
+  }
+  const bulk = seats.slice(driverCount).map((seat, j) => {
+    const u = users[driverCount + j]!;
+    return {
+      telegramId: u.id,
+      firstName: u.first_name,
+      lastName: null,
+      username: null,
+      language: "en",
+      roles: [{ role: seat.role, level: ROLE_LEVEL[seat.role], code: seat.code, grantedBy: null, grantedAt: now, inviteId: null }],
+      blockedBotAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+  });
+  for (let i = 0; i < bulk.length; i += 1000) await models.Person.collection.insertMany(bulk.slice(i, i + 1000), { ordered: false });
+
+  // Events: every PC/AC in-charge has one reported 5 days ago, one held yesterday and not yet reported, one in two
+  // weeks; each driver two more waiting for a report (one per /report it may run).
+  const events: Record<string, unknown>[] = [];
+  const reports: Record<string, unknown>[] = [];
+  seats.forEach((seat, i) => {
+    if (!seat.pcCode) return;
+    const by = users[i]!.id;
+    const place = { level: seat.acCode ? "ac" : "pc", code: seat.code, stateCode: seat.stateCode, pcCode: seat.pcCode, acCode: seat.acCode };
+    const starts = [-5 * DAY, -DAY, 14 * DAY, ...(i < driverCount ? [-3 * HOUR, -4 * HOUR] : [])];
+    for (const [k, offset] of starts.entries()) {
+      const _id = new Types.ObjectId();
+      const startsAt = new Date(Math.floor((now.getTime() + offset + (i % 60) * 60_000) / 60_000) * 60_000);
+      const reported = k === 0;
+      const programmeKey = k % 2 ? "sufi-samvad" : "sneh-samvad";
+      const reportedAt = reported ? new Date(startsAt.getTime() + 3 * HOUR) : null;
+      events.push({
+        _id, programmeKey, ...place, startsAt, venue: `Venue ${i}.${k}`, location: null, expectedAttendance: 100, notes: "",
+        status: "planned", createdBy: by, createdAt: new Date(startsAt.getTime() - 3 * DAY), updatedAt: new Date(startsAt.getTime() - 3 * DAY),
+        reportedAt, cancelledAt: null, cancelledBy: null,
+      });
+      if (reported) {
+        reports.push({
+          eventId: _id, programmeKey, ...place, eventStartsAt: startsAt, total: 80,
+          counts: { "sufi-ulema": 20, intellectuals: 20, sports: 10, influential: 10, "women-beneficiaries": 10 },
+          photos: [], notes: "", submittedBy: by, submittedAt: reportedAt, updatedBy: by, updatedAt: reportedAt, version: 1,
+        });
+      }
+    }
+  });
+  for (let i = 0; i < events.length; i += 1000) await models.Event.collection.insertMany(events.slice(i, i + 1000), { ordered: false });
+  for (let i = 0; i < reports.length; i += 1000) await models.Report.collection.insertMany(reports.slice(i, i + 1000), { ordered: false });
+
+  // Half-finished conversations belong to PC/AC in-charges who are not drivers.
+  const parkedPeople = users.slice(driverCount).filter((_, j) => seats[driverCount + j]!.pcCode).slice(0, parkedCount);
+  return { drivers: users.slice(0, driverCount), parkedPeople, events: events.length, reports: reports.length };
+}
+
+/**
+ * Leaves `people` half-way through /newevent or /report: the first `real` driven through the bot (as many chats at
+ * once as measured), the rest copies of those rows with the person's id swapped (same size and shape).
+ */
+async function park(db: Database, api: LocalBotApi, bot: Bot<BotContext>, people: User[], real: number): Promise<void> {
+  const driven = people.slice(0, real);
+  const sink: Sample[] = [];
+  const depthOf = (i: number) => 2 + (i % 6); // 2..7 updates in
+  for (let i = 0; i < driven.length; i += CHATS) {
+    await Promise.all(
+      driven.slice(i, i + CHATS).map(async (user, j) => {
+        api.addUser(user);
+        const chat = new Chat(api, user, bot, sink);
+        const n = i + j;
+        await (n % 2 ? chat.converse("report", REPORT_SCRIPT, depthOf(n)) : chat.converse("newevent", newEventScript(), depthOf(n)));
+      }),
+    );
+  }
+  const rows = await db.models.ConversationState.find({ key: trusted({ $in: driven.map((u) => `chat:${u.id}`) }) }).lean<{ key: string; value: string }[]>();
+  if (rows.length < driven.length) log(`  only ${rows.length} of ${driven.length} driven conversations are stored`);
+  const copies: { key: string; value: string; updatedAt: Date }[] = [];
+  for (const [k, user] of people.slice(real).entries()) {
+    const row = rows[k % rows.length];
+    if (!row) break;
+    const from = row.key.slice("chat:".length);
+    copies.push({ key: `chat:${user.id}`, value: row.value.split(from).join(String(user.id)), updatedAt: new Date() });
+  }
+  for (let i = 0; i < copies.length; i += 500) await db.models.ConversationState.collection.insertMany(copies.slice(i, i + 500), { ordered: false });
+}
+
+// --- One size on one server ----------------------------------------------------------------------------------------
+
+interface Measured {
+  updates: number;
+  seconds: number;
+  samples: Sample[];
+  cpu: { ferret: number; postgres: number; node: number };
+}
+
+async function measure(server: Server, body: () => Promise<Sample[]>): Promise<Measured> {
+  const cpu0 = server.cpu();
+  const node0 = process.cpuUsage();
+  const t0 = performance.now();
+  const samples = await body();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = server.cpu();
+  const node = process.cpuUsage(node0);
+  return {
+    updates: samples.length,
+    seconds,
+    samples,
+    cpu: { ferret: cpu1.ferret - cpu0.ferret, postgres: cpu1.postgres - cpu0.postgres, node: (node.user + node.system) / 1000 },
+  };
+}
+
+function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+
+async function runSize(server: Server, i18n: I18n, people: number): Promise<Record<string, unknown>> {
+  const dbName = `bench_updates_${people}`;
+  const db = await connectDatabase({ uri: server.uri, dbName });
+  try {
+    await ensureIndexes(db.models);
+    const now = () => new Date();
+    const services = createServices({ models: db.models, now });
+    const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? "silent" });
+    const deps: BotDeps = { services, i18n, logger, now, timeZone: ZONE, models: db.models };
+    const api = new LocalBotApi({ botInfo });
+    const bot = createBot({ token, deps, botInfo, client: clientFor(api) });
+
+    const t0 = performance.now();
+    await services.map.seedMap();
+    // Some people are mid-way through a conversation (--parked, --parked-share); the chats are others.
+    const parkedCount = Math.min(PARKED_MAX, Math.floor(people * PARKED_SHARE));
+    const driverCount = Math.min(CHATS, people - parkedCount);
+    const seeded = await seed(db, deps, people, driverCount, parkedCount);
+    const seededAt = performance.now();
+    await park(db, api, bot, seeded.parkedPeople, Math.min(PARKED_REAL, seeded.parkedPeople.length));
+    const parked = await db.models.ConversationState.countDocuments({});
+    log(
+      `  ${server.backend} N=${people}: seeded ${seeded.events} events, ${seeded.reports} reports in ${((seededAt - t0) / 1000).toFixed(1)} s; ` +
+        `${parked} stored conversations in ${((performance.now() - seededAt) / 1000).toFixed(1)} s`,
+    );
+
+    // The whole stack: each chat alternates /newevent and /report (odd chats start with /report) within its share.
+    const perChat = Math.ceil(UPDATES / driverCount);
+    const [events0, reports0] = [await db.models.Event.countDocuments({}), await db.models.Report.countDocuments({})];
+    const failures: string[] = [];
+    const perChatSent = new Map<number, number>();
+    let completed = 0;
+    const full = await measure(server, async () => {
+      const samples: Sample[] = [];
+      await Promise.all(
+        seeded.drivers.map(async (user, c) => {
+          api.addUser(user);
+          const chat = new Chat(api, user, bot, samples);
+          for (let used = 0, k = c % 2; used < perChat; k++) {
+            const kind = k % 2 ? "report" : "newevent";
+            try {
+              const r = await chat.converse(kind, kind === "report" ? REPORT_SCRIPT : newEventScript(), perChat - used);
+              used += r.sent;
+              if (r.ok && chat.lastText().includes(DONE_TEXT[kind])) completed++;
+              else if (!r.ok) failures.push(`${kind}: ${chat.lastText().slice(0, 160)}`);
+              if (r.sent === 0) break;
+            } catch (err) {
+              failures.push(`${kind}: ${(err as Error).message}`);
+              await chat.act({ send: "/cancel" }, kind, 99).catch(() => {});
+              used++;
+            }
+          }
+          perChatSent.set(user.id, chat.handled);
+        }),
+      );
+      return samples;
+    });
+    const stored = {
+      events: (await db.models.Event.countDocuments({})) - events0,
+      reports: (await db.models.Report.countDocuments({})) - reports0,
+    };
+    if (failures.length) log(`  ${failures.length} conversations went wrong, e.g. ${failures.slice(0, 3).join(" | ")}`);
+
+    // The bare bot: one insert and one reply per update; each chat sends as many updates as it did above.
+    const bare = new Bot(token, { botInfo, client: clientFor(api) });
+    const sink = db.connection.collection("bench_bare_updates");
+    bare.use(async (ctx) => {
+      await sink.insertOne({ updateId: ctx.update.update_id, chatId: ctx.chat?.id ?? null, at: new Date() });
+      await ctx.reply("ok");
+    });
+    // Warm-up, not measured: one update per chat (the full stack was warmed by the stored conversations).
+    await Promise.all(seeded.drivers.map((user) => new Chat(api, user, bare, []).act({ send: "warm-up" }, "bare", 0)));
+    const baseline = await measure(server, async () => {
+      const samples: Sample[] = [];
+      await Promise.all(
+        seeded.drivers.map(async (user) => {
+          const chat = new Chat(api, user, bare, samples);
+          for (let i = 0; i < (perChatSent.get(user.id) ?? 0); i++) await chat.act({ send: `hello ${i}` }, "bare", i + 1);
+        }),
+      );
+      return samples;
+    });
+
+    const rate = (m: Measured) => m.updates / m.seconds;
+    const ms = (m: Measured) => m.samples.map((s) => s.ms);
+    const stepP50 = (kind: Sample["kind"]) => {
+      const out: Record<string, number> = {};
+      const max = Math.max(0, ...full.samples.filter((s) => s.kind === kind && s.step < 99).map((s) => s.step));
+      for (let step = 1; step <= max; step++) {
+        const xs = full.samples.filter((s) => s.kind === kind && s.step === step).map((s) => s.ms);
+        if (xs.length) out[step] = round(quantile(xs, 0.5));
+      }
+      return out;
+    };
+    const perUpdate = (m: Measured) => ({
+      ferretCpuMs: round(m.cpu.ferret / m.updates, 2),
+      postgresCpuMs: round(m.cpu.postgres / m.updates, 2),
+      nodeCpuMs: round(m.cpu.node / m.updates, 2),
+    });
+    return {
+      backend: server.backend,
+      people,
+      chats: driverCount,
+      events: seeded.events,
+      storedConversations: parked,
+      full: {
+        updates: full.updates,
+        seconds: round(full.seconds, 2),
+        updatesPerSecond: round(rate(full)),
+        p50Ms: round(quantile(ms(full), 0.5)),
+        p99Ms: round(quantile(ms(full), 0.99)),
+        conversationsCompleted: completed,
+        conversationsFailed: failures.length,
+        stored,
+        stepP50Ms: { newevent: stepP50("newevent"), report: stepP50("report") },
+        ...perUpdate(full),
+      },
+      bare: {
+        updates: baseline.updates,
+        seconds: round(baseline.seconds, 2),
+        updatesPerSecond: round(rate(baseline)),
+        p50Ms: round(quantile(ms(baseline), 0.5)),
+        p99Ms: round(quantile(ms(baseline), 0.99)),
+        ...perUpdate(baseline),
+      },
+      bareOverFull: round(rate(baseline) / rate(full), 1),
+      rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+      loadAverage: os.loadavg().map((x) => round(x)),
+    };
+  } finally {
+    await db.connection.dropDatabase().catch(() => {});
+    await db.close();
+  }
+}
+
+// --- Main ----------------------------------------------------------------------------------------------------------
+
+function printTable(results: Record<string, unknown>[]): void {
+  type R = {
+    backend: string; people: number; storedConversations: number; bareOverFull: number; rssMb: number;
+    full: { updates: number; updatesPerSecond: number; p50Ms: number; p99Ms: number; ferretCpuMs: number; postgresCpuMs: number; nodeCpuMs: number; conversationsFailed: number; stepP50Ms: Record<string, Record<string, number>> };
+    bare: { updatesPerSecond: number; p50Ms: number; p99Ms: number; ferretCpuMs: number; postgresCpuMs: number };
+  };
+  const rows = results as unknown as R[];
+  const line = (cells: (string | number)[]) => cells.map((c, i) => String(c).padStart(i < 2 ? 10 : 9)).join(" ");
+  console.log(
+    line(["backend", "people", "convs", "updates", "full/s", "bare/s", "bare÷full", "full p50", "full p99", "bare p50", "bare p99", "db ms/u", "bare db", "node ms/u", "RSS MB", "failed"]),
+  );
+  for (const r of rows) {
+    const db = (x: { ferretCpuMs: number; postgresCpuMs: number }) => round(x.ferretCpuMs + x.postgresCpuMs, 2);
+    console.log(
+      line([
+        r.backend, r.people, r.storedConversations, r.full.updates, r.full.updatesPerSecond, r.bare.updatesPerSecond, r.bareOverFull,
+        r.full.p50Ms, r.full.p99Ms, r.bare.p50Ms, r.bare.p99Ms, db(r.full), db(r.bare), r.full.nodeCpuMs, r.rssMb, r.full.conversationsFailed,
+      ]),
+    );
+  }
+  console.log("\np50 ms by step of the conversation (1 = the command):");
+  for (const r of rows) {
+    for (const kind of ["newevent", "report"]) {
+      const steps = r.full.stepP50Ms[kind] ?? {};
+      console.log(`${r.backend.padStart(10)} ${String(r.people).padStart(6)} ${kind.padEnd(8)} ${Object.entries(steps).map(([s, v]) => `${s}:${v}`).join("  ")}`);
+    }
+  }
+  console.log("\n(db ms/u: FerretDB CPU + PostgreSQL CPU per update; node ms/u: this process's CPU per update.)");
+}
+
+const i18n = await createI18n();
+const results: Record<string, unknown>[] = [];
+log(`sizes ${SIZES.join(", ")}; backends ${BACKENDS.join(", ")}; ${CHATS} chats; about ${UPDATES} updates per size; load ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+// Ctrl-C: stop the servers (a PostgreSQL cluster would outlive us) and the temporary folders go with them.
+let current: Server | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the database servers`);
+    void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+for (const backend of BACKENDS) {
+  const server = (current = await startServer(backend));
+  try {
+    for (const people of SIZES) {
+      const result = await runSize(server, i18n, people);
+      results.push(result);
+      console.log(`BENCH_JSON ${JSON.stringify(result)}`);
+    }
+  } finally {
+    current = undefined;
+    await server.stop();
+  }
+}
+console.log("");
+printTable(results);
+console.log("\nNoisy figures: a shared 2-core machine; compare rows of one run, not runs.");
