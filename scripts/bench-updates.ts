@@ -10,8 +10,8 @@
 // driven for real through the bot, the rest copies of those with the person's id replaced.
 //
 // Then it drives /newevent and /report through the real createBot with the real services, from --chats chats at
-// once (each chat's updates in order, chats concurrently), with the buttons the bot actually sent, for about
-// --updates updates; and the same number of updates, as concurrently, through a bare grammY Bot whose only middleware
+// once (each chat's updates in order, chats concurrently), with the buttons the bot actually sent, whole
+// conversations until each chat has sent its share of --updates (so a little more in all); and the same number of updates, as concurrently, through a bare grammY Bot whose only middleware
 // inserts one document and replies once. Prints a table and one `BENCH_JSON {...}` line per backend and size.
 import { execFile } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -514,7 +514,8 @@ async function runSize(server: Server, i18n: I18n, people: number): Promise<Reco
         `${parked} stored conversations in ${((performance.now() - seededAt) / 1000).toFixed(1)} s`,
     );
 
-    // The whole stack: each chat alternates /newevent and /report (odd chats start with /report) within its share.
+    // The whole stack: each chat alternates /newevent and /report (odd chats start with /report), whole
+    // conversations, until it has sent its share of --updates.
     const perChat = Math.ceil(UPDATES / driverCount);
     const [events0, reports0] = [await db.models.Event.countDocuments({}), await db.models.Report.countDocuments({})];
     const failures: string[] = [];
@@ -529,7 +530,8 @@ async function runSize(server: Server, i18n: I18n, people: number): Promise<Reco
           for (let used = 0, k = c % 2; used < perChat; k++) {
             const kind = k % 2 ? "report" : "newevent";
             try {
-              const r = await chat.converse(kind, kind === "report" ? REPORT_SCRIPT : newEventScript(), perChat - used);
+              // Whole conversations: a chat may go past its share by the rest of its last one.
+              const r = await chat.converse(kind, kind === "report" ? REPORT_SCRIPT : newEventScript(), Infinity);
               used += r.sent;
               if (r.ok && chat.lastText().includes(DONE_TEXT[kind])) completed++;
               else if (!r.ok) failures.push(`${kind}: ${chat.lastText().slice(0, 160)}`);
