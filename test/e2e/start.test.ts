@@ -1,53 +1,26 @@
 // The real process: `npm start`'s entry point with MONGODB_URI pointing at the test server and BOT_API_ROOT at a
 // local Bot API over HTTP. It must answer /start in the person's language and shut down cleanly on SIGTERM.
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LocalBotApi } from "../../src/localBotApi/index.js";
 import { botInfo } from "../helpers/telegram.js";
 import { makeUser } from "../helpers/telegram.js";
+import { startBotProcess, waitFor, type BotProcess } from "../helpers/botProcess.js";
 
 const TOKEN = `${botInfo.id}:E2E-${randomBytes(12).toString("hex")}`;
-
-async function waitFor<T>(what: string, probe: () => T | undefined, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("npm start against a local Bot API and the test database", () => {
   const api = new LocalBotApi({ botInfo, token: TOKEN });
   let server: { url: string; close(): Promise<void> };
-  let child: ChildProcess;
-  let output = "";
-  const dbName = `e2e_start_${randomBytes(4).toString("hex")}`;
+  let bot: BotProcess;
 
   beforeAll(async () => {
     server = await api.listen();
-    const uri = inject("mongoUri").replace(/\/?$/, `/${dbName}`);
-    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        BOT_TOKEN: TOKEN,
-        MONGODB_URI: uri,
-        BOT_API_ROOT: server.url,
-        LOG_LEVEL: "info",
-        BOOTSTRAP_ADMIN_IDS: "5000000777",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-    await waitFor("the bot to start polling", () => (output.includes("bot is polling") ? true : undefined), 90_000);
+    bot = await startBotProcess({ token: TOKEN, apiRoot: server.url, label: "start", env: { BOOTSTRAP_ADMIN_IDS: "5000000777" } });
   }, 120_000);
 
   afterAll(async () => {
-    if (child.exitCode === null) child.kill("SIGKILL");
+    if (bot.child.exitCode === null) bot.child.kill("SIGKILL");
     await server.close();
   });
 
@@ -73,10 +46,10 @@ describe("npm start against a local Bot API and the test database", () => {
   });
 
   it("runs the delivery worker and the scheduler", async () => {
-    expect(output).toContain("delivery worker started");
+    expect(bot.output()).toContain("delivery worker started");
     // The start-up catch-up claims the scheduler's jobs in the database.
     const { connectDatabase } = await import("../../src/db/connection.js");
-    const db = await connectDatabase({ uri: inject("mongoUri"), dbName });
+    const db = await connectDatabase({ uri: inject("mongoUri"), dbName: bot.dbName });
     try {
       let jobRuns = 0;
       for (let i = 0; i < 300 && jobRuns === 0; i++) {
@@ -90,10 +63,28 @@ describe("npm start against a local Bot API and the test database", () => {
   });
 
   it("never logs the bot token, and stops cleanly on SIGTERM", async () => {
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    expect(output).toContain("shutting down");
-    expect(output).not.toContain(TOKEN.split(":")[1]!);
+    bot.child.kill("SIGTERM");
+    expect(await bot.exited).toBe(0);
+    expect(bot.output()).toContain("shutting down");
+    expect(bot.output()).not.toContain(TOKEN.split(":")[1]!);
   });
+});
+
+describe("a second copy polling with the same token", () => {
+  it("is not left deaf: on 409 Conflict the process stops and exits 1", async () => {
+    const token = `${botInfo.id}:E2E-${randomBytes(12).toString("hex")}`;
+    const conflictApi = new LocalBotApi({ botInfo, token });
+    const conflictServer = await conflictApi.listen();
+    const proc = await startBotProcess({ token, apiRoot: conflictServer.url, label: "conflict" });
+    try {
+      conflictApi.failNext("getUpdates", { error_code: 409, description: "Conflict: terminated by other getUpdates request" });
+      // End the long poll in progress so that the next getUpdates meets the conflict.
+      conflictApi.sendUserMessage(makeUser(6_100_000_009), "/help");
+      expect(await proc.exited).toBe(1);
+      expect(proc.output()).toContain("polling cannot go on");
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill("SIGKILL");
+      await conflictServer.close();
+    }
+  }, 120_000);
 });
