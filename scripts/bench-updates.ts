@@ -375,6 +375,7 @@ async function seed(db: Database, deps: BotDeps, people: number, driverCount: nu
   const bulk = seats.slice(driverCount).map((seat, j) => {
     const u = users[driverCount + j]!;
     return {
+      _id: u.id,
       telegramId: u.id,
       firstName: u.first_name,
       lastName: null,
@@ -386,7 +387,7 @@ async function seed(db: Database, deps: BotDeps, people: number, driverCount: nu
       updatedAt: now,
     };
   });
-  for (let i = 0; i < bulk.length; i += 1000) await models.Person.collection.insertMany(bulk.slice(i, i + 1000), { ordered: false });
+  for (let i = 0; i < bulk.length; i += 1000) await models.Person.collection.insertMany(bulk.slice(i, i + 1000) as never[], { ordered: false });
 
   // Events: every PC/AC in-charge has one reported 5 days ago, one held yesterday and not yet reported, one in two
   // weeks; each driver two more waiting for a report (one per /report it may run).
@@ -443,14 +444,14 @@ async function park(db: Database, api: LocalBotApi, bot: Bot<BotContext>, people
       }),
     );
   }
-  const rows = await db.models.ConversationState.find({ key: trusted({ $in: driven.map((u) => `chat:${u.id}`) }) }).lean<{ key: string; value: string }[]>();
+  const rows = await db.models.ConversationState.find({ _id: trusted({ $in: driven.map((u) => `chat:${u.id}`) }) }).lean<{ _id: string; value: string }[]>();
   if (rows.length < driven.length) log(`  only ${rows.length} of ${driven.length} driven conversations are stored`);
-  const copies: { key: string; value: string; updatedAt: Date }[] = [];
+  const copies: { _id: string; value: string; handledUpdateIds: number[]; updatedAt: Date }[] = [];
   for (const [k, user] of people.slice(real).entries()) {
     const row = rows[k % rows.length];
     if (!row) break;
-    const from = row.key.slice("chat:".length);
-    copies.push({ key: `chat:${user.id}`, value: row.value.split(from).join(String(user.id)), updatedAt: new Date() });
+    const from = row._id.slice("chat:".length);
+    copies.push({ _id: `chat:${user.id}`, value: row.value.split(from).join(String(user.id)), handledUpdateIds: [], updatedAt: new Date() });
   }
   for (let i = 0; i < copies.length; i += 500) await db.models.ConversationState.collection.insertMany(copies.slice(i, i + 500), { ordered: false });
 }
