@@ -453,7 +453,7 @@ async function park(db: Database, api: LocalBotApi, bot: Bot<BotContext>, people
     const from = row._id.slice("chat:".length);
     copies.push({ _id: `chat:${user.id}`, value: row.value.split(from).join(String(user.id)), handledUpdateIds: [], updatedAt: new Date() });
   }
-  for (let i = 0; i < copies.length; i += 500) await db.models.ConversationState.collection.insertMany(copies.slice(i, i + 500), { ordered: false });
+  for (let i = 0; i < copies.length; i += 500) await db.models.ConversationState.collection.insertMany(copies.slice(i, i + 500) as never[], { ordered: false });
 }
 
 // --- One size on one server ----------------------------------------------------------------------------------------
