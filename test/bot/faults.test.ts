@@ -63,12 +63,42 @@ function updateFor(p: TestPerson, step: Step): Update {
   return update!;
 }
 
-async function run(p: TestPerson, steps: Step[], onStep?: (i: number, update: Update) => Promise<void>): Promise<void> {
+async function run(
+  p: TestPerson,
+  steps: Step[],
+  onStep?: (i: number, update: Update) => Promise<void>,
+  beforeStep?: (i: number) => Promise<void>,
+): Promise<void> {
   for (const [i, step] of steps.entries()) {
     const update = updateFor(p, step);
+    await beforeStep?.(i);
     await h.bot.handleUpdate(update);
     await onStep?.(i, update);
   }
+}
+
+/**
+ * The hooks of `run` for a kill -9 at step `crashAt`: the update comes again to the second instance, either after
+ * its conversation state was stored ("after"), or as if the process died before that write ("before": whatever
+ * else the step did happened, the stored state is the one from before the step).
+ */
+function killAt(p: TestPerson, crashAt: number, when: "after" | "before") {
+  const key = `chat:${p.id}`;
+  let saved: Record<string, unknown> | null = null;
+  const states = h.db.models.ConversationState.collection;
+  return {
+    beforeStep: async (i: number) => {
+      if (i === crashAt && when === "before") saved = await states.findOne({ _id: key as never });
+    },
+    onStep: async (i: number, update: Update) => {
+      if (i !== crashAt) return;
+      if (when === "before") {
+        await states.deleteOne({ _id: key as never });
+        if (saved) await states.insertOne(saved as never);
+      }
+      await second.handleUpdate(update);
+    },
+  };
 }
 
 function expectTheEvent(event: { startsAt: Date } | undefined): void {
@@ -116,10 +146,9 @@ describe("a kill -9 at every step, the update delivered again to another instanc
   for (let crashAt = 0; crashAt < NEW_EVENT.length; crashAt++) {
     it(`/newevent, step ${crashAt + 1} of ${NEW_EVENT.length}: one event with the values given`, async () => {
       const p = await incharge();
-      await run(p, NEW_EVENT, async (i, update) => {
-        // Handled and stored, but the process died before the offset reached Telegram: the update comes again.
-        if (i === crashAt) await second.handleUpdate(update);
-      });
+      // Handled and stored, but the process died before the offset reached Telegram: the update comes again.
+      const kill = killAt(p, crashAt, "after");
+      await run(p, NEW_EVENT, kill.onStep, kill.beforeStep);
       const events = await eventsBy(p.id);
       expect(events).toHaveLength(1);
       expectTheEvent(events[0]);
@@ -127,7 +156,19 @@ describe("a kill -9 at every step, the update delivered again to another instanc
     });
   }
 
-  it("/report, every step: one report with the counts given", async () => {
+  for (let crashAt = 0; crashAt < NEW_EVENT.length; crashAt++) {
+    it(`/newevent, step ${crashAt + 1} of ${NEW_EVENT.length}, killed before the conversation was stored: one event`, async () => {
+      const p = await incharge();
+      const kill = killAt(p, crashAt, "before");
+      await run(p, NEW_EVENT, kill.onStep, kill.beforeStep);
+      const events = await eventsBy(p.id);
+      expect(events).toHaveLength(1);
+      expectTheEvent(events[0]);
+      expect(await h.openConversation(p.id)).toBeNull();
+    });
+  }
+
+  it("/report, every step, killed after and before its state was stored: one report with the counts given", async () => {
     const steps: Step[] = [
       { tap: "📝 Report" },
       { text: "60" },
@@ -140,7 +181,7 @@ describe("a kill -9 at every step, the update delivered again to another instanc
       { tap: "Skip ⏭" },
       { tap: "✅ Confirm" },
     ];
-    for (let crashAt = 0; crashAt < steps.length; crashAt++) {
+    for (const [crashAt, when] of steps.flatMap((_, i) => [[i, "after"] as const, [i, "before"] as const])) {
       const p = await incharge();
       const code = (await h.services.people.get(p.id))!.roles[0]!.code;
       const created = await h.services.events.create({
@@ -159,13 +200,12 @@ describe("a kill -9 at every step, the update delivered again to another instanc
       if (!created.ok) throw new Error(created.reason);
       const eventId = created.event.id;
       await h.workerApi.sendMessage(p.id, "Please report", { reply_markup: new InlineKeyboard().text("📝 Report", reportButtonData(eventId)) });
-      await run(p, steps, async (i, update) => {
-        if (i === crashAt) await second.handleUpdate(update);
-      });
+      const kill = killAt(p, crashAt, when);
+      await run(p, steps, kill.onStep, kill.beforeStep);
       const reports = await h.db.models.Report.find({ eventId }).lean();
-      expect(reports, `crash at step ${crashAt + 1}`).toHaveLength(1);
+      expect(reports, `killed ${when} step ${crashAt + 1}`).toHaveLength(1);
       const versions = await h.db.models.ReportVersion.find({ eventId }).lean();
-      expect(versions, `crash at step ${crashAt + 1}`).toHaveLength(1);
+      expect(versions, `killed ${when} step ${crashAt + 1}`).toHaveLength(1);
       expect(reports[0]).toMatchObject({ total: 60 });
       expect(Object.values(reports[0]!.counts as Record<string, number>).sort((a, b) => a - b)).toEqual([0, 10, 20, 5, 5].sort((a, b) => a - b));
       expect(await h.openConversation(p.id)).toBeNull();
