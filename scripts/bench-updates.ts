@@ -411,7 +411,7 @@ async function seed(db: Database, deps: BotDeps, people: number, driverCount: nu
       });
       if (reported) {
         reports.push({
-          eventId: _id, programmeKey, ...place, eventStartsAt: startsAt, total: 80,
+          _id, eventId: _id, programmeKey, ...place, eventStartsAt: startsAt, total: 80,
           counts: { "sufi-ulema": 20, intellectuals: 20, sports: 10, influential: 10, "women-beneficiaries": 10 },
           photos: [], notes: "", submittedBy: by, submittedAt: reportedAt, updatedBy: by, updatedAt: reportedAt, version: 1,
         });

@@ -157,7 +157,11 @@ export async function startFerretDb(
   const port = await freePort();
   const storage =
     backend.handler === "sqlite"
-      ? ["--handler=sqlite", `--sqlite-url=file:${path.resolve(dataDir)}/`]
+      ? // Write transactions take SQLite's write lock when they begin: FerretDB's updates read then write inside one
+        // transaction, and under concurrent writers the upgrade from reader to writer fails at once with
+        // SQLITE_BUSY ("database is locked"), whatever the busy timeout; begun as writers they wait their turn, up to
+        // a minute (FerretDB's default of 10 s was exceeded with 100 chats writing at once on 2 cores).
+        ["--handler=sqlite", `--sqlite-url=file:${path.resolve(dataDir)}/?_txlock=immediate&_pragma=busy_timeout(60000)`]
       : ["--handler=postgresql", `--postgresql-url=${backend.url}`];
   const child: ChildProcess = spawn(
     binary,

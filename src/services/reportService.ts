@@ -9,7 +9,7 @@
 //   - a crash between the version insert and the report write is repaired when the key is submitted again.
 import { trusted, type Types } from "mongoose";
 import type { EventDoc, Models, ReportDoc, ReportVersionDoc } from "../db/models/index.js";
-import type { ReportContent, ReportPhoto } from "../db/models/report.js";
+import { reportVersionId, type ReportContent, type ReportPhoto } from "../db/models/report.js";
 import {
   canReportEvent,
   checkNotes,
@@ -147,27 +147,34 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     return _id ? Event.findById(_id).lean<EventDoc>() : null;
   }
 
-  async function versionsOf(eventId: Types.ObjectId) {
-    return ReportVersion.find({ eventId }, { _id: 0, version: 1, changedBy: 1, changedAt: 1, confirmKey: 1 })
-      .sort({ version: 1 })
-      .lean<Pick<ReportVersionDoc, "version" | "changedBy" | "changedAt" | "confirmKey">[]>();
+  /**
+   * Every version of an event's report, oldest first, each read by its key ("<event>:1", "<event>:2", … until one is
+   * missing): a report has a handful of versions, and a read by _id never scans, where a find by eventId would.
+   */
+  async function versionsOf(eventId: Types.ObjectId): Promise<ReportVersionDoc[]> {
+    const versions: ReportVersionDoc[] = [];
+    for (;;) {
+      const next = await ReportVersion.findById(reportVersionId(eventId, versions.length + 1)).lean<ReportVersionDoc>();
+      if (!next) return versions;
+      versions.push(next);
+    }
   }
 
   /** Makes the report document (and the event's reportedAt) match the newest version. */
   async function materialise(event: EventDoc): Promise<void> {
-    const [first, latest] = await Promise.all([
-      ReportVersion.findOne({ eventId: event._id, version: 1 }).lean<ReportVersionDoc>(),
-      ReportVersion.findOne({ eventId: event._id }).sort({ version: -1 }).lean<ReportVersionDoc>(),
-    ]);
+    const versions = await versionsOf(event._id);
+    const first = versions[0];
+    const latest = versions.at(-1);
     if (!first || !latest) return;
     const content: ReportContent = { total: latest.total, counts: latest.counts ?? {}, photos: latest.photos ?? [], notes: latest.notes ?? "" };
     const current = { ...content, version: latest.version, updatedBy: latest.changedBy, updatedAt: latest.changedAt };
-    const existing = await Report.findOne({ eventId: event._id }, { _id: 1, version: 1 }).lean<Pick<ReportDoc, "_id" | "version">>();
+    const existing = await Report.findById(event._id, { _id: 1, version: 1 }).lean<Pick<ReportDoc, "_id" | "version">>();
     if (!existing) {
       const place = toEventView(event);
       try {
         await Report.create({
           ...current,
+          _id: event._id,
           eventId: event._id,
           programmeKey: event.programmeKey,
           level: place.level,
@@ -182,7 +189,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         // Created meanwhile by a racing submit: bring it up to date below.
-        await Report.updateOne({ eventId: event._id, version: trusted({ $lt: latest.version }) }, { $set: current });
+        await Report.updateOne({ _id: event._id, version: trusted({ $lt: latest.version }) }, { $set: current });
       }
     } else if (existing.version < latest.version) {
       // The version filter keeps a slower writer of an older version from overwriting a newer one.
@@ -192,7 +199,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
   }
 
   async function getForEventId(eventId: Types.ObjectId): Promise<ReportView | null> {
-    const doc = await Report.findOne({ eventId }).lean<ReportDoc>();
+    const doc = await Report.findById(eventId).lean<ReportDoc>();
     return doc ? toReportView(doc) : null;
   }
 
@@ -249,10 +256,18 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
       const version = (versions.at(-1)?.version ?? 0) + 1;
       const content: ReportContent = { total: input.total, counts: { ...input.counts }, photos, notes };
       try {
-        await ReportVersion.create({ ...content, eventId: event._id, version, changedBy: actor.telegramId, changedAt: now(), confirmKey });
+        await ReportVersion.create({
+          ...content,
+          _id: reportVersionId(event._id, version),
+          eventId: event._id,
+          version,
+          changedBy: actor.telegramId,
+          changedAt: now(),
+          confirmKey,
+        });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        const winner = await ReportVersion.findOne({ eventId: event._id, version }, { confirmKey: 1 }).lean<ReportVersionDoc>();
+        const winner = await ReportVersion.findById(reportVersionId(event._id, version), { confirmKey: 1 }).lean<ReportVersionDoc>();
         if (winner?.confirmKey !== confirmKey) return { ok: false, reason: "conflict" };
         await materialise(event);
         return { ok: true, report: (await getForEventId(event._id))!, version, duplicate: true };
@@ -275,7 +290,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     async listVersions(eventId) {
       const _id = parseObjectId(eventId);
       if (!_id) return [];
-      const docs = await ReportVersion.find({ eventId: _id }).sort({ version: 1 }).lean<ReportVersionDoc[]>();
+      const docs = await versionsOf(_id);
       return docs.map((d) => ({
         version: d.version,
         changedBy: d.changedBy,
@@ -298,7 +313,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     async listForEvents(eventIds) {
       const ids = eventIds.map(parseObjectId).filter((x): x is Types.ObjectId => x !== null);
       if (!ids.length) return [];
-      const docs = await Report.find({ eventId: trusted({ $in: ids }) }).lean<ReportDoc[]>();
+      const docs = await Report.find({ _id: trusted({ $in: ids }) }).lean<ReportDoc[]>();
       return docs.map(toReportView);
     },
 

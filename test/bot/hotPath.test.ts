@@ -3,7 +3,9 @@
 // collections whose size is fixed by the map and the programme (not by people or records). Recorded with
 // mongoose's per-connection debug hook, so this sees every model operation the update issues.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InlineKeyboard } from "grammy";
 import { createHarness, type Harness } from "../helpers/harness.js";
+import { reportButtonData } from "../../src/bot/features/report.js";
 
 /** Collections sized by configuration (the constituency map, programmes, clusters), not by people or records. */
 const CONFIGURATION = new Set(["states", "pcs", "acs", "clusters", "programmes", "attendee_categories"]);
@@ -37,6 +39,18 @@ function scans(recorded: Op[]): Op[] {
   });
 }
 
+/** Each step's queries: some, none scanning, one read of the person and one of the chat's conversation. */
+async function expectKeyed(steps: (() => Promise<void>)[]): Promise<void> {
+  for (const step of steps) {
+    ops = [];
+    await step();
+    expect(ops.length).toBeGreaterThan(0);
+    expect(scans(ops), JSON.stringify(ops)).toEqual([]);
+    expect(ops.filter((o) => o.collection === "people" && o.method.startsWith("find"))).toHaveLength(1);
+    expect(ops.filter((o) => o.collection === "conversation_states" && o.method.startsWith("find"))).toHaveLength(1);
+  }
+}
+
 describe("the queries one conversation step makes", () => {
   it("go by _id: one read of the person, one of the chat's conversation, nothing that scans people or records", async () => {
     const p = await h.grant(5_950_000_001, "pc_incharge", "IN-UP:P77", { language_code: "en" });
@@ -52,13 +66,35 @@ describe("the queries one conversation step makes", () => {
       () => p.tap("Skip ⏭"),
       () => p.tap("✅ Confirm"),
     ];
-    for (const step of steps) {
-      ops = [];
-      await step();
-      expect(ops.length).toBeGreaterThan(0);
-      expect(scans(ops), JSON.stringify(ops)).toEqual([]);
-      expect(ops.filter((o) => o.collection === "people" && o.method.startsWith("find"))).toHaveLength(1);
-      expect(ops.filter((o) => o.collection === "conversation_states" && o.method.startsWith("find"))).toHaveLength(1);
-    }
+    await expectKeyed(steps);
+  });
+
+  it("of a report, from the reminder's button to Confirm, go by _id too", async () => {
+    const p = await h.grant(5_950_000_002, "pc_incharge", "IN-UP:P78", { language_code: "en" });
+    h.api.addUser(p.user);
+    const created = await h.services.events.create({
+      actor: { telegramId: p.id, scopes: [{ role: "pc_incharge", level: "pc", code: "IN-UP:P78" }] },
+      input: {
+        programmeKey: "sneh-samvad",
+        territory: { level: "pc", code: "IN-UP:P78" },
+        startsAt: new Date(h.clock.now().getTime() - 2 * 3600_000),
+        venue: "Hall",
+        location: null,
+        expectedAttendance: 80,
+        notes: "",
+      },
+      confirmKey: "hotpath:report",
+    });
+    if (!created.ok) throw new Error(created.reason);
+    await h.workerApi.sendMessage(p.id, "Please report", { reply_markup: new InlineKeyboard().text("📝 Report", reportButtonData(created.event.id)) });
+    await expectKeyed([
+      () => p.tap("📝 Report"),
+      () => p.send("60"),
+      ...["10", "5", "0", "5", "20"].map((n) => () => p.send(n)),
+      () => p.tap(/^✅ Done/),
+      () => p.tap("Skip ⏭"),
+      () => p.tap("✅ Confirm"),
+    ]);
+    expect(await h.db.models.Report.findById(created.event.id).lean()).toMatchObject({ total: 60 });
   });
 });

@@ -53,6 +53,8 @@ export interface GeneratedEvent {
 }
 
 export interface GeneratedReport {
+  /** The event's id, as reports are stored. */
+  _id: Types.ObjectId;
   eventId: Types.ObjectId;
   programmeKey: string;
   level: "pc" | "ac";
@@ -151,6 +153,7 @@ export function generateCampaign(map: CampaignMap, o: CampaignOptions): { events
         left -= n;
       }
       reports.push({
+        _id: id,
         eventId: id,
         programmeKey,
         level,

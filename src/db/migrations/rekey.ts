@@ -1,6 +1,7 @@
-// People and conversation states used to be stored under generated ObjectIds and found by another field
-// (`telegramId`, `key`), which FerretDB's SQLite backend answers by scanning the collection on every update. They are
-// now keyed by that field (_id === telegramId, _id === "chat:<id>"). This moves older documents over, once, at start.
+// People, conversation states, reports and report versions used to be stored under generated ObjectIds and found by
+// another field (`telegramId`, `key`, `eventId`), which FerretDB's SQLite backend answers by scanning the collection on
+// every update. They are now keyed by it (_id === telegramId, "chat:<id>", the event's id, "<event>:<version>").
+// This moves older documents over, once, at start.
 //
 // Crash-safe without transactions: each legacy document is first copied to a side collection, then removed and
 // re-inserted under its new key, then the copy is dropped. A run interrupted anywhere is finished by the next one,
@@ -20,7 +21,14 @@ export async function rekeyLegacyDocuments(models: Models): Promise<number> {
     const { key, ...rest } = d;
     return { ...rest, _id: key, handledUpdateIds: [] };
   });
-  return people + states;
+  // An event's report is keyed by the event's id, and each of its versions by "<event>:<version>".
+  const reports = await rekey(models.Report.collection, sideOf(models, "reports"), (d) =>
+    d.eventId !== undefined && String(d._id) !== String(d.eventId) ? { ...d, _id: d.eventId } : undefined,
+  );
+  const versions = await rekey(models.ReportVersion.collection, sideOf(models, "report_versions"), (d) =>
+    typeof d._id !== "string" && d.eventId !== undefined ? { ...d, _id: `${String(d.eventId)}:${String(d.version)}` } : undefined,
+  );
+  return people + states + reports + versions;
 }
 
 function sideOf(models: Models, name: string): Collection<Document> {
@@ -37,7 +45,7 @@ async function rekey(
   // it reads the same on MongoDB and FerretDB.
   const legacy = (await target.find({}).toArray()).filter((d) => {
     const converted = convert(d);
-    return converted !== undefined && converted._id !== d._id;
+    return converted !== undefined && String(converted._id) !== String(d._id);
   });
   const pending = [...(await side.find({}).toArray()), ...legacy];
   for (const doc of pending) {

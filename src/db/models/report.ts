@@ -20,6 +20,7 @@ export interface ReportContent {
 }
 
 export interface ReportDoc extends ReportContent {
+  /** The event's id: an event has at most one report, read by _id. */
   _id: Types.ObjectId;
   eventId: Types.ObjectId;
   programmeKey: string;
@@ -38,6 +39,8 @@ export interface ReportDoc extends ReportContent {
 }
 
 export interface ReportVersionDoc extends ReportContent {
+  /** "<event id>:<version>" (reportVersionId): a version is read by key, never by scanning the collection. */
+  _id: string;
   eventId: Types.ObjectId;
   version: number;
   changedBy: number;
@@ -88,8 +91,14 @@ reportSchema.index({ eventStartsAt: 1 });
 reportSchema.index({ submittedAt: 1 });
 reportSchema.index({ submittedBy: 1, submittedAt: 1 });
 
+/** The key of one version of an event's report. */
+export function reportVersionId(eventId: Types.ObjectId | string, version: number): string {
+  return `${String(eventId)}:${version}`;
+}
+
 export const reportVersionSchema = new Schema<ReportVersionDoc>(
   {
+    _id: { type: String, required: true },
     ...content,
     eventId: { type: Schema.Types.ObjectId, required: true },
     version: { type: Number, required: true },
