@@ -59,6 +59,26 @@ function chatIdOf(key: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** Log entries younger than this are kept even when no head points to them yet (a write in progress). */
+export const LOG_GRACE_MS = 5 * 60 * 1000;
+
+/**
+ * Removes replay-log entries no chat's head points to any more (every write of a conversation leaves the previous
+ * entry behind: the log collection is insert-only on the hot path). One batch delete per run, instead of a delete per
+ * update, because on FerretDB's SQLite backend every delete reads the whole collection.
+ */
+export async function pruneConversationLogs(models: Models, now: () => Date): Promise<number> {
+  const before = new Date(now().getTime() - LOG_GRACE_MS);
+  const live = new Set(
+    (await models.ConversationState.find({ logId: trusted({ $ne: null }) }, { logId: 1 }).lean<{ logId: string }[]>()).map((h) => h.logId),
+  );
+  const old = await models.ConversationLog.find({ at: trusted({ $lt: before }) }, { _id: 1 }).limit(5_000).lean<{ _id: string }[]>();
+  const dead = old.map((l) => l._id).filter((id) => !live.has(id));
+  if (!dead.length) return 0;
+  const res = await models.ConversationLog.deleteMany({ _id: trusted({ $in: dead }) });
+  return res.deletedCount;
+}
+
 export async function endIdleConversations(
   deps: IdleConversationsDeps,
   options: { idleMs?: number; limit?: number; owner?: string } = {},
@@ -66,12 +86,13 @@ export async function endIdleConversations(
   const { models, claims, i18n, logger, now } = deps;
   const idleMs = options.idleMs ?? CONVERSATION_IDLE_MS;
   const cutoff = new Date(now().getTime() - idleMs);
-  // The updatedAt index keeps this a range read.
   await models.ConversationState.deleteMany({
-    value: null,
+    logId: null,
     updatedAt: trusted({ $lt: new Date(now().getTime() - FINISHED_CONVERSATION_KEEP_MS) }),
   });
-  const idle = await models.ConversationState.find({ updatedAt: trusted({ $lt: cutoff }), value: trusted({ $ne: null }) })
+  await pruneConversationLogs(models, now);
+  // The updatedAt index keeps this a range read.
+  const idle = await models.ConversationState.find({ updatedAt: trusted({ $lt: cutoff }), logId: trusted({ $ne: null }) })
     .sort({ updatedAt: 1 })
     .limit(options.limit ?? 500)
     .lean<ConversationStateDoc[]>();
@@ -86,6 +107,7 @@ export async function endIdleConversations(
       continue;
     }
     const removed = await models.ConversationState.deleteOne({ _id: doc._id, updatedAt });
+    // Its log goes with the next prune (nothing points to it now).
     if (removed.deletedCount !== 1) {
       // The person answered meanwhile: the conversation is alive again.
       result.skipped++;
@@ -96,7 +118,8 @@ export async function endIdleConversations(
     if (chatId === undefined) continue;
     const person = chatId > 0 ? await models.Person.findById(chatId, { language: 1 }).lean<{ language?: string | null }>() : null;
     const t = i18n.t(isLanguage(person?.language) ? person.language : "hi");
-    const ids = conversationIdsOf(doc.value ?? "");
+    const log = doc.logId ? await models.ConversationLog.findById(doc.logId).lean<{ value: string }>() : null;
+    const ids = conversationIdsOf(log?.value ?? "");
     const lines = ids.map((id) => t(`events:idle.${id}`, { defaultValue: t("events:idle.other") }));
     const text = `${t("events:idle.title")}\n\n${(lines.length ? lines : [t("events:idle.other")]).join("\n")}`;
     try {

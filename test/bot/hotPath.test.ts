@@ -39,7 +39,7 @@ function scans(recorded: Op[]): Op[] {
   });
 }
 
-/** Each step's queries: some, none scanning, one read of the person and one of the chat's conversation. */
+/** Each step's queries: some, none scanning, one read of the person and one of the chat's conversation (head, log). */
 async function expectKeyed(steps: (() => Promise<void>)[]): Promise<void> {
   for (const step of steps) {
     ops = [];
@@ -47,7 +47,11 @@ async function expectKeyed(steps: (() => Promise<void>)[]): Promise<void> {
     expect(ops.length).toBeGreaterThan(0);
     expect(scans(ops), JSON.stringify(ops)).toEqual([]);
     expect(ops.filter((o) => o.collection === "people" && o.method.startsWith("find"))).toHaveLength(1);
+    // The chat's small head, and the replay log it points to (when a conversation is in progress).
     expect(ops.filter((o) => o.collection === "conversation_states" && o.method.startsWith("find"))).toHaveLength(1);
+    expect(ops.filter((o) => o.collection === "conversation_logs" && o.method.startsWith("find")).length).toBeLessThanOrEqual(1);
+    // Nothing large is ever updated: the log is insert-only.
+    expect(ops.filter((o) => o.collection === "conversation_logs" && !INSERTS.has(o.method) && !o.method.startsWith("find"))).toEqual([]);
   }
 }
 

@@ -420,7 +420,7 @@ describe("confirming twice stores one event", () => {
     // As if the process died before its state write: the stored state is the one from before the tap.
     await h.db.models.ConversationState.updateOne(
       { _id: key },
-      { $set: { value: saved!.value, handledUpdateIds: saved!.handledUpdateIds, updatedAt: saved!.updatedAt } },
+      { $set: { logId: saved!.logId, handledUpdateIds: saved!.handledUpdateIds, updatedAt: saved!.updatedAt } },
       { upsert: true },
     );
     const before = sends();

@@ -2,8 +2,9 @@
 // with what was entered; an outdated stored conversation is ended with a message; a non-Telegram error does not
 // leave the chat stuck; a conversation idle for 24 hours ends with a message saying nothing was saved, once.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { trusted } from "mongoose";
 import { createHarness, type Harness } from "../helpers/harness.js";
-import { CONVERSATION_VERSION } from "../../src/bot/conversations/storage.js";
+import { CONVERSATION_VERSION, readConversationRecord } from "../../src/bot/conversations/storage.js";
 import { endIdleConversations, type IdleNotice } from "../../src/jobs/idleConversations.js";
 import { createLogger } from "../../src/logger.js";
 
@@ -23,7 +24,7 @@ beforeEach(() => {
   h.clock.set(START);
 });
 
-const stateOf = async (id: number) => ((await h.openConversation(id)) === null ? null : h.db.models.ConversationState.findById(`chat:${id}`).lean());
+const stateOf = async (id: number) => ((await h.openConversation(id)) === null ? null : readConversationRecord(h.db.models, `chat:${id}`));
 
 describe("a restart in the middle", () => {
   it("a new instance continues the registration and then the report, leaving one event and one report", async () => {
@@ -94,7 +95,7 @@ describe("stored conversations that no longer fit the code", () => {
     const doc = await stateOf(p.id);
     const stored = JSON.parse(doc!.value!) as { version: [number, number | string] };
     stored.version[1] = `${CONVERSATION_VERSION}-old`;
-    await h.db.models.ConversationState.updateOne({ _id: `chat:${p.id}` }, { $set: { value: JSON.stringify(stored) } });
+    await h.db.models.ConversationLog.updateOne({ _id: doc!.logId! }, { $set: { value: JSON.stringify(stored) } });
     await p.tap(/^★/);
     expect(p.lastText()).toContain("The bot was updated");
     expect(await stateOf(p.id)).toBeNull();
@@ -180,3 +181,31 @@ describe("conversations idle for 24 hours", () => {
     expect(registering.lastText()).toBe("Which programme is this event?");
   });
 });
+
+describe("replay logs left behind", () => {
+  it("are removed by the idle-conversations job, keeping the one each open conversation points to", async () => {
+    const deps = {
+      models: h.db.models,
+      claims: h.services.claims,
+      i18n: h.i18n,
+      logger: createLogger({ level: "silent" }),
+      now: h.clock.now,
+      notify: async () => {},
+    };
+    const p = await h.grant(nextId++, "pc_incharge", "IN-UP:P77", { language_code: "en" });
+    await p.send("/newevent");
+    await p.tap("Sneh Samvad");
+    await p.tap(/^★/);
+    const mine = { _id: trusted({ $regex: `^chat:${p.id}#` }) };
+    // One insert per step: three entries, one current.
+    expect(await h.db.models.ConversationLog.countDocuments(mine)).toBe(3);
+    h.clock.advance(10 * 60 * 1000);
+    await endIdleConversations(deps);
+    const left = await h.db.models.ConversationLog.find(mine).lean();
+    expect(left.map((l) => l._id)).toEqual([(await readConversationRecord(h.db.models, `chat:${p.id}`))!.logId]);
+    // The conversation goes on from the entry kept.
+    await p.send("25/12 17:30");
+    expect(p.lastText()).toContain("venue");
+  });
+});
+

@@ -25,7 +25,8 @@ describe("re-keying legacy documents", () => {
     expect(await rekeyLegacyDocuments(m)).toBe(4);
     expect(await m.Person.findById(6_500_000_001).lean()).toMatchObject({ firstName: "Old", language: "hi" });
     expect(await m.Person.countDocuments({})).toBe(1);
-    expect(await m.ConversationState.findById("chat:6500000001").lean()).toMatchObject({ value: "{}", handledUpdateIds: [] });
+    expect(await m.ConversationState.findById("chat:6500000001").lean()).toMatchObject({ logId: "chat:6500000001#legacy", handledUpdateIds: [] });
+    expect(await m.ConversationLog.findById("chat:6500000001#legacy").lean()).toMatchObject({ value: "{}" });
     expect(await m.Report.findById(eventId).lean()).toMatchObject({ total: 5 });
     expect(await m.ReportVersion.findById(`${String(eventId)}:1`).lean()).toMatchObject({ total: 5 });
     // Nothing left to do the second time.

@@ -3,6 +3,7 @@
 import { Api, type Bot } from "grammy";
 import type { Message, User } from "grammy/types";
 import { createBot } from "../../src/bot/index.js";
+import { readConversationRecord } from "../../src/bot/conversations/storage.js";
 import type { BotContext, BotDeps } from "../../src/bot/context.js";
 import type { Database } from "../../src/db/connection.js";
 import { createI18n, type I18n } from "../../src/i18n.js";
@@ -84,7 +85,7 @@ export async function createHarness(options: { seed?: boolean; label?: string; a
     sleeps,
     workerApi: new Api(token, clientFor(api)),
     async openConversation(chatId) {
-      const doc = await db.models.ConversationState.findById(`chat:${chatId}`).lean();
+      const doc = await readConversationRecord(db.models, `chat:${chatId}`);
       return doc?.value ?? null;
     },
     person: (id, opts) => new TestPerson(harness, makeUser(id, opts)),

@@ -1,15 +1,16 @@
-// Conversation state in MongoDB (collection conversation_states), one document per chat keyed by "chat:<id>". The
-// plugin's replay log holds raw updates, whose inline keyboards are nested arrays (which FerretDB cannot store), so
-// it is kept as JSON text.
+// Conversation state in MongoDB: per chat a small head in conversation_states ("chat:<id>") pointing at the current
+// replay log in conversation_logs (insert-only; see db/models/conversationState.ts for why). The plugin's replay log
+// holds raw updates, whose inline keyboards are nested arrays (which FerretDB cannot store), so it is JSON text.
 //
-// The document is read once per update, by _id (loadConversationRecord, before any other middleware needs it), and
-// the plugin's storage adapter works from that read: one read per update, never a scan. Every write also records the
-// update's id, so a redelivered update (at-least-once polling, a crash between handling and confirming) is
-// recognised and skipped instead of being taken as the answer to the next question. A finished conversation leaves
-// the document with value null for the same reason; the idle-conversations job removes those after a while.
+// Head and log are read once per update, each by _id (loadConversationRecord, before any other middleware needs
+// them), and the plugin's storage adapter works from that read: never a scan. Every write also records the update's
+// id, so a redelivered update (at-least-once polling, a crash between handling and confirming) is recognised and
+// skipped instead of being taken as the answer to the next question. A finished conversation leaves the head with
+// no log for the same reason; the idle-conversations job removes those heads, and logs no head points to, later.
 import type { Context, MiddlewareFn } from "grammy";
 import type { ConversationData, VersionedState, ConversationStorage } from "@grammyjs/conversations";
-import type { ConversationStateDoc, Models } from "../../db/models/index.js";
+import { Types } from "mongoose";
+import type { ConversationLogDoc, ConversationStateDoc, Models } from "../../db/models/index.js";
 
 /**
  * Bump when a conversation's steps change so that stored replay logs no longer fit the code. People caught mid-way
@@ -26,11 +27,14 @@ export function conversationKeyOf(ctx: Context): string | undefined {
 
 type Stored = VersionedState<ConversationData>;
 
-/** What loadConversationRecord read for this update: the chat's document (null when none), under its key. */
+/** A chat's head with the replay log it points to (value null: no conversation in progress). */
+export type ConversationRecordDoc = ConversationStateDoc & { value: string | null };
+
+/** What loadConversationRecord read for this update: the chat's head and log (null when none), under its key. */
 export interface ConversationRecordFlavor {
   conversationRecord?: {
     key: string;
-    doc: ConversationStateDoc | null;
+    doc: ConversationRecordDoc | null;
     /** A conversation was in progress when the update arrived (the error boundary says whether it was kept). */
     loadedWithConversation: boolean;
   };
@@ -43,15 +47,19 @@ export function loadConversationRecord(models: Models): MiddlewareFn<WithRecord>
   return async (ctx, next) => {
     const key = conversationKeyOf(ctx);
     if (key !== undefined) {
-      const doc = await models.ConversationState.findById(key).lean<ConversationStateDoc>();
-      ctx.conversationRecord = {
-        key,
-        doc: doc ? { ...doc, handledUpdateIds: doc.handledUpdateIds ?? [] } : null,
-        loadedWithConversation: Boolean(doc?.value),
-      };
+      const doc = await readConversationRecord(models, key);
+      ctx.conversationRecord = { key, doc, loadedWithConversation: Boolean(doc?.value) };
     }
     await next();
   };
+}
+
+/** A chat's head and current log, each read by _id. */
+export async function readConversationRecord(models: Models, key: string): Promise<ConversationRecordDoc | null> {
+  const head = await models.ConversationState.findById(key).lean<ConversationStateDoc>();
+  if (!head) return null;
+  const log = head.logId ? await models.ConversationLog.findById(head.logId).lean<ConversationLogDoc>() : null;
+  return { ...head, logId: head.logId ?? null, handledUpdateIds: head.handledUpdateIds ?? [], value: log?.value ?? null };
 }
 
 /** True when this chat's stored conversation has already taken this very update. */
@@ -89,14 +97,24 @@ export function createConversationStorage<C extends WithRecord>(
   };
 }
 
-/** Writes this chat's document (value null: finished), adding this update to those it remembers. */
+/**
+ * Writes this chat's state (value null: finished): the log as a new entry (an insert), then the small head pointing
+ * at it, adding this update to those it remembers. A crash between the two leaves an entry no head points to, which
+ * the idle-conversations job removes.
+ */
 async function saveRecord(models: Models, now: () => Date, ctx: WithRecord, value: string | null): Promise<void> {
   const record = ctx.conversationRecord;
   if (!record) return;
+  const at = now();
+  let logId: string | null = null;
+  if (value !== null) {
+    logId = `${record.key}#${new Types.ObjectId().toHexString()}`;
+    await models.ConversationLog.create({ _id: logId, value, at });
+  }
   const handledUpdateIds = [...(record.doc?.handledUpdateIds ?? []), ctx.update.update_id].slice(-REMEMBERED_UPDATE_IDS);
-  const fields = { value, handledUpdateIds, updatedAt: now() };
+  const fields = { logId, handledUpdateIds, updatedAt: at };
   await models.ConversationState.updateOne({ _id: record.key }, { $set: fields }, { upsert: true });
-  record.doc = { _id: record.key, ...fields };
+  record.doc = { _id: record.key, ...fields, value };
 }
 
 /** Ends this chat's conversation for good (an error inside it, an outdated version), remembering the update. */

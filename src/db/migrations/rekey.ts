@@ -16,10 +16,23 @@ export async function rekeyLegacyDocuments(models: Models): Promise<number> {
   );
   // The old unique index on `key` would refuse a second document without one.
   await models.ConversationState.collection.dropIndex("key_1").catch(() => {});
+  // A legacy state held its replay log inline: it becomes a log entry (written first, so a head never points to
+  // nothing) and a small head pointing at it.
+  const legacyLogId = (key: string) => `${key}#legacy`;
+  for (const d of await models.ConversationState.collection.find({}).toArray()) {
+    if (typeof d.key !== "string" || typeof d.value !== "string") continue;
+    await models.ConversationLog.collection
+      .insertOne({ _id: legacyLogId(d.key) as never, value: d.value, at: d.updatedAt ?? new Date() })
+      .catch(ignoreDuplicate);
+  }
   const states = await rekey(models.ConversationState.collection, sideOf(models, "conversation_states"), (d) => {
     if (typeof d.key !== "string") return undefined;
-    const { key, ...rest } = d;
-    return { ...rest, _id: key, handledUpdateIds: [] };
+    return {
+      _id: d.key,
+      logId: typeof d.value === "string" ? legacyLogId(d.key) : null,
+      handledUpdateIds: [],
+      updatedAt: d.updatedAt ?? new Date(),
+    };
   });
   // An event's report is keyed by the event's id, and each of its versions by "<event>:<version>".
   const reports = await rekey(models.Report.collection, sideOf(models, "reports"), (d) =>

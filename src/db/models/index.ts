@@ -9,7 +9,12 @@ import { auditSchema, type AuditDoc } from "./audit.js";
 import { claimSchema, type ClaimDoc } from "./claim.js";
 import { attemptLimitSchema, type AttemptLimitDoc } from "./attemptLimit.js";
 import { jobRunSchema, type JobRunDoc } from "./jobRun.js";
-import { conversationStateSchema, type ConversationStateDoc } from "./conversationState.js";
+import {
+  conversationStateSchema,
+  conversationLogSchema,
+  type ConversationStateDoc,
+  type ConversationLogDoc,
+} from "./conversationState.js";
 import { inboxUpdateSchema, type InboxUpdateDoc } from "./inboxUpdate.js";
 import { programmeSchema, categorySchema, type ProgrammeDoc, type CategoryDoc } from "./programme.js";
 import { eventSchema, type EventDoc } from "./event.js";
@@ -42,6 +47,7 @@ export interface Models {
   Invite: Model<InviteDoc>;
   Audit: Model<AuditDoc>;
   ConversationState: Model<ConversationStateDoc>;
+  ConversationLog: Model<ConversationLogDoc>;
   InboxUpdate: Model<InboxUpdateDoc>;
   Claim: Model<ClaimDoc>;
   AttemptLimit: Model<AttemptLimitDoc>;
@@ -74,6 +80,7 @@ export function createModels(connection: Connection): Models {
       conversationStateSchema,
       "conversation_states",
     ),
+    ConversationLog: connection.model<ConversationLogDoc>("ConversationLog", conversationLogSchema, "conversation_logs"),
     InboxUpdate: connection.model<InboxUpdateDoc>("InboxUpdate", inboxUpdateSchema, "inbox_updates"),
     Claim: connection.model<ClaimDoc>("Claim", claimSchema, "claims"),
     AttemptLimit: connection.model<AttemptLimitDoc>("AttemptLimit", attemptLimitSchema, "attempt_limits"),
@@ -93,7 +100,7 @@ export function createModels(connection: Connection): Models {
   };
 }
 
-export type { StateDoc, PcDoc, AcDoc, ClusterDoc, PersonDoc, InviteDoc, AuditDoc, ConversationStateDoc, ClaimDoc, AttemptLimitDoc };
+export type { StateDoc, PcDoc, AcDoc, ClusterDoc, PersonDoc, InviteDoc, AuditDoc, ConversationStateDoc, ConversationLogDoc, ClaimDoc, AttemptLimitDoc };
 export type { RoleGrant } from "./person.js";
 export type { ProgrammeDoc, CategoryDoc, EventDoc, ReportDoc, ReportVersionDoc };
 export type { OutboxItemDoc, OutboxAttemptDoc, OutboxRetryDoc, OutboxDoneDoc };
