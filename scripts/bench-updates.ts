@@ -22,7 +22,8 @@ import { promisify } from "node:util";
 import { Bot } from "grammy";
 import type { Update, User } from "grammy/types";
 import { DateTime } from "luxon";
-import { trusted, Types } from "mongoose";
+import { Types } from "mongoose";
+import { readConversationRecord } from "../src/bot/conversations/storage.js";
 import { createBot } from "../src/bot/index.js";
 import type { BotContext, BotDeps } from "../src/bot/context.js";
 import { connectDatabase, ensureIndexes, type Database } from "../src/db/connection.js";
@@ -444,15 +445,24 @@ async function park(db: Database, api: LocalBotApi, bot: Bot<BotContext>, people
       }),
     );
   }
-  const rows = await db.models.ConversationState.find({ _id: trusted({ $in: driven.map((u) => `chat:${u.id}`) }) }).lean<{ _id: string; value: string }[]>();
+  // Each stored conversation is a small head and its replay log (see db/models/conversationState.ts).
+  const rows: { _id: string; value: string }[] = [];
+  for (const user of driven) {
+    const record = await readConversationRecord(db.models, `chat:${user.id}`);
+    if (record?.value) rows.push({ _id: record._id, value: record.value });
+  }
   if (rows.length < driven.length) log(`  only ${rows.length} of ${driven.length} driven conversations are stored`);
-  const copies: { _id: string; value: string; handledUpdateIds: number[]; updatedAt: Date }[] = [];
+  const copies: { _id: string; logId: string; handledUpdateIds: number[]; updatedAt: Date }[] = [];
+  const logs: { _id: string; value: string; at: Date }[] = [];
   for (const [k, user] of people.slice(real).entries()) {
     const row = rows[k % rows.length];
     if (!row) break;
     const from = row._id.slice("chat:".length);
-    copies.push({ _id: `chat:${user.id}`, value: row.value.split(from).join(String(user.id)), handledUpdateIds: [], updatedAt: new Date() });
+    const logId = `chat:${user.id}#parked`;
+    logs.push({ _id: logId, value: row.value.split(from).join(String(user.id)), at: new Date() });
+    copies.push({ _id: `chat:${user.id}`, logId, handledUpdateIds: [], updatedAt: new Date() });
   }
+  for (let i = 0; i < logs.length; i += 500) await db.models.ConversationLog.collection.insertMany(logs.slice(i, i + 500) as never[], { ordered: false });
   for (let i = 0; i < copies.length; i += 500) await db.models.ConversationState.collection.insertMany(copies.slice(i, i + 500) as never[], { ordered: false });
 }
 
