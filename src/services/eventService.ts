@@ -177,13 +177,29 @@ export function createEventService(deps: EventServiceDeps): EventService {
   }
 
   /** Mine: registered by me, or in a PC or AC I am in charge of (events a state team member registered for me). */
+  /** The clauses of "my events": made by me, or in a PC or AC I am in charge of. */
   function mineFilter(actor: Actor): Record<string, unknown>[] {
     const or: Record<string, unknown>[] = [{ createdBy: actor.telegramId }];
-    const pcs = actor.scopes.filter((s) => s.role === "pc_incharge").map((s) => s.code);
-    const acs = actor.scopes.filter((s) => s.role === "ac_incharge").map((s) => s.code);
-    if (pcs.length) or.push({ pcCode: trusted({ $in: pcs }) });
-    if (acs.length) or.push({ acCode: trusted({ $in: acs }) });
+    for (const s of actor.scopes) {
+      if (s.role === "pc_incharge") or.push({ pcCode: s.code });
+      if (s.role === "ac_incharge") or.push({ acCode: s.code });
+    }
     return or;
+  }
+
+  /**
+   * My events starting in [from, to], oldest first. One query per clause, merged here, rather than one $or: each
+   * clause is a plain equality plus a range that MongoDB answers from its compound index and FerretDB's PostgreSQL
+   * backend pushes down, where an $or is read by scanning every event in the country (measured: the /report list
+   * took most of a minute at 10,000 people).
+   */
+  async function findMine(actor: Actor, from: Date, to: Date, toInclusive: boolean): Promise<EventDoc[]> {
+    const range = trusted(toInclusive ? { $gte: from, $lte: to } : { $gte: from, $lt: to });
+    const found = new Map<string, EventDoc>();
+    for (const clause of mineFilter(actor)) {
+      for (const doc of await Event.find({ ...clause, startsAt: range }).lean<EventDoc[]>()) found.set(String(doc._id), doc);
+    }
+    return [...found.values()].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
   }
 
   async function change(
@@ -271,16 +287,11 @@ export function createEventService(deps: EventServiceDeps): EventService {
     },
 
     async listMine(actor, { from, to }) {
-      const docs = await Event.find({ $or: mineFilter(actor), startsAt: trusted({ $gte: from, $lt: to }) })
-        .sort({ startsAt: 1 })
-        .lean<EventDoc[]>();
-      return docs.map(toEventView);
+      return (await findMine(actor, from, to, false)).map(toEventView);
     },
 
     async listAwaitingReport(actor, since) {
-      const docs = await Event.find({ $or: mineFilter(actor), startsAt: trusted({ $gte: since, $lte: now() }) })
-        .sort({ startsAt: 1 })
-        .lean<EventDoc[]>();
+      const docs = await findMine(actor, since, now(), true);
       // Status and report are checked here rather than in the filter: lean documents may lack defaulted fields.
       return docs.map(toEventView).filter((e) => e.status === "planned" && !e.reportedAt);
     },
