@@ -5,7 +5,7 @@ import { Api, type Bot } from "grammy";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { connectDatabase, ensureIndexes, type Database } from "./db/connection.js";
-import { rekeyLegacyDocuments } from "./db/migrations/rekey.js";
+import { rekeyLegacyDocumentsOnce } from "./db/migrations/rekey.js";
 import { LOCAL_DB_NAME, startLocalServer, type LocalServer } from "./db/localServer.js";
 import { createServices } from "./services/index.js";
 import { createBot } from "./bot/index.js";
@@ -43,8 +43,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   }
   const db = await connectDatabase({ uri });
   await ensureIndexes(db.models);
-  const migrated = await rekeyLegacyDocuments(db.models);
-  if (migrated > 0) logger.info({ migrated }, "re-keyed people and conversation states by their ids");
+  const migrated = await rekeyLegacyDocumentsOnce(db.models, now);
+  if (migrated > 0) logger.info({ migrated }, "re-keyed people, conversation states, reports and versions by what they are read by");
 
   const services = createServices({ models: db.models, now });
   if (!(await services.map.isSeeded())) {

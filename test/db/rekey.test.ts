@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Types } from "mongoose";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.js";
-import { rekeyLegacyDocuments } from "../../src/db/migrations/rekey.js";
+import { rekeyLegacyDocuments, rekeyLegacyDocumentsOnce } from "../../src/db/migrations/rekey.js";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -41,5 +41,14 @@ describe("re-keying legacy documents", () => {
     expect(await rekeyLegacyDocuments(m)).toBe(1);
     expect(await m.Person.findById(6_500_000_002).lean()).toMatchObject({ firstName: "Half" });
     expect(await m.Person.db.collection("people_rekey").countDocuments({})).toBe(0);
+  });
+
+  it("runs at start only until it has once run to its end (later starts read one marker, not the collections)", async () => {
+    const m = db.models;
+    await m.Person.collection.insertOne({ _id: new Types.ObjectId(), telegramId: 6_500_000_003, firstName: "Late", roles: [] } as never);
+    expect(await rekeyLegacyDocumentsOnce(m, () => new Date())).toBe(1);
+    expect(await m.Person.findById(6_500_000_003).lean()).toMatchObject({ firstName: "Late" });
+    await m.Person.collection.insertOne({ _id: new Types.ObjectId(), telegramId: 6_500_000_004, firstName: "After", roles: [] } as never);
+    expect(await rekeyLegacyDocumentsOnce(m, () => new Date())).toBe(0);
   });
 });

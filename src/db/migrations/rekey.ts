@@ -9,7 +9,22 @@
 import type { Collection, Document } from "mongodb";
 import type { Models } from "../models/index.js";
 
-/** Re-keys legacy people and conversation states; returns how many documents moved. */
+/** Marks in the `migrations` collection that the re-keying ran to its end on this database. */
+const DONE_MARKER = "rekey-by-read-key";
+
+/**
+ * Re-keys legacy documents unless an earlier start did so to the end: one read by _id at every start, instead of
+ * reading four growing collections (reports, versions) each time. Returns how many documents moved.
+ */
+export async function rekeyLegacyDocumentsOnce(models: Models, now: () => Date): Promise<number> {
+  const migrations = models.Person.db.collection<{ _id: string; at: Date }>("migrations");
+  if (await migrations.findOne({ _id: DONE_MARKER })) return 0;
+  const moved = await rekeyLegacyDocuments(models);
+  await migrations.insertOne({ _id: DONE_MARKER, at: now() }).catch(ignoreDuplicate);
+  return moved;
+}
+
+/** Re-keys legacy people, conversation states, reports and versions; returns how many documents moved. */
 export async function rekeyLegacyDocuments(models: Models): Promise<number> {
   const people = await rekey(models.Person.collection, sideOf(models, "people"), (d) =>
     typeof d.telegramId === "number" ? { ...d, _id: d.telegramId } : undefined,
