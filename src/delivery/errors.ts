@@ -40,16 +40,26 @@ const NEVER_SENT_CODES = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
-/** The errno codes along an error's chain (grammY's HttpError keeps fetch's error in `.error`, undici uses `.cause`). */
-function errorCodes(err: unknown): string[] {
-  const codes: string[] = [];
-  let current: unknown = err;
-  for (let depth = 0; depth < 6 && typeof current === "object" && current !== null; depth++) {
-    const e = current as { code?: unknown; error?: unknown; cause?: unknown };
-    if (typeof e.code === "string") codes.push(e.code);
+/**
+ * An error and the errors it wraps, outermost first (grammY's HttpError keeps fetch's error in `.error`, undici
+ * uses `.cause`), at most `depth` deep.
+ */
+function errorChain(err: unknown, depth: number): unknown[] {
+  const chain: unknown[] = [];
+  for (let current = err; chain.length < depth && current !== undefined && current !== null; ) {
+    chain.push(current);
+    if (typeof current !== "object") break;
+    const e = current as { error?: unknown; cause?: unknown };
     current = e.error ?? e.cause;
   }
-  return codes;
+  return chain;
+}
+
+/** The errno codes along an error's chain. */
+function errorCodes(err: unknown): string[] {
+  return errorChain(err, 6)
+    .map((e) => (typeof e === "object" && e !== null ? (e as { code?: unknown }).code : undefined))
+    .filter((code): code is string => typeof code === "string");
 }
 
 /** An HTTP answer that was not Telegram's JSON (e.g. a proxy's 502 page): grammY keeps the Response-like object. */
@@ -94,17 +104,14 @@ export function classifySendError(err: unknown): SendFailure {
 
 function describe(err: unknown): string {
   const parts: string[] = [];
-  let current: unknown = err;
-  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
-    if (current instanceof Error || (typeof current === "object" && "message" in current)) {
-      const e = current as { name?: string; message?: string; error?: unknown; cause?: unknown };
-      const text = e.name && e.name !== "Error" ? `${e.name}: ${e.message ?? ""}` : String(e.message ?? "");
-      if (text) parts.push(text);
-      current = e.error ?? e.cause;
-    } else {
-      parts.push(String(current));
+  for (const e of errorChain(err, 4)) {
+    if (typeof e !== "object" || e === null || !("message" in e)) {
+      parts.push(String(e));
       break;
     }
+    const { name, message } = e as { name?: string; message?: string };
+    const text = name && name !== "Error" ? `${name}: ${message ?? ""}` : String(message ?? "");
+    if (text) parts.push(text);
   }
   return parts.join(" ← ").slice(0, 300);
 }
