@@ -52,8 +52,8 @@ export function createBot({ token, deps, botInfo, client, resilience }: CreateBo
   guarded.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   // The chat's stored conversation and the person: each read once per update, by _id.
   guarded.use(loadConversationRecord(deps.models));
+  guarded.use(skipHandledUpdates(deps.logger) as never);
   guarded.use(enrich(deps, peopleInHand) as never);
-  guarded.use(skipHandledUpdates() as never);
   guarded.use(staleConversationGuard() as never);
   guarded.use(
     conversations<AppContext, AppContext>({

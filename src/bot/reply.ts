@@ -15,6 +15,11 @@ export interface HtmlReplyOptions {
 export async function replyHtml(ctx: BotContext, html: string, options: HtmlReplyOptions = {}): Promise<void> {
   const parts = splitHtml(html, TEXT_LIMIT);
   if (parts.length === 0) parts.push(html); // empty: Telegram's refusal is the honest outcome
+  await sendParts(ctx, parts, options);
+}
+
+/** Sends parts already split, in order, the keyboard on the last. */
+async function sendParts(ctx: BotContext, parts: readonly string[], options: HtmlReplyOptions): Promise<void> {
   for (const [i, text] of parts.entries()) {
     const last = i === parts.length - 1;
     await ctx.reply(text, {
@@ -35,5 +40,5 @@ export async function editHtml(ctx: BotContext, html: string, options: { reply_m
   const [first, ...rest] = parts.length > 0 ? parts : [html];
   const keyboardOnFirst = rest.length === 0 && options.reply_markup ? { reply_markup: options.reply_markup } : {};
   await ctx.editMessageText(first!, { parse_mode: "HTML", ...keyboardOnFirst }).catch(() => {});
-  if (rest.length > 0) await replyHtml(ctx, rest.join("\n\n"), options);
+  if (rest.length > 0) await sendParts(ctx, rest, options);
 }

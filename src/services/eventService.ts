@@ -195,10 +195,8 @@ export function createEventService(deps: EventServiceDeps): EventService {
    */
   async function findMine(actor: Actor, from: Date, to: Date, toInclusive: boolean): Promise<EventDoc[]> {
     const range = trusted(toInclusive ? { $gte: from, $lte: to } : { $gte: from, $lt: to });
-    const found = new Map<string, EventDoc>();
-    for (const clause of mineFilter(actor)) {
-      for (const doc of await Event.find({ ...clause, startsAt: range }).lean<EventDoc[]>()) found.set(String(doc._id), doc);
-    }
+    const lists = await Promise.all(mineFilter(actor).map((clause) => Event.find({ ...clause, startsAt: range }).lean<EventDoc[]>()));
+    const found = new Map(lists.flat().map((doc) => [String(doc._id), doc]));
     return [...found.values()].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
   }
 

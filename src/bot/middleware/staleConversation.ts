@@ -5,12 +5,14 @@
 //   old version is removed and the person told to start again.
 import type { MiddlewareFn } from "grammy";
 import type { AppContext } from "../context.js";
+import type { Logger } from "../../logger.js";
 import { CONVERSATION_VERSION, alreadyHandled, dropConversation, storedConversationVersion } from "../conversations/storage.js";
 
-export function skipHandledUpdates(): MiddlewareFn<AppContext> {
+/** Runs before the person is loaded: an update already taken costs one read (the chat's record), nothing more. */
+export function skipHandledUpdates(logger: Logger): MiddlewareFn<AppContext> {
   return async (ctx, next) => {
     if (alreadyHandled(ctx)) {
-      ctx.log.info({ updateId: ctx.update.update_id }, "update already handled in this chat's conversation: skipped");
+      logger.info({ updateId: ctx.update.update_id }, "update already handled in this chat's conversation: skipped");
       return;
     }
     await next();
