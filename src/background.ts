@@ -11,7 +11,7 @@ import { createDeliveryWorker, type DeliveryWorker } from "./delivery/index.js";
 import { createDirectiveProgress } from "./bot/directiveProgress.js";
 import { blockedNoticeHook } from "./jobs/blockedNotice.js";
 import { deliveryOutbox } from "./jobs/deliveryOutbox.js";
-import { endIdleConversations } from "./jobs/idleConversations.js";
+import { endIdleConversations } from "./services/idleConversations.js";
 import { minutePeriod } from "./jobs/periods.js";
 import type { JobDefinition } from "./jobs/runner.js";
 import { createScheduler, type Scheduler } from "./jobs/scheduler.js";
@@ -83,7 +83,8 @@ export async function startBackground(deps: BackgroundDeps): Promise<Background>
     hooks: [
       createDirectiveProgress({ services, i18n: deps.i18n, logger }),
       blockedNoticeHook({
-        models: deps.models,
+        people: services.people,
+        recipients: services.recipients,
         i18n: deps.i18n,
         outbox: services.outbox,
         now: deps.now,
@@ -97,14 +98,13 @@ export async function startBackground(deps: BackgroundDeps): Promise<Background>
   let scheduler: Scheduler | undefined;
   if (deps.config.scheduler.enabled) {
     scheduler = createScheduler({
-      models: deps.models,
+      services,
       i18n: deps.i18n,
       logger,
       now: deps.now,
       timeZone: deps.config.timeZone,
       config: deps.config.scheduler,
       outbox: deliveryOutbox(services.outbox),
-      rollups: services.rollups,
       extraJobs: [idleConversationsJob(deps), startLimitWindowsJob(deps)],
     });
     await scheduler.start();

@@ -4,19 +4,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import i18next, { type i18n, type TFunction } from "i18next";
+import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language } from "./domain/language.js";
 
-export const LANGUAGES = ["hi", "en"] as const;
-export type Language = (typeof LANGUAGES)[number];
-/** Hindi first: most in-charges are more at ease in it. */
-export const DEFAULT_LANGUAGE: Language = "hi";
+// Re-exported: most callers already hold the i18n module.
+export { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language };
 
 export type Translate = TFunction;
 
 export const LOCALES_DIR = fileURLToPath(new URL("../locales", import.meta.url));
-
-export function isLanguage(value: unknown): value is Language {
-  return typeof value === "string" && (LANGUAGES as readonly string[]).includes(value);
-}
 
 /** Maps Telegram's IETF language_code ("en", "en-GB", "hi") to one we speak; anything else gets Hindi. */
 export function languageFromTelegram(code: string | undefined): Language {

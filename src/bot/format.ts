@@ -5,9 +5,8 @@ import type { RoleScope } from "../domain/roles.js";
 import type { TerritoryRef } from "../domain/territory.js";
 import type { AppContext } from "./context.js";
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
+// Escaping lives with the message builders shared with the jobs; re-exported for the features' convenience.
+export { escapeHtml } from "../messages/html.js";
 
 export async function territoryLabel(ctx: AppContext, ref: TerritoryRef): Promise<string> {
   if (ref.level === "country") return ctx.t("common:territory.country");

@@ -5,6 +5,7 @@
 import type { Decision, DenyReason } from "./permissions.js";
 import { ROLES, type Role, type RoleScope } from "./roles.js";
 import { clusterOfState, contains, isWellFormed, stateOf, type MapView, type TerritoryRef } from "./territory.js";
+import type { Language } from "./language.js";
 
 export const SENDER_ROLES: readonly Role[] = ["national_admin", "cluster_head"];
 const CLUSTER_AUDIENCE: readonly Role[] = ["cluster_head", "state_team", "pc_incharge", "ac_incharge"];
@@ -79,7 +80,7 @@ export interface RecipientCandidate {
 
 export interface Recipient {
   telegramId: number;
-  lang: "hi" | "en";
+  lang: Language;
   /** For the breakdown: the cluster of the grant that made them a recipient (null for national roles). */
   cluster: string | null;
 }

@@ -3,32 +3,33 @@
 // day at most: an in-charge who no longer gets reminders is a gap in the chain someone has to close in person.
 import type { DeliveryHooks } from "../delivery/worker.js";
 import type { OutboxService } from "../delivery/outbox.js";
-import type { Models, PersonDoc } from "../db/models/index.js";
 import { localDay } from "../domain/rollup/day.js";
 import type { I18n } from "../i18n.js";
 import type { Logger } from "../logger.js";
-import { escapeHtml } from "../bot/format.js";
-import { peopleByIds } from "./recipients.js";
+import { escapeHtml } from "../messages/html.js";
+import type { PersonService } from "../services/personService.js";
+import type { RecipientService } from "../services/recipientService.js";
 
 export const SCHEDULED_PURPOSES = ["reminder", "escalation", "rollup"] as const;
 
 export function blockedNoticeHook(deps: {
-  models: Models;
+  people: Pick<PersonService, "get">;
+  recipients: Pick<RecipientService, "byIds">;
   i18n: I18n;
   outbox: Pick<OutboxService, "enqueue">;
   now: () => Date;
   timeZone: string;
   logger: Logger;
 }): DeliveryHooks {
-  const { models, i18n, outbox, now, timeZone } = deps;
+  const { people, recipients, i18n, outbox, now, timeZone } = deps;
   return {
     purposes: SCHEDULED_PURPOSES,
     async onFinalFailure(record) {
       if (record.reason !== "blocked" || !record.personId) return;
-      const person = await models.Person.findById(record.personId).lean<PersonDoc>();
+      const person = await people.get(record.personId);
       if (!person) return;
       const appointerIds = [...new Set((person.roles ?? []).map((r) => r.grantedBy).filter((id): id is number => typeof id === "number"))];
-      const appointers = await peopleByIds(models, appointerIds.filter((id) => id !== person.telegramId));
+      const appointers = await recipients.byIds(appointerIds.filter((id) => id !== person.telegramId));
       if (appointers.size === 0) return;
       const name = [person.firstName, person.lastName].filter(Boolean).join(" ").trim() || (person.username ? `@${person.username}` : String(person.telegramId));
       const day = localDay(now(), timeZone);

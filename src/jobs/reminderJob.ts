@@ -3,39 +3,26 @@
 // request after it (with the button that opens /report for the event), and at 48 hours unreported a second nudge
 // plus an escalation to the state team and cluster head of the event's state. Every scan covers everything due in
 // the catch-up window, so one scan after downtime sends what was missed, once.
-import { trusted } from "mongoose";
 import { DateTime } from "luxon";
-import type { Models } from "../db/models/index.js";
 import { dueNotices, escalationKey, scanWindow, type Notice, type ReminderSettings } from "../domain/reminders.js";
 import type { I18n } from "../i18n.js";
 import type { Logger } from "../logger.js";
+import type { EventService, EventView } from "../services/eventService.js";
+import type { MapService } from "../services/mapService.js";
+import type { Recipient, RecipientService } from "../services/recipientService.js";
 import type { RollupNames, RollupService } from "../services/rollupService.js";
-import { escapeHtml } from "../bot/format.js";
-import { reportButtonData } from "../bot/features/report.js";
+import { escapeHtml } from "../messages/html.js";
+import { reportButtonData } from "../messages/buttons.js";
 import type { Outbox, OutboxMessage } from "./outbox.js";
-import { holdersOf, peopleByIds, type Recipient } from "./recipients.js";
 import { minutePeriod } from "./periods.js";
 import type { JobDefinition } from "./runner.js";
 
 export const REMINDER_JOB = "reminders";
 
-interface ScanEvent {
-  _id: { toHexString(): string };
-  programmeKey: string;
-  stateCode: string;
-  pcCode: string;
-  acCode?: string | null;
-  startsAt: Date;
-  venue?: string;
-  status?: "planned" | "cancelled";
-  createdBy: number;
-  createdAt?: Date;
-  updatedAt?: Date;
-  reportedAt?: Date | null;
-}
-
 export interface ReminderJobDeps {
-  models: Models;
+  events: Pick<EventService, "listPlannedStartingBetween">;
+  recipients: RecipientService;
+  map: Pick<MapService, "listClusters">;
   rollups: Pick<RollupService, "labels">;
   i18n: I18n;
   outbox: Outbox;
@@ -46,7 +33,7 @@ export interface ReminderJobDeps {
 }
 
 export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan(): Promise<Record<string, number>> } {
-  const { models, i18n, outbox, now, zone, settings, logger } = deps;
+  const { events: eventService, recipients, i18n, outbox, now, zone, settings, logger } = deps;
   // Keys this process has already handed to the outbox: later scans skip them without a database round trip.
   // (The outbox's unique keys are the real guard; this only saves work. Bounded: pruned to the scan window.)
   const queued = new Map<string, number>();
@@ -56,18 +43,15 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
     const window = scanWindow(at, settings);
     for (const [key, t] of queued) if (t < window.from.getTime()) queued.delete(key);
 
-    const events = await models.Event.find(
-      { startsAt: trusted({ $gte: window.from, $lt: window.to }), status: "planned" },
-      { programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, startsAt: 1, venue: 1, status: 1, createdBy: 1, createdAt: 1, updatedAt: 1, reportedAt: 1 },
-    ).lean<ScanEvent[]>();
+    const events = await eventService.listPlannedStartingBetween(window.from, window.to);
 
-    const due: { event: ScanEvent; notice: Notice }[] = [];
+    const due: { event: EventView; notice: Notice }[] = [];
     for (const event of events) {
       const notices = dueNotices(
         {
-          id: event._id.toHexString(),
+          id: event.id,
           startsAt: event.startsAt,
-          status: event.status === "cancelled" ? "cancelled" : "planned",
+          status: event.status,
           reported: event.reportedAt != null,
           scheduledAt: event.updatedAt ?? event.createdAt ?? new Date(0),
         },
@@ -79,19 +63,17 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
     if (due.length === 0) return { events: events.length, due: 0, queued: 0 };
 
     // Recipients: organisers, and for escalations the state teams and cluster heads of the events' states.
-    const organisers = await peopleByIds(models, due.map((d) => d.event.createdBy));
+    const organisers = await recipients.byIds(due.map((d) => d.event.createdBy));
     const escalating = due.filter((d) => d.notice.kind === "escalation");
     const escalationStates = [...new Set(escalating.map((d) => d.event.stateCode))];
     const clusters = escalationStates.length
-      ? await models.Cluster.find({ stateCodes: trusted({ $in: escalationStates }) }, { _id: 0, key: 1, stateCodes: 1 }).lean<
-          { key: string; stateCodes: string[] }[]
-        >()
+      ? (await deps.map.listClusters()).filter((c) => c.stateCodes.some((code) => escalationStates.includes(code)))
       : [];
     const [stateTeams, clusterHeads] = await Promise.all([
-      holdersOf(models, "state_team", escalationStates),
-      holdersOf(models, "cluster_head", clusters.map((c) => c.key)),
+      recipients.holdersOf("state_team", escalationStates),
+      recipients.holdersOf("cluster_head", clusters.map((c) => c.key)),
     ]);
-    const escalationTo = (event: ScanEvent): Recipient[] => {
+    const escalationTo = (event: EventView): Recipient[] => {
       const cluster = clusters.find((c) => c.stateCodes.includes(event.stateCode));
       const all = [...(stateTeams.get(event.stateCode) ?? []), ...(cluster ? (clusterHeads.get(cluster.key) ?? []) : [])];
       const seen = new Set<number>([event.createdBy]); // the organiser gets the nudge, not also the escalation
@@ -112,7 +94,7 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
     const counts: Record<string, number> = { events: events.length, due: due.length };
     const addressed: Notice[] = [];
     for (const { event, notice } of due) {
-      const eventId = event._id.toHexString();
+      const eventId = event.id;
       const recipients: { to: Recipient; key: string }[] = [];
       if (notice.kind === "escalation") {
         for (const to of escalationTo(event)) recipients.push({ to, key: escalationKey(eventId, to.telegramId) });

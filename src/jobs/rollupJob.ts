@@ -3,23 +3,24 @@
 // cluster. The run is claimed per day (jobs/jobRuns.ts); each message is queued under
 // "rollup:<day>:<scope>:<telegramId>" (and "rollup.chart:..." for the chart), so a re-run after a crash or on a
 // second instance queues nothing twice.
-import type { Models } from "../db/models/index.js";
 import { atLocalTime } from "../domain/rollup/day.js";
 import type { Rollup, RollupScope } from "../domain/rollup/types.js";
 import { COUNTRY_CODE } from "../domain/territory.js";
 import type { I18n, Language } from "../i18n.js";
 import type { Logger } from "../logger.js";
+import type { MapService } from "../services/mapService.js";
+import type { Recipient, RecipientService } from "../services/recipientService.js";
 import type { RollupService } from "../services/rollupService.js";
-import { rollupCaption, rollupChart, rollupText, type Reader } from "../bot/messages/rollup.js";
+import { rollupCaption, rollupChart, rollupText, type Reader } from "../messages/rollup.js";
 import type { Outbox, OutboxMessage } from "./outbox.js";
 import { dueDays, sinceInstalled, type ClockTime } from "./periods.js";
-import { holdersOf, type Recipient } from "./recipients.js";
 import type { JobDefinition } from "./runner.js";
 
 export const ROLLUP_JOB = "rollup.daily";
 
 export interface RollupJobDeps {
-  models: Models;
+  map: Pick<MapService, "listClusters">;
+  recipients: RecipientService;
   rollups: RollupService;
   i18n: I18n;
   outbox: Outbox;
@@ -33,16 +34,16 @@ export function rollupKey(day: string, scope: RollupScope, telegramId: number, p
 }
 
 export function createRollupJob(deps: RollupJobDeps): JobDefinition & { send(day: string): Promise<Record<string, number>> } {
-  const { models, rollups, i18n, outbox, zone, time } = deps;
+  const { map, recipients, rollups, i18n, outbox, zone, time } = deps;
 
   async function send(day: string): Promise<Record<string, number>> {
     // As of the rollup time of that day (a catch-up run the next morning still reports that evening's picture of
     // events held, with every report received since).
     const asOf = atLocalTime(day, time, zone);
-    const clusters = await models.Cluster.find({}, { _id: 0, key: 1 }).sort({ key: 1 }).lean<{ key: string }[]>();
+    const clusters = await map.listClusters(); // by key
     const [heads, admins] = await Promise.all([
-      holdersOf(models, "cluster_head", clusters.map((c) => c.key)),
-      holdersOf(models, "national_admin", [COUNTRY_CODE]),
+      recipients.holdersOf("cluster_head", clusters.map((c) => c.key)),
+      recipients.holdersOf("national_admin", [COUNTRY_CODE]),
     ]);
     const audiences: { scope: RollupScope; to: Recipient[] }[] = clusters
       .map((c) => ({ scope: { level: "cluster", code: c.key } as RollupScope, to: heads.get(c.key) ?? [] }))

@@ -2,7 +2,7 @@
 // JobRuns (one owner per period across instances, with a lease). Cron only says "look now": what is due is derived
 // from the clock and the job runs, so a missed tick, a restart or a second instance changes nothing.
 import type { Logger } from "../logger.js";
-import type { JobRuns, RunOutcome } from "./jobRuns.js";
+import type { JobRuns, RunOutcome } from "../services/jobRunService.js";
 
 export interface JobDefinition {
   name: string;

@@ -7,11 +7,9 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { schedule as cronSchedule } from "node-cron";
 import type { SchedulerConfig } from "../config.js";
-import type { Models } from "../db/models/index.js";
 import type { I18n } from "../i18n.js";
 import type { Logger } from "../logger.js";
-import { createRollupService, type RollupService } from "../services/rollupService.js";
-import { createJobRuns } from "./jobRuns.js";
+import type { Services } from "../services/index.js";
 import type { Outbox } from "./outbox.js";
 import { CATCH_UP_MS, dailyCron } from "./periods.js";
 import { createReminderJob } from "./reminderJob.js";
@@ -19,19 +17,20 @@ import { createRollupJob } from "./rollupJob.js";
 import { createPruneJob } from "./pruneJob.js";
 import { createJobRunner, type JobDefinition, type TickReport } from "./runner.js";
 
+export type SchedulerServices = Pick<Services, "events" | "recipients" | "map" | "rollups" | "jobRunsFor">;
+
 /** How a trigger is scheduled: node-cron by default; tests pass their own to see what was scheduled. */
 export type CronSchedule = (expression: string, fn: () => void, options: { timezone: string; name: string }) => { stop(): unknown };
 
 export interface SchedulerDeps {
-  models: Models;
+  /** The use cases the jobs go through (never the models). */
+  services: SchedulerServices;
   i18n: I18n;
   logger: Logger;
   now: () => Date;
   timeZone: string;
   config: SchedulerConfig;
   outbox: Outbox;
-  /** Shared with the bot's /rollup when given. */
-  rollups?: RollupService;
   /**
    * More jobs to run on the same triggers (each trigger runs every job's due periods), e.g. ending idle
    * conversations every few minutes: { name, leaseMs, duePeriods: (now) => [minutePeriod(now)], run }.
@@ -56,13 +55,16 @@ const defaultCron: CronSchedule = (expression, fn, options) =>
   cronSchedule(expression, fn, { timezone: options.timezone, name: options.name, noOverlap: true });
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
-  const { models, i18n, logger, now, timeZone, config, outbox } = deps;
+  const { services, i18n, logger, now, timeZone, config, outbox } = deps;
   const instanceId = deps.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
-  const rollups = deps.rollups ?? createRollupService(models);
+  const { events, recipients, map, rollups } = services;
   const log = logger.child({ component: "scheduler", instance: instanceId });
+  const jobRuns = services.jobRunsFor(instanceId);
 
   const reminders = createReminderJob({
-    models,
+    events,
+    recipients,
+    map,
     rollups,
     i18n,
     outbox,
@@ -76,10 +78,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       catchUpMs: CATCH_UP_MS,
     },
   });
-  const rollup = createRollupJob({ models, rollups, i18n, outbox, zone: timeZone, time: config.rollupTime, logger: log });
+  const rollup = createRollupJob({ map, recipients, rollups, i18n, outbox, zone: timeZone, time: config.rollupTime, logger: log });
   const runner = createJobRunner({
-    jobs: [reminders, rollup, createPruneJob({ models, now, zone: timeZone }), ...(deps.extraJobs ?? [])],
-    jobRuns: createJobRuns(models, now, instanceId),
+    jobs: [reminders, rollup, createPruneJob({ jobRuns, now, zone: timeZone }), ...(deps.extraJobs ?? [])],
+    jobRuns,
     now,
     logger: log,
   });

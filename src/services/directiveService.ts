@@ -30,6 +30,7 @@ import type { MapView } from "../domain/territory.js";
 import type { AuditService } from "./auditService.js";
 import { isDuplicateKey } from "./claims.js";
 import type { ClusterInfo, MapService } from "./mapService.js";
+import type { Language } from "../domain/language.js";
 
 export const DIRECTIVE_PURPOSE = "directive";
 export const DIRECTIVE_REMINDER_PURPOSE = "directive-reminder";
@@ -40,7 +41,7 @@ export interface DirectiveActor {
 }
 
 export interface RenderInput {
-  lang: "hi" | "en";
+  lang: Language;
   deliveryId: string;
   reminder: boolean;
   directive: {
@@ -72,7 +73,7 @@ export interface CreateInput {
   text: string;
   media: DirectiveMedia | null;
   audience: Audience;
-  senderLang: "hi" | "en";
+  senderLang: Language;
   progress?: { chatId: number; messageId: number } | null;
   updateId?: number | null;
 }

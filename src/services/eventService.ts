@@ -89,11 +89,8 @@ export interface EventService {
   cancel(args: { actor: Actor; eventId: string }): Promise<ChangeEventResult>;
   move(args: { actor: Actor; eventId: string; startsAt: Date }): Promise<ChangeEventResult>;
 
-  // For the scheduler and rollups (issue 4): flat, indexed reads by start time.
-  /** Events (planned or cancelled) starting within [from, to), by start time. */
-  listStartingBetween(from: Date, to: Date): Promise<EventView[]>;
-  /** Planned events that started within [from, to) and have no report. */
-  listUnreportedBetween(from: Date, to: Date): Promise<EventView[]>;
+  /** For the reminder scan: planned (not cancelled) events starting within [from, to), by start time; an indexed range. */
+  listPlannedStartingBetween(from: Date, to: Date): Promise<EventView[]>;
 }
 
 export interface EventServiceDeps {
@@ -311,14 +308,9 @@ export function createEventService(deps: EventServiceDeps): EventService {
       }));
     },
 
-    async listStartingBetween(from, to) {
-      const docs = await Event.find({ startsAt: trusted({ $gte: from, $lt: to }) }).sort({ startsAt: 1 }).lean<EventDoc[]>();
+    async listPlannedStartingBetween(from, to) {
+      const docs = await Event.find({ startsAt: trusted({ $gte: from, $lt: to }), status: "planned" }).sort({ startsAt: 1 }).lean<EventDoc[]>();
       return docs.map(toEventView);
-    },
-
-    async listUnreportedBetween(from, to) {
-      const docs = await Event.find({ startsAt: trusted({ $gte: from, $lt: to }) }).sort({ startsAt: 1 }).lean<EventDoc[]>();
-      return docs.map(toEventView).filter((e) => e.status === "planned" && !e.reportedAt);
     },
   };
 }

@@ -15,6 +15,8 @@ import { createReportService, type ReportService } from "./reportService.js";
 import { createRollupService, type RollupService } from "./rollupService.js";
 import { createOutboxService, type OutboxService } from "../delivery/outbox.js";
 import { createDirectiveService, type DirectiveService } from "./directiveService.js";
+import { createJobRuns, type JobRuns } from "./jobRunService.js";
+import { createRecipientService, type RecipientService } from "./recipientService.js";
 
 export interface Services {
   audit: AuditService;
@@ -31,6 +33,10 @@ export interface Services {
   rollups: RollupService;
   outbox: OutboxService;
   directives: DirectiveService;
+  /** Who scheduled messages go to, in which language. */
+  recipients: RecipientService;
+  /** Exactly-once job runs, recorded under the given owner (a scheduler instance). */
+  jobRunsFor(owner: string): JobRuns;
 }
 
 export interface ServiceDeps {
@@ -67,7 +73,9 @@ export function createServices({ models, now }: ServiceDeps): Services {
   const rollups = createRollupService(models);
   const outbox = createOutboxService(models, now);
   const directives = createDirectiveService({ models, now, audit, outbox, map });
-  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives };
+  const recipients = createRecipientService(models);
+  const jobRunsFor = (owner: string) => createJobRuns(models, now, owner);
+  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, jobRunsFor };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { trusted, type Model } from "mongoose";
 import type { AcDoc, ClusterDoc, Models, PcDoc, StateDoc } from "../db/models/index.js";
 import { acCode, pcCode, type MapView, type TerritoryRef } from "../domain/territory.js";
+import type { Language } from "../domain/language.js";
 
 /** The project's data/ folder, wherever the process was started from. */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../data/", import.meta.url));
@@ -39,7 +40,6 @@ export class MapError extends Error {
   }
 }
 
-export type Lang = "hi" | "en";
 export type ClusterName = ClusterDoc["name"];
 export type ClusterInfo = Pick<ClusterDoc, "key" | "name" | "stateCodes">;
 
@@ -68,7 +68,7 @@ export interface MapService {
   getCluster(key: string): Promise<ClusterInfo | null>;
   clusterOfState(stateCode: string): Promise<ClusterInfo | null>;
   /** A human label; "" for the country (the caller uses a locale string), the raw code for an unknown territory. */
-  territoryName(ref: TerritoryRef, lang: Lang): Promise<string>;
+  territoryName(ref: TerritoryRef, lang: Language): Promise<string>;
 
   /** Makes `stateCodes` the cluster's states, taking each out of whichever cluster held it. */
   setClusterStates(key: string, stateCodes: readonly string[]): Promise<ClusterInfo>;

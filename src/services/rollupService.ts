@@ -3,24 +3,11 @@
 import { trusted } from "mongoose";
 import type { Models, PersonDoc } from "../db/models/index.js";
 import { computeRollup, scopeStates } from "../domain/rollup/compute.js";
-import type { Rollup, RollupScope } from "../domain/rollup/types.js";
+import type { Rollup, RollupNames, RollupScope } from "../domain/rollup/types.js";
 import type { Language } from "../i18n.js";
 import { createRollupDataSource, type RollupDataSource } from "./rollupData.js";
 
-export interface RollupNames {
-  lang: Language;
-  /** The scope's name ("" for the country: the caller uses a locale string). */
-  scope(scope: RollupScope): string;
-  cluster(key: string): string;
-  state(code: string): string;
-  /** A PC, or an AC with its PC: "Baramulla (1)" / "Uri (4), Baramulla (1)". */
-  place(p: { pcCode: string; acCode: string | null }): string;
-  pc(code: string): string;
-  programme(key: string): string;
-  /** Categories in menu order, hidden ones included (old reports keep their counts). */
-  categories: { key: string; name: string }[];
-  person(telegramId: number): string;
-}
+export type { RollupNames };
 
 export interface RollupService {
   /** Rollups of several scopes for one local day, from one read of the data. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { InlineKeyboard } from "grammy";
 import type { Update } from "grammy/types";
 import type { Models } from "../../src/db/models/index.js";
-import { reportButtonData } from "../../src/bot/features/report.js";
+import { reportButtonData } from "../../src/messages/buttons.js";
 import { createHarness, type Harness, type TestPerson } from "../helpers/harness.js";
 import { drive } from "../helpers/telegram.js";
 

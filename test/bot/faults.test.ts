@@ -9,7 +9,7 @@ import { InlineKeyboard, type Bot } from "grammy";
 import type { Update } from "grammy/types";
 import { createHarness, type Harness, type TestPerson } from "../helpers/harness.js";
 import { internalServerError, networkFailure, tooManyRequests } from "../../src/localBotApi/faults.js";
-import { reportButtonData } from "../../src/bot/features/report.js";
+import { reportButtonData } from "../../src/messages/buttons.js";
 import type { BotContext } from "../../src/bot/context.js";
 
 const HOUR = 3600_000;

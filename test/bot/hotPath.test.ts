@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InlineKeyboard } from "grammy";
 import { createHarness, type Harness } from "../helpers/harness.js";
-import { reportButtonData } from "../../src/bot/features/report.js";
+import { reportButtonData } from "../../src/messages/buttons.js";
 
 /** Collections sized by configuration (the constituency map, programmes, clusters), not by people or records. */
 const CONFIGURATION = new Set(["states", "pcs", "acs", "clusters", "programmes", "attendee_categories"]);

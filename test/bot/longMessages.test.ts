@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { InputFile } from "grammy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDirectiveRenderer } from "../../src/bot/directiveMessages.js";
-import { rollupText } from "../../src/bot/messages/rollup.js";
+import { rollupText } from "../../src/messages/rollup.js";
 import { VENUE_MAX } from "../../src/domain/events/text.js";
 import { TEXT_MAX } from "../../src/domain/directives.js";
 import type { RollupScope } from "../../src/domain/rollup/types.js";
@@ -164,7 +164,8 @@ describe("worst-case message lengths", () => {
     const queued: OutboxMessage[] = [];
     const capture: Outbox = { enqueue: async (m) => (queued.push(...m), m.length) };
     const job = createRollupJob({
-      models: h.db.models,
+      map: h.services.map,
+      recipients: h.services.recipients,
       rollups: h.services.rollups,
       i18n: h.i18n,
       outbox: capture,
@@ -200,7 +201,9 @@ describe("worst-case message lengths", () => {
   it("reminders, report requests, nudges and escalations about events with the longest venue and names", async () => {
     const queued: OutboxMessage[] = [];
     const job = createReminderJob({
-      models: h.db.models,
+      events: h.services.events,
+      recipients: h.services.recipients,
+      map: h.services.map,
       rollups: h.services.rollups,
       i18n: h.i18n,
       outbox: { enqueue: async (m) => (queued.push(...m), m.length) },

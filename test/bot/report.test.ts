@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { InlineKeyboard } from "grammy";
 import { createHarness, type Harness, type TestPerson } from "../helpers/harness.js";
 import type { RoleScope } from "../../src/domain/roles.js";
-import { REPORT_CALLBACK_PREFIX, reportButtonData } from "../../src/bot/features/report.js";
+import { REPORT_CALLBACK_PREFIX, reportButtonData } from "../../src/messages/buttons.js";
 
 const HOUR = 3600_000;
 const START = "2026-11-26T06:30:00Z";

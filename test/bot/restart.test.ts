@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { trusted } from "mongoose";
 import { createHarness, type Harness } from "../helpers/harness.js";
 import { CONVERSATION_VERSION, readConversationRecord } from "../../src/bot/conversations/storage.js";
-import { endIdleConversations, type IdleNotice } from "../../src/jobs/idleConversations.js";
+import { endIdleConversations, type IdleNotice } from "../../src/services/idleConversations.js";
 import { createLogger } from "../../src/logger.js";
 
 const HOUR = 3600_000;

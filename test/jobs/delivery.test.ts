@@ -9,6 +9,7 @@ import type { Clock } from "../../src/delivery/clock.js";
 import { deliveryOutbox } from "../../src/jobs/deliveryOutbox.js";
 import { blockedNoticeHook } from "../../src/jobs/blockedNotice.js";
 import { createScheduler, type Scheduler } from "../../src/jobs/scheduler.js";
+import { createServices } from "../../src/services/index.js";
 import { atLocalTime } from "../../src/domain/rollup/day.js";
 import { createLogger } from "../../src/logger.js";
 import type { Database } from "../../src/db/connection.js";
@@ -53,7 +54,7 @@ async function deliver(): Promise<void> {
     services: { outbox, audit: h.services.audit, people: h.services.people },
     logger,
     clock: workerClock(),
-    hooks: [blockedNoticeHook({ models: h.db.models, i18n: h.i18n, outbox, now: h.clock.now, timeZone: ZONE, logger })],
+    hooks: [blockedNoticeHook({ people: h.services.people, recipients: h.services.recipients, i18n: h.i18n, outbox, now: h.clock.now, timeZone: ZONE, logger })],
   });
   worker.start();
   await worker.whenIdle();
@@ -86,7 +87,7 @@ beforeAll(async () => {
   const outboxes = [h.db, second].map((db) => deliveryOutbox(createOutboxService(db.models, h.clock.now)));
   schedulers = [h.db, second].map((db, i) =>
     createScheduler({
-      models: db.models,
+      services: createServices({ models: db.models, now: h.clock.now }),
       i18n: h.i18n,
       logger,
       now: h.clock.now,

@@ -1,7 +1,7 @@
 // Job runs against the test database: one owner per (job, period) across instances, leases a crashed owner loses,
 // retries after failure, and catch-up of missed days after downtime.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createJobRuns, MAX_ATTEMPTS } from "../../src/jobs/jobRuns.js";
+import { createJobRuns, MAX_ATTEMPTS } from "../../src/services/jobRunService.js";
 import { createJobRunner, type JobDefinition } from "../../src/jobs/runner.js";
 import { dailyCron, dueDays, minutePeriod, sinceInstalled } from "../../src/jobs/periods.js";
 import { createPruneJob } from "../../src/jobs/pruneJob.js";
@@ -183,14 +183,20 @@ describe("pruning", () => {
       { ...base, _id: "old:p:attempt-1", period: "p", at: new Date("2026-12-10T00:00:00Z") },
       { ...base, _id: "old:q:attempt-1", period: "q", at: new Date("2026-12-20T00:00:00Z") },
     ]);
-    const prune = createPruneJob({ models: db.models, now: clock.now, zone: ZONE });
+    await db.models.JobRun.deleteOne({ _id: "scheduler:installed" });
+    const installedAt = new Date("2026-11-01T00:00:00Z");
+    const runs = createJobRuns(db.models, () => installedAt, "pruner");
+    expect(await runs.installedAt()).toEqual(installedAt);
+    const prune = createPruneJob({ jobRuns: runs, now: clock.now, zone: ZONE });
     expect(prune.duePeriods(clock.now(), new Date(0))).toEqual(["2026-12-31", "2027-01-01"]);
     const before = await db.models.JobRun.countDocuments({});
     const { deleted } = (await prune.run("2027-01-01")) as { deleted: number };
     expect(deleted).toBeGreaterThan(0);
     expect(await db.models.JobRun.countDocuments({})).toBe(before - deleted);
-    const left = await db.models.JobRun.find({}, { at: 1 }).lean();
+    const left = (await db.models.JobRun.find({}, { at: 1 }).lean()).filter((d) => d._id !== "scheduler:installed");
     expect(left.every((d) => d.at.getTime() >= new Date("2026-12-18T22:00:00Z").getTime())).toBe(true);
+    // The installed marker dates the scheduler's first run (it bounds every catch-up): never pruned.
+    expect((await db.models.JobRun.findById("scheduler:installed").lean())?.at).toEqual(installedAt);
     expect(await db.models.JobRun.exists({ _id: "old:p:attempt-1" })).toBeNull();
     expect(await db.models.JobRun.exists({ _id: "old:q:attempt-1" })).not.toBeNull();
   });

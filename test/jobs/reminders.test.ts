@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_SCHEDULER_CONFIG } from "../../src/config.js";
 import { createScheduler, type Scheduler } from "../../src/jobs/scheduler.js";
+import { createServices } from "../../src/services/index.js";
 import { createLogger } from "../../src/logger.js";
 import type { Database } from "../../src/db/connection.js";
 import type { Actor } from "../../src/services/eventService.js";
@@ -76,8 +77,8 @@ beforeAll(async () => {
   second = await reopenTestDatabase(h.db);
   outbox = new RecordingOutbox(h.db.connection);
   const deps = { i18n: h.i18n, logger, now: h.clock.now, timeZone: "Asia/Kolkata", config: DEFAULT_SCHEDULER_CONFIG, outbox };
-  a = createScheduler({ ...deps, models: h.db.models, instanceId: "a" });
-  b = createScheduler({ ...deps, models: second.models, instanceId: "b" });
+  a = createScheduler({ ...deps, services: h.services, instanceId: "a" });
+  b = createScheduler({ ...deps, services: createServices({ models: second.models, now: h.clock.now }), instanceId: "b" });
 }, 120_000);
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_SCHEDULER_CONFIG } from "../../src/config.js";
 import { createScheduler, type CronSchedule, type Scheduler } from "../../src/jobs/scheduler.js";
+import { createServices } from "../../src/services/index.js";
 import { rollupKey } from "../../src/jobs/rollupJob.js";
 import { createLogger } from "../../src/logger.js";
 import { createRollupService } from "../../src/services/rollupService.js";
@@ -49,7 +50,7 @@ const fakeCron: CronSchedule = (expression, _fn, options) => {
 
 function scheduler(db: Database, instanceId: string): Scheduler {
   return createScheduler({
-    models: db.models,
+    services: createServices({ models: db.models, now: h.clock.now }),
     i18n: h.i18n,
     logger,
     now: h.clock.now,

@@ -123,5 +123,4 @@ export async function dropConversation(ctx: WithRecord, models: Models, now: () 
   await saveRecord(models, now, ctx, null);
 }
 
-/** A conversation left untouched this long ends; the next message starts afresh. */
-export const CONVERSATION_IDLE_MS = 24 * 60 * 60 * 1000;
+export { CONVERSATION_IDLE_MS } from "../../domain/conversations.js";

@@ -11,7 +11,7 @@ import { MOVE_EVENT_CONVERSATION, moveEventConversation } from "../conversations
 import { denyAccess } from "../middleware/deny.js";
 import { installConversation, unlessBusy } from "./conversationEntry.js";
 import { nameEvents } from "./eventNames.js";
-import { reportButtonData } from "./report.js";
+import { reportButtonData } from "../../messages/buttons.js";
 import { editHtml, replyHtml } from "../reply.js";
 
 /** callback_data: ev:<id> opens an event, evx: asks to cancel it, evy: cancels, evn: keeps it, evm: moves it. */

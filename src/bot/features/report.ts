@@ -8,11 +8,8 @@ import { denyAccess } from "../middleware/deny.js";
 import { installConversation, unlessBusy } from "./conversationEntry.js";
 import { nameEvents } from "./eventNames.js";
 import { replyHtml } from "../reply.js";
+import { REPORT_CALLBACK_RE, reportButtonData } from "../../messages/buttons.js";
 
-/** callback_data of a "report this event" button: `rp:<24 hex event id>` (27 bytes). */
-export const REPORT_CALLBACK_PREFIX = "rp:";
-export const reportButtonData = (eventId: string): string => `${REPORT_CALLBACK_PREFIX}${eventId}`;
-const REPORT_CALLBACK_RE = /^rp:([0-9a-f]{24})$/;
 
 /** How far back /report looks for events without a report. */
 export const REPORT_LOOKBACK_DAYS = 30;

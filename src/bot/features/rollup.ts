@@ -9,7 +9,7 @@ import type { RoleScope } from "../../domain/roles.js";
 import { COUNTRY_CODE } from "../../domain/territory.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { escapeHtml } from "../format.js";
-import { rollupCaption, rollupChart, rollupTexts } from "../messages/rollup.js";
+import { rollupCaption, rollupChart, rollupTexts } from "../../messages/rollup.js";
 import { denyAccess } from "../middleware/deny.js";
 
 /** A person heading many clusters or states gets at most this many summaries per request. */

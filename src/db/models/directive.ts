@@ -3,6 +3,7 @@
 // the single record of what happened to a message; these collections hold only what the outbox does not know.
 import { Schema, type Types } from "mongoose";
 import type { Role, TerritoryLevel } from "../../domain/roles.js";
+import type { Language } from "../../domain/language.js";
 
 export interface DirectiveMedia {
   kind: "photo" | "document";
@@ -30,7 +31,7 @@ export interface DirectiveDoc {
   recipientCount: number;
   /** The sender's status message, edited as deliveries complete. */
   progress?: { chatId: number; messageId: number } | null;
-  senderLang: "hi" | "en";
+  senderLang: Language;
   createdAt: Date;
 }
 
@@ -41,7 +42,7 @@ export interface DirectiveDeliveryDoc {
   telegramId: number;
   /** The recipient's cluster key (null for national-level roles): the breakdown in /directives. */
   cluster: string | null;
-  lang: "hi" | "en";
+  lang: Language;
   outboxKey: string;
   createdAt: Date;
 }

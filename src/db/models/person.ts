@@ -1,6 +1,7 @@
 // A person known to the bot: a Telegram user with zero or more roles, each scoped to a territory.
 import { Schema } from "mongoose";
 import type { Role, TerritoryLevel } from "../../domain/roles.js";
+import type { Language } from "../../domain/language.js";
 
 export interface RoleGrant {
   role: Role;
@@ -19,7 +20,7 @@ export interface PersonDoc {
   lastName?: string | null;
   username?: string | null;
   /** Chosen with /language; null until chosen, when Telegram's language_code decides. */
-  language: "hi" | "en" | null;
+  language: Language | null;
   roles: RoleGrant[];
   /** Set when Telegram answers 403 (the person blocked the bot); cleared when they write again. */
   blockedBotAt?: Date | null;

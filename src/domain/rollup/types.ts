@@ -1,5 +1,6 @@
 // What the rollup maths reads and what it produces. Plain data only: the data layer (services/rollupData.ts) fills
 // the inputs from narrow, indexed queries; the maths (compute.ts) never touches a database or a clock.
+import type { Language } from "../language.js";
 
 /** An event as the rollup needs it (a projection of the events collection). */
 export interface RollupEvent {
@@ -141,4 +142,20 @@ export interface Rollup {
   byState: StateRow[];
   /** Country scope only: one row per cluster. */
   clusters: ClusterRow[];
+}
+
+/** The names a message about rollups needs, in one language (filled by services/rollupService.ts). */
+export interface RollupNames {
+  lang: Language;
+  /** The scope's name ("" for the country: the caller uses a locale string). */
+  scope(scope: RollupScope): string;
+  cluster(key: string): string;
+  state(code: string): string;
+  /** A PC, or an AC with its PC: "Baramulla (1)" / "Uri (4), Baramulla (1)". */
+  place(p: { pcCode: string; acCode: string | null }): string;
+  pc(code: string): string;
+  programme(key: string): string;
+  /** Categories in menu order, hidden ones included (old reports keep their counts). */
+  categories: { key: string; name: string }[];
+  person(telegramId: number): string;
 }

@@ -3,12 +3,11 @@
 // Telegram's 4,096 characters (a national rollup with many long cluster names) is split into several messages at
 // line ends by messages/split.ts, never cut inside a tag: rollupTexts, or the jobs' outbox for the daily one.
 import { DateTime } from "luxon";
-import { renderStateChart } from "../../charts/stateChart.js";
-import type { EventLine, Rollup } from "../../domain/rollup/types.js";
-import type { Translate } from "../../i18n.js";
-import type { RollupNames } from "../../services/rollupService.js";
-import { CAPTION_LIMIT, TEXT_LIMIT, splitHtml } from "../../messages/split.js";
-import { escapeHtml } from "../format.js";
+import { renderStateChart } from "../charts/stateChart.js";
+import type { EventLine, Rollup, RollupNames } from "../domain/rollup/types.js";
+import type { Translate } from "../i18n.js";
+import { CAPTION_LIMIT, TEXT_LIMIT, splitHtml } from "./split.js";
+import { escapeHtml } from "./html.js";
 
 export interface Reader {
   t: Translate;

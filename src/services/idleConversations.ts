@@ -9,8 +9,8 @@ import { trusted } from "mongoose";
 import type { ConversationStateDoc, Models } from "../db/models/index.js";
 import { isLanguage, type I18n } from "../i18n.js";
 import type { Logger } from "../logger.js";
-import type { Claims } from "../services/claims.js";
-import { CONVERSATION_IDLE_MS } from "../bot/conversations/storage.js";
+import type { Claims } from "./claims.js";
+import { CONVERSATION_IDLE_MS } from "../domain/conversations.js";
 
 /**
  * A finished conversation's document only remembers which updates it took (so a redelivery is not applied twice);

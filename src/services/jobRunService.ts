@@ -5,10 +5,11 @@
 //   3. insert "<job>:<period>:attempt-<n+1>"   → the one insert that succeeds owns the run (duplicate key: lost).
 //   4. run; on success insert the done marker; on failure end the lease at once so a later trigger may retry.
 // A run whose owner dies mid-way is taken over after its lease: the job itself must therefore be safe to run again
-// (ours are: every message they send carries an idempotency key, see jobs/sendOnce.ts).
+// (ours are: every message they send carries an idempotency key in the outbox).
 import type { Models } from "../db/models/index.js";
 import type { JobRunDoc } from "../db/models/jobRun.js";
-import { isDuplicateKey } from "../services/claims.js";
+import { trusted } from "mongoose";
+import { isDuplicateKey } from "./claims.js";
 
 /** A run is tried at most this many times (failures and take-overs together), then left for a person to look at. */
 export const MAX_ATTEMPTS = 5;
@@ -30,6 +31,8 @@ export interface JobRuns {
   isDone(job: string, period: string): Promise<boolean>;
   /** When a scheduler first ran on this database (recorded by the first caller; the same for every instance). */
   installedAt(): Promise<Date>;
+  /** Deletes runs recorded before `before` (they only serve as a log once past every catch-up window). */
+  pruneBefore(before: Date): Promise<number>;
 }
 
 const INSTALLED_ID = "scheduler:installed";
@@ -63,6 +66,11 @@ export function createJobRuns(models: Models, now: () => Date, owner: string): J
 
   return {
     isDone,
+    async pruneBefore(before) {
+      // The installed marker is kept: it dates the scheduler's first run, which bounds every catch-up.
+      const res = await JobRun.deleteMany({ at: trusted({ $lt: before }), _id: trusted({ $ne: INSTALLED_ID }) });
+      return res.deletedCount;
+    },
     async installedAt() {
       await insert({ _id: INSTALLED_ID, job: "scheduler", period: "installed", kind: "done", attempt: 0, owner, at: now(), leaseUntil: null });
       const doc = await JobRun.findById(INSTALLED_ID).lean<JobRunDoc>();
