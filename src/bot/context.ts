@@ -2,7 +2,7 @@
 // in which language to answer, and the services to call.
 import type { Context } from "grammy";
 import type { ConversationFlavor } from "@grammyjs/conversations";
-import type { PersonDoc } from "../db/models/index.js";
+import type { Person } from "../domain/people.js";
 import type { RoleScope } from "../domain/roles.js";
 import type { I18n, Language, Translate } from "../i18n.js";
 import type { Logger } from "../logger.js";
@@ -21,7 +21,7 @@ export interface BotDeps {
 export interface AppFlavor {
   deps: BotDeps;
   /** null for updates without a sender (channel posts). */
-  person: PersonDoc | null;
+  person: Person | null;
   scopes: RoleScope[];
   lang: Language;
   t: Translate;

@@ -2,8 +2,7 @@
 // Throttled: at most one edit per directive every throttleMs, and no more often than every stepFraction of its
 // recipients (each refresh counts in the database). Whatever throttling held back is shown when the worker runs out
 // of work (onIdle), so the final counts always appear. Hooks never sleep: they run inside the worker.
-import type { DeliveryHookContext, DeliveryHooks } from "../delivery/worker.js";
-import type { DeliveryRecord } from "../delivery/outbox.js";
+import type { DeliveryHookContext, DeliveryHooks, DeliveryRecord } from "../delivery/index.js";
 import type { I18n } from "../i18n.js";
 import type { Logger } from "../logger.js";
 import { DIRECTIVE_PURPOSE, type DirectiveService } from "../services/directiveService.js";

@@ -7,6 +7,13 @@ import { ROLES, type Role, type RoleScope } from "./roles.js";
 import { clusterOfState, contains, isWellFormed, stateOf, type MapView, type TerritoryRef } from "./territory.js";
 import type { Language } from "./language.js";
 
+/** A directive's one attachment, sent again by Telegram file id. */
+export interface DirectiveMedia {
+  kind: "photo" | "document";
+  fileId: string;
+  fileName?: string | null;
+}
+
 export const SENDER_ROLES: readonly Role[] = ["national_admin", "cluster_head"];
 const CLUSTER_AUDIENCE: readonly Role[] = ["cluster_head", "state_team", "pc_incharge", "ac_incharge"];
 const AREA_LEVELS = ["country", "cluster", "state"] as const;

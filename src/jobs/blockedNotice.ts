@@ -1,8 +1,7 @@
 // When a reminder, escalation or rollup cannot be delivered because the person blocked the bot (Telegram 403), the
 // delivery worker marks them (people.markBlocked: /team shows it) and this hook tells whoever appointed them, once a
 // day at most: an in-charge who no longer gets reminders is a gap in the chain someone has to close in person.
-import type { DeliveryHooks } from "../delivery/worker.js";
-import type { OutboxService } from "../delivery/outbox.js";
+import type { DeliveryHooks, OutboxService } from "../delivery/index.js";
 import { localDay } from "../domain/rollup/day.js";
 import type { I18n } from "../i18n.js";
 import type { Logger } from "../logger.js";

@@ -1,7 +1,7 @@
 // The jobs' outbox port (jobs/outbox.ts) on the delivery layer's durable outbox (src/delivery): messages become Bot
 // API calls queued under the same idempotency keys; the delivery worker sends them within Telegram's limits, waits
 // out 429s and marks people who blocked the bot (403).
-import type { OutboxMessage as DeliveryMessage, OutboxService } from "../delivery/outbox.js";
+import type { OutboxMessage as DeliveryMessage, OutboxService } from "../delivery/index.js";
 import { CAPTION_LIMIT, TEXT_LIMIT, splitHtml } from "../messages/split.js";
 import type { Outbox, OutboxMessage } from "./outbox.js";
 

@@ -5,7 +5,7 @@
 import { trusted, Types } from "mongoose";
 import type { Models } from "../db/models/index.js";
 import type { DirectiveAckDoc, DirectiveDeliveryDoc, DirectiveDoc, DirectiveMedia } from "../db/models/directive.js";
-import type { OutboxService, DeliveryRecord } from "../delivery/outbox.js";
+import type { OutboxService, DeliveryRecord } from "../delivery/index.js";
 import {
   audienceRoles,
   canDirect,

@@ -13,7 +13,7 @@ import { createProgrammeService, type ProgrammeService } from "./programmeServic
 import { createEventService, type EventService } from "./eventService.js";
 import { createReportService, type ReportService } from "./reportService.js";
 import { createRollupService, type RollupService } from "./rollupService.js";
-import { createOutboxService, type OutboxService } from "../delivery/outbox.js";
+import { createOutboxService, type OutboxService } from "../delivery/index.js";
 import { createDirectiveService, type DirectiveService } from "./directiveService.js";
 import { createJobRuns, type JobRuns } from "./jobRunService.js";
 import { createRecipientService, type RecipientService } from "./recipientService.js";

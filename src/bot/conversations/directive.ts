@@ -6,7 +6,7 @@ import type { Message } from "grammy/types";
 import { CAPTION_TEXT_MAX, TEXT_MAX, checkDirectiveText, type Audience } from "../../domain/directives.js";
 import type { Role } from "../../domain/roles.js";
 import { COUNTRY, type TerritoryRef } from "../../domain/territory.js";
-import type { DirectiveMedia } from "../../db/models/directive.js";
+import type { DirectiveMedia } from "../../domain/directives.js";
 import type { SenderOptions } from "../../services/directiveService.js";
 import type { AppContext } from "../context.js";
 import { createDirectiveRenderer } from "../directiveMessages.js";

@@ -4,7 +4,7 @@
 // holding the current values. One report version per draft, whichever copy of the summary is confirmed and on
 // whichever bot instance; a correction is a new conversation, so a new draft and a new version.
 import type { Message } from "grammy/types";
-import type { ReportPhoto } from "../../db/models/report.js";
+import type { ReportPhoto } from "../../domain/reports.js";
 import { CORRECTION_WINDOW_MS } from "../../domain/events/index.js";
 import type { AppContext } from "../context.js";
 import { escapeHtml } from "../format.js";

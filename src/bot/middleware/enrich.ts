@@ -3,15 +3,15 @@
 // replay: those take the person the outer bot loaded for the update in hand (PeopleInHand), so one update reads its
 // person once however long the conversation's replay log is.
 import type { MiddlewareFn } from "grammy";
-import type { PersonDoc } from "../../db/models/index.js";
+import type { Person } from "../../domain/people.js";
 import { languageFromTelegram, isLanguage } from "../../i18n.js";
 import { scopesOf } from "../../services/personService.js";
 import type { AppContext, BotDeps } from "../context.js";
 
 /** The person of each update being handled, by Telegram id (one chat per person: updates of one person are in order). */
-export type PeopleInHand = Map<number, PersonDoc | null>;
+export type PeopleInHand = Map<number, Person | null>;
 
-function setPerson(ctx: AppContext, deps: BotDeps, person: PersonDoc | null): void {
+function setPerson(ctx: AppContext, deps: BotDeps, person: Person | null): void {
   ctx.deps = deps;
   ctx.person = person;
   ctx.scopes = scopesOf(person);
@@ -42,7 +42,7 @@ export function enrichReplayed(deps: BotDeps, inHand: PeopleInHand): MiddlewareF
   return async (ctx, next) => {
     const from = ctx.from;
     ctx.log = deps.logger.child({ updateId: ctx.update.update_id, userId: from?.id });
-    let person: PersonDoc | null = null;
+    let person: Person | null = null;
     if (from && !from.is_bot) person = inHand.has(from.id) ? inHand.get(from.id)! : await deps.services.people.get(from.id);
     setPerson(ctx, deps, person);
     await next();

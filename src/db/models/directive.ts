@@ -4,12 +4,9 @@
 import { Schema, type Types } from "mongoose";
 import type { Role, TerritoryLevel } from "../../domain/roles.js";
 import type { Language } from "../../domain/language.js";
+import type { DirectiveMedia } from "../../domain/directives.js";
 
-export interface DirectiveMedia {
-  kind: "photo" | "document";
-  fileId: string;
-  fileName?: string | null;
-}
+export type { DirectiveMedia };
 
 export interface DirectiveAudience {
   roles: Role[];

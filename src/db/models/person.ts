@@ -1,32 +1,10 @@
 // A person known to the bot: a Telegram user with zero or more roles, each scoped to a territory.
 import { Schema } from "mongoose";
-import type { Role, TerritoryLevel } from "../../domain/roles.js";
-import type { Language } from "../../domain/language.js";
+import type { Person, RoleGrant } from "../../domain/people.js";
 
-export interface RoleGrant {
-  role: Role;
-  level: TerritoryLevel;
-  code: string;
-  grantedBy: number | null; // Telegram id of the appointer; null for bootstrap admins and scripts
-  grantedAt: Date;
-  inviteId?: string | null;
-}
-
-export interface PersonDoc {
-  /** The Telegram id again: the document is keyed by it so that every update reads its person by _id. */
-  _id?: number;
-  telegramId: number;
-  firstName: string;
-  lastName?: string | null;
-  username?: string | null;
-  /** Chosen with /language; null until chosen, when Telegram's language_code decides. */
-  language: Language | null;
-  roles: RoleGrant[];
-  /** Set when Telegram answers 403 (the person blocked the bot); cleared when they write again. */
-  blockedBotAt?: Date | null;
-  createdAt?: Date;
-  updatedAt?: Date;
-}
+// The shape lives in the domain; the model only stores it.
+export type { RoleGrant };
+export type PersonDoc = Person;
 
 const roleGrantSchema = new Schema<RoleGrant>(
   {

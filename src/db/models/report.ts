@@ -3,21 +3,9 @@
 // copied onto the report so that rollups read reports alone.
 import { Schema, type Types } from "mongoose";
 import type { EventLevel } from "../../domain/events/index.js";
+import type { ReportContent, ReportPhoto } from "../../domain/reports.js";
 
-export interface ReportPhoto {
-  fileId: string;
-  fileUniqueId: string;
-  kind: "photo" | "document";
-}
-
-/** What a person enters; the same in a report and in each of its versions. */
-export interface ReportContent {
-  total: number;
-  /** categoryKey → count. "Others" is not stored: it is total − the sum of these. */
-  counts: Record<string, number>;
-  photos: ReportPhoto[];
-  notes: string;
-}
+export type { ReportContent, ReportPhoto };
 
 export interface ReportDoc extends ReportContent {
   /** The event's id: an event has at most one report, read by _id. */
