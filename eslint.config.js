@@ -1,6 +1,7 @@
 // Lint: typescript-eslint's recommended rules on top of ESLint's; typechecking is `tsc --noEmit` (npm run typecheck).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { layerRules } from "./eslint.layers.js";
 
 export default tseslint.config(
   { ignores: ["node_modules/", ".data/", ".cache/", "dist/", "test-results/"] },
@@ -13,4 +14,5 @@ export default tseslint.config(
     },
   },
   { files: ["scripts/**", "test/**"], rules: { "no-console": "off" } },
+  ...layerRules,
 );
