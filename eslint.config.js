@@ -79,6 +79,15 @@ const layerRules = [
     ]),
   },
   {
+    // A stand-in for Telegram with its own README: it imports nothing of the app, so it could be published alone.
+    files: ["src/localBotApi/*.ts"],
+    rules: rule([["^\\.\\./", "the local Bot API imports nothing from the app (only its own files)."]]),
+  },
+  {
+    files: ["src/localBotApi/methods/*.ts"],
+    rules: rule([["^\\.\\./\\.\\./", "the local Bot API imports nothing from the app (only its own files)."]]),
+  },
+  {
     files: ["src/delivery/**/*.ts"],
     rules: rule([
       [folders("services", "bot", "jobs", "sandbox", "localBotApi"), "delivery/ sits under services/: it takes what it needs as ports."],

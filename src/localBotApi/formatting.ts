@@ -3,7 +3,6 @@
 import type { MessageEntity } from "grammy/types";
 import { badRequest } from "./errors.js";
 import { parseHtml, type FormattedText } from "./html.js";
-import { parseMarkdown, parseMarkdownV2 } from "./markdown.js";
 import { isRecord } from "./params.js";
 
 export type { FormattedText } from "./html.js";
@@ -11,12 +10,15 @@ export type { FormattedText } from "./html.js";
 export const MAX_TEXT_LENGTH = 4096;
 export const MAX_CAPTION_LENGTH = 1024;
 
-/** Applies parse_mode (case-insensitive, as in the Bot API) or checks explicit entities. */
+/**
+ * Applies parse_mode (case-insensitive, as in the Bot API) or checks explicit entities. Only HTML is parsed: it is
+ * the one mode the bot uses. Markdown and MarkdownV2 are refused by name, so a change that starts sending them
+ * fails in the tests instead of passing unchecked.
+ */
 export function formatText(raw: string, parseMode: string | undefined, entities: unknown): FormattedText {
   const mode = parseMode?.toLowerCase() ?? "";
   if (mode === "html") return parseHtml(raw);
-  if (mode === "markdownv2") return parseMarkdownV2(raw);
-  if (mode === "markdown") return parseMarkdown(raw);
+  if (mode === "markdown" || mode === "markdownv2") throw badRequest(`parse_mode ${parseMode} is not supported by the local Bot API (use HTML)`);
   if (mode !== "") throw badRequest("unsupported parse_mode");
   return { text: raw, entities: checkEntities(entities, raw.length) };
 }

@@ -8,4 +8,3 @@ export type { RunningServer } from "./server.js";
 export type { CallRecord, CallbackAnswer, LocalBotApiEvents, TranscriptEntry, WebhookSettings } from "./state.js";
 export { BotApiError } from "./errors.js";
 export { parseHtml } from "./html.js";
-export { parseMarkdown, parseMarkdownV2 } from "./markdown.js";

@@ -42,6 +42,11 @@ const cases: { file: string; wrong: string[]; allowed: string[] }[] = [
     allowed: ['import type { Rollup } from "../domain/rollup/types.js";', 'import { renderStateChart } from "../charts/stateChart.js";'],
   },
   {
+    file: "src/localBotApi/methods/example.ts",
+    wrong: ['import type { Logger } from "../../logger.js";', 'import type { BotDeps } from "../../bot/context.js";'],
+    allowed: ['import { badRequest } from "../errors.js";', 'import type { Update } from "grammy/types";'],
+  },
+  {
     file: "src/delivery/example.ts",
     wrong: ['import type { AuditService } from "../services/auditService.js";'],
     allowed: ['import type { Models } from "../db/models/index.js";'],

@@ -1,6 +1,6 @@
 // The parse modes on their own: text and entities (UTF-16 offsets) as Telegram would return them.
 import { describe, expect, it } from "vitest";
-import { BotApiError, parseHtml, parseMarkdown, parseMarkdownV2 } from "../../src/localBotApi/index.js";
+import { BotApiError, parseHtml } from "../../src/localBotApi/index.js";
 
 function parseError(parse: () => unknown): string {
   try {
@@ -64,61 +64,3 @@ describe("HTML", () => {
   });
 });
 
-describe("MarkdownV2", () => {
-  it("parses the markup and the escapes", () => {
-    const { text, entities } = parseMarkdownV2("*b* _i_ __u__ ~s~ ||p|| [l](https://x.org/a\\)b) `c\\`d` 1\\.5 \\- ok\\!");
-    expect(text).toBe("b i u s p l c`d 1.5 - ok!");
-    expect(entities).toEqual([
-      { type: "bold", offset: 0, length: 1 },
-      { type: "italic", offset: 2, length: 1 },
-      { type: "underline", offset: 4, length: 1 },
-      { type: "strikethrough", offset: 6, length: 1 },
-      { type: "spoiler", offset: 8, length: 1 },
-      { type: "text_link", offset: 10, length: 1, url: "https://x.org/a)b" },
-      { type: "code", offset: 12, length: 3 },
-    ]);
-  });
-
-  it("parses pre blocks with a language, where reserved characters need no escape", () => {
-    expect(parseMarkdownV2("```python\nprint(1.5)\n```")).toEqual({
-      text: "print(1.5)\n",
-      entities: [{ type: "pre", offset: 0, length: 11, language: "python" }],
-    });
-  });
-
-  it("parses blockquotes at the start of lines", () => {
-    expect(parseMarkdownV2(">quoted\n>more\nafter")).toEqual({
-      text: "quoted\nmore\nafter",
-      entities: [{ type: "blockquote", offset: 0, length: 11 }],
-    });
-  });
-
-  it.each([
-    ["Total: 5.", "Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'"],
-    ["(x)", "Bad Request: can't parse entities: Character '(' is reserved and must be escaped with the preceding '\\'"],
-    ["a *b", "Bad Request: can't parse entities: Can't find end of Bold entity at byte offset 2"],
-    ["`code", "Bad Request: can't parse entities: Can't find end of Code entity at byte offset 0"],
-  ])("rejects %j", (input, description) => {
-    expect(parseError(() => parseMarkdownV2(input))).toBe(description);
-  });
-});
-
-describe("legacy Markdown", () => {
-  it("parses bold, italic, code, pre and links, leaving other characters alone", () => {
-    expect(parseMarkdown("*b* _i_ `c` [l](https://x.org) 1.5 (ok)")).toEqual({
-      text: "b i c l 1.5 (ok)",
-      entities: [
-        { type: "bold", offset: 0, length: 1 },
-        { type: "italic", offset: 2, length: 1 },
-        { type: "code", offset: 4, length: 1 },
-        { type: "text_link", offset: 6, length: 1, url: "https://x.org" },
-      ],
-    });
-  });
-
-  it("rejects an unclosed entity", () => {
-    expect(parseError(() => parseMarkdown("snake_case"))).toBe(
-      "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset 5",
-    );
-  });
-});

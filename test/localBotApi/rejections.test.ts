@@ -103,9 +103,9 @@ describe("parse_mode", () => {
     expect(error.description).toBe('Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 19');
   });
 
-  it("rejects an unescaped reserved character in MarkdownV2", async () => {
+  it("refuses Markdown modes by name: the bot speaks HTML only", async () => {
     const error = await rejection(bot.api.sendMessage(ravi.id, "Done.", { parse_mode: "MarkdownV2" }));
-    expect(error.description).toBe("Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'");
+    expect(error.description).toBe("Bad Request: parse_mode MarkdownV2 is not supported by the local Bot API (use HTML)");
   });
 
   it("rejects a caption with broken HTML", async () => {
