@@ -5,6 +5,7 @@ import { Api, type Bot } from "grammy";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { connectDatabase, ensureIndexes, type Database } from "./db/connection.js";
+import { backfillReviewStatusOnce } from "./db/migrations/reviewStatus.js";
 import { rekeyLegacyDocumentsOnce } from "./db/migrations/rekey.js";
 import { LOCAL_DB_NAME, startLocalServer, type LocalServer } from "./db/localServer.js";
 import { createServices } from "./services/index.js";
@@ -45,6 +46,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   await ensureIndexes(db.models);
   const migrated = await rekeyLegacyDocumentsOnce(db.models, now);
   if (migrated > 0) logger.info({ migrated }, "re-keyed people, conversation states, reports and versions by what they are read by");
+  const backfilled = await backfillReviewStatusOnce(db.models, now);
+  if (backfilled > 0) logger.info({ backfilled }, "reports from before review marked as awaiting review");
 
   const services = createServices({ models: db.models, now });
   if (!(await services.map.isSeeded())) {

@@ -84,6 +84,7 @@ export class World {
   readonly events = new EventEmitter<LocalBotApiEvents>();
   webhook: WebhookSettings | undefined;
   private callbackCounter = 0;
+  private mediaGroupCounter = 0;
 
   constructor(
     readonly botInfo: UserFromGetMe,
@@ -134,6 +135,11 @@ export class World {
 
   nextCallbackQueryId(): string {
     return String(7_000_000_000_000 + ++this.callbackCounter);
+  }
+
+  /** Albums' media_group_id, increasing like Telegram's. */
+  nextMediaGroupId(): number {
+    return 13_000_000_000_000 + ++this.mediaGroupCounter;
   }
 }
 

@@ -17,6 +17,9 @@ import { createOutboxService, type OutboxService } from "../delivery/index.js";
 import { createDirectiveService, type DirectiveService } from "./directiveService.js";
 import { createJobRuns, type JobRuns } from "./jobRunService.js";
 import { createRecipientService, type RecipientService } from "./recipientService.js";
+import { createReviewService, type ReviewService } from "./reviewService.js";
+import { createReviewState } from "./reviewState.js";
+import { createI18n, type I18n } from "../i18n.js";
 
 export interface Services {
   audit: AuditService;
@@ -37,14 +40,18 @@ export interface Services {
   recipients: RecipientService;
   /** Exactly-once job runs, recorded under the given owner (a scheduler instance). */
   jobRunsFor(owner: string): JobRuns;
+  /** Supervisors' review of reports: queues, cards, approve / send back / void. */
+  review: ReviewService;
 }
 
 export interface ServiceDeps {
   models: Models;
   now: () => Date;
+  /** The texts of messages services queue themselves (review notices); loaded from locales/ on first use if absent. */
+  i18n?: I18n;
 }
 
-export function createServices({ models, now }: ServiceDeps): Services {
+export function createServices({ models, now, i18n }: ServiceDeps): Services {
   const audit = createAuditService(models, now);
   const claims = createClaims(models, now);
   const people = createPersonService(models, now);
@@ -69,13 +76,34 @@ export function createServices({ models, now }: ServiceDeps): Services {
   const team = createTeamService({ people, audit, invites, loadMapView: () => map.loadMapView() });
   const programmes = createProgrammeService(models, now);
   const events = createEventService({ models, now, claims, audit, map, programmes });
-  const reports = createReportService({ models, now, audit, events, programmes });
   const rollups = createRollupService(models);
   const outbox = createOutboxService(models, now);
-  const directives = createDirectiveService({ models, now, audit, outbox, map });
   const recipients = createRecipientService(models);
+  const reviewState = createReviewState(models);
+  let texts: Promise<I18n> | undefined;
+  const review = createReviewService({
+    models,
+    now,
+    audit,
+    review: reviewState,
+    recipients,
+    outbox,
+    rollups,
+    loadMapView: () => map.loadMapView(),
+    i18n: () => (texts ??= i18n ? Promise.resolve(i18n) : createI18n()),
+  });
+  const reports = createReportService({
+    models,
+    now,
+    audit,
+    events,
+    programmes,
+    review: reviewState,
+    onCorrectedAfterSendBack: (report) => review.notifyCorrected(report),
+  });
+  const directives = createDirectiveService({ models, now, audit, outbox, map });
   const jobRunsFor = (owner: string) => createJobRuns(models, now, owner);
-  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, jobRunsFor };
+  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, jobRunsFor, review };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {

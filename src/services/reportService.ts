@@ -24,6 +24,8 @@ import type { AuditService } from "./auditService.js";
 import { isDuplicateKey } from "./claims.js";
 import { parseObjectId, toEventView, type Actor, type EventRefusal, type EventService } from "./eventService.js";
 import type { ProgrammeService } from "./programmeService.js";
+import type { ReviewState } from "./reviewState.js";
+import type { ReportStatus } from "../domain/review.js";
 
 export const MAX_PHOTOS = 10;
 
@@ -41,6 +43,18 @@ export interface ReportView extends ReportContent, EventPlace {
   version: number;
   /** total − the categories' sum: attendees in no category. */
   others: number;
+  review: ReportReview;
+}
+
+/** Where a report stands in review, and the last decision's who, when and why. */
+export interface ReportReview {
+  status: ReportStatus;
+  by: number | null;
+  at: Date | null;
+  /** A preset reason (review:reason.<key>) or null. */
+  reasonKey: string | null;
+  /** A typed reason or null. */
+  reason: string | null;
 }
 
 export interface ReportVersionView extends ReportContent {
@@ -59,6 +73,7 @@ export type ReportRefusal =
   | "bad_photos"
   | "not_author"
   | "too_late"
+  | "void"
   | "conflict";
 
 export type SubmitReportResult =
@@ -68,7 +83,8 @@ export type SubmitReportResult =
 /** Before opening the report conversation: may this person report (or correct) this event now? */
 export type ReportAccess =
   | { ok: true; mode: "new" }
-  | { ok: true; mode: "correct"; report: ReportView; until: Date }
+  /** until: the end of the correction window; null for a report sent back (the author may correct it any time). */
+  | { ok: true; mode: "correct"; report: ReportView; until: Date | null }
   | { ok: false; reason: ReportRefusal };
 
 export interface ReportService {
@@ -93,6 +109,9 @@ export interface ReportServiceDeps {
   audit: AuditService;
   events: EventService;
   programmes: ProgrammeService;
+  review: ReviewState;
+  /** Told when the author corrects a report a reviewer sent back (the reviewer is then notified). */
+  onCorrectedAfterSendBack?: (report: ReportView) => Promise<void>;
 }
 
 export function toReportView(doc: ReportDoc): ReportView {
@@ -117,6 +136,13 @@ export function toReportView(doc: ReportDoc): ReportView {
     updatedAt: doc.updatedAt,
     version: doc.version,
     others: othersOf(doc.total, counts),
+    review: {
+      status: doc.reviewStatus ?? "submitted",
+      by: doc.reviewedBy ?? null,
+      at: doc.reviewedAt ?? null,
+      reasonKey: doc.reviewReasonKey ?? null,
+      reason: doc.reviewReason ?? null,
+    },
   };
 }
 
@@ -139,7 +165,7 @@ function checkPhotos(photos: unknown): ReportPhoto[] | undefined {
 }
 
 export function createReportService(deps: ReportServiceDeps): ReportService {
-  const { models, now, audit, events, programmes } = deps;
+  const { models, now, audit, events, programmes, review } = deps;
   const { Event, Report, ReportVersion } = models;
 
   async function loadEvent(eventId: string): Promise<EventDoc | null> {
@@ -196,6 +222,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
       await Report.updateOne({ _id: existing._id, version: trusted({ $lt: latest.version }) }, { $set: current });
     }
     if (!event.reportedAt) await Event.updateOne({ _id: event._id }, { $set: { reportedAt: first.changedAt } });
+    await review.refresh(event._id);
   }
 
   async function getForEventId(eventId: Types.ObjectId): Promise<ReportView | null> {
@@ -209,9 +236,10 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     if (!(await events.mayActOn(actor, toEventView(event)))) return { ok: false, reason: actor.scopes.length ? "outside_scope" : "no_role" };
     const report = await getForEventId(event._id);
     if (report) {
-      const decision: CorrectionDecision = correctionDecision(report, actor.telegramId, now());
+      const decision: CorrectionDecision = correctionDecision({ ...report, reviewStatus: report.review.status }, actor.telegramId, now());
       if (!decision.ok) return decision;
-      return { ok: true, mode: "correct", report, until: new Date(report.submittedAt.getTime() + CORRECTION_WINDOW_MS) };
+      const until = report.review.status === "sent_back" ? null : new Date(report.submittedAt.getTime() + CORRECTION_WINDOW_MS);
+      return { ok: true, mode: "correct", report, until };
     }
     const state = canReportEvent(toEventView(event), now());
     if (!state.ok) return state;
@@ -245,8 +273,14 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
         return { ok: true, report: (await getForEventId(event._id))!, version: replay.version, duplicate: true };
       }
       const first = versions[0];
+      let statusBefore: ReportStatus | undefined;
       if (first) {
-        const decision = correctionDecision({ submittedBy: first.changedBy, submittedAt: first.changedAt }, actor.telegramId, now());
+        statusBefore = (await review.snapshot(event._id, versions.at(-1)!.version)).status;
+        const decision = correctionDecision(
+          { submittedBy: first.changedBy, submittedAt: first.changedAt, reviewStatus: statusBefore },
+          actor.telegramId,
+          now(),
+        );
         if (!decision.ok) return decision;
       } else {
         const state = canReportEvent(toEventView(event), now());
@@ -279,7 +313,13 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
         outcome: "ok",
         details: { eventId, version },
       });
-      return { ok: true, report: (await getForEventId(event._id))!, version, duplicate: false };
+      const saved = (await getForEventId(event._id))!;
+      if (statusBefore === "sent_back" && deps.onCorrectedAfterSendBack) {
+        // A notice that cannot be queued must not undo the saved correction: the reviewer still finds the report in
+        // the "corrected" queue.
+        await deps.onCorrectedAfterSendBack(saved).catch(() => {});
+      }
+      return { ok: true, report: saved, version, duplicate: false };
     },
 
     async getForEvent(eventId) {

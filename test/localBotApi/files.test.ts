@@ -1,5 +1,6 @@
 // Uploads arrive as multipart/form-data (grammY's InputFile) and are kept, so tests can read what the bot sent.
 import { Bot, GrammyError, InputFile } from "grammy";
+import type { Message } from "grammy/types";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { LocalBotApi } from "../../src/localBotApi/index.js";
 import { apiRoot, botInfo, clientFor, localApi, makeUser, token } from "../helpers/telegram.js";
@@ -97,5 +98,37 @@ describe("media from users", () => {
     const file = await bot.api.getFile(photo?.photo?.[0]?.file_id ?? "");
     const download = await api.createFetch()(`${apiRoot}/file/bot${token}/${file.file_path}`);
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(pngHeader(1280, 720));
+  });
+});
+
+describe("sendMediaGroup", () => {
+  it("sends photos by file id as one album: a message each, one media_group_id, the caption where it was put", async () => {
+    const a = await bot.api.sendPhoto(sunita.id, new InputFile(pngHeader(10, 10), "a.png"));
+    const b = await bot.api.sendPhoto(sunita.id, new InputFile(pngHeader(20, 20), "b.png"));
+    const ids = [a.photo!.at(-1)!.file_id, b.photo!.at(-1)!.file_id];
+    const album = (await bot.api.sendMediaGroup(sunita.id, [
+      { type: "photo", media: ids[0]!, caption: "<b>1</b> of 2", parse_mode: "HTML" },
+      { type: "photo", media: ids[1]! },
+    ])) as Message[];
+    expect(album).toHaveLength(2);
+    expect(new Set(album.map((m) => m.media_group_id)).size).toBe(1);
+    expect(album[0]!.media_group_id).toEqual(expect.any(String));
+    expect(album.map((m) => m.photo?.at(-1)?.file_id)).toEqual(ids);
+    expect(album[0]!.caption).toBe("1 of 2");
+    expect(api.messages(sunita.id).filter((e) => e.message.media_group_id === album[0]!.media_group_id)).toHaveLength(2);
+  });
+
+  it("refuses one item, eleven items, and photos mixed with documents, as Telegram does", async () => {
+    const p = await bot.api.sendPhoto(sunita.id, new InputFile(pngHeader(10, 10), "a.png"));
+    const photo = { type: "photo" as const, media: p.photo!.at(-1)!.file_id };
+    // Raw: grammY's types already refuse a mixed album, Telegram must too.
+    const refusal = (media: unknown[]) =>
+      (bot.api.raw.sendMediaGroup({ chat_id: sunita.id, media } as never) as Promise<unknown>).then(
+        () => "sent",
+        (e: GrammyError) => e.description,
+      );
+    expect(await refusal([photo])).toMatch(/^Bad Request: wrong number of media/);
+    expect(await refusal(Array.from({ length: 11 }, () => photo))).toMatch(/^Bad Request: wrong number of media/);
+    expect(await refusal([photo, { type: "document", media: p.photo!.at(-1)!.file_id }])).toBe("Bad Request: document can't be mixed with other media types");
   });
 });

@@ -14,6 +14,7 @@ import { countVerdict, notesVerdict } from "./eventSteps.js";
 import { ANSWER_PREFIX, load, say, type Choice, type Conv } from "./prompts.js";
 import { safely } from "./safely.js";
 import { draftKeyOf, finishCopies, settleConfirm, summaryStep } from "./summaryStep.js";
+import { reasonText } from "../../messages/review.js";
 
 export const REPORT_CONVERSATION = "report";
 export const MAX_PHOTOS = 10;
@@ -55,9 +56,11 @@ export async function reportConversation(conversation: Conv, ctx: AppContext, ev
   const heading = `<b>${escapeHtml(info.programme?.name[lang] ?? event.programmeKey)}</b>\n${escapeHtml(info.territory)}\n${escapeHtml(fmtWhen(reader, event.startsAt))}`;
 
   const intro =
-    access.mode === "correct"
-      ? ctx.t("report:intro.correct", { until: escapeHtml(fmtWhen(reader, access.until)) })
-      : ctx.t("report:intro.new");
+    access.mode !== "correct"
+      ? ctx.t("report:intro.new")
+      : access.until === null
+        ? ctx.t("report:intro.sentBack", { reason: reasonText(ctx.t, access.report.review) })
+        : ctx.t("report:intro.correct", { until: escapeHtml(fmtWhen(reader, access.until)) });
   await ctx.reply(`${intro}\n\n${heading}`, { parse_mode: "HTML" });
 
   const keep = (n: number | undefined): Choice[] => (n === undefined ? [] : [{ label: ctx.t("report:keep", { value: n }), value: `k${n}` }]);

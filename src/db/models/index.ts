@@ -19,6 +19,7 @@ import { inboxUpdateSchema, type InboxUpdateDoc } from "./inboxUpdate.js";
 import { programmeSchema, categorySchema, type ProgrammeDoc, type CategoryDoc } from "./programme.js";
 import { eventSchema, type EventDoc } from "./event.js";
 import { reportSchema, reportVersionSchema, type ReportDoc, type ReportVersionDoc } from "./report.js";
+import { reviewDecisionSchema, type ReviewDecisionDoc } from "./reviewDecision.js";
 import {
   outboxItemSchema,
   outboxAttemptSchema,
@@ -57,6 +58,7 @@ export interface Models {
   Event: Model<EventDoc>;
   Report: Model<ReportDoc>;
   ReportVersion: Model<ReportVersionDoc>;
+  ReviewDecision: Model<ReviewDecisionDoc>;
   OutboxItem: Model<OutboxItemDoc>;
   OutboxAttempt: Model<OutboxAttemptDoc>;
   OutboxRetry: Model<OutboxRetryDoc>;
@@ -90,6 +92,7 @@ export function createModels(connection: Connection): Models {
     Event: connection.model<EventDoc>("Event", eventSchema, "events"),
     Report: connection.model<ReportDoc>("Report", reportSchema, "reports"),
     ReportVersion: connection.model<ReportVersionDoc>("ReportVersion", reportVersionSchema, "report_versions"),
+    ReviewDecision: connection.model<ReviewDecisionDoc>("ReviewDecision", reviewDecisionSchema, "review_decisions"),
     OutboxItem: connection.model<OutboxItemDoc>("OutboxItem", outboxItemSchema, "outbox"),
     OutboxAttempt: connection.model<OutboxAttemptDoc>("OutboxAttempt", outboxAttemptSchema, "outbox_attempts"),
     OutboxRetry: connection.model<OutboxRetryDoc>("OutboxRetry", outboxRetrySchema, "outbox_retries"),
@@ -102,6 +105,6 @@ export function createModels(connection: Connection): Models {
 
 export type { StateDoc, PcDoc, AcDoc, ClusterDoc, PersonDoc, InviteDoc, AuditDoc, ConversationStateDoc, ConversationLogDoc, ClaimDoc, AttemptLimitDoc };
 export type { RoleGrant } from "./person.js";
-export type { ProgrammeDoc, CategoryDoc, EventDoc, ReportDoc, ReportVersionDoc };
+export type { ProgrammeDoc, CategoryDoc, EventDoc, ReportDoc, ReportVersionDoc, ReviewDecisionDoc };
 export type { OutboxItemDoc, OutboxAttemptDoc, OutboxRetryDoc, OutboxDoneDoc };
 export type { DirectiveDoc, DirectiveDeliveryDoc, DirectiveAckDoc };

@@ -4,6 +4,7 @@
 import { Schema, type Types } from "mongoose";
 import type { EventLevel } from "../../domain/events/index.js";
 import type { ReportContent, ReportPhoto } from "../../domain/reports.js";
+import type { ReportStatus } from "../../domain/review.js";
 
 export type { ReportContent, ReportPhoto };
 
@@ -24,6 +25,16 @@ export interface ReportDoc extends ReportContent {
   updatedAt: Date;
   /** 1 for the first submission, +1 for each correction. */
   version: number;
+  /**
+   * The review status that follows from the versions and the review decisions (domain/review.ts reportStatus),
+   * kept here for the review queues; absent on reports from before review (read as "submitted").
+   */
+  reviewStatus?: ReportStatus;
+  /** The last decision's reviewer, time and reason (preset key or typed), for the card and the queues. */
+  reviewedBy?: number | null;
+  reviewedAt?: Date | null;
+  reviewReasonKey?: string | null;
+  reviewReason?: string | null;
 }
 
 export interface ReportVersionDoc extends ReportContent {
@@ -70,10 +81,18 @@ export const reportSchema = new Schema<ReportDoc>(
     updatedBy: { type: Number, required: true },
     updatedAt: { type: Date, required: true },
     version: { type: Number, required: true },
+    reviewStatus: { type: String, default: "submitted" },
+    reviewedBy: { type: Number, default: null },
+    reviewedAt: { type: Date, default: null },
+    reviewReasonKey: { type: String, default: null },
+    reviewReason: { type: String, default: null },
   },
   { minimize: false },
 );
 reportSchema.index({ stateCode: 1, eventStartsAt: 1 });
+// The review queues: a state's (or a PC's) reports in one status, newest events first.
+reportSchema.index({ reviewStatus: 1, stateCode: 1, eventStartsAt: -1 });
+reportSchema.index({ reviewStatus: 1, pcCode: 1, eventStartsAt: -1 });
 reportSchema.index({ pcCode: 1, eventStartsAt: 1 });
 reportSchema.index({ eventStartsAt: 1 });
 reportSchema.index({ submittedAt: 1 });

@@ -19,14 +19,20 @@ export function eventState(event: EventLike, now: Date): EventState {
 /** A report can be corrected by its author for this long after it was first submitted. */
 export const CORRECTION_WINDOW_MS = 72 * 60 * 60 * 1000;
 
-export type CorrectionDecision = { ok: true } | { ok: false; reason: "not_author" | "too_late" };
+export type CorrectionDecision = { ok: true } | { ok: false; reason: "not_author" | "too_late" | "void" };
 
+/**
+ * May `actorId` correct this report now? Its author, within the window; a report a reviewer sent back, its author
+ * at any time (the reviewer asked for it). A void report is corrected by nobody.
+ */
 export function correctionDecision(
-  report: { submittedBy: number; submittedAt: Date },
+  report: { submittedBy: number; submittedAt: Date; reviewStatus?: string },
   actorId: number,
   now: Date,
 ): CorrectionDecision {
+  if (report.reviewStatus === "void") return { ok: false, reason: "void" };
   if (report.submittedBy !== actorId) return { ok: false, reason: "not_author" };
+  if (report.reviewStatus === "sent_back") return { ok: true };
   if (now.getTime() - report.submittedAt.getTime() > CORRECTION_WINDOW_MS) return { ok: false, reason: "too_late" };
   return { ok: true };
 }

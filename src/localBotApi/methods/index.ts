@@ -3,7 +3,7 @@ import { answerCallbackQuery, getChat, getFile, sendChatAction } from "./chat.js
 import type { Method } from "./context.js";
 import { deleteMessage, editMessageCaption, editMessageReplyMarkup, editMessageText } from "./edit.js";
 import { deleteWebhook, getUpdates, getWebhookInfo, setWebhook } from "./polling.js";
-import { sendDocument, sendMessage, sendPhoto } from "./send.js";
+import { sendDocument, sendMediaGroup, sendMessage, sendPhoto } from "./send.js";
 import { deleteMyCommands, getChatMenuButton, getMe, getMyCommands, setChatMenuButton, setMyCommands } from "./settings.js";
 
 export type { Method, MethodContext } from "./context.js";
@@ -17,6 +17,7 @@ const METHODS: Record<string, Method> = {
   sendMessage,
   sendPhoto,
   sendDocument,
+  sendMediaGroup,
   sendChatAction,
   editMessageText,
   editMessageCaption,

@@ -105,3 +105,30 @@ export const sendDocument: Method = ({ world }, params) => {
     ...captionFields(caption),
   });
 };
+
+/**
+ * An album: 2 to 10 photos (or 2 to 10 documents: Telegram does not mix documents with photos), each its own message
+ * sharing a media_group_id, the caption on the item that carries it. No keyboard: Telegram takes none on an album.
+ */
+export const sendMediaGroup: Method = ({ world }, params) => {
+  const target = sendTarget(world, params);
+  if (target.markup) throw badRequest("reply markup is not supported for media groups");
+  const media = optionalJson(params, "media", "can't parse media JSON object");
+  if (!Array.isArray(media)) throw badRequest("media must be an array");
+  if (media.length < 2 || media.length > 10) throw badRequest("wrong number of media in the group: must be between 2 and 10");
+  const kinds = new Set(media.map((m) => (isRecord(m) ? m.type : undefined)));
+  for (const kind of kinds) if (kind !== "photo" && kind !== "document") throw badRequest(`unsupported media type ${String(kind)}`);
+  if (kinds.size > 1) throw badRequest("document can't be mixed with other media types");
+  const groupId = String(world.nextMediaGroupId());
+  return media.map((item: Record<string, unknown>) => {
+    // An upload is named "attach://<field>" and sent as that multipart field.
+    const ref = typeof item.media === "string" && item.media.startsWith("attach://") ? params[item.media.slice("attach://".length)] : item.media;
+    const caption = readCaption(item as Params);
+    const file = world.files.resolve(ref, item.type === "photo" ? "photo" : "document");
+    const content: Partial<Message> =
+      item.type === "photo"
+        ? { photo: photoSizes(file) }
+        : { document: compact({ file_id: file.file_id, file_unique_id: file.file_unique_id, file_name: file.file_name, mime_type: file.mime_type, file_size: file.file_size }) };
+    return deliver(world, target, { ...content, ...captionFields(caption), media_group_id: groupId });
+  });
+};

@@ -1,0 +1,65 @@
+// The review status of a report, worked out from what is stored (its versions and the review decisions, each
+// insert-only) and kept on the report document for the queues. Shared by reportService (a new version) and
+// reviewService (a decision): every writer recomputes from the sources instead of setting a value it assumed, so two
+// writers racing (a correction and a decision) leave the status the sources say, whoever writes last.
+import type { Types } from "mongoose";
+import type { Models, ReviewDecisionDoc } from "../db/models/index.js";
+import { reviewDecisionId } from "../db/models/reviewDecision.js";
+import { reportStatus, type ReportStatus, type ReviewFacts } from "../domain/review.js";
+
+export interface ReviewSnapshot {
+  facts: ReviewFacts;
+  status: ReportStatus;
+  /** Every decision on this report, oldest first (the void last). */
+  decisions: ReviewDecisionDoc[];
+}
+
+export interface ReviewState {
+  /** Reads the decisions on versions 1..latestVersion and the void, each by key. */
+  snapshot(eventId: Types.ObjectId, latestVersion: number): Promise<ReviewSnapshot>;
+  /** Recomputes the status and writes it (with the last decision's who, when and why) onto the report. */
+  refresh(eventId: Types.ObjectId): Promise<ReviewSnapshot | null>;
+}
+
+export function createReviewState(models: Models): ReviewState {
+  const { Report, ReviewDecision } = models;
+
+  async function snapshot(eventId: Types.ObjectId, latestVersion: number): Promise<ReviewSnapshot> {
+    // A report has a handful of versions: one read by _id each (a find by eventId would scan on FerretDB/SQLite).
+    const keys = [...Array.from({ length: latestVersion }, (_, i) => i + 1), "void" as const].map((v) => reviewDecisionId(eventId, v));
+    const found = await Promise.all(keys.map((key) => ReviewDecision.findById(key).lean<ReviewDecisionDoc>()));
+    const decisions = found.filter((d): d is ReviewDecisionDoc => d !== null);
+    const byVersion = decisions.filter((d) => d.action !== "void");
+    const latest = byVersion.find((d) => d.version === latestVersion);
+    const facts: ReviewFacts = {
+      latestVersion,
+      latestDecision: latest && latest.action !== "void" ? latest.action : null,
+      decidedBefore: byVersion.some((d) => d.version < latestVersion),
+      voided: decisions.some((d) => d.action === "void"),
+    };
+    return { facts, status: reportStatus(facts), decisions };
+  }
+
+  return {
+    snapshot,
+    async refresh(eventId) {
+      const report = await Report.findById(eventId, { version: 1, reviewStatus: 1 }).lean<{ version: number; reviewStatus?: ReportStatus }>();
+      if (!report) return null;
+      const snap = await snapshot(eventId, report.version);
+      const last = snap.decisions.at(-1);
+      await Report.updateOne(
+        { _id: eventId },
+        {
+          $set: {
+            reviewStatus: snap.status,
+            reviewedBy: last?.actorId ?? null,
+            reviewedAt: last?.at ?? null,
+            reviewReasonKey: last?.reasonKey ?? null,
+            reviewReason: last?.reason ?? null,
+          },
+        },
+      );
+      return snap;
+    },
+  };
+}
