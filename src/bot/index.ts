@@ -52,15 +52,15 @@ export function createBot({ token, deps, botInfo, client, resilience }: CreateBo
   guarded.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   // The chat's stored conversation and the person: each read once per update, by _id.
   guarded.use(loadConversationRecord(deps.models));
-  guarded.use(skipHandledUpdates(deps.logger) as never);
-  guarded.use(enrich(deps, peopleInHand) as never);
-  guarded.use(staleConversationGuard() as never);
+  guarded.use(skipHandledUpdates(deps.logger));
+  guarded.use(enrich(deps, peopleInHand));
+  guarded.use(staleConversationGuard());
   guarded.use(
     conversations<AppContext, AppContext>({
       storage: createConversationStorage<AppContext>(deps.models, deps.now),
       // The only plugin every conversation needs, installed once here (not again per conversation).
       plugins: [enrichReplayed(deps, peopleInHand)],
-    }) as never,
+    }),
   );
   // Before the conversations themselves: /cancel must reach us even while a conversation waits for input.
   guarded.use(cancelFeature());
