@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { trusted } from "mongoose";
 import { createHarness, type Harness } from "../helpers/harness.js";
-import { CONVERSATION_VERSION, readConversationRecord } from "../../src/bot/conversations/storage.js";
+import { CONVERSATION_STORAGE_VERSION, readConversationRecord } from "../../src/bot/conversations/storage.js";
 import { endIdleConversations, type IdleNotice } from "../../src/jobs/idleConversations.js";
 import { createLogger } from "../../src/logger.js";
 
@@ -94,7 +94,7 @@ describe("stored conversations that no longer fit the code", () => {
     await p.tap("Sneh Samvad");
     const doc = await stateOf(p.id);
     const stored = JSON.parse(doc!.value!) as { version: [number, number | string] };
-    stored.version[1] = `${CONVERSATION_VERSION}-old`;
+    stored.version[1] = `${CONVERSATION_STORAGE_VERSION}-old`;
     await h.db.models.ConversationLog.updateOne({ _id: doc!.logId! }, { $set: { value: JSON.stringify(stored) } });
     await p.tap(/^★/);
     expect(p.lastText()).toContain("The bot was updated");
