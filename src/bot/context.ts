@@ -8,6 +8,7 @@ import type { I18n, Language, Translate } from "../i18n.js";
 import type { Logger } from "../logger.js";
 import type { Services } from "../services/index.js";
 import type { ConversationRecordFlavor } from "./conversations/storage.js";
+import type { DbRetryOptions } from "./conversations/retry.js";
 
 export interface BotDeps {
   services: Services;
@@ -16,6 +17,11 @@ export interface BotDeps {
   now: () => Date;
   timeZone: string;
   models: import("../db/models/index.js").Models;
+  /**
+   * How database calls made for a conversation retry a passing failure (conversations/retry.ts). createBot fills in
+   * the sleep of its `resilience` option, so tests that inject one never wait on the clock here either.
+   */
+  dbRetry?: DbRetryOptions;
 }
 
 export interface AppFlavor {

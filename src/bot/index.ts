@@ -36,7 +36,10 @@ export interface CreateBotOptions {
   resilience?: ResilienceOptions;
 }
 
-export function createBot({ token, deps, botInfo, client, resilience }: CreateBotOptions): Bot<BotContext> {
+export function createBot({ token, deps: given, botInfo, client, resilience }: CreateBotOptions): Bot<BotContext> {
+  // Database steps of conversations back off on the same (injectable) sleep as the Bot API calls.
+  const sleep = resilience?.sleep;
+  const deps: BotDeps = { ...given, dbRetry: { ...(sleep ? { sleep } : {}), ...given.dbRetry } };
   // Every call made while handling an update (conversations' too: they copy these client options) waits out a 429,
   // retries a 5xx or a lost answer, and ignores an already-answered tap: see telegram/resilientFetch.ts.
   const baseFetch = (client?.fetch ?? globalThis.fetch) as unknown as Fetch;
@@ -51,16 +54,16 @@ export function createBot({ token, deps, botInfo, client, resilience }: CreateBo
   // One update per chat at a time: a double tap is handled after the first tap has been stored.
   guarded.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   // The chat's stored conversation and the person: each read once per update, by _id.
-  guarded.use(loadConversationRecord(deps.models));
-  guarded.use(skipHandledUpdates(deps.logger) as never);
-  guarded.use(enrich(deps, peopleInHand) as never);
-  guarded.use(staleConversationGuard() as never);
+  guarded.use(loadConversationRecord(deps.models, deps.dbRetry));
+  guarded.use(skipHandledUpdates(deps.logger));
+  guarded.use(enrich(deps, peopleInHand));
+  guarded.use(staleConversationGuard());
   guarded.use(
     conversations<AppContext, AppContext>({
-      storage: createConversationStorage<AppContext>(deps.models, deps.now),
+      storage: createConversationStorage<AppContext>(deps.models, deps.now, deps.dbRetry),
       // The only plugin every conversation needs, installed once here (not again per conversation).
       plugins: [enrichReplayed(deps, peopleInHand)],
-    }) as never,
+    }),
   );
   // Before the conversations themselves: /cancel must reach us even while a conversation waits for input.
   guarded.use(cancelFeature());

@@ -1,10 +1,13 @@
 // Conversations that survive restarts: a new Bot instance sharing only the database continues at the same step
-// with what was entered; an outdated stored conversation is ended with a message; a non-Telegram error does not
-// leave the chat stuck; a conversation idle for 24 hours ends with a message saying nothing was saved, once.
+// with what was entered; an outdated stored conversation is ended with a message (only the conversation whose
+// version changed); a non-Telegram error does not leave the chat stuck; a conversation idle for 24 hours ends with a message saying nothing was saved, once.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { trusted } from "mongoose";
 import { createHarness, type Harness } from "../helpers/harness.js";
-import { CONVERSATION_VERSION, readConversationRecord } from "../../src/bot/conversations/storage.js";
+import { CONVERSATION_STORAGE_VERSION, readConversationRecord } from "../../src/bot/conversations/storage.js";
+import { CONVERSATION_VERSIONS, UNVERSIONED_STATE_VERSION } from "../../src/bot/conversations/versions.js";
+import { NEW_EVENT_CONVERSATION } from "../../src/bot/conversations/newEvent.js";
+import { REPORT_CONVERSATION } from "../../src/bot/conversations/report.js";
 import { endIdleConversations, type IdleNotice } from "../../src/services/idleConversations.js";
 import { createLogger } from "../../src/logger.js";
 
@@ -94,13 +97,63 @@ describe("stored conversations that no longer fit the code", () => {
     await p.tap("Sneh Samvad");
     const doc = await stateOf(p.id);
     const stored = JSON.parse(doc!.value!) as { version: [number, number | string] };
-    stored.version[1] = `${CONVERSATION_VERSION}-old`;
+    stored.version[1] = `${CONVERSATION_STORAGE_VERSION}-old`;
     await h.db.models.ConversationLog.updateOne({ _id: doc!.logId! }, { $set: { value: JSON.stringify(stored) } });
     await p.tap(/^★/);
     expect(p.lastText()).toContain("The bot was updated");
     expect(await stateOf(p.id)).toBeNull();
     await p.send("/newevent");
     expect(p.lastText()).toBe("Which programme is this event?");
+    await p.send("/cancel");
+  });
+});
+
+describe("one version per conversation", () => {
+  /** Rewrites the stored state of `id`'s chat with `edit`. */
+  async function editStored(id: number, edit: (stored: { conversationVersions?: Record<string, number> }) => void): Promise<void> {
+    const doc = await stateOf(id);
+    const stored = JSON.parse(doc!.value!) as { conversationVersions?: Record<string, number> };
+    edit(stored);
+    await h.db.models.ConversationLog.updateOne({ _id: doc!.logId! }, { $set: { value: JSON.stringify(stored) } });
+  }
+
+  it("records each conversation's version with its state; an older version of one ends only that one", async () => {
+    const registering = await h.grant(nextId++, "pc_incharge", "IN-UP:P77", { language_code: "en" });
+    await registering.send("/newevent");
+    await registering.tap("Sneh Samvad");
+    const reporting = await h.grant(nextId++, "pc_incharge", "IN-UP:P78", { language_code: "en" });
+    const ev = await h.services.events.create({
+      actor: { telegramId: reporting.id, scopes: [{ role: "pc_incharge", level: "pc", code: "IN-UP:P78" }] },
+      input: { programmeKey: "sneh-samvad", territory: { level: "pc", code: "IN-UP:P78" }, startsAt: new Date(h.clock.now().getTime() - HOUR), venue: "Hall", location: null, expectedAttendance: 5, notes: "" },
+      confirmKey: "versions:1",
+    });
+    if (!ev.ok) throw new Error(ev.reason);
+    await reporting.send("/report");
+    await reporting.tap(/^📝/);
+    expect(JSON.parse((await h.openConversation(registering.id))!)).toMatchObject({ conversationVersions: { [NEW_EVENT_CONVERSATION]: CONVERSATION_VERSIONS.newEvent } });
+    expect(JSON.parse((await h.openConversation(reporting.id))!)).toMatchObject({ conversationVersions: { [REPORT_CONVERSATION]: CONVERSATION_VERSIONS.report } });
+
+    // As if /newevent's version had been bumped since these were stored: its state is older, the report's is not.
+    await editStored(registering.id, (s) => (s.conversationVersions![NEW_EVENT_CONVERSATION] = CONVERSATION_VERSIONS.newEvent - 1));
+    await registering.tap(/^★/);
+    expect(registering.lastText()).toContain("The bot was updated");
+    expect(await stateOf(registering.id)).toBeNull();
+
+    await reporting.send("12");
+    expect(reporting.lastText()).toContain("How many of them were");
+    expect(await stateOf(reporting.id)).not.toBeNull();
+    await reporting.send("/cancel");
+  });
+
+  it("takes a state stored before versions were kept per conversation as version 1", async () => {
+    const p = await h.grant(nextId++, "pc_incharge", "IN-UP:P77", { language_code: "en" });
+    await p.send("/newevent");
+    await p.tap("Sneh Samvad");
+    await editStored(p.id, (s) => delete s.conversationVersions);
+    await p.tap(/^★/);
+    // Fits while /newevent is still at the version all conversations shared then; ends once it has been bumped.
+    const fits = CONVERSATION_VERSIONS.newEvent === UNVERSIONED_STATE_VERSION;
+    expect(p.lastText()).toContain(fits ? "When is it?" : "The bot was updated");
     await p.send("/cancel");
   });
 });

@@ -55,7 +55,7 @@ export async function directiveConversation(conversation: Conv, ctx: AppContext)
   }
 
   await showSample(conversation, ctx, options, area, text, media);
-  const areaName = await conversation.external((c: AppContext) => territoryLabel(c, area));
+  const areaName = await load(conversation, (c) => territoryLabel(c, area));
   const roleNames = roles.map((r) => ctx.t(`common:role.${r}`)).join(", ");
   const confirm = {
     prompt: ctx.t("directives:preview.confirm", { count: preview.count, roles: escapeHtml(roleNames), area: escapeHtml(areaName) }),

@@ -56,7 +56,7 @@ export async function inviteConversation(conversation: Conv, ctx: AppContext): P
     return;
   }
   const link = `https://t.me/${ctx.me.username}?start=${result.token}`;
-  const what = await conversation.external((c: AppContext) => scopeLabel(c, { role, ...territory }));
+  const what = await load(conversation, (c) => scopeLabel(c, { role, ...territory }));
   await ctx.reply(
     ctx.t("invite:created", {
       what: escapeHtml(what),

@@ -4,6 +4,7 @@ import { InlineKeyboard } from "grammy";
 import type { Conversation } from "@grammyjs/conversations";
 import type { AppContext } from "../context.js";
 import { escapeHtml } from "../format.js";
+import { isTransientDbError, retryTransient } from "./retry.js";
 
 export type Conv = Conversation<AppContext, AppContext>;
 
@@ -28,9 +29,50 @@ export interface ChooseOptions {
 /**
  * conversation.external whose result is stored in the replay log as JSON: returns exactly what a replay will see
  * (no ObjectIds or class instances), so the first run and every replay behave alike. Dates come back as ISO strings.
+ *
+ * A database step never loses the draft: a passing failure is tried again with backoff (retry.ts), and when it still
+ * fails the conversation stays where it is. The person is told so, with a Try again button, and the next update (the
+ * tap, or any message) runs the step again; everything entered before lives on in the replay log. The failure is
+ * stored as the external's result, so a replay goes the same way. Any other error ends the conversation, as before.
  */
 export async function load<R>(conversation: Conv, task: (ctx: AppContext) => Promise<R>): Promise<R> {
-  return conversation.external(async (c: AppContext) => JSON.parse(JSON.stringify(await task(c))) as R);
+  for (;;) {
+    const result = await conversation.external(async (c: AppContext): Promise<R | StepFailed> => {
+      try {
+        const value = await retryTransient(() => task(c), c.deps.dbRetry, (err, attempt, waitMs) =>
+          c.log.warn({ err, attempt, waitMs }, "a database step of a conversation failed; trying again"),
+        );
+        return JSON.parse(JSON.stringify(value)) as R;
+      } catch (err) {
+        if (!isTransientDbError(err)) throw err;
+        c.log.error({ err }, "a database step of a conversation failed; the conversation and its draft are kept");
+        // Said here, inside the external, so that it is said once and not again on every replay.
+        const messageId = await say(c, c.t("common:conversation.stepFailed"), [{ label: c.t("common:conversation.tryAgain"), value: TRY_AGAIN }], 1).catch(
+          () => null,
+        );
+        return { [STEP_FAILED]: true, messageId };
+      }
+    });
+    if (!isStepFailed(result)) return result;
+    const again = await conversation.wait();
+    if (again.callbackQuery) {
+      await again.answerCallbackQuery().catch(() => {});
+      if (result.messageId !== null && again.callbackQuery.message?.message_id === result.messageId) {
+        await again.editMessageReplyMarkup().catch(() => {});
+      }
+    }
+  }
+}
+
+/** A database step that failed after its retries (stored in the replay log as the step's result). */
+const STEP_FAILED = "sanyojak:stepFailed";
+const TRY_AGAIN = "retry";
+interface StepFailed {
+  [STEP_FAILED]: true;
+  messageId: number | null;
+}
+function isStepFailed(value: unknown): value is StepFailed {
+  return typeof value === "object" && value !== null && (value as Partial<StepFailed>)[STEP_FAILED] === true;
 }
 
 /** callback_data prefixes: "c:" for `choose` and `askText`, "a:" for `say`/`ask`/`waitForTap` (kept as they were, so buttons of stored half-finished conversations still answer). */

@@ -11,12 +11,15 @@ import type { Context, MiddlewareFn } from "grammy";
 import type { ConversationData, VersionedState, ConversationStorage } from "@grammyjs/conversations";
 import { Types } from "mongoose";
 import type { ConversationLogDoc, ConversationStateDoc, Models } from "../../db/models/index.js";
+import { retryTransient, type DbRetryOptions } from "./retry.js";
+import { UNVERSIONED_STATE_VERSION, conversationVersion } from "./versions.js";
 
 /**
- * Bump when a conversation's steps change so that stored replay logs no longer fit the code. People caught mid-way
- * are told to start again (see staleConversationGuard) instead of being dropped silently.
+ * The version of the stored layout, the same for every conversation (the plugin drops a state stored under another).
+ * Not for changes to a conversation's steps: those bump that conversation's own version (versions.ts), which every
+ * write records next to the plugin's state, so that a change to one conversation ends only its stored states.
  */
-export const CONVERSATION_VERSION = 1;
+export const CONVERSATION_STORAGE_VERSION = 1;
 
 /** How many recent update ids a chat's document remembers (a redelivery after a crash is at most one batch). */
 export const REMEMBERED_UPDATE_IDS = 50;
@@ -26,6 +29,12 @@ export function conversationKeyOf(ctx: Context): string | undefined {
 }
 
 type Stored = VersionedState<ConversationData>;
+
+/** What a chat's log holds: the plugin's versioned state, and the version of each conversation in it when written. */
+interface StoredRecord extends Stored {
+  /** Absent in states written before versions were kept per conversation (see UNVERSIONED_STATE_VERSION). */
+  conversationVersions?: Record<string, number>;
+}
 
 /** A chat's head with the replay log it points to (value null: no conversation in progress). */
 export type ConversationRecordDoc = ConversationStateDoc & { value: string | null };
@@ -43,11 +52,11 @@ export interface ConversationRecordFlavor {
 type WithRecord = Context & ConversationRecordFlavor;
 
 /** Reads the chat's conversation document once, for everything this update does with it. */
-export function loadConversationRecord(models: Models): MiddlewareFn<WithRecord> {
+export function loadConversationRecord(models: Models, retry: DbRetryOptions = {}): MiddlewareFn<WithRecord> {
   return async (ctx, next) => {
     const key = conversationKeyOf(ctx);
     if (key !== undefined) {
-      const doc = await readConversationRecord(models, key);
+      const doc = await retryTransient(() => readConversationRecord(models, key), retry);
       ctx.conversationRecord = { key, doc, loadedWithConversation: Boolean(doc?.value) };
     }
     await next();
@@ -67,31 +76,69 @@ export function alreadyHandled(ctx: WithRecord): boolean {
   return ctx.conversationRecord?.doc?.handledUpdateIds.includes(ctx.update.update_id) ?? false;
 }
 
-/** The stored version of this chat's conversation state: undefined when there is none. */
-export function storedConversationVersion(ctx: WithRecord): string | number | undefined {
+/** Why this chat's stored conversation no longer fits the code, if it does not: which one, stored and current version. */
+export interface StaleConversation {
+  id: string;
+  stored: unknown;
+  current: number | undefined;
+}
+
+/**
+ * The first conversation in this chat's stored state whose version is not the current one (or that the bot no longer
+ * has, or a state of another storage layout); undefined when there is no stored state or all of it fits.
+ */
+export function staleConversationOf(ctx: WithRecord): StaleConversation | undefined {
   const value = ctx.conversationRecord?.doc?.value;
   if (value === null || value === undefined) return undefined;
+  let stored: StoredRecord;
   try {
-    return (JSON.parse(value) as Stored).version[1];
+    stored = JSON.parse(value) as StoredRecord;
   } catch {
-    return "unreadable";
+    return { id: "?", stored: "unreadable", current: undefined };
   }
+  if (stored.version?.[1] !== CONVERSATION_STORAGE_VERSION) {
+    return { id: "*", stored: stored.version?.[1], current: CONVERSATION_STORAGE_VERSION };
+  }
+  for (const [id, states] of Object.entries(stored.state ?? {})) {
+    if (!Array.isArray(states) || states.length === 0) continue;
+    const storedVersion = stored.conversationVersions?.[id] ?? UNVERSIONED_STATE_VERSION;
+    const current = conversationVersion(id);
+    if (storedVersion !== current) return { id, stored: storedVersion, current };
+  }
+  return undefined;
+}
+
+/** The current version of every conversation in `state`, recorded with it. */
+function versionsOf(state: ConversationData): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const id of Object.keys(state)) {
+    const version = conversationVersion(id);
+    if (version !== undefined) out[id] = version;
+  }
+  return out;
 }
 
 export function createConversationStorage<C extends WithRecord>(
   models: Models,
   now: () => Date,
+  retry: DbRetryOptions = {},
 ): ConversationStorage<C, ConversationData> {
-  const save = (ctx: C, value: string | null) => saveRecord(models, now, ctx, value);
+  // A write that fails for a passing reason is tried again: the stored state must follow what the person was shown.
+  const save = (ctx: C, value: string | null) => retryTransient(() => saveRecord(models, now, ctx, value), retry);
   return {
     type: "context",
-    version: CONVERSATION_VERSION,
+    version: CONVERSATION_STORAGE_VERSION,
     adapter: {
       read(ctx: C): Stored | undefined {
         const value = ctx.conversationRecord?.doc?.value;
         return value ? (JSON.parse(value) as Stored) : undefined;
       },
-      write: (ctx: C, state: Stored) => save(ctx, JSON.stringify(state)),
+      // Written only after staleConversationGuard has ended any state of an older version: every conversation in
+      // `state` runs the current code, so the current versions are the right ones to record.
+      write: (ctx: C, state: Stored) => {
+        const record: StoredRecord = { ...state, conversationVersions: versionsOf(state.state) };
+        return save(ctx, JSON.stringify(record));
+      },
       delete: (ctx: C) => save(ctx, null),
     },
   };

@@ -25,7 +25,7 @@ export function clustersFeature(): Composer<BotContext> {
     [CLUSTER_RENAME, clusterRenameConversation],
   ] as const) {
     composer.use(
-      installConversation(id, builder as never),
+      installConversation(id, builder),
     );
   }
 

@@ -12,7 +12,7 @@ import { CONVERSATION_IDLE_MS } from "../conversations/storage.js";
  * installed once, with the conversations plugin in bot/index.ts).
  */
 export function installConversation(id: string, builder: ConversationBuilder<AppContext, AppContext>): MiddlewareFn<BotContext> {
-  return createConversation<AppContext, AppContext>(builder, { id, maxMillisecondsToWait: CONVERSATION_IDLE_MS }) as never;
+  return createConversation<AppContext, AppContext>(builder, { id, maxMillisecondsToWait: CONVERSATION_IDLE_MS });
 }
 
 export function busy(ctx: BotContext): boolean {

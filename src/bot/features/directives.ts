@@ -48,7 +48,7 @@ export function directiveAckFeature(): Composer<BotContext> {
 export function directivesFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.use(
-    installConversation(DIRECTIVE_CONVERSATION, directiveConversation as never),
+    installConversation(DIRECTIVE_CONVERSATION, directiveConversation),
   );
 
   composer.command("directive", async (ctx, next) => {

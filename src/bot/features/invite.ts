@@ -9,7 +9,7 @@ import { installConversation, unlessBusy } from "./conversationEntry.js";
 export function inviteFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.use(
-    installConversation(INVITE_CONVERSATION, inviteConversation as never),
+    installConversation(INVITE_CONVERSATION, inviteConversation),
   );
   composer.command("invite", (ctx, next) =>
     unlessBusy(ctx, next, async () => {

@@ -7,6 +7,7 @@ import type { Person } from "../../domain/people.js";
 import { languageFromTelegram, isLanguage } from "../../i18n.js";
 import { scopesOf } from "../../services/personService.js";
 import type { AppContext, BotDeps } from "../context.js";
+import { retryTransient } from "../conversations/retry.js";
 
 /** The person of each update being handled, by Telegram id (one chat per person: updates of one person are in order). */
 export type PeopleInHand = Map<number, Person | null>;
@@ -25,7 +26,8 @@ export function enrich(deps: BotDeps, inHand: PeopleInHand): MiddlewareFn<AppCon
   return async (ctx, next) => {
     const from = ctx.from;
     ctx.log = deps.logger.child({ updateId: ctx.update.update_id, userId: from?.id });
-    const person = from && !from.is_bot ? await deps.services.people.touch(from) : null;
+    // Retried like a conversation's own steps: a passing failure here would otherwise cost the update in hand.
+    const person = from && !from.is_bot ? await retryTransient(() => deps.services.people.touch(from), deps.dbRetry) : null;
     setPerson(ctx, deps, person);
     if (!from) return next();
     inHand.set(from.id, person);
@@ -43,7 +45,9 @@ export function enrichReplayed(deps: BotDeps, inHand: PeopleInHand): MiddlewareF
     const from = ctx.from;
     ctx.log = deps.logger.child({ updateId: ctx.update.update_id, userId: from?.id });
     let person: Person | null = null;
-    if (from && !from.is_bot) person = inHand.has(from.id) ? inHand.get(from.id)! : await deps.services.people.get(from.id);
+    if (from && !from.is_bot) {
+      person = inHand.has(from.id) ? inHand.get(from.id)! : await retryTransient(() => deps.services.people.get(from.id), deps.dbRetry);
+    }
     setPerson(ctx, deps, person);
     await next();
   };

@@ -1,12 +1,13 @@
 // Two guards on the chat's stored conversation, both working from the one read of it (loadConversationRecord):
 // - an update this chat's conversation has already taken (delivered again after a crash or a lost confirmation) is
 //   skipped, never applied to the next question;
-// - when CONVERSATION_VERSION changes, the plugin would silently discard a person's half-finished conversation: the
-//   old version is removed and the person told to start again.
+// - when a conversation's version changes (conversations/versions.ts), its stored replay logs no longer fit its code:
+//   a chat's state holding an older version of it is removed and the person told to start again (the plugin would
+//   otherwise replay the old log against the new code, or drop it silently). Other conversations' states stay.
 import type { MiddlewareFn } from "grammy";
 import type { AppContext } from "../context.js";
 import type { Logger } from "../../logger.js";
-import { CONVERSATION_VERSION, alreadyHandled, dropConversation, storedConversationVersion } from "../conversations/storage.js";
+import { alreadyHandled, dropConversation, staleConversationOf } from "../conversations/storage.js";
 
 /** Runs before the person is loaded: an update already taken costs one read (the chat's record), nothing more. */
 export function skipHandledUpdates(logger: Logger): MiddlewareFn<AppContext> {
@@ -21,10 +22,10 @@ export function skipHandledUpdates(logger: Logger): MiddlewareFn<AppContext> {
 
 export function staleConversationGuard(): MiddlewareFn<AppContext> {
   return async (ctx, next) => {
-    const version = storedConversationVersion(ctx);
-    if (version !== undefined && version !== CONVERSATION_VERSION) {
+    const stale = staleConversationOf(ctx);
+    if (stale) {
       await dropConversation(ctx, ctx.deps.models, ctx.deps.now);
-      ctx.log.info({ key: ctx.conversationRecord?.key, version }, "dropped conversation state of an older version");
+      ctx.log.info({ key: ctx.conversationRecord?.key, ...stale }, "dropped conversation state of an older version");
       if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
       await ctx.reply(ctx.t("common:conversation.outdated"));
       return;
