@@ -31,7 +31,7 @@ try {
   const token = `${DEFAULT_BOT_INFO.id}:bench`;
   const bot = createBot({
     token,
-    deps: { services, i18n, logger, now, timeZone: "Asia/Kolkata", models: db.models },
+    deps: { services, i18n, logger, now, timeZone: "Asia/Kolkata" },
     botInfo: DEFAULT_BOT_INFO,
     client: { apiRoot: "http://local.test", fetch: api.createFetch() },
   });

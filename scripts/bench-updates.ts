@@ -23,7 +23,6 @@ import { Bot } from "grammy";
 import type { Update, User } from "grammy/types";
 import { DateTime } from "luxon";
 import { Types } from "mongoose";
-import { readConversationRecord } from "../src/bot/conversations/storage.js";
 import { createBot } from "../src/bot/index.js";
 import type { BotContext, BotDeps } from "../src/bot/context.js";
 import { connectDatabase, ensureIndexes, type Database } from "../src/db/connection.js";
@@ -33,6 +32,7 @@ import { createI18n, type I18n } from "../src/i18n.js";
 import { LocalBotApi } from "../src/localBotApi/index.js";
 import { createLogger } from "../src/logger.js";
 import { createServices } from "../src/services/index.js";
+import { createConversationStore } from "../src/services/conversationStore.js";
 import { botInfo, clientFor, token } from "../test/helpers/telegram.js";
 
 const run = promisify(execFile);
@@ -447,8 +447,9 @@ async function park(db: Database, api: LocalBotApi, bot: Bot<BotContext>, people
   }
   // Each stored conversation is a small head and its replay log (see db/models/conversationState.ts).
   const rows: { _id: string; value: string }[] = [];
+  const store = createConversationStore(db.models, () => new Date());
   for (const user of driven) {
-    const record = await readConversationRecord(db.models, `chat:${user.id}`);
+    const record = await store.read(`chat:${user.id}`);
     if (record?.value) rows.push({ _id: record._id, value: record.value });
   }
   if (rows.length < driven.length) log(`  only ${rows.length} of ${driven.length} driven conversations are stored`);
@@ -507,7 +508,7 @@ async function runSize(server: Server, i18n: I18n, people: number): Promise<Reco
     const now = () => new Date();
     const services = createServices({ models: db.models, now });
     const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? "silent" });
-    const deps: BotDeps = { services, i18n, logger, now, timeZone: ZONE, models: db.models };
+    const deps: BotDeps = { services, i18n, logger, now, timeZone: ZONE };
     const api = new LocalBotApi({ botInfo });
     const bot = createBot({ token, deps, botInfo, client: clientFor(api) });
 

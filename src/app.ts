@@ -49,7 +49,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const backfilled = await backfillReviewStatusOnce(db.models, now);
   if (backfilled > 0) logger.info({ backfilled }, "reports from before review marked as awaiting review");
 
-  const services = createServices({ models: db.models, now });
+  const i18n = await createI18n();
+  const services = createServices({ models: db.models, now, i18n });
   if (!(await services.map.isSeeded())) {
     const counts = await services.map.seedMap();
     logger.info(counts, "seeded the constituency map");
@@ -57,10 +58,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const admins = await services.people.ensureNationalAdmins(config.bootstrapAdminIds);
   if (admins > 0) logger.info({ admins }, "granted national office admin from BOOTSTRAP_ADMIN_IDS");
 
-  const i18n = await createI18n();
   const bot = createBot({
     token: config.botToken,
-    deps: { services, i18n, logger, now, timeZone: config.timeZone, models: db.models },
+    deps: { services, i18n, logger, now, timeZone: config.timeZone },
     client: { apiRoot: config.botApiRoot },
   });
   await bot.init();

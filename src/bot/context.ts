@@ -16,7 +16,6 @@ export interface BotDeps {
   logger: Logger;
   now: () => Date;
   timeZone: string;
-  models: import("../db/models/index.js").Models;
   /**
    * How database calls made for a conversation retry a passing failure (conversations/retry.ts). createBot fills in
    * the sleep of its `resilience` option, so tests that inject one never wait on the clock here either.

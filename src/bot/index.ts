@@ -54,13 +54,13 @@ export function createBot({ token, deps: given, botInfo, client, resilience }: C
   // One update per chat at a time: a double tap is handled after the first tap has been stored.
   guarded.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   // The chat's stored conversation and the person: each read once per update, by _id.
-  guarded.use(loadConversationRecord(deps.models, deps.dbRetry));
+  guarded.use(loadConversationRecord(deps.services.conversations, deps.dbRetry));
   guarded.use(skipHandledUpdates(deps.logger));
   guarded.use(enrich(deps, peopleInHand));
   guarded.use(staleConversationGuard());
   guarded.use(
     conversations<AppContext, AppContext>({
-      storage: createConversationStorage<AppContext>(deps.models, deps.now, deps.dbRetry),
+      storage: createConversationStorage<AppContext>(deps.services.conversations, deps.dbRetry),
       // The only plugin every conversation needs, installed once here (not again per conversation).
       plugins: [enrichReplayed(deps, peopleInHand)],
     }),

@@ -19,6 +19,7 @@ import { createJobRuns, type JobRuns } from "./jobRunService.js";
 import { createRecipientService, type RecipientService } from "./recipientService.js";
 import { createReviewService, type ReviewService } from "./reviewService.js";
 import { createReviewState } from "./reviewState.js";
+import { createConversationStore, type ConversationStore } from "./conversationStore.js";
 import { createI18n, type I18n } from "../i18n.js";
 
 export interface Services {
@@ -42,6 +43,8 @@ export interface Services {
   jobRunsFor(owner: string): JobRuns;
   /** Supervisors' review of reports: queues, cards, approve / send back / void. */
   review: ReviewService;
+  /** The bot's stored conversations (heads and replay logs), by chat. */
+  conversations: ConversationStore;
 }
 
 export interface ServiceDeps {
@@ -103,7 +106,7 @@ export function createServices({ models, now, i18n }: ServiceDeps): Services {
   });
   const directives = createDirectiveService({ models, now, audit, outbox, map });
   const jobRunsFor = (owner: string) => createJobRuns(models, now, owner);
-  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, jobRunsFor, review };
+  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, jobRunsFor, review, conversations: createConversationStore(models, now) };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {

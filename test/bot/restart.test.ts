@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { trusted } from "mongoose";
 import { createHarness, type Harness } from "../helpers/harness.js";
-import { CONVERSATION_STORAGE_VERSION, readConversationRecord } from "../../src/bot/conversations/storage.js";
+import { CONVERSATION_STORAGE_VERSION } from "../../src/bot/conversations/storage.js";
 import { CONVERSATION_VERSIONS, UNVERSIONED_STATE_VERSION } from "../../src/bot/conversations/versions.js";
 import { NEW_EVENT_CONVERSATION } from "../../src/bot/conversations/newEvent.js";
 import { REPORT_CONVERSATION } from "../../src/bot/conversations/report.js";
@@ -27,7 +27,7 @@ beforeEach(() => {
   h.clock.set(START);
 });
 
-const stateOf = async (id: number) => ((await h.openConversation(id)) === null ? null : readConversationRecord(h.db.models, `chat:${id}`));
+const stateOf = async (id: number) => ((await h.openConversation(id)) === null ? null : h.services.conversations.read(`chat:${id}`));
 
 describe("a restart in the middle", () => {
   it("a new instance continues the registration and then the report, leaving one event and one report", async () => {
@@ -255,7 +255,7 @@ describe("replay logs left behind", () => {
     h.clock.advance(10 * 60 * 1000);
     await endIdleConversations(deps);
     const left = await h.db.models.ConversationLog.find(mine).lean();
-    expect(left.map((l) => l._id)).toEqual([(await readConversationRecord(h.db.models, `chat:${p.id}`))!.logId]);
+    expect(left.map((l) => l._id)).toEqual([(await h.services.conversations.read(`chat:${p.id}`))!.logId]);
     // The conversation goes on from the entry kept.
     await p.send("25/12 17:30");
     expect(p.lastText()).toContain("venue");

@@ -3,7 +3,6 @@
 import { Api, type Bot } from "grammy";
 import type { Message, User } from "grammy/types";
 import { createBot } from "../../src/bot/index.js";
-import { readConversationRecord } from "../../src/bot/conversations/storage.js";
 import type { BotContext, BotDeps } from "../../src/bot/context.js";
 import type { Database } from "../../src/db/connection.js";
 import { createI18n, type I18n } from "../../src/i18n.js";
@@ -59,7 +58,7 @@ export async function createHarness(options: { seed?: boolean; label?: string; a
   const sleeps: number[] = [];
   const build = (database: Database) => {
     const services = createServices({ models: database.models, now: clock.now });
-    const deps: BotDeps = { services, i18n, logger, now: clock.now, timeZone: "Asia/Kolkata", models: database.models };
+    const deps: BotDeps = { services, i18n, logger, now: clock.now, timeZone: "Asia/Kolkata" };
     // Retries inside the bot wait on no clock in tests: the waits are recorded instead.
     const bot = createBot({ token, deps, botInfo, client: clientFor(api), resilience: { sleep: async (ms) => void sleeps.push(ms) } });
     return { services, deps, bot };
@@ -85,7 +84,7 @@ export async function createHarness(options: { seed?: boolean; label?: string; a
     sleeps,
     workerApi: new Api(token, clientFor(api)),
     async openConversation(chatId) {
-      const doc = await readConversationRecord(db.models, `chat:${chatId}`);
+      const doc = await services.conversations.read(`chat:${chatId}`);
       return doc?.value ?? null;
     },
     person: (id, opts) => new TestPerson(harness, makeUser(id, opts)),

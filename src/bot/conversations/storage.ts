@@ -9,8 +9,7 @@
 // no log for the same reason; the idle-conversations job removes those heads, and logs no head points to, later.
 import type { Context, MiddlewareFn } from "grammy";
 import type { ConversationData, VersionedState, ConversationStorage } from "@grammyjs/conversations";
-import { Types } from "mongoose";
-import type { ConversationLogDoc, ConversationStateDoc, Models } from "../../db/models/index.js";
+import type { ConversationRecord, ConversationStore } from "../../services/conversationStore.js";
 import { retryTransient, type DbRetryOptions } from "./retry.js";
 import { UNVERSIONED_STATE_VERSION, conversationVersion } from "./versions.js";
 
@@ -37,7 +36,7 @@ interface StoredRecord extends Stored {
 }
 
 /** A chat's head with the replay log it points to (value null: no conversation in progress). */
-export type ConversationRecordDoc = ConversationStateDoc & { value: string | null };
+export type ConversationRecordDoc = ConversationRecord;
 
 /** What loadConversationRecord read for this update: the chat's head and log (null when none), under its key. */
 export interface ConversationRecordFlavor {
@@ -52,23 +51,15 @@ export interface ConversationRecordFlavor {
 type WithRecord = Context & ConversationRecordFlavor;
 
 /** Reads the chat's conversation document once, for everything this update does with it. */
-export function loadConversationRecord(models: Models, retry: DbRetryOptions = {}): MiddlewareFn<WithRecord> {
+export function loadConversationRecord(store: ConversationStore, retry: DbRetryOptions = {}): MiddlewareFn<WithRecord> {
   return async (ctx, next) => {
     const key = conversationKeyOf(ctx);
     if (key !== undefined) {
-      const doc = await retryTransient(() => readConversationRecord(models, key), retry);
+      const doc = await retryTransient(() => store.read(key), retry);
       ctx.conversationRecord = { key, doc, loadedWithConversation: Boolean(doc?.value) };
     }
     await next();
   };
-}
-
-/** A chat's head and current log, each read by _id. */
-export async function readConversationRecord(models: Models, key: string): Promise<ConversationRecordDoc | null> {
-  const head = await models.ConversationState.findById(key).lean<ConversationStateDoc>();
-  if (!head) return null;
-  const log = head.logId ? await models.ConversationLog.findById(head.logId).lean<ConversationLogDoc>() : null;
-  return { ...head, logId: head.logId ?? null, handledUpdateIds: head.handledUpdateIds ?? [], value: log?.value ?? null };
 }
 
 /** True when this chat's stored conversation has already taken this very update. */
@@ -119,12 +110,11 @@ function versionsOf(state: ConversationData): Record<string, number> {
 }
 
 export function createConversationStorage<C extends WithRecord>(
-  models: Models,
-  now: () => Date,
+  store: ConversationStore,
   retry: DbRetryOptions = {},
 ): ConversationStorage<C, ConversationData> {
   // A write that fails for a passing reason is tried again: the stored state must follow what the person was shown.
-  const save = (ctx: C, value: string | null) => retryTransient(() => saveRecord(models, now, ctx, value), retry);
+  const save = (ctx: C, value: string | null) => retryTransient(() => saveRecord(store, ctx, value), retry);
   return {
     type: "context",
     version: CONVERSATION_STORAGE_VERSION,
@@ -144,30 +134,18 @@ export function createConversationStorage<C extends WithRecord>(
   };
 }
 
-/**
- * Writes this chat's state (value null: finished): the log as a new entry (an insert), then the small head pointing
- * at it, adding this update to those it remembers. A crash between the two leaves an entry no head points to, which
- * the idle-conversations job removes.
- */
-async function saveRecord(models: Models, now: () => Date, ctx: WithRecord, value: string | null): Promise<void> {
+/** Writes this chat's state (value null: finished), adding this update to those it remembers. */
+async function saveRecord(store: ConversationStore, ctx: WithRecord, value: string | null): Promise<void> {
   const record = ctx.conversationRecord;
   if (!record) return;
-  const at = now();
-  let logId: string | null = null;
-  if (value !== null) {
-    logId = `${record.key}#${new Types.ObjectId().toHexString()}`;
-    await models.ConversationLog.create({ _id: logId, value, at });
-  }
   const handledUpdateIds = [...(record.doc?.handledUpdateIds ?? []), ctx.update.update_id].slice(-REMEMBERED_UPDATE_IDS);
-  const fields = { logId, handledUpdateIds, updatedAt: at };
-  await models.ConversationState.updateOne({ _id: record.key }, { $set: fields }, { upsert: true });
-  record.doc = { _id: record.key, ...fields, value };
+  record.doc = await store.write(record.key, value, handledUpdateIds);
 }
 
 /** Ends this chat's conversation for good (an error inside it, an outdated version), remembering the update. */
-export async function dropConversation(ctx: WithRecord, models: Models, now: () => Date): Promise<void> {
+export async function dropConversation(ctx: WithRecord, store: ConversationStore): Promise<void> {
   if (!ctx.conversationRecord?.doc?.value) return;
-  await saveRecord(models, now, ctx, null);
+  await saveRecord(store, ctx, null);
 }
 
 export { CONVERSATION_IDLE_MS } from "../../domain/conversations.js";

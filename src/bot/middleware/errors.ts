@@ -27,7 +27,7 @@ export function createErrorHandler(deps: BotDeps) {
     // that chat's conversation so the person can start afresh. (The plugin itself ends a conversation whose code
     // throws; this covers a replay that throws before the plugin gets there.)
     if (!transient && !(cause instanceof GrammyError) && !(cause instanceof HttpError) && ctx.conversationRecord) {
-      await dropConversation(ctx, deps.models, deps.now).catch((e: unknown) => log.warn({ err: e }, "could not end the conversation"));
+      await dropConversation(ctx, deps.services.conversations).catch((e: unknown) => log.warn({ err: e }, "could not end the conversation"));
     }
     const lost = hadConversation && !ctx.conversationRecord?.doc?.value;
     const t = ctx.t ?? deps.i18n.t("hi");

@@ -24,7 +24,7 @@ export function staleConversationGuard(): MiddlewareFn<AppContext> {
   return async (ctx, next) => {
     const stale = staleConversationOf(ctx);
     if (stale) {
-      await dropConversation(ctx, ctx.deps.models, ctx.deps.now);
+      await dropConversation(ctx, ctx.deps.services.conversations);
       ctx.log.info({ key: ctx.conversationRecord?.key, ...stale }, "dropped conversation state of an older version");
       if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
       await ctx.reply(ctx.t("common:conversation.outdated"));
