@@ -17,6 +17,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "newevent", audience: "any_role" },
   { command: "report", audience: "any_role" },
   { command: "myevents", audience: "any_role" },
+  { command: "review", audience: ["national_admin", "cluster_head", "state_team"] },
   { command: "rollup", audience: ["national_admin", "cluster_head", "state_team"] },
   { command: "directive", audience: ["national_admin", "cluster_head"] },
   { command: "directives", audience: ["national_admin", "cluster_head"] },

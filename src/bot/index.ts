@@ -21,6 +21,7 @@ import { clustersFeature } from "./features/clusters.js";
 import { unhandledFeature } from "./features/unhandled.js";
 import { eventsFeature } from "./features/events.js";
 import { reportFeature } from "./features/report.js";
+import { reviewFeature } from "./features/review.js";
 import { rollupFeature } from "./features/rollup.js";
 import { myEventsFeature } from "./features/myEvents.js";
 import { programmesFeature } from "./features/programmes.js";
@@ -76,6 +77,7 @@ export function createBot({ token, deps: given, botInfo, client, resilience }: C
   // active (features/conversationEntry.ts), so they can sit before features whose commands do not.
   guarded.use(eventsFeature());
   guarded.use(reportFeature(deps));
+  guarded.use(reviewFeature());
   guarded.use(rollupFeature(deps));
   guarded.use(myEventsFeature(deps));
   guarded.use(programmesFeature(deps));

@@ -1,0 +1,261 @@
+// /review for state teams, cluster in-charges and the national office: the reports of their area by status (awaiting
+// review first), paged by buttons and filterable by state and programme; a report's card with its photos as an
+// album; Approve, Send back (a preset reason or a typed one) and, for the national office, Void. Every button checks
+// access again in the service (a forged or stale button gets a short answer, and a denial is audited).
+//
+// callback_data (≤ 64 bytes), "-" meaning "all":
+//   rv:o:<state>:<programme>              the overview (counts per queue)
+//   rv:q:<status#>:<page>:<state>:<prog>  one page of a queue
+//   rv:fs:<programme> / rv:fp:<state>     pick the state / the programme filter
+//   rv:c:<event>                          open a report's card (messages/buttons.ts: also in the "corrected" notice)
+//   rv:a:<event>:<version>                approve that version
+//   rv:s:<event>:<version>                choose why to send it back
+//   rv:r:<event>:<version>:<reason#>      send back with a preset reason
+//   rv:t:<event>:<version>                send back with a typed reason (a short conversation)
+//   rv:x:<event>                          void (national office; the reason is typed)
+import { Composer, InlineKeyboard } from "grammy";
+import type { InputMediaDocument, InputMediaPhoto } from "grammy/types";
+import { REPORT_STATUSES, REVIEW_QUEUES, SEND_BACK_REASONS, canVoid, reviewerScopes, type ReportStatus } from "../../domain/review.js";
+import { reviewCardData } from "../../messages/buttons.js";
+import type { QueueFilter, ReviewRefusal } from "../../services/reviewService.js";
+import type { Actor } from "../../services/eventService.js";
+import type { AppContext, BotContext } from "../context.js";
+import { REVIEW_REASON_CONVERSATION, reviewReasonConversation } from "../conversations/reviewReason.js";
+import { denyAccess } from "../middleware/deny.js";
+import { editHtml, replyHtml } from "../reply.js";
+import { cardText, queueItemLabel, type CardReader } from "../reviewCard.js";
+import { installConversation, unlessBusy } from "./conversationEntry.js";
+import { REASON_MAX } from "../../domain/review.js";
+
+const EVENT = "([0-9a-f]{24})";
+const FILTER = "([A-Za-z0-9-]+|-):([a-z0-9-]+|-)";
+const OVERVIEW_RE = new RegExp(`^rv:o:${FILTER}$`);
+const QUEUE_RE = new RegExp(`^rv:q:(\\d):(\\d{1,4}):${FILTER}$`);
+const PICK_STATE_RE = /^rv:fs:([a-z0-9-]+|-)$/;
+const PICK_PROGRAMME_RE = /^rv:fp:([A-Za-z0-9-]+|-)$/;
+const CARD_RE = new RegExp(`^rv:c:${EVENT}$`);
+const APPROVE_RE = new RegExp(`^rv:a:${EVENT}:(\\d{1,3})$`);
+const SEND_BACK_RE = new RegExp(`^rv:s:${EVENT}:(\\d{1,3})$`);
+const PRESET_RE = new RegExp(`^rv:r:${EVENT}:(\\d{1,3}):(\\d)$`);
+const TYPED_RE = new RegExp(`^rv:t:${EVENT}:(\\d{1,3})$`);
+const VOID_RE = new RegExp(`^rv:x:${EVENT}$`);
+
+const enc = (v: string | undefined) => v ?? "-";
+const dec = (v: string | undefined) => (v && v !== "-" ? v : undefined);
+const filterData = (f: QueueFilter) => `${enc(f.stateCode)}:${enc(f.programmeKey)}`;
+
+function actorOf(ctx: AppContext): Actor {
+  return { telegramId: ctx.from!.id, scopes: ctx.scopes };
+}
+
+async function readerOf(ctx: AppContext, people: readonly number[] = []): Promise<CardReader> {
+  return { lang: ctx.lang, zone: ctx.deps.timeZone, t: ctx.t, names: await ctx.deps.services.rollups.labels(ctx.lang, people) };
+}
+
+/** A refusal as a short toast (a tap) or a reply; a refusal about access is audited by the service. */
+async function refuse(ctx: AppContext, reason: ReviewRefusal): Promise<void> {
+  const text = ctx.t(`review:refused.${reason}`, { max: REASON_MAX, defaultValue: ctx.t("review:refused.generic") });
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text, show_alert: true }).catch(() => {});
+  else await ctx.reply(text);
+}
+
+async function overview(ctx: BotContext, filter: QueueFilter, edit: boolean): Promise<void> {
+  const services = ctx.deps.services;
+  const actor = actorOf(ctx);
+  const [counts, states, r] = await Promise.all([services.review.queueCounts(actor, filter), services.review.statesInScope(ctx.scopes), readerOf(ctx)]);
+  const area = filter.stateCode ? r.names.state(filter.stateCode) : ctx.t("review:allArea");
+  const kb = new InlineKeyboard();
+  for (const status of REVIEW_QUEUES) {
+    const label = ctx.t("review:queueButton", { label: ctx.t(`review:queue.${status}`), count: counts[status] });
+    kb.text(label, `rv:q:${REPORT_STATUSES.indexOf(status)}:0:${filterData(filter)}`).row();
+  }
+  if (states === "all" || states.length > 1) {
+    kb.text(ctx.t("review:filter.state", { name: filter.stateCode ? r.names.state(filter.stateCode) : ctx.t("review:filter.all") }), `rv:fs:${enc(filter.programmeKey)}`);
+  }
+  const programme = filter.programmeKey ? r.names.programme(filter.programmeKey) : ctx.t("review:filter.all");
+  kb.text(ctx.t("review:filter.programme", { name: programme }), `rv:fp:${enc(filter.stateCode)}`).row();
+  const text = `${ctx.t("review:title", { area: escape(area) })}\n\n${ctx.t("review:overview")}`;
+  if (edit) await editHtml(ctx, text, { reply_markup: kb });
+  else await replyHtml(ctx, text, { reply_markup: kb });
+}
+
+const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+async function showQueue(ctx: BotContext, status: ReportStatus, page: number, filter: QueueFilter): Promise<void> {
+  const result = await ctx.deps.services.review.listQueue(actorOf(ctx), status, filter, page);
+  if ("ok" in result) return refuse(ctx, result.reason);
+  const r = await readerOf(ctx);
+  const area = filter.stateCode ? r.names.state(filter.stateCode) : ctx.t("review:allArea");
+  const kb = new InlineKeyboard();
+  for (const report of result.items) kb.text(queueItemLabel(r, report), reviewCardData(report.eventId)).row();
+  const statusNo = REPORT_STATUSES.indexOf(status);
+  if (result.page > 0) kb.text(ctx.t("review:nav.prev"), `rv:q:${statusNo}:${result.page - 1}:${filterData(filter)}`);
+  if (result.page + 1 < result.pages) kb.text(ctx.t("review:nav.next"), `rv:q:${statusNo}:${result.page + 1}:${filterData(filter)}`);
+  kb.row().text(ctx.t("review:nav.back"), `rv:o:${filterData(filter)}`);
+  const lines = [ctx.t("review:list.title", { label: ctx.t(`review:queue.${status}`), area: escape(area), count: result.total })];
+  lines.push(result.total ? ctx.t("review:list.page", { page: result.page + 1, pages: result.pages }) : ctx.t("review:list.empty"));
+  await editHtml(ctx, lines.join("\n"), { reply_markup: kb });
+}
+
+/** The card's buttons: what this reviewer may do now with the version shown. */
+function cardKeyboard(ctx: AppContext, eventId: string, version: number, status: ReportStatus): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  if (status === "submitted" || status === "corrected") {
+    kb.text(ctx.t("review:action.approve"), `rv:a:${eventId}:${version}`).text(ctx.t("review:action.sendBack"), `rv:s:${eventId}:${version}`).row();
+  }
+  if (status !== "void" && canVoid(ctx.scopes).allowed) kb.text(ctx.t("review:action.void"), `rv:x:${eventId}`).row();
+  kb.text(ctx.t("review:nav.back"), "rv:o:-:-");
+  return kb;
+}
+
+async function renderCard(ctx: BotContext, eventId: string): Promise<{ text: string; keyboard: InlineKeyboard; photos: { fileId: string; kind: string }[] } | undefined> {
+  const services = ctx.deps.services;
+  const result = await services.review.card(actorOf(ctx), eventId);
+  if (!result.ok) {
+    if (result.reason === "outside_scope" || result.reason === "no_role") await denyAccess(ctx, "review.open", result.reason, { eventId });
+    else await refuse(ctx, result.reason);
+    return undefined;
+  }
+  const { card } = result;
+  const people = [card.report.submittedBy, ...card.versions.map((v) => v.changedBy), ...card.decisions.map((d) => d.actorId)];
+  const [r, organiser] = await Promise.all([readerOf(ctx, people), services.people.get(card.report.submittedBy)]);
+  return {
+    text: cardText(r, card, organiser),
+    keyboard: cardKeyboard(ctx, eventId, card.report.version, card.report.review.status),
+    photos: card.report.photos,
+  };
+}
+
+/** The photos as albums (photos and documents apart: Telegram does not mix them), or one message for one. */
+async function sendPhotos(ctx: BotContext, photos: readonly { fileId: string; kind: string }[]): Promise<void> {
+  const groups = [photos.filter((p) => p.kind === "photo"), photos.filter((p) => p.kind !== "photo")];
+  for (const [i, group] of groups.entries()) {
+    if (group.length === 0) continue;
+    if (group.length === 1) {
+      if (i === 0) await ctx.replyWithPhoto(group[0]!.fileId);
+      else await ctx.replyWithDocument(group[0]!.fileId);
+      continue;
+    }
+    const media = group.map((p) => ({ type: i === 0 ? "photo" : "document", media: p.fileId }) as InputMediaPhoto | InputMediaDocument);
+    await ctx.replyWithMediaGroup(media as InputMediaPhoto[]);
+  }
+}
+
+async function openCard(ctx: BotContext, eventId: string): Promise<void> {
+  const rendered = await renderCard(ctx, eventId);
+  if (!rendered) return;
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
+  // A photo that can no longer be sent (too old a file id) must not keep the reviewer from the card.
+  await sendPhotos(ctx, rendered.photos).catch((err: unknown) => ctx.log.warn({ err, eventId }, "could not send a report's photos"));
+  await replyHtml(ctx, rendered.text, { reply_markup: rendered.keyboard });
+}
+
+/** After a decision: the card shows the new state, with what can still be done. */
+async function refreshCard(ctx: BotContext, eventId: string, done: string): Promise<void> {
+  await ctx.answerCallbackQuery({ text: done }).catch(() => {});
+  const rendered = await renderCard(ctx, eventId);
+  if (rendered) await editHtml(ctx, rendered.text, { reply_markup: rendered.keyboard });
+}
+
+/** Names the tap: the same card's same button is one request, whoever replays it. */
+const requestKeyOf = (ctx: AppContext, action: string) => `card:${ctx.chatId}:${ctx.callbackQuery?.message?.message_id ?? ctx.update.update_id}:${action}`;
+
+export function reviewFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer.use(installConversation(REVIEW_REASON_CONVERSATION, reviewReasonConversation));
+
+  const reviewersOnly = async (ctx: BotContext, action: string): Promise<boolean> => {
+    if (reviewerScopes(ctx.scopes).length > 0) return true;
+    await denyAccess(ctx, action, "no_role");
+    return false;
+  };
+
+  composer.command("review", async (ctx) => {
+    if (await reviewersOnly(ctx, "review.open")) await overview(ctx, {}, false);
+  });
+  composer.callbackQuery(OVERVIEW_RE, async (ctx) => {
+    if (!(await reviewersOnly(ctx, "review.open"))) return;
+    await ctx.answerCallbackQuery().catch(() => {});
+    await overview(ctx, { stateCode: dec(ctx.match[1]), programmeKey: dec(ctx.match[2]) }, true);
+  });
+  composer.callbackQuery(QUEUE_RE, async (ctx) => {
+    const status = REPORT_STATUSES[Number(ctx.match[1])];
+    if (!status) return refuse(ctx, "not_found");
+    await ctx.answerCallbackQuery().catch(() => {});
+    await showQueue(ctx, status, Number(ctx.match[2]), { stateCode: dec(ctx.match[3]), programmeKey: dec(ctx.match[4]) });
+  });
+  composer.callbackQuery(PICK_STATE_RE, async (ctx) => {
+    if (!(await reviewersOnly(ctx, "review.open"))) return;
+    await ctx.answerCallbackQuery().catch(() => {});
+    const programme = ctx.match[1]!;
+    const [states, r] = await Promise.all([ctx.deps.services.review.statesInScope(ctx.scopes), readerOf(ctx)]);
+    const codes = states === "all" ? (await ctx.deps.services.map.listStates()).map((s) => s.code) : states;
+    const named = codes.map((code) => ({ code, name: r.names.state(code) })).sort((a, b) => a.name.localeCompare(b.name, ctx.lang));
+    const kb = new InlineKeyboard().text(ctx.t("review:filter.allStates"), `rv:o:-:${programme}`).row();
+    named.forEach((s, i) => {
+      kb.text(s.name, `rv:o:${s.code}:${programme}`);
+      if (i % 2 === 1) kb.row();
+    });
+    await editHtml(ctx, ctx.t("review:filter.pickState"), { reply_markup: kb });
+  });
+  composer.callbackQuery(PICK_PROGRAMME_RE, async (ctx) => {
+    if (!(await reviewersOnly(ctx, "review.open"))) return;
+    await ctx.answerCallbackQuery().catch(() => {});
+    const state = ctx.match[1]!;
+    const programmes = await ctx.deps.services.programmes.list("programme");
+    const kb = new InlineKeyboard().text(ctx.t("review:filter.allProgrammes"), `rv:o:${state}:-`).row();
+    for (const p of programmes) kb.text(p.name[ctx.lang], `rv:o:${state}:${p.key}`).row();
+    await editHtml(ctx, ctx.t("review:filter.pickProgramme"), { reply_markup: kb });
+  });
+  composer.callbackQuery(CARD_RE, (ctx) => openCard(ctx, ctx.match[1]!));
+
+  composer.callbackQuery(APPROVE_RE, async (ctx) => {
+    const eventId = ctx.match[1]!;
+    const result = await ctx.deps.services.review.decide(actorOf(ctx), {
+      eventId,
+      version: Number(ctx.match[2]),
+      action: "approve",
+      requestKey: requestKeyOf(ctx, "approve"),
+    });
+    if (!result.ok) return refuse(ctx, result.reason);
+    await refreshCard(ctx, eventId, ctx.t(result.duplicate ? "review:done.duplicate" : "review:done.approve"));
+  });
+  composer.callbackQuery(SEND_BACK_RE, async (ctx) => {
+    const [eventId, version] = [ctx.match[1]!, ctx.match[2]!];
+    await ctx.answerCallbackQuery().catch(() => {});
+    const kb = new InlineKeyboard();
+    SEND_BACK_REASONS.forEach((key, i) => kb.text(ctx.t(`review:reason.${key}`), `rv:r:${eventId}:${version}:${i}`).row());
+    kb.text(ctx.t("review:action.typeReason"), `rv:t:${eventId}:${version}`).row();
+    kb.text(ctx.t("review:nav.back"), reviewCardData(eventId));
+    await ctx.reply(ctx.t("review:sendBack.pick"), { reply_markup: kb });
+  });
+  composer.callbackQuery(PRESET_RE, async (ctx) => {
+    const [eventId, version, reasonNo] = [ctx.match[1]!, Number(ctx.match[2]), Number(ctx.match[3])];
+    const reasonKey = SEND_BACK_REASONS[reasonNo];
+    if (!reasonKey) return refuse(ctx, "bad_reason");
+    const result = await ctx.deps.services.review.decide(actorOf(ctx), {
+      eventId,
+      version,
+      action: "send_back",
+      reasonKey,
+      requestKey: requestKeyOf(ctx, "send_back"),
+    });
+    if (!result.ok) return refuse(ctx, result.reason);
+    await ctx.answerCallbackQuery({ text: ctx.t(result.duplicate ? "review:done.duplicate" : "review:done.send_back") }).catch(() => {});
+    await ctx.editMessageText(ctx.t("review:done.send_back"), { reply_markup: new InlineKeyboard().text(ctx.t("review:notice.openButton"), reviewCardData(eventId)) }).catch(() => {});
+  });
+  composer.callbackQuery(TYPED_RE, (ctx, next) =>
+    unlessBusy(ctx, next, async () => {
+      await ctx.answerCallbackQuery().catch(() => {});
+      await ctx.conversation.enter(REVIEW_REASON_CONVERSATION, { eventId: ctx.match[1]!, version: Number(ctx.match[2]), action: "send_back" });
+    }),
+  );
+  composer.callbackQuery(VOID_RE, (ctx, next) =>
+    unlessBusy(ctx, next, async () => {
+      if (!canVoid(ctx.scopes).allowed) return denyAccess(ctx, "review.void", "no_role", { eventId: ctx.match[1] });
+      await ctx.answerCallbackQuery().catch(() => {});
+      await ctx.conversation.enter(REVIEW_REASON_CONVERSATION, { eventId: ctx.match[1]!, version: 0, action: "void" });
+    }),
+  );
+  return composer;
+}
