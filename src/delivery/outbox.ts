@@ -11,8 +11,7 @@ import type {
   OutboxItemDoc,
   OutboxRetryDoc,
 } from "../db/models/outbox.js";
-import { isDuplicateKey } from "../services/claims.js";
-import { bulkWriteErrors } from "./batcher.js";
+import { bulkWriteErrors, isDuplicateKey } from "../db/duplicateKey.js";
 
 export interface OutboxMessage {
   /** Idempotency key, unique for all time: e.g. `directive:<directiveId>:<telegramId>`, `rollup:<date>:<telegramId>`. */
