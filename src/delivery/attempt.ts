@@ -92,7 +92,8 @@ export function createAttempts(deps: AttemptDeps): Attempts {
     return raw[doc.method]!(params, AbortSignal.timeout(deps.callTimeoutMs));
   }
 
-  const retried = async (ok: Promise<boolean>): Promise<AfterAttempt> => ((await ok) ? "requeue" : "let_go");
+  /** A retry answer that stood puts the message back in the queue; one that lost (answered elsewhere) lets it go. */
+  const requeueIf = async (stood: Promise<boolean>): Promise<AfterAttempt> => ((await stood) ? "requeue" : "let_go");
 
   /** Attempt n was claimed by someone else (or by us before a failed write): find out what became of it. */
   async function resolveConflict(entry: QueuedMessage, n: number): Promise<AfterAttempt> {
@@ -110,7 +111,7 @@ export function createAttempts(deps: AttemptDeps): Attempts {
     const t = now();
     if (claimDoc?.owner === workerId && !calledUnrecorded.has(attemptId(key, n))) {
       // Ours, and we never called Telegram for it (a claim whose insert reported an error, or a stop in between).
-      return retried(outcomes.retry(entry, n, { cause: "released", failures: entry.failures, retryAt: t }));
+      return requeueIf(outcomes.retry(entry, n, { cause: "released", failures: entry.failures, retryAt: t }));
     }
     const claimedAt = claimDoc ? new Date(claimDoc.at).getTime() : t;
     if (t - claimedAt < deps.staleAfterMs) {
@@ -122,7 +123,7 @@ export function createAttempts(deps: AttemptDeps): Attempts {
     counters.interrupted++;
     if (entry.doc.ifInterrupted === "retry") {
       log.warn({ key, attempt: n }, "attempt interrupted by a crash; sending again (ifInterrupted=retry)");
-      return retried(outcomes.retry(entry, n, { cause: "interrupted", failures: entry.failures, retryAt: t, error: INTERRUPTED_TEXT }));
+      return requeueIf(outcomes.retry(entry, n, { cause: "interrupted", failures: entry.failures, retryAt: t, error: INTERRUPTED_TEXT }));
     }
     log.warn({ key, attempt: n }, "attempt interrupted by a crash; recorded as failed (ifInterrupted=fail)");
     await outcomes.finish(entry, n, { status: "failed", reason: "interrupted", errorCode: null, error: INTERRUPTED_TEXT });
@@ -136,7 +137,7 @@ export function createAttempts(deps: AttemptDeps): Attempts {
         deps.pauseAll(f.retryAfterMs);
         counters.rateLimited++;
         log.warn({ key: entry.doc.key, retryAfterMs: f.retryAfterMs }, "429 from Telegram: pausing all sending");
-        return retried(
+        return requeueIf(
           outcomes.retry(entry, n, {
             cause: "rate_limited",
             failures: entry.failures,
@@ -171,7 +172,7 @@ export function createAttempts(deps: AttemptDeps): Attempts {
       await outcomes.finish(entry, n, { status: "failed", reason: "gave_up", errorCode: f.code, error: f.description });
       return "let_go";
     }
-    return retried(
+    return requeueIf(
       outcomes.retry(entry, n, {
         cause: "transient",
         failures,
@@ -194,7 +195,7 @@ export function createAttempts(deps: AttemptDeps): Attempts {
         if (stopping()) {
           // Claimed but not called: say so, so that the next worker goes on at once instead of waiting for staleness.
           permit.release();
-          return await retried(outcomes.retry(entry, n, { cause: "released", failures: entry.failures, retryAt: now() }));
+          return await requeueIf(outcomes.retry(entry, n, { cause: "released", failures: entry.failures, retryAt: now() }));
         }
         let result: unknown;
         let failure: SendFailure | undefined;
