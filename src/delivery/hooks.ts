@@ -11,7 +11,8 @@ export interface DeliveryHookContext {
   /**
    * Makes one extra Bot API call to `chatId` (e.g. editing a progress message) under a rate-limiter permit: waits
    * for the chat's and the overall budget, and counts the call in both, so that extra calls and the worker's own
-   * sends together stay within Telegram's limits.
+   * sends together stay within Telegram's limits. It may wait (a window, or a 429's pause): start it from a hook
+   * without awaiting it there, as bot/directiveProgress.ts does, so that the worker does not wait with it.
    */
   withPermit<T>(chatId: number, call: () => Promise<T>): Promise<T>;
   clock: Clock;
