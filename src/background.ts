@@ -78,7 +78,7 @@ export async function startBackground(deps: BackgroundDeps): Promise<Background>
   const worker = createDeliveryWorker({
     models: deps.models,
     api: deps.api,
-    services: { outbox: services.outbox, audit: services.audit, people: services.people },
+    services: { outbox: services.outbox, people: services.people },
     logger,
     hooks: [
       createDirectiveProgress({ services, i18n: deps.i18n, logger }),

@@ -45,10 +45,13 @@ export function createDirectiveProgress(deps: DirectiveProgressDeps): DeliveryHo
     s.total = p.counts.total;
     const text = progressText(deps.i18n.t(p.directive.senderLang), p.counts);
     if (text !== s.lastText) {
-      // Edits are not broadcasts: one every throttleMs in one chat stays within Telegram's per-chat limit.
-      await ctx.api.editMessageText(target.chatId, target.messageId, text, { parse_mode: "HTML" }).catch((err: unknown) => {
-        deps.logger.debug({ err, directiveId }, "progress edit failed (will show at the next one)");
-      });
+      // One edit every throttleMs at most; like every call, it takes a rate-limiter permit (the overall budget is
+      // shared with the broadcast itself).
+      await ctx
+        .withPermit(target.chatId, () => ctx.api.editMessageText(target.chatId, target.messageId, text, { parse_mode: "HTML" }))
+        .catch((err: unknown) => {
+          deps.logger.debug({ err, directiveId }, "progress edit failed (will show at the next one)");
+        });
       s.lastText = text;
       s.lastEditAt = ctx.clock.now().getTime();
     }

@@ -2,6 +2,7 @@
 // Telegram, forget them once handled, and hand back what a crash left behind. Insert-only on the hot path (plus one
 // delete by _id per update, on a collection that only holds the updates in hand).
 import type { Update } from "grammy/types";
+import { onlyDuplicateKeys } from "./duplicateKey.js";
 import type { Models } from "./models/index.js";
 
 export interface Inbox {
@@ -18,9 +19,8 @@ export function createInbox(models: Models, now: () => Date): Inbox {
     async save(updates) {
       if (!updates.length) return;
       const docs = updates.map((u) => ({ _id: u.update_id, update: JSON.stringify(u), receivedAt: now() }));
-      await InboxUpdate.insertMany(docs, { ordered: false }).catch((err: { code?: number; writeErrors?: { code?: number }[] }) => {
-        const errors = err.writeErrors ?? [err];
-        if (!errors.every((e) => e.code === 11000)) throw err;
+      await InboxUpdate.insertMany(docs, { ordered: false }).catch((err: unknown) => {
+        if (!onlyDuplicateKeys(err)) throw err;
       });
     },
     async done(updateId) {

@@ -2,6 +2,7 @@
 // inserts issued by thirty concurrent sends queue behind each other. Inserts requested in the same tick go out as one
 // unordered insertMany; each caller learns whether its document went in or hit a unique index (duplicate), exactly
 // as a single insert would have told it. No timer: nothing waits longer than the current tick.
+import { bulkWriteErrors, isDuplicateKey } from "../db/duplicateKey.js";
 
 export type InsertOutcome = "inserted" | "duplicate";
 
@@ -35,7 +36,7 @@ export function createInsertBatcher<T>(insertMany: (docs: T[]) => Promise<unknow
       batch.forEach((p, i) => {
         const w = byIndex.get(i);
         if (!w) p.resolve("inserted");
-        else if (w.code === 11000) p.resolve("duplicate");
+        else if (isDuplicateKey(w)) p.resolve("duplicate");
         else p.reject(Object.assign(new Error(`insert failed with code ${w.code}`), { code: w.code }));
       });
     }
@@ -51,23 +52,4 @@ export function createInsertBatcher<T>(insertMany: (docs: T[]) => Promise<unknow
       queue.push({ doc, resolve, reject });
       if (!scheduled) schedule();
     });
-}
-
-export interface WriteErrorLike {
-  index: number;
-  code?: number;
-}
-
-/** The per-document errors of an unordered insertMany, or undefined when the error is something else. */
-export function bulkWriteErrors(err: unknown): WriteErrorLike[] | undefined {
-  const e = err as { writeErrors?: unknown };
-  if (!e || typeof e !== "object") return undefined;
-  const raw = e.writeErrors;
-  const one = (w: { index?: number; code?: number; err?: { index?: number; code?: number } }): WriteErrorLike => ({
-    index: w.index ?? w.err?.index ?? -1,
-    code: w.code ?? w.err?.code,
-  });
-  if (Array.isArray(raw)) return raw.map(one);
-  if (raw && typeof raw === "object") return [one(raw as { index?: number; code?: number })];
-  return undefined;
 }

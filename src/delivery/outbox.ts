@@ -1,18 +1,13 @@
 // Enqueueing messages and reading what became of them. Enqueueing is idempotent by `key`: a key that is pending
 // or already final is never queued again, so a job that runs twice or a replayed update sends nothing twice.
 import { EventEmitter } from "node:events";
-import { trusted, Types } from "mongoose";
+import { Types } from "mongoose";
 import type { Models } from "../db/models/index.js";
-import type {
-  DeliveryStatus,
-  IfInterrupted,
-  OutboxDoneDoc,
-  OutboxIdentity,
-  OutboxItemDoc,
-  OutboxRetryDoc,
-} from "../db/models/outbox.js";
-import { isDuplicateKey } from "../services/claims.js";
-import { bulkWriteErrors } from "./batcher.js";
+import type { IfInterrupted } from "../db/models/outbox.js";
+import { fromDone, fromPending, type DeliveryRecord } from "./records.js";
+import { createOutboxStore, type NewOutboxItem, type OutboxStore } from "./store.js";
+
+export type { DeliveryRecord } from "./records.js";
 
 export interface OutboxMessage {
   /** Idempotency key, unique for all time: e.g. `directive:<directiveId>:<telegramId>`, `rollup:<date>:<telegramId>`. */
@@ -52,23 +47,6 @@ export interface EnqueueResult {
   duplicates: number;
 }
 
-/** A message as it stands: pending, or its final record. */
-export interface DeliveryRecord extends OutboxIdentity {
-  id: string;
-  status: DeliveryStatus;
-  /** Send attempts made so far. */
-  attempts: number;
-  /** When the next attempt is due (pending only). */
-  nextAttemptAt: Date | null;
-  reason: string | null;
-  errorCode: number | null;
-  error: string | null;
-  sentAt: Date | null;
-  messageId: number | null;
-  createdAt: Date;
-  finishedAt: Date | null;
-}
-
 export interface OutboxService {
   enqueue(messages: OutboxMessage | readonly OutboxMessage[]): Promise<EnqueueResult>;
   get(key: string): Promise<DeliveryRecord | null>;
@@ -82,12 +60,12 @@ export interface OutboxService {
 
 const KEY_MAX = 256;
 
-export function createOutboxService(models: Models, now: () => Date): OutboxService {
-  const { OutboxItem, OutboxRetry, OutboxDone } = models;
+/** `store` defaults to one of its own on `models`; pass one to share its insert batching. */
+export function createOutboxService(models: Models, now: () => Date, store: OutboxStore = createOutboxStore(models)): OutboxService {
   const events = new EventEmitter();
   events.setMaxListeners(0);
 
-  function toDoc(m: OutboxMessage, at: Date): Omit<OutboxItemDoc, "_id"> & { _id: Types.ObjectId } {
+  function toDoc(m: OutboxMessage, at: Date): NewOutboxItem {
     if (!m.key || m.key.length > KEY_MAX) throw new Error(`Outbox key must be 1-${KEY_MAX} characters: ${m.key}`);
     if (!Number.isSafeInteger(m.chatId)) throw new Error(`Outbox chatId must be an integer: ${m.chatId}`);
     if ("chat_id" in m.params) throw new Error("Outbox params must not contain chat_id (it comes from chatId)");
@@ -115,28 +93,17 @@ export function createOutboxService(models: Models, now: () => Date): OutboxServ
       const list = Array.isArray(input) ? (input as readonly OutboxMessage[]) : [input as OutboxMessage];
       if (list.length === 0) return { enqueued: 0, duplicates: 0 };
       const at = now();
-      const unique = new Map<string, ReturnType<typeof toDoc>>();
+      const unique = new Map<string, NewOutboxItem>();
       for (const m of list) if (!unique.has(m.key)) unique.set(m.key, toDoc(m, at));
-      const docs = [...unique.values()];
-      let inserted = docs;
-      try {
-        await OutboxItem.insertMany(docs, { ordered: false, lean: true });
-      } catch (err) {
-        const writeErrors = bulkWriteErrors(err);
-        if (!writeErrors || writeErrors.some((e) => !isDuplicateKey(e))) throw err;
-        const failed = new Set(writeErrors.map((e) => e.index));
-        inserted = docs.filter((_, i) => !failed.has(i));
-      }
+      const inserted = await store.insertItems([...unique.values()]);
       // A key already final is in outbox_done, not in the pending collection's unique index: take such copies
       // out again. (Should a worker meet one first, its attempt claim collides with the old one's and it drops it.)
       let finalAlready = 0;
       if (inserted.length) {
-        const done = await OutboxDone.find({ key: trusted({ $in: inserted.map((d) => d.key) }) }, { _id: 0, key: 1 }).lean<{ key: string }[]>();
-        if (done.length) {
-          const keys = new Set(done.map((d) => d.key));
-          const ids = inserted.filter((d) => keys.has(d.key)).map((d) => d._id);
-          await OutboxItem.deleteMany({ _id: trusted({ $in: ids }) });
-          finalAlready = done.length;
+        const final = await store.finalKeys(inserted.map((d) => d.key));
+        if (final.size) {
+          await store.deleteItems(inserted.filter((d) => final.has(d.key)).map((d) => String(d._id)));
+          finalAlready = final.size;
         }
       }
       const enqueued = inserted.length - finalAlready;
@@ -145,40 +112,29 @@ export function createOutboxService(models: Models, now: () => Date): OutboxServ
     },
 
     async get(key) {
-      const done = await OutboxDone.findOne({ key }).lean<OutboxDoneDoc>();
+      const done = await store.findDone(key);
       if (done) return fromDone(done);
-      const item = await OutboxItem.findOne({ key }, { upload: 0 }).lean<OutboxItemDoc>();
+      const item = await store.findItem(key);
       if (!item) return null;
-      const retries = await OutboxRetry.find({ key }).lean<OutboxRetryDoc[]>();
-      return fromPending(item, retries);
+      return fromPending(item, await store.retriesOfKey(key));
     },
 
     async listByRef(purpose, refIds) {
       const ids = typeof refIds === "string" ? [refIds] : [...refIds];
       if (ids.length === 0) return [];
-      const filter = { purpose, refId: trusted({ $in: ids }) };
-      const [done, pending] = await Promise.all([
-        OutboxDone.find(filter).lean<OutboxDoneDoc[]>(),
-        OutboxItem.find(filter, { params: 0, upload: 0 }).lean<OutboxItemDoc[]>(),
-      ]);
+      const [done, pending] = await Promise.all([store.doneByRef(purpose, ids), store.pendingByRef(purpose, ids)]);
       const doneKeys = new Set(done.map((d) => d.key));
       // A pending copy whose final record exists is waiting for the worker's batched clean-up.
       const stillPending = pending.filter((p) => !doneKeys.has(p.key));
-      const retries = stillPending.length
-        ? await OutboxRetry.find({ itemId: trusted({ $in: stillPending.map((p) => String(p._id)) }) }).lean<OutboxRetryDoc[]>()
-        : [];
+      const retries = stillPending.length ? await store.retriesOfItems(stillPending.map((p) => String(p._id))) : [];
       const byItem = groupBy(retries, (r) => r.itemId);
       return [...done.map(fromDone), ...stillPending.map((p) => fromPending(p, byItem.get(String(p._id)) ?? []))];
     },
 
     async pendingCount(filter = {}) {
-      const q: Record<string, unknown> = {};
-      if (filter.purpose !== undefined) q.purpose = filter.purpose;
-      if (filter.refId !== undefined) q.refId = filter.refId;
-      const pending = await OutboxItem.find(q, { _id: 0, key: 1 }).lean<{ key: string }[]>();
+      const pending = await store.pendingKeys(filter);
       if (pending.length === 0) return 0;
-      const done = await OutboxDone.countDocuments({ key: trusted({ $in: pending.map((p) => p.key) }) });
-      return pending.length - done;
+      return pending.length - (await store.countFinal(pending));
     },
 
     onEnqueued(listener) {
@@ -197,69 +153,4 @@ function groupBy<T>(items: readonly T[], keyOf: (t: T) => string): Map<string, T
     else out.set(k, [it]);
   }
   return out;
-}
-
-/** The identifying fields of a stored message, with absent optional ones as null (lean reads skip defaults). */
-export function identityOf(d: OutboxIdentity): OutboxIdentity {
-  return {
-    key: d.key,
-    purpose: d.purpose,
-    refId: d.refId ?? null,
-    group: d.group ?? null,
-    chatId: d.chatId,
-    personId: d.personId ?? null,
-    method: d.method,
-  };
-}
-
-export function fromDone(d: OutboxDoneDoc): DeliveryRecord {
-  return {
-    id: String(d._id),
-    ...identityOf(d),
-    status: d.status,
-    attempts: d.attempts,
-    nextAttemptAt: null,
-    reason: d.reason ?? null,
-    errorCode: d.errorCode ?? null,
-    error: d.error ?? null,
-    sentAt: d.sentAt ?? null,
-    messageId: d.messageId ?? null,
-    createdAt: d.createdAt,
-    finishedAt: d.finishedAt,
-  };
-}
-
-/** The state of a pending message, folded from its retry answers. */
-export function pendingState(item: Pick<OutboxItemDoc, "notBefore">, retries: readonly OutboxRetryDoc[]): {
-  attempts: number;
-  failures: number;
-  nextAttemptAt: Date;
-  last: OutboxRetryDoc | undefined;
-} {
-  let last: OutboxRetryDoc | undefined;
-  for (const r of retries) if (!last || r.n > last.n) last = r;
-  return {
-    attempts: last?.n ?? 0,
-    failures: last?.failures ?? 0,
-    nextAttemptAt: last ? new Date(Math.max(new Date(last.retryAt).getTime(), new Date(item.notBefore).getTime())) : new Date(item.notBefore),
-    last,
-  };
-}
-
-function fromPending(p: OutboxItemDoc, retries: readonly OutboxRetryDoc[]): DeliveryRecord {
-  const state = pendingState(p, retries);
-  return {
-    id: String(p._id),
-    ...identityOf(p),
-    status: "pending",
-    attempts: state.attempts,
-    nextAttemptAt: state.nextAttemptAt,
-    reason: null,
-    errorCode: state.last?.errorCode ?? null,
-    error: state.last?.error ?? null,
-    sentAt: null,
-    messageId: null,
-    createdAt: p.createdAt,
-    finishedAt: null,
-  };
 }

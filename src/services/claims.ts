@@ -1,6 +1,10 @@
 // claimOnce: insert-wins, backed by the unique index on claims.key (see db/models/claim.ts for why not updates).
 import type { Models } from "../db/models/index.js";
 import type { ClaimDoc } from "../db/models/claim.js";
+import { isDuplicateKey } from "../db/duplicateKey.js";
+
+// Services have long imported the duplicate-key check from here; it lives in the db layer (delivery uses it too).
+export { isDuplicateKey };
 
 export type ClaimOutcome = { won: true } | { won: false; existing: ClaimDoc };
 
@@ -10,10 +14,6 @@ export interface Claims {
   setResult(key: string, result: Record<string, unknown>): Promise<void>;
   get(key: string): Promise<ClaimDoc | null>;
   release(key: string): Promise<void>;
-}
-
-export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: number }).code === 11000;
 }
 
 export function createClaims(models: Models, now: () => Date): Claims {

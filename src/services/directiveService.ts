@@ -5,6 +5,7 @@
 import { trusted, Types } from "mongoose";
 import type { Models } from "../db/models/index.js";
 import type { DirectiveAckDoc, DirectiveDeliveryDoc, DirectiveDoc, DirectiveMedia } from "../db/models/directive.js";
+import { onlyDuplicateKeys } from "../db/duplicateKey.js";
 import type { OutboxService, DeliveryRecord } from "../delivery/index.js";
 import {
   audienceRoles,
@@ -247,7 +248,7 @@ export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveSer
       try {
         await DirectiveDelivery.insertMany(fresh, { ordered: false, lean: true });
       } catch (err) {
-        if (!isDuplicateKey(err) && !allDuplicates(err)) throw err;
+        if (!isDuplicateKey(err) && !onlyDuplicateKeys(err)) throw err;
         // A concurrent resume inserted some: use what is stored.
         const stored = await DirectiveDelivery.find({ directiveId }).lean<DirectiveDeliveryDoc[]>();
         byPerson.clear();
@@ -490,9 +491,4 @@ export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveSer
       };
     },
   };
-}
-
-function allDuplicates(err: unknown): boolean {
-  const writeErrors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
-  return Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((w) => (w.code ?? w.err?.code) === 11000);
 }

@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { trusted, type Model } from "mongoose";
+import { isDuplicateKey } from "../db/duplicateKey.js";
 import type { AcDoc, ClusterDoc, Models, PcDoc, StateDoc } from "../db/models/index.js";
 import { acCode, pcCode, type MapView, type TerritoryRef } from "../domain/territory.js";
 import type { Language } from "../domain/language.js";
@@ -273,10 +274,6 @@ function checkName(name: ClusterName): ClusterName {
     throw new MapError("bad_name", `A cluster needs a Hindi and an English name of 1-${MAX_CLUSTER_NAME} characters`);
   }
   return { hi, en };
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number } | null)?.code === 11000;
 }
 
 // ---- Seeding -----------------------------------------------------------------------------------------------------

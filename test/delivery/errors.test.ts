@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { GrammyError, HttpError } from "grammy";
 import { backoffMs, classifySendError } from "../../src/delivery/errors.js";
-import { bulkWriteErrors, createInsertBatcher } from "../../src/delivery/batcher.js";
+import { createInsertBatcher } from "../../src/delivery/batcher.js";
+import { bulkWriteErrors } from "../../src/db/duplicateKey.js";
 
 const grammyError = (error_code: number, description: string, parameters = {}) =>
   new GrammyError("failed", { ok: false, error_code, description, parameters }, "sendMessage", {});

@@ -130,6 +130,33 @@ describe("delivery worker", () => {
     expect(rates.lastAt - rates.firstAt).toBeGreaterThanOrEqual(3000); // 94 sends cannot take less than 3 s
   });
 
+  it("a hook's extra call (a progress edit) takes a rate-limiter permit: edits and sends together keep to the limits", async () => {
+    const [sender] = people(1, BASE + 500);
+    const ids = people(40);
+    const status = await botApi().sendMessage(sender!, "Sending…");
+    let edits = 0;
+    let refreshes = 0;
+    // Like directiveProgress: fire and forget from the hook (hooks must not sleep), one edit per outcome.
+    const progress: DeliveryHooks = {
+      onSent: (_record, ctx) => {
+        const n = ++refreshes;
+        void ctx
+          .withPermit(sender!, () => ctx.api.editMessageText(sender!, status.message_id, `Sent ${n}`))
+          .then(() => edits++, () => edits++);
+      },
+    };
+    await services.outbox.enqueue([...ids.map((id) => message(id)), message(sender!, { key: "test:sender" })]);
+    worker({ hooks: [progress] }).start();
+    await until(() => edits === 41);
+    const toSender = api.calls.filter((c) => c.params.chat_id === sender && c.method !== "sendMessage");
+    expect(toSender).toHaveLength(41);
+    expect(toSender.every((c) => c.ok)).toBe(true);
+    const rates = measureRates(api.calls.filter((c) => c.method === "sendMessage" || c.method === "editMessageText"));
+    expect(rates.maxPerChatPerSecond).toBe(1); // the sender's chat: its own message and 41 edits, one a second
+    expect(rates.maxPerSecond).toBeLessThanOrEqual(30);
+    expect(copies(sender!)).toBe(2); // the status message and the one queued for the sender
+  });
+
   it("waits out a 429's retry_after with the whole pipe paused, then sends once", async () => {
     const ids = people(40);
     const victim = ids[5]!;

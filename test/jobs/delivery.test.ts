@@ -51,7 +51,7 @@ async function deliver(): Promise<void> {
   const worker = createDeliveryWorker({
     models: h.db.models,
     api: h.workerApi,
-    services: { outbox, audit: h.services.audit, people: h.services.people },
+    services: { outbox, people: h.services.people },
     logger,
     clock: workerClock(),
     hooks: [blockedNoticeHook({ people: h.services.people, recipients: h.services.recipients, i18n: h.i18n, outbox, now: h.clock.now, timeZone: ZONE, logger })],

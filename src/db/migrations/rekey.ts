@@ -7,6 +7,7 @@
 // re-inserted under its new key, then the copy is dropped. A run interrupted anywhere is finished by the next one,
 // which also restores from the side collection any document whose re-insert never happened.
 import type { Collection, Document } from "mongodb";
+import { isDuplicateKey } from "../duplicateKey.js";
 import type { Models } from "../models/index.js";
 
 /** Marks in the `migrations` collection that the re-keying ran to its end on this database. */
@@ -88,5 +89,5 @@ async function rekey(
 
 /** A re-run finding its earlier insert already done. */
 function ignoreDuplicate(err: unknown): void {
-  if ((err as { code?: number } | null)?.code !== 11000) throw err;
+  if (!isDuplicateKey(err)) throw err;
 }
