@@ -13,8 +13,9 @@ export const HASH_ROWS = 8;
  * Two hashes at most this many bits apart (of 64) are the same picture. Measured with real JPEGs (fixtures in
  * test/fixtures/photos/; test/domain/photoHash.test.ts prints them):
  *   the same photo re-encoded (JPEG quality 10–60) and resized (25–100 %):  0–3 bits
- *   an edited copy of it (darkened, one region retouched), and a 5 % crop:   5–6 bits
- *   different pictures (two photographs, their quarters and halves, 36 pairs): 21–48 bits, median about 33
+ *   a 5 % crop: 6 bits; an edited copy (darkened, one region retouched: the Embedded Rust Book's verify.jpeg,
+ *   measured once, not committed): 5 bits
+ *   different pictures (the two photographs, their quarters and halves, 28 pairs): 21–40 bits, median 32
  * Unrelated pictures sit around 32 (half the bits differ by chance). 10 catches re-encodes, light edits and crops
  * with room to spare and stays 11 bits below the closest different pair measured; a flag is only a hint to the
  * reviewer (the author is never blocked), so a rare false flag costs less than a recycled photo missed.
