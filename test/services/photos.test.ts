@@ -12,6 +12,7 @@ import { internalServerError, type LocalBotApi } from "../../src/localBotApi/ind
 import { createServices, type Services } from "../../src/services/index.js";
 import { createFileDownloader } from "../../src/telegram/fileDownload.js";
 import { reencodeJpeg } from "../../src/services/photoImage.js";
+import { createPhotoJob, PHOTO_JOB } from "../../src/jobs/photoJob.js";
 import { createReportService } from "../../src/services/reportService.js";
 import { MAX_PHOTO_ATTEMPTS, PHOTO_RETRY_DELAYS_MS } from "../../src/services/photoService.js";
 import { photoKey } from "../../src/db/models/photo.js";
@@ -302,5 +303,19 @@ describe("saving a report", () => {
     const again = await s.reports.submit({ actor: author, eventId: created.event.id, input: { total: 9, counts: {}, photos: [photo], notes: "" }, confirmKey: "k:broken" });
     expect(again).toMatchObject({ ok: true, duplicate: true });
     expect(await db.models.PhotoTask.countDocuments({ eventId: created.event.id })).toBe(1);
+  });
+});
+
+describe("the photo job", () => {
+  it("runs processDue once a minute, through the job runs like every job", async () => {
+    await drain(); // what earlier tests left queued
+    const photo = sendPhoto(new Uint8Array(await reencodeJpeg(board, { scale: 0.3, quality: 30 })));
+    const eventId = await reportedEvent([photo]);
+    const job = createPhotoJob({ photos: s.photos });
+    const runs = s.jobRunsFor("test-instance");
+    const [period] = job.duePeriods(clock.now(), clock.now());
+    const outcome = await runs.runOnce(PHOTO_JOB, period!, () => job.run(period!), { leaseMs: job.leaseMs });
+    expect(outcome).toMatchObject({ status: "ran", summary: { stored: 1 } });
+    expect(await s.photos.checksFor(eventId)).toMatchObject([{ status: "stored" }]);
   });
 });
