@@ -13,6 +13,7 @@ import { createServices, type Services } from "../../src/services/index.js";
 import { createFileDownloader } from "../../src/telegram/fileDownload.js";
 import { reencodeJpeg } from "../../src/services/photoImage.js";
 import { createPhotoJob, PHOTO_JOB } from "../../src/jobs/photoJob.js";
+import { createReviewState } from "../../src/services/reviewState.js";
 import { createReportService } from "../../src/services/reportService.js";
 import { MAX_PHOTO_ATTEMPTS, PHOTO_RETRY_DELAYS_MS } from "../../src/services/photoService.js";
 import { photoKey } from "../../src/db/models/photo.js";
@@ -277,6 +278,7 @@ describe("saving a report", () => {
       audit: s.audit,
       events: s.events,
       programmes: s.programmes,
+      review: createReviewState(db.models),
       photos: { enqueue: () => Promise.reject(new Error("photo_tasks unavailable")) },
       logger: { warn: (obj: unknown) => void warnings.push(obj) },
     });
