@@ -9,6 +9,7 @@ import { backfillReviewStatusOnce } from "./db/migrations/reviewStatus.js";
 import { rekeyLegacyDocumentsOnce } from "./db/migrations/rekey.js";
 import { LOCAL_DB_NAME, startLocalServer, type LocalServer } from "./db/localServer.js";
 import { createServices } from "./services/index.js";
+import { createFileDownloader } from "./telegram/fileDownload.js";
 import { createBot } from "./bot/index.js";
 import { setCommandMenus } from "./bot/commands.js";
 import type { BotContext } from "./bot/context.js";
@@ -50,7 +51,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   if (backfilled > 0) logger.info({ backfilled }, "reports from before review marked as awaiting review");
 
   const i18n = await createI18n();
-  const services = createServices({ models: db.models, now, i18n });
+  // Report photos are downloaded by the photo job through the same Bot API root (getFile, then /file/bot<token>/...).
+  const downloadPhoto = createFileDownloader({
+    api: new Api(config.botToken, { apiRoot: config.botApiRoot }),
+    token: config.botToken,
+    apiRoot: config.botApiRoot,
+  });
+  const services = createServices({ models: db.models, now, i18n, downloadPhoto, logger });
   if (!(await services.map.isSeeded())) {
     const counts = await services.map.seedMap();
     logger.info(counts, "seeded the constituency map");

@@ -15,6 +15,7 @@ import { endIdleConversations } from "./services/idleConversations.js";
 import { minutePeriod } from "./jobs/periods.js";
 import type { JobDefinition } from "./jobs/runner.js";
 import { createScheduler, type Scheduler } from "./jobs/scheduler.js";
+import { createPhotoJob } from "./jobs/photoJob.js";
 
 export const IDLE_CONVERSATIONS_JOB = "conversations.idle";
 export const START_LIMIT_WINDOWS_JOB = "start-limits.close";
@@ -105,7 +106,7 @@ export async function startBackground(deps: BackgroundDeps): Promise<Background>
       timeZone: deps.config.timeZone,
       config: deps.config.scheduler,
       outbox: deliveryOutbox(services.outbox),
-      extraJobs: [idleConversationsJob(deps), startLimitWindowsJob(deps)],
+      extraJobs: [idleConversationsJob(deps), startLimitWindowsJob(deps), createPhotoJob({ photos: services.photos })],
     });
     await scheduler.start();
   } else {

@@ -21,6 +21,8 @@ import { createReviewService, type ReviewService } from "./reviewService.js";
 import { createReviewState } from "./reviewState.js";
 import { createConversationStore, type ConversationStore } from "./conversationStore.js";
 import { createI18n, type I18n } from "../i18n.js";
+import { createPhotoService, type PhotoDownload, type PhotoService } from "./photoService.js";
+import type { Logger } from "../logger.js";
 
 export interface Services {
   audit: AuditService;
@@ -39,6 +41,8 @@ export interface Services {
   directives: DirectiveService;
   /** Who scheduled messages go to, in which language. */
   recipients: RecipientService;
+  /** Report photos kept and checked for reuse (processDue runs from the photo job, background.ts). */
+  photos: PhotoService;
   /** Exactly-once job runs, recorded under the given owner (a scheduler instance). */
   jobRunsFor(owner: string): JobRuns;
   /** Supervisors' review of reports: queues, cards, approve / send back / void. */
@@ -52,9 +56,12 @@ export interface ServiceDeps {
   now: () => Date;
   /** The texts of messages services queue themselves (review notices); loaded from locales/ on first use if absent. */
   i18n?: I18n;
+  /** Downloads a report photo by file id (app.ts builds it from the token and BOT_API_ROOT). */
+  downloadPhoto?: PhotoDownload;
+  logger?: Logger;
 }
 
-export function createServices({ models, now, i18n }: ServiceDeps): Services {
+export function createServices({ models, now, i18n, downloadPhoto, logger }: ServiceDeps): Services {
   const audit = createAuditService(models, now);
   const claims = createClaims(models, now);
   const people = createPersonService(models, now);
@@ -79,6 +86,7 @@ export function createServices({ models, now, i18n }: ServiceDeps): Services {
   const team = createTeamService({ people, audit, invites, loadMapView: () => map.loadMapView() });
   const programmes = createProgrammeService(models, now);
   const events = createEventService({ models, now, claims, audit, map, programmes });
+  const photos = createPhotoService({ models, now, download: downloadPhoto, logger });
   const rollups = createRollupService(models);
   const outbox = createOutboxService(models, now);
   const recipients = createRecipientService(models);
@@ -103,10 +111,12 @@ export function createServices({ models, now, i18n }: ServiceDeps): Services {
     programmes,
     review: reviewState,
     onCorrectedAfterSendBack: (report) => review.notifyCorrected(report),
+    photos,
+    logger,
   });
   const directives = createDirectiveService({ models, now, audit, outbox, map });
   const jobRunsFor = (owner: string) => createJobRuns(models, now, owner);
-  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, jobRunsFor, review, conversations: createConversationStore(models, now) };
+  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, photos, jobRunsFor, review, conversations: createConversationStore(models, now) };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {

@@ -26,6 +26,8 @@ import { parseObjectId, toEventView, type Actor, type EventRefusal, type EventSe
 import type { ProgrammeService } from "./programmeService.js";
 import type { ReviewState } from "./reviewState.js";
 import type { ReportStatus } from "../domain/review.js";
+import type { PhotoService } from "./photoService.js";
+import type { Logger } from "../logger.js";
 
 export const MAX_PHOTOS = 10;
 
@@ -112,6 +114,9 @@ export interface ReportServiceDeps {
   review: ReviewState;
   /** Told when the author corrects a report a reviewer sent back (the reviewer is then notified). */
   onCorrectedAfterSendBack?: (report: ReportView) => Promise<void>;
+  /** Queues the saved report's photos for the background photo check (optional: tests of reports alone). */
+  photos?: Pick<PhotoService, "enqueue">;
+  logger?: Pick<Logger, "warn">;
 }
 
 export function toReportView(doc: ReportDoc): ReportView {
@@ -225,6 +230,18 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     await review.refresh(event._id);
   }
 
+  /**
+   * Photos are checked in the background (services/photoService.ts): queueing them must never fail or slow a save,
+   * so an error is only logged. Called after every successful save, replays included: a save whose queueing failed
+   * (or crashed before it) is queued when the same summary is confirmed again; enqueue is idempotent.
+   */
+  async function queuePhotos(eventId: string, version: number, photos: ReportPhoto[]): Promise<void> {
+    if (!deps.photos || !photos.length) return;
+    await deps.photos.enqueue(eventId, version, photos).catch((err: unknown) => {
+      deps.logger?.warn({ err, eventId, version }, "could not queue the report's photos for checking");
+    });
+  }
+
   async function getForEventId(eventId: Types.ObjectId): Promise<ReportView | null> {
     const doc = await Report.findById(eventId).lean<ReportDoc>();
     return doc ? toReportView(doc) : null;
@@ -270,6 +287,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
       const replay = versions.find((v) => v.confirmKey === confirmKey);
       if (replay) {
         await materialise(event);
+        await queuePhotos(eventId, replay.version, replay.photos ?? []); // photo check (see queuePhotos)
         return { ok: true, report: (await getForEventId(event._id))!, version: replay.version, duplicate: true };
       }
       const first = versions[0];
@@ -304,6 +322,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
         const winner = await ReportVersion.findById(reportVersionId(event._id, version), { confirmKey: 1 }).lean<ReportVersionDoc>();
         if (winner?.confirmKey !== confirmKey) return { ok: false, reason: "conflict" };
         await materialise(event);
+        await queuePhotos(eventId, version, photos); // photo check (see queuePhotos)
         return { ok: true, report: (await getForEventId(event._id))!, version, duplicate: true };
       }
       await materialise(event);
@@ -319,6 +338,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
         // the "corrected" queue.
         await deps.onCorrectedAfterSendBack(saved).catch(() => {});
       }
+      await queuePhotos(eventId, version, photos); // photo check (see queuePhotos)
       return { ok: true, report: saved, version, duplicate: false };
     },
 

@@ -38,6 +38,18 @@ import {
   type DirectiveDeliveryDoc,
   type DirectiveAckDoc,
 } from "./directive.js";
+import {
+  photoTaskSchema,
+  photoAttemptSchema,
+  photoCheckSchema,
+  photoSchema,
+  photoFlagSchema,
+  type PhotoTaskDoc,
+  type PhotoAttemptDoc,
+  type PhotoCheckDoc,
+  type PhotoDoc,
+  type PhotoFlagDoc,
+} from "./photo.js";
 
 export interface Models {
   State: Model<StateDoc>;
@@ -66,6 +78,12 @@ export interface Models {
   Directive: Model<DirectiveDoc>;
   DirectiveDelivery: Model<DirectiveDeliveryDoc>;
   DirectiveAck: Model<DirectiveAckDoc>;
+  // Report photos kept and checked for reuse (photo.ts).
+  PhotoTask: Model<PhotoTaskDoc>;
+  PhotoAttempt: Model<PhotoAttemptDoc>;
+  PhotoCheck: Model<PhotoCheckDoc>;
+  Photo: Model<PhotoDoc>;
+  PhotoFlag: Model<PhotoFlagDoc>;
 }
 
 export function createModels(connection: Connection): Models {
@@ -100,6 +118,11 @@ export function createModels(connection: Connection): Models {
     Directive: connection.model<DirectiveDoc>("Directive", directiveSchema, "directives"),
     DirectiveDelivery: connection.model<DirectiveDeliveryDoc>("DirectiveDelivery", directiveDeliverySchema, "directive_deliveries"),
     DirectiveAck: connection.model<DirectiveAckDoc>("DirectiveAck", directiveAckSchema, "directive_acks"),
+    PhotoTask: connection.model<PhotoTaskDoc>("PhotoTask", photoTaskSchema, "photo_tasks"),
+    PhotoAttempt: connection.model<PhotoAttemptDoc>("PhotoAttempt", photoAttemptSchema, "photo_attempts"),
+    PhotoCheck: connection.model<PhotoCheckDoc>("PhotoCheck", photoCheckSchema, "photo_checks"),
+    Photo: connection.model<PhotoDoc>("Photo", photoSchema, "photos"),
+    PhotoFlag: connection.model<PhotoFlagDoc>("PhotoFlag", photoFlagSchema, "photo_flags"),
   };
 }
 
@@ -108,3 +131,4 @@ export type { RoleGrant } from "./person.js";
 export type { ProgrammeDoc, CategoryDoc, EventDoc, ReportDoc, ReportVersionDoc, ReviewDecisionDoc };
 export type { OutboxItemDoc, OutboxAttemptDoc, OutboxRetryDoc, OutboxDoneDoc };
 export type { DirectiveDoc, DirectiveDeliveryDoc, DirectiveAckDoc };
+export type { PhotoTaskDoc, PhotoAttemptDoc, PhotoCheckDoc, PhotoDoc, PhotoFlagDoc };
