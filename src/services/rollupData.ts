@@ -25,6 +25,7 @@ interface EventRow {
 
 interface ReportRow {
   eventId: { toHexString(): string };
+  reviewStatus?: string;
   programmeKey: string;
   stateCode: string;
   pcCode: string;
@@ -35,7 +36,7 @@ interface ReportRow {
 }
 
 const EVENT_FIELDS = { programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, startsAt: 1, status: 1, createdBy: 1, reportedAt: 1 };
-const REPORT_FIELDS = { _id: 0, eventId: 1, programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, eventStartsAt: 1, total: 1, counts: 1 };
+const REPORT_FIELDS = { _id: 0, eventId: 1, programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, eventStartsAt: 1, total: 1, counts: 1, reviewStatus: 1 };
 
 export interface RollupDataSource {
   /** The map (PCs and ACs read once per instance: they do not change while running; clusters read every time). */
@@ -103,6 +104,8 @@ export function createRollupDataSource(models: Models): RollupDataSource {
       const reports: RollupReport[] = [];
       const places = new Map<string, ReportedPlace>();
       for (const r of reportRows) {
+        // A void report is kept (nothing is deleted) but counts in no figure.
+        if (r.reviewStatus === "void") continue;
         const startsAt = r.eventStartsAt.getTime();
         if (startsAt >= start.getTime() && (!stateCodes || stateCodes.includes(r.stateCode))) reports.push(toReport(r));
         // Grouped here rather than by $group (see above); the maths accepts either shape.

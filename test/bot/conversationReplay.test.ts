@@ -151,6 +151,35 @@ const SCRIPTS: Record<ConversationId, { who: (h: Harness) => Promise<TestPerson>
       await p.send("राजधानी क्षेत्र");
     },
   },
+  reviewReason: {
+    who: (h) => h.grant(nextId++, "state_team", "IN-UP", { first_name: "Meena", language_code: "en" }),
+    script: async (h, p) => {
+      const author = await pcIncharge(h, "IN-UP:P80");
+      const actor = { telegramId: author.id, scopes: [{ role: "pc_incharge" as const, level: "pc" as const, code: "IN-UP:P80" }] };
+      const created = await h.services.events.create({
+        actor,
+        input: {
+          programmeKey: "sneh-samvad",
+          territory: { level: "pc", code: "IN-UP:P80" },
+          startsAt: new Date(h.clock.now().getTime() - 2 * HOUR),
+          venue: "Lanka hall",
+          location: null,
+          expectedAttendance: 80,
+          notes: "",
+        },
+        confirmKey: "fingerprint:review",
+      });
+      if (!created.ok) throw new Error(created.reason);
+      const eventId = created.event.id;
+      const saved = await h.services.reports.submit({ actor, eventId, input: { total: 50, counts: {}, photos: [], notes: "" }, confirmKey: "fingerprint:review:r" });
+      if (!saved.ok) throw new Error(saved.reason);
+      await p.send("/review");
+      const list = p.transcript().at(-1)!.message.message_id;
+      await p.tapData(list, `rv:t:${eventId}:1`);
+      await p.send("x");
+      await p.send("The venue is missing from the photos");
+    },
+  },
   clusterRename: {
     who: nationalAdmin,
     script: async (h, p) => {

@@ -158,7 +158,10 @@ export async function reportConversation(conversation: Conv, ctx: AppContext, ev
         outcome === "already"
           ? `${reportLines(ctx.t, { total: r.total, counts: r.counts, categories, photos: r.photos.length, notes: r.notes })}\n\n${ctx.t("report:saved.already")}`
           : body;
-      await finishCopies(tap, copies, `<b>${title}</b>\n\n${heading}\n\n${shown}\n\n${ctx.t("report:saved.next", { until: escapeHtml(fmtWhen(reader, until)) })}`);
+      // A report back from a reviewer goes to them again; otherwise the author may still correct it for a while.
+      const next =
+        r.review.status === "corrected" ? ctx.t("report:saved.nextReview") : ctx.t("report:saved.next", { until: escapeHtml(fmtWhen(reader, until)) });
+      await finishCopies(tap, copies, `<b>${title}</b>\n\n${heading}\n\n${shown}\n\n${next}`);
       return;
     }
     // Numbers the service refused (a category added or hidden meanwhile): ask them again. Anything else ends here.
