@@ -29,10 +29,10 @@ function fmtWhen(r: Reader, at: Date): string {
 
 /** List caps, largest first: the message is rebuilt with smaller lists until it fits in one message, if it can. */
 const CAPS = [
-  { pending: 15, uncovered: 40, upcoming: 10 },
-  { pending: 10, uncovered: 20, upcoming: 6 },
-  { pending: 5, uncovered: 10, upcoming: 3 },
-  { pending: 0, uncovered: 0, upcoming: 0 },
+  { pending: 15, uncovered: 40, upcoming: 10, sentBack: 10 },
+  { pending: 10, uncovered: 20, upcoming: 6, sentBack: 6 },
+  { pending: 5, uncovered: 10, upcoming: 3, sentBack: 3 },
+  { pending: 0, uncovered: 0, upcoming: 0, sentBack: 0 },
 ];
 
 /**
@@ -95,6 +95,25 @@ function build(rollup: Rollup, r: Reader, caps: (typeof CAPS)[number]): string {
     if (newest.length > caps.pending) pendingLines.push(t("rollup:more", { count: newest.length - caps.pending }));
   }
   sections.push(pendingLines.join("\n"));
+
+  // Review: what the reviewers still have to check, what waits on authors, and how much of the figure is checked.
+  const rv = rollup.review;
+  const counted = rv.awaiting + rv.corrected + rv.sentBack.length + rv.approved;
+  if (counted > 0) {
+    const reviewLines = [
+      t("rollup:review.header"),
+      t("rollup:review.counts", { awaiting: num(r, rv.awaiting + rv.corrected), sentBack: num(r, rv.sentBack.length), approved: num(r, rv.approved) }),
+      t("rollup:review.attendance", { approved: num(r, rv.attendanceApproved), total: num(r, rv.attendance), percent: percent(rv.attendanceApproved, rv.attendance) }),
+    ];
+    if (rv.sentBack.length > 0) {
+      reviewLines.push(t("rollup:review.sentBackHeader"));
+      for (const b of rv.sentBack.slice(0, caps.sentBack)) {
+        reviewLines.push(t("rollup:review.sentBackLine", { who: escapeHtml(r.names.person(b.submittedBy)), place: escapeHtml(r.names.place(b)) }));
+      }
+      if (rv.sentBack.length > caps.sentBack) reviewLines.push(t("rollup:more", { count: rv.sentBack.length - caps.sentBack }));
+    }
+    sections.push(reviewLines.join("\n"));
+  }
 
   // Coverage
   const cov = rollup.coverage;

@@ -7,7 +7,7 @@ import { trusted } from "mongoose";
 import type { Models } from "../db/models/index.js";
 import { addDays, dayWindow } from "../domain/rollup/day.js";
 import { UPCOMING_DAYS } from "../domain/rollup/compute.js";
-import type { ReportedPlace, RollupEvent, RollupInput, RollupMap, RollupReport } from "../domain/rollup/types.js";
+import type { ReportedPlace, RollupEvent, RollupInput, RollupMap, RollupReport, RollupReviewRow } from "../domain/rollup/types.js";
 
 export type RollupData = Omit<RollupInput, "scope">;
 
@@ -26,6 +26,7 @@ interface EventRow {
 interface ReportRow {
   eventId: { toHexString(): string };
   reviewStatus?: string;
+  submittedBy?: number;
   programmeKey: string;
   stateCode: string;
   pcCode: string;
@@ -36,7 +37,7 @@ interface ReportRow {
 }
 
 const EVENT_FIELDS = { programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, startsAt: 1, status: 1, createdBy: 1, reportedAt: 1 };
-const REPORT_FIELDS = { _id: 0, eventId: 1, programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, eventStartsAt: 1, total: 1, counts: 1, reviewStatus: 1 };
+const REPORT_FIELDS = { _id: 0, eventId: 1, programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, eventStartsAt: 1, total: 1, counts: 1, reviewStatus: 1, submittedBy: 1 };
 
 export interface RollupDataSource {
   /** The map (PCs and ACs read once per instance: they do not change while running; clusters read every time). */
@@ -102,10 +103,20 @@ export function createRollupDataSource(models: Models): RollupDataSource {
 
       const events: RollupEvent[] = eventRows.map(toEvent);
       const reports: RollupReport[] = [];
+      const reviews: RollupReviewRow[] = [];
       const places = new Map<string, ReportedPlace>();
       for (const r of reportRows) {
         // A void report is kept (nothing is deleted) but counts in no figure.
         if (r.reviewStatus === "void") continue;
+        reviews.push({
+          eventId: r.eventId.toHexString(),
+          stateCode: r.stateCode,
+          pcCode: r.pcCode,
+          acCode: r.acCode ?? null,
+          status: r.reviewStatus ?? "submitted",
+          total: r.total ?? 0,
+          submittedBy: r.submittedBy ?? 0,
+        });
         const startsAt = r.eventStartsAt.getTime();
         if (startsAt >= start.getTime() && (!stateCodes || stateCodes.includes(r.stateCode))) reports.push(toReport(r));
         // Grouped here rather than by $group (see above); the maths accepts either shape.
@@ -119,7 +130,7 @@ export function createRollupDataSource(models: Models): RollupDataSource {
           places.set(key, { stateCode: r.stateCode, pcCode: r.pcCode, acCode, reports: 1, attendance: r.total ?? 0 });
         }
       }
-      return { day, zone, asOf, events, reports, reportedPlaces: [...places.values()], map };
+      return { day, zone, asOf, events, reports, reportedPlaces: [...places.values()], map, reviews };
     },
   };
 }

@@ -56,7 +56,7 @@ export function createRollupService(models: Models): RollupService {
     },
 
     names(rollups, lang) {
-      return labels(lang, rollups.flatMap((r) => r.pending.map((p) => p.createdBy)));
+      return labels(lang, rollups.flatMap((r) => [...r.pending.map((p) => p.createdBy), ...r.review.sentBack.map((b) => b.submittedBy)]));
     },
     labels,
   };

@@ -166,6 +166,11 @@ describe("a report's card and its decisions", () => {
     expect(lastAnswer().text).toBe("✅ Approved.");
     expect(await statusOf(eventId)).toBe("approved");
     expect(team.lastButtons()).toEqual(["↩ Back"]);
+    // The area's rollup says how much of the attendance is checked.
+    await team.send(`/rollup ${"2026-11-26"}`);
+    const rollup = team.botTexts().find((t) => t.includes("Review (reports to date)"))!;
+    expect(rollup).toContain("To check: 0 · sent back: 0 · approved: 1");
+    expect(rollup).toContain("Approved attendance: 100 of 100 (100%)");
     const audit = await h.db.models.Audit.find({ "details.eventId": eventId, action: /^review\./ }).sort({ at: 1 }).lean();
     expect(audit.map((a) => [a.action, a.actorId])).toEqual([
       ["review.send_back", team.id],

@@ -213,6 +213,42 @@ describe("the daily rollup", () => {
     expect(jk.coverage.uncoveredPcs).not.toContain("IN-JK:P1");
   });
 
+  it("counts reports by review status to date, and approved attendance, exactly as an independent count does", async () => {
+    // Every fifth report in each status; void reports leave every figure. Put back afterwards: the other tests count
+    // the same generated reports.
+    const STATUSES = ["submitted", "corrected", "sent_back", "approved", "void"] as const;
+    const statusOf = (i: number) => STATUSES[i % STATUSES.length]!;
+    const { end } = dayWindow(DAY, ZONE);
+    try {
+      for (const [i, status] of STATUSES.entries()) {
+        const ids = campaign.reports.filter((_, j) => j % STATUSES.length === i).map((r) => r._id);
+        await h.db.models.Report.collection.updateMany({ _id: { $in: ids } }, { $set: { reviewStatus: status } });
+      }
+      const scopes = [...clusters.map((c) => ({ level: "cluster" as const, code: c.key })), { level: "country" as const, code: "IN" as const }];
+      const rollups = await createRollupService(h.db.models).compute({ day: DAY, zone: ZONE, asOf: AT_20, scopes });
+      for (const [i, scope] of scopes.entries()) {
+        const states = new Set(scope.level === "country" ? pcs.map((p) => p.stateCode) : clusters.find((c) => c.key === scope.code)!.stateCodes);
+        const mine = campaign.reports.map((r, j) => ({ r, status: statusOf(j) })).filter(({ r }) => states.has(r.stateCode) && r.eventStartsAt < end);
+        const count = (status: string) => mine.filter((m) => m.status === status).length;
+        const counted = mine.filter((m) => m.status !== "void");
+        expect(
+          { ...rollups[i]!.review, sentBack: rollups[i]!.review.sentBack.map((b) => b.eventId).sort() },
+          `${scope.level} ${scope.code}`,
+        ).toEqual({
+          awaiting: count("submitted"),
+          corrected: count("corrected"),
+          sentBack: mine.filter((m) => m.status === "sent_back").map((m) => m.r.eventId.toHexString()).sort(),
+          approved: count("approved"),
+          attendance: counted.reduce((n, m) => n + m.r.total, 0),
+          attendanceApproved: mine.filter((m) => m.status === "approved").reduce((n, m) => n + m.r.total, 0),
+        });
+      }
+      expect(rollups.at(-1)!.review.approved).toBeGreaterThan(0);
+    } finally {
+      await h.db.models.Report.collection.updateMany({}, { $unset: { reviewStatus: "" } });
+    }
+  });
+
   it("sends one rollup (text and chart) per cluster head with two scheduler instances running, none to the blocked", async () => {
     const a = scheduler(h.db, "a");
     const b = scheduler(second, "b");

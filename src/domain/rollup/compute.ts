@@ -11,6 +11,8 @@ import type {
   RollupInput,
   RollupMap,
   RollupReport,
+  RollupReview,
+  RollupReviewRow,
   RollupScope,
   StateRow,
 } from "./types.js";
@@ -184,9 +186,28 @@ export function computeRollup(input: RollupInput): Rollup {
       uncoveredPcs: scopePcs.filter((p) => !coveredPcs.has(p.code)).map((p) => p.code),
     },
     upcoming: upcoming.sort(byStart),
+    review: reviewFigures(input.reviews ?? [], inScope),
     byState,
     clusters: input.scope.level === "country" ? clusterRows(byState, map) : [],
   };
+}
+
+/** Review to date: reports by status in the scope; void reports count nowhere. */
+function reviewFigures(rows: readonly RollupReviewRow[], inScope: ReadonlySet<string>): RollupReview {
+  const out: RollupReview = { awaiting: 0, corrected: 0, sentBack: [], approved: 0, attendance: 0, attendanceApproved: 0 };
+  for (const r of rows) {
+    if (!inScope.has(r.stateCode) || r.status === "void") continue;
+    const total = Math.max(0, r.total);
+    out.attendance += total;
+    if (r.status === "approved") {
+      out.approved++;
+      out.attendanceApproved += total;
+    } else if (r.status === "sent_back") out.sentBack.push(r);
+    else if (r.status === "corrected") out.corrected++;
+    else out.awaiting++;
+  }
+  out.sentBack.sort((a, b) => a.stateCode.localeCompare(b.stateCode) || a.pcCode.localeCompare(b.pcCode) || a.eventId.localeCompare(b.eventId));
+  return out;
 }
 
 /** The national rollup's table: the state rows summed per cluster. */

@@ -68,6 +68,34 @@ export interface RollupInput {
   /** Reports of events that started before dayEnd, as places (see ReportedPlace). */
   reportedPlaces: readonly ReportedPlace[];
   map: RollupMap;
+  /** Every report to date with its review status (void ones may be left out: they count nowhere). */
+  reviews?: readonly RollupReviewRow[];
+}
+
+/** A report as the review figures need it. */
+export interface RollupReviewRow {
+  eventId: string;
+  stateCode: string;
+  pcCode: string;
+  acCode: string | null;
+  /** domain/review.ts ReportStatus. */
+  status: string;
+  total: number;
+  submittedBy: number;
+}
+
+/** Where the scope's reports stand in review, to date. */
+export interface RollupReview {
+  /** Submitted, nobody has looked yet. */
+  awaiting: number;
+  /** Corrected after a send back: waiting for the reviewer again. */
+  corrected: number;
+  /** Sent back and not yet corrected: the authors owe a correction. */
+  sentBack: RollupReviewRow[];
+  approved: number;
+  /** Attendance of every counted report to date, and of the approved ones. */
+  attendance: number;
+  attendanceApproved: number;
 }
 
 export interface Attendance {
@@ -139,6 +167,7 @@ export interface Rollup {
   };
   /** Planned events of the next three days, soonest first. */
   upcoming: EventLine[];
+  review: RollupReview;
   byState: StateRow[];
   /** Country scope only: one row per cluster. */
   clusters: ClusterRow[];
