@@ -105,6 +105,7 @@ function build(rollup: Rollup, r: Reader, caps: (typeof CAPS)[number]): string {
       t("rollup:review.counts", { awaiting: num(r, rv.awaiting + rv.corrected), sentBack: num(r, rv.sentBack.length), approved: num(r, rv.approved) }),
       t("rollup:review.attendance", { approved: num(r, rv.attendanceApproved), total: num(r, rv.attendance), percent: percent(rv.attendanceApproved, rv.attendance) }),
     ];
+    if (rv.flagged > 0) reviewLines.push(t("rollup:review.flagged", { count: rv.flagged }));
     if (rv.sentBack.length > 0) {
       reviewLines.push(t("rollup:review.sentBackHeader"));
       for (const b of rv.sentBack.slice(0, caps.sentBack)) {

@@ -27,6 +27,7 @@ interface ReportRow {
   eventId: { toHexString(): string };
   reviewStatus?: string;
   submittedBy?: number;
+  photos?: { fileUniqueId: string }[];
   programmeKey: string;
   stateCode: string;
   pcCode: string;
@@ -37,7 +38,7 @@ interface ReportRow {
 }
 
 const EVENT_FIELDS = { programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, startsAt: 1, status: 1, createdBy: 1, reportedAt: 1 };
-const REPORT_FIELDS = { _id: 0, eventId: 1, programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, eventStartsAt: 1, total: 1, counts: 1, reviewStatus: 1, submittedBy: 1 };
+const REPORT_FIELDS = { _id: 0, eventId: 1, programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, eventStartsAt: 1, total: 1, counts: 1, reviewStatus: 1, submittedBy: 1, "photos.fileUniqueId": 1 };
 
 export interface RollupDataSource {
   /** The map (PCs and ACs read once per instance: they do not change while running; clusters read every time). */
@@ -82,7 +83,7 @@ export function createRollupDataSource(models: Models): RollupDataSource {
       // FerretDB 1.24 every filter other than _id equality scans the collection and decoding each document is the
       // cost, so one scan per collection (rather than a query per figure, or a $group, which measured slower than
       // a projected find there) is what keeps a national rollup within seconds; see scripts/bench-rollup.ts.
-      const [eventRows, reportRows, map] = await Promise.all([
+      const [eventRows, reportRows, map, flags] = await Promise.all([
         Event.find(
           {
             ...inStates,
@@ -99,7 +100,10 @@ export function createRollupDataSource(models: Models): RollupDataSource {
         // rollup gives the national figure), and the day's reports with their category counts.
         Report.find({ eventStartsAt: trusted({ $lt: end }) }, REPORT_FIELDS).lean<ReportRow[]>(),
         loadMap(),
+        // Photos the photo job found reused from another event's report (few: a flag is an exception).
+        models.PhotoFlag.find({}, { _id: 0, eventId: 1, fileUniqueId: 1 }).lean<{ eventId: string; fileUniqueId: string }[]>(),
       ]);
+      const flagged = new Set(flags.map((f) => `${f.eventId}:${f.fileUniqueId}`));
 
       const events: RollupEvent[] = eventRows.map(toEvent);
       const reports: RollupReport[] = [];
@@ -116,6 +120,8 @@ export function createRollupDataSource(models: Models): RollupDataSource {
           status: r.reviewStatus ?? "submitted",
           total: r.total ?? 0,
           submittedBy: r.submittedBy ?? 0,
+          // Only photos the report still has: a correction that dropped the photo drops the flag.
+          flagged: (r.photos ?? []).some((p) => flagged.has(`${r.eventId.toHexString()}:${p.fileUniqueId}`)),
         });
         const startsAt = r.eventStartsAt.getTime();
         if (startsAt >= start.getTime() && (!stateCodes || stateCodes.includes(r.stateCode))) reports.push(toReport(r));

@@ -178,6 +178,42 @@ describe("a report's card and its decisions", () => {
     ]);
   });
 
+  it("a photo flagged as reused: the card names the other report, shows both photos, and opens the other", async () => {
+    const a = await reportIn("IN-WB", { photos: 1 });
+    const b = await reportIn("IN-WB", { photos: 1 });
+    const [pa, pb] = await Promise.all([a, b].map(async (x) => (await h.db.models.Report.findById(x.eventId).lean())!.photos[0]!));
+    // As the photo job records a match (test/services/photos.test.ts shows it found on real JPEGs).
+    await h.db.models.PhotoFlag.create({
+      _id: `${a.eventId}:${pa!.fileUniqueId}:${b.eventId}:${pb!.fileUniqueId}`,
+      eventId: a.eventId,
+      fileUniqueId: pa!.fileUniqueId,
+      fileId: pa!.fileId,
+      otherEventId: b.eventId,
+      otherFileUniqueId: pb!.fileUniqueId,
+      otherFileId: pb!.fileId,
+      reason: "similar",
+      distance: 3,
+      at: h.clock.now(),
+    });
+    const team = await person("state_team", "IN-WB");
+    await team.send("/review");
+    await team.tap(/^Awaiting review/);
+    await team.tapData(team.transcript().at(-1)!.message.message_id, reviewCardData(a.eventId));
+    expect(team.lastText()).toContain("A photo looks like one in another report:");
+    expect(team.lastText()).toContain("difference 3 of 64");
+    const pair = h.api.callsTo("sendMediaGroup").at(-1)!;
+    const media = (typeof pair.params.media === "string" ? JSON.parse(pair.params.media) : pair.params.media) as { media: string }[];
+    expect(media.map((m) => m.media)).toEqual([pa!.fileId, pb!.fileId]);
+    await team.tap(/^⚠️ Open the other report/);
+    expect(team.lastText()).toContain("Awaiting review");
+    expect(team.lastButtons()).toContain("✅ Approve");
+    const opened = h.api.callsTo("sendPhoto").at(-1)!;
+    expect(opened.params.photo).toBe(pb!.fileId);
+    // The state's rollup counts the flagged report.
+    await team.send("/rollup 2026-11-26");
+    expect(team.botTexts().find((t) => t.includes("Review (reports to date)"))).toContain("1 report has a photo that matches another report's");
+  });
+
   it("a double tap, a replayed tap and two reviewers at once give one transition", async () => {
     const { eventId } = await reportIn("IN-TN");
     const a = await person("state_team", "IN-TN");

@@ -241,6 +241,7 @@ describe("the daily rollup", () => {
           approved: count("approved"),
           attendance: counted.reduce((n, m) => n + m.r.total, 0),
           attendanceApproved: mine.filter((m) => m.status === "approved").reduce((n, m) => n + m.r.total, 0),
+          flagged: 0,
         });
       }
       expect(rollups.at(-1)!.review.approved).toBeGreaterThan(0);

@@ -24,6 +24,7 @@ import { REVIEW_REASON_CONVERSATION, reviewReasonConversation } from "../convers
 import { denyAccess } from "../middleware/deny.js";
 import { editHtml, replyHtml } from "../reply.js";
 import { cardText, queueItemLabel, type CardReader } from "../reviewCard.js";
+import { fmtShort } from "../conversations/eventFormat.js";
 import { installConversation, unlessBusy } from "./conversationEntry.js";
 import { REASON_MAX } from "../../domain/review.js";
 
@@ -108,7 +109,15 @@ function cardKeyboard(ctx: AppContext, eventId: string, version: number, status:
   return kb;
 }
 
-async function renderCard(ctx: BotContext, eventId: string): Promise<{ text: string; keyboard: InlineKeyboard; photos: { fileId: string; kind: string }[] } | undefined> {
+interface RenderedCard {
+  text: string;
+  keyboard: InlineKeyboard;
+  photos: { fileId: string; kind: string }[];
+  /** Photos that match a photo of another event's report: this one, the other, and a caption naming the other. */
+  reuse: { fileId: string; otherFileId: string; caption: string }[];
+}
+
+async function renderCard(ctx: BotContext, eventId: string): Promise<RenderedCard | undefined> {
   const services = ctx.deps.services;
   const result = await services.review.card(actorOf(ctx), eventId);
   if (!result.ok) {
@@ -118,12 +127,21 @@ async function renderCard(ctx: BotContext, eventId: string): Promise<{ text: str
   }
   const { card } = result;
   const people = [card.report.submittedBy, ...card.versions.map((v) => v.changedBy), ...card.decisions.map((d) => d.actorId)];
-  const [r, organiser] = await Promise.all([readerOf(ctx, people), services.people.get(card.report.submittedBy)]);
-  return {
-    text: cardText(r, card, organiser),
-    keyboard: cardKeyboard(ctx, eventId, card.report.version, card.report.review.status),
-    photos: card.report.photos,
-  };
+  const [r, organiser, flags] = await Promise.all([readerOf(ctx, people), services.people.get(card.report.submittedBy), services.photos.flagsFor(eventId)]);
+  const keyboard = cardKeyboard(ctx, eventId, card.report.version, card.report.review.status);
+  // A flagged photo: the card names the other report, a button opens it, and both photos are shown side by side.
+  const reuse: RenderedCard["reuse"] = [];
+  const flagLines: string[] = [];
+  for (const flag of flags) {
+    const other = await services.events.get(flag.other.eventId);
+    const place = other ? `${r.names.place(other)}, ${fmtShort(r, other.startsAt)}` : flag.other.eventId;
+    const line = ctx.t(`review:card.reuse.${flag.reason}`, { place: escape(place), distance: flag.distance });
+    flagLines.push(line);
+    reuse.push({ fileId: flag.fileId, otherFileId: flag.other.fileId, caption: ctx.t("review:card.reuseCaption", { place }) });
+    keyboard.row().text(ctx.t("review:action.openOther", { place }), reviewCardData(flag.other.eventId));
+  }
+  const text = flagLines.length ? `${cardText(r, card, organiser)}\n\n${flagLines.join("\n")}` : cardText(r, card, organiser);
+  return { text, keyboard, photos: card.report.photos, reuse };
 }
 
 /** The photos as albums (photos and documents apart: Telegram does not mix them), or one message for one. */
@@ -147,6 +165,14 @@ async function openCard(ctx: BotContext, eventId: string): Promise<void> {
   if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
   // A photo that can no longer be sent (too old a file id) must not keep the reviewer from the card.
   await sendPhotos(ctx, rendered.photos).catch((err: unknown) => ctx.log.warn({ err, eventId }, "could not send a report's photos"));
+  for (const pair of rendered.reuse) {
+    await ctx
+      .replyWithMediaGroup([
+        { type: "photo", media: pair.fileId, caption: pair.caption },
+        { type: "photo", media: pair.otherFileId },
+      ])
+      .catch((err: unknown) => ctx.log.warn({ err, eventId }, "could not show a possibly reused photo"));
+  }
   await replyHtml(ctx, rendered.text, { reply_markup: rendered.keyboard });
 }
 

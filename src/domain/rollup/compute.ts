@@ -194,11 +194,12 @@ export function computeRollup(input: RollupInput): Rollup {
 
 /** Review to date: reports by status in the scope; void reports count nowhere. */
 function reviewFigures(rows: readonly RollupReviewRow[], inScope: ReadonlySet<string>): RollupReview {
-  const out: RollupReview = { awaiting: 0, corrected: 0, sentBack: [], approved: 0, attendance: 0, attendanceApproved: 0 };
+  const out: RollupReview = { awaiting: 0, corrected: 0, sentBack: [], approved: 0, attendance: 0, attendanceApproved: 0, flagged: 0 };
   for (const r of rows) {
     if (!inScope.has(r.stateCode) || r.status === "void") continue;
     const total = Math.max(0, r.total);
     out.attendance += total;
+    if (r.flagged) out.flagged++;
     if (r.status === "approved") {
       out.approved++;
       out.attendanceApproved += total;

@@ -82,6 +82,8 @@ export interface RollupReviewRow {
   status: string;
   total: number;
   submittedBy: number;
+  /** A photo of it matches a photo of another event's report (services/photoService.ts). */
+  flagged?: boolean;
 }
 
 /** Where the scope's reports stand in review, to date. */
@@ -96,6 +98,8 @@ export interface RollupReview {
   /** Attendance of every counted report to date, and of the approved ones. */
   attendance: number;
   attendanceApproved: number;
+  /** Counted reports with a photo that matches another event's report's. */
+  flagged: number;
 }
 
 export interface Attendance {
