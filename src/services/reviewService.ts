@@ -91,7 +91,18 @@ export interface ReviewService {
   voidReport(actor: Actor, args: { eventId: string; reasonKey?: string | null; reason?: string | null; requestKey: string }): Promise<DecideResult>;
   /** Tells the reviewer who sent the report back that its author corrected it (reportService calls this). */
   notifyCorrected(report: ReportView): Promise<void>;
+  /**
+   * A message about an event, through the outbox, with a Reply button: a reviewer of the event's area to its
+   * organiser, or the organiser back to a reviewer of the area. Anyone else is refused (a forged button included).
+   */
+  message(actor: Actor, args: { eventId: string; to: number; text: string; requestKey: string }): Promise<{ ok: true } | { ok: false; reason: ReviewRefusal }>;
+  /** National office: the event passes to the current holder of its seat (reminders and reports follow). */
+  reassignToSeatHolder(actor: Actor, eventId: string): Promise<{ ok: true; to: number; changed: boolean } | { ok: false; reason: ReviewRefusal | "no_holder" | "several_holders" }>;
 }
+
+/** callback_data of a message's Reply button: `rm:<event id>:<telegram id of whom to answer>`. */
+export const replyButtonData = (eventId: string, to: number): string => `rm:${eventId}:${to}`;
+export const MESSAGE_MAX = 1000;
 
 export interface ReviewServiceDeps {
   models: Models;
@@ -347,6 +358,71 @@ export function createReviewService(deps: ReviewServiceDeps): ReviewService {
         await audit.record({ actorId: actor.telegramId, action: "review.void", outcome: "ok", details: { eventId: args.eventId, version: doc.version, reason: reason.reason } });
       }
       return { ok: true, status: after.status, duplicate: existing !== null, report: await reportView(_id) };
+    },
+
+    async message(actor, args) {
+      const _id = parseObjectId(args.eventId);
+      const event = _id ? await Event.findById(_id).lean() : null;
+      if (!event) return { ok: false, reason: "not_found" };
+      const view = toEventView(event);
+      const map = await deps.loadMapView();
+      const area = { level: view.level, code: view.code };
+      const organiser = view.createdBy;
+      const toIsReviewer = async () => {
+        const person = await models.Person.findById(args.to).lean();
+        return person !== null && canReview(person.roles ?? [], area, map).allowed;
+      };
+      const allowed =
+        (canReview(actor.scopes, area, map).allowed && args.to === organiser) || (actor.telegramId === organiser && (await toIsReviewer()));
+      if (!allowed) {
+        await audit.record({ actorId: actor.telegramId, action: "review.message", outcome: "denied", details: { eventId: args.eventId, to: args.to } });
+        return { ok: false, reason: "outside_scope" };
+      }
+      const text = args.text.trim();
+      if (text.length < 1 || text.length > MESSAGE_MAX) return { ok: false, reason: "bad_reason" };
+      const to = (await deps.recipients.byIds([args.to])).get(args.to);
+      if (!to) return { ok: false, reason: "not_found" };
+      const t = (await deps.i18n()).t(to.lang);
+      const names = await deps.rollups.labels(to.lang, [actor.telegramId]);
+      await deps.outbox.enqueue({
+        key: `review.message:${args.requestKey}`,
+        purpose: "review.message",
+        refId: args.eventId,
+        chatId: to.telegramId,
+        personId: to.telegramId,
+        priority: 1,
+        params: {
+          text: t("review:message.received", {
+            from: escapeHtml(names.person(actor.telegramId)),
+            programme: escapeHtml(names.programme(view.programmeKey)),
+            place: escapeHtml(names.place(view)),
+            text: escapeHtml(text),
+          }),
+          parse_mode: "HTML",
+          reply_markup: { inline_keyboard: [[{ text: t("review:message.replyButton"), callback_data: replyButtonData(args.eventId, actor.telegramId) }]] },
+        },
+      });
+      await audit.record({ actorId: actor.telegramId, action: "review.message", outcome: "ok", details: { eventId: args.eventId, to: args.to } });
+      return { ok: true };
+    },
+
+    async reassignToSeatHolder(actor, eventId) {
+      if (!canVoid(actor.scopes).allowed) return { ok: false, reason: "no_role" };
+      const _id = parseObjectId(eventId);
+      const event = _id ? await Event.findById(_id).lean() : null;
+      if (!event) return { ok: false, reason: "not_found" };
+      const view = toEventView(event);
+      const role = view.level === "ac" ? "ac_incharge" : "pc_incharge";
+      // Whoever holds the seat, reachable or not (a holder who blocked the bot still owns its events).
+      const people = await models.Person.find({ "roles.code": view.code }, { _id: 0, telegramId: 1, roles: 1 }).lean<{ telegramId: number; roles: { role: string; code: string }[] }[]>();
+      const ids = people.filter((p) => p.roles.some((g) => g.role === role && g.code === view.code)).map((p) => p.telegramId);
+      if (ids.length === 0) return { ok: false, reason: "no_holder" };
+      if (ids.length > 1) return { ok: false, reason: "several_holders" };
+      const to = ids[0]!;
+      if (to === view.createdBy) return { ok: true, to, changed: false };
+      await Event.updateOne({ _id }, { $set: { createdBy: to, updatedAt: now() } });
+      await audit.record({ actorId: actor.telegramId, action: "event.reassign", outcome: "ok", details: { eventId, from: view.createdBy, to } });
+      return { ok: true, to, changed: true };
     },
 
     async notifyCorrected(report) {

@@ -180,6 +180,29 @@ const SCRIPTS: Record<ConversationId, { who: (h: Harness) => Promise<TestPerson>
       await p.send("The venue is missing from the photos");
     },
   },
+  reviewMessage: {
+    who: (h) => h.grant(nextId++, "state_team", "IN-UP", { first_name: "Meena", language_code: "en" }),
+    script: async (h, p) => {
+      const author = await pcIncharge(h, "IN-UP:P76");
+      const created = await h.services.events.create({
+        actor: { telegramId: author.id, scopes: [{ role: "pc_incharge", level: "pc", code: "IN-UP:P76" }] },
+        input: {
+          programmeKey: "sneh-samvad",
+          territory: { level: "pc", code: "IN-UP:P76" },
+          startsAt: new Date(h.clock.now().getTime() + 20 * HOUR),
+          venue: "Lanka hall",
+          location: null,
+          expectedAttendance: 80,
+          notes: "",
+        },
+        confirmKey: "fingerprint:message",
+      });
+      if (!created.ok) throw new Error(created.reason);
+      await p.send("/review");
+      await p.tapData(p.transcript().at(-1)!.message.message_id, `rv:m:${created.event.id}`);
+      await p.send("Please bring the attendance register");
+    },
+  },
   clusterRename: {
     who: nationalAdmin,
     script: async (h, p) => {

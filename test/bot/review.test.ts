@@ -125,7 +125,7 @@ describe("a report's card and its decisions", () => {
     for (const part of ["Sneh Samvad", "Awaiting review", "Town hall", "Total: 120", "Good turnout", "2 photos (above)", "v1 ·", "sent by Ravi"]) {
       expect(card).toContain(part);
     }
-    expect(team.lastButtons()).toEqual(["✅ Approve", "↩ Send back", "↩ Back"]);
+    expect(team.lastButtons()).toEqual(["✅ Approve", "↩ Send back", "💬 Write to the organiser", "↩ Back"]);
 
     await team.tap("↩ Send back");
     expect(team.lastText()).toContain("Why send it back?");
@@ -165,7 +165,7 @@ describe("a report's card and its decisions", () => {
     await team.tap("✅ Approve");
     expect(lastAnswer().text).toBe("✅ Approved.");
     expect(await statusOf(eventId)).toBe("approved");
-    expect(team.lastButtons()).toEqual(["↩ Back"]);
+    expect(team.lastButtons()).toEqual(["💬 Write to the organiser", "↩ Back"]);
     // The area's rollup says how much of the attendance is checked.
     await team.send(`/rollup ${"2026-11-26"}`);
     const rollup = team.botTexts().find((t) => t.includes("Review (reports to date)"))!;
@@ -245,6 +245,57 @@ describe("a report's card and its decisions", () => {
     await a.tapData(approve.message.message_id, approve.data);
     expect(lastAnswer().text).toBe("Already done.");
     expect(await h.db.models.ReviewDecision.countDocuments({ eventId: second })).toBe(1);
+  });
+
+  it("a reviewer writes to the organiser, who replies through the bot; a forged reply reaches nobody", async () => {
+    const { author, eventId } = await reportIn("IN-HR");
+    const team = await person("state_team", "IN-HR", "Meena");
+    const stranger = await person("pc_incharge", "IN-HR:P9", "Kamal");
+    await team.send("/review");
+    await team.tap(/^Awaiting review/);
+    await team.tap(/·/);
+    await team.tap("💬 Write to the organiser");
+    expect(team.lastText()).toContain("Type your message to Ravi");
+    await team.send("Please send the attendance register photo");
+    expect(team.lastText()).toBe("✅ Sent to Ravi.");
+    const sent = await h.db.models.OutboxItem.find({ purpose: "review.message", refId: eventId }).lean();
+    expect(sent.map((m) => m.chatId)).toEqual([author.id]);
+    await deliver(sent[0]!.key);
+    expect(author.lastText()).toContain("Meena about Sneh Samvad");
+    expect(author.lastText()).toContain("Please send the attendance register photo");
+    await author.tap("↩ Reply");
+    await author.send("Sent it just now");
+    expect(author.lastText()).toBe("✅ Sent to Meena.");
+    const replies = await h.db.models.OutboxItem.find({ purpose: "review.message", refId: eventId, chatId: team.id }).lean();
+    expect(replies).toHaveLength(1);
+    // Someone else forging the Reply button: refused at sending, nothing queued, audited.
+    await stranger.tapData(h.api.sendUserMessage(stranger.user, "hi").message_id, `rm:${eventId}:${team.id}`).catch(() => undefined);
+    await stranger.send("/start");
+    await h.bot.api.sendMessage(stranger.id, "x", { reply_markup: { inline_keyboard: [[{ text: "↩ Reply", callback_data: `rm:${eventId}:${team.id}` }]] } });
+    await stranger.tap("↩ Reply");
+    await stranger.send("Let me in");
+    expect(stranger.lastText()).toContain("outside your area");
+    expect(await h.db.models.OutboxItem.countDocuments({ purpose: "review.message", refId: eventId })).toBe(2);
+    expect(await h.db.models.Audit.findOne({ actorId: stranger.id, action: "review.message", outcome: "denied" }).lean()).toBeTruthy();
+  });
+
+  it("the national office gives an event to its seat's current holder", async () => {
+    const { author, eventId } = await reportIn("IN-PB");
+    const event = (await h.db.models.Event.findById(eventId).lean())!;
+    // The seat changes hands: the old in-charge loses the role, a new one holds it.
+    await h.services.people.revokeRole(author.id, event.code);
+    const successor = await person("pc_incharge", event.code, "Gurpreet");
+    const admin = await person("national_admin", "IN");
+    await admin.send("/review");
+    await admin.tap(/^Awaiting review/);
+    await admin.tapData(admin.transcript().at(-1)!.message.message_id, reviewCardData(eventId));
+    await admin.tap("🔁 Give to the seat's holder");
+    expect(lastAnswer().text).toContain("now belongs to Gurpreet");
+    expect((await h.db.models.Event.findById(eventId).lean())!.createdBy).toBe(successor.id);
+    expect(await h.db.models.Audit.findOne({ action: "event.reassign", "details.eventId": eventId }).lean()).toMatchObject({
+      actorId: admin.id,
+      details: { from: author.id, to: successor.id },
+    });
   });
 
   it("void (national office, with a typed reason) takes a report out of the figures and keeps it in the audit log", async () => {

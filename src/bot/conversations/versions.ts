@@ -10,6 +10,7 @@ import { MOVE_EVENT_CONVERSATION } from "./moveEvent.js";
 import { NEW_EVENT_CONVERSATION } from "./newEvent.js";
 import { PROGRAMME_ITEM_CONVERSATION } from "./programmeItem.js";
 import { REPORT_CONVERSATION } from "./report.js";
+import { REVIEW_MESSAGE_CONVERSATION } from "./reviewMessage.js";
 import { REVIEW_REASON_CONVERSATION } from "./reviewReason.js";
 
 export const CONVERSATION_VERSIONS = {
@@ -22,6 +23,7 @@ export const CONVERSATION_VERSIONS = {
   [CLUSTER_CREATE]: 1,
   [CLUSTER_RENAME]: 1,
   [REVIEW_REASON_CONVERSATION]: 1,
+  [REVIEW_MESSAGE_CONVERSATION]: 1,
 } as const satisfies Record<string, number>;
 
 /** The id of a conversation the bot installs. */

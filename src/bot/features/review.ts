@@ -13,6 +13,9 @@
 //   rv:r:<event>:<version>:<reason#>      send back with a preset reason
 //   rv:t:<event>:<version>                send back with a typed reason (a short conversation)
 //   rv:x:<event>                          void (national office; the reason is typed)
+//   rv:m:<event>                          write to the event's organiser (a short conversation)
+//   rv:g:<event>                          national office: give the event to its seat's current holder
+//   rm:<event>:<person>                   Reply, under a message about an event (services/reviewService.ts)
 import { Composer, InlineKeyboard } from "grammy";
 import type { InputMediaDocument, InputMediaPhoto } from "grammy/types";
 import { REPORT_STATUSES, REVIEW_QUEUES, SEND_BACK_REASONS, canVoid, reviewerScopes, type ReportStatus } from "../../domain/review.js";
@@ -21,6 +24,7 @@ import type { QueueFilter, ReviewRefusal } from "../../services/reviewService.js
 import type { Actor } from "../../services/eventService.js";
 import type { AppContext, BotContext } from "../context.js";
 import { REVIEW_REASON_CONVERSATION, reviewReasonConversation } from "../conversations/reviewReason.js";
+import { REVIEW_MESSAGE_CONVERSATION, reviewMessageConversation } from "../conversations/reviewMessage.js";
 import { denyAccess } from "../middleware/deny.js";
 import { editHtml, replyHtml } from "../reply.js";
 import { cardText, queueItemLabel, type CardReader } from "../reviewCard.js";
@@ -40,6 +44,9 @@ const SEND_BACK_RE = new RegExp(`^rv:s:${EVENT}:(\\d{1,3})$`);
 const PRESET_RE = new RegExp(`^rv:r:${EVENT}:(\\d{1,3}):(\\d)$`);
 const TYPED_RE = new RegExp(`^rv:t:${EVENT}:(\\d{1,3})$`);
 const VOID_RE = new RegExp(`^rv:x:${EVENT}$`);
+const MESSAGE_RE = new RegExp(`^rv:m:${EVENT}$`);
+const REASSIGN_RE = new RegExp(`^rv:g:${EVENT}$`);
+const REPLY_RE = new RegExp(`^rm:${EVENT}:(\\d{1,15})$`);
 
 const enc = (v: string | undefined) => v ?? "-";
 const dec = (v: string | undefined) => (v && v !== "-" ? v : undefined);
@@ -104,7 +111,12 @@ function cardKeyboard(ctx: AppContext, eventId: string, version: number, status:
   if (status === "submitted" || status === "corrected") {
     kb.text(ctx.t("review:action.approve"), `rv:a:${eventId}:${version}`).text(ctx.t("review:action.sendBack"), `rv:s:${eventId}:${version}`).row();
   }
-  if (status !== "void" && canVoid(ctx.scopes).allowed) kb.text(ctx.t("review:action.void"), `rv:x:${eventId}`).row();
+  kb.text(ctx.t("review:action.message"), `rv:m:${eventId}`).row();
+  if (canVoid(ctx.scopes).allowed) {
+    kb.text(ctx.t("review:action.reassign"), `rv:g:${eventId}`);
+    if (status !== "void") kb.text(ctx.t("review:action.void"), `rv:x:${eventId}`);
+    kb.row();
+  }
   kb.text(ctx.t("review:nav.back"), "rv:o:-:-");
   return kb;
 }
@@ -189,6 +201,7 @@ const requestKeyOf = (ctx: AppContext, action: string) => `card:${ctx.chatId}:${
 export function reviewFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.use(installConversation(REVIEW_REASON_CONVERSATION, reviewReasonConversation));
+  composer.use(installConversation(REVIEW_MESSAGE_CONVERSATION, reviewMessageConversation));
 
   const reviewersOnly = async (ctx: BotContext, action: string): Promise<boolean> => {
     if (reviewerScopes(ctx.scopes).length > 0) return true;
@@ -283,5 +296,30 @@ export function reviewFeature(): Composer<BotContext> {
       await ctx.conversation.enter(REVIEW_REASON_CONVERSATION, { eventId: ctx.match[1]!, version: 0, action: "void" });
     }),
   );
+  composer.callbackQuery(MESSAGE_RE, (ctx, next) =>
+    unlessBusy(ctx, next, async () => {
+      const event = await ctx.deps.services.events.get(ctx.match[1]!);
+      if (!event) return refuse(ctx, "not_found");
+      await ctx.answerCallbackQuery().catch(() => {});
+      await ctx.conversation.enter(REVIEW_MESSAGE_CONVERSATION, { eventId: event.id, to: event.createdBy });
+    }),
+  );
+  composer.callbackQuery(REPLY_RE, (ctx, next) =>
+    unlessBusy(ctx, next, async () => {
+      // Who may write to whom is checked when the message is sent (the service); a forged Reply gets nowhere.
+      await ctx.answerCallbackQuery().catch(() => {});
+      await ctx.conversation.enter(REVIEW_MESSAGE_CONVERSATION, { eventId: ctx.match[1]!, to: Number(ctx.match[2]) });
+    }),
+  );
+  composer.callbackQuery(REASSIGN_RE, async (ctx) => {
+    const eventId = ctx.match[1]!;
+    const result = await ctx.deps.services.review.reassignToSeatHolder(actorOf(ctx), eventId);
+    if (!result.ok) {
+      if (result.reason === "no_role") return denyAccess(ctx, "event.reassign", "no_role", { eventId });
+      return refuse(ctx, result.reason as ReviewRefusal);
+    }
+    const name = (await ctx.deps.services.rollups.labels(ctx.lang, [result.to])).person(result.to);
+    await refreshCard(ctx, eventId, ctx.t(result.changed ? "review:done.reassigned" : "review:done.alreadyHolder", { name }));
+  });
   return composer;
 }
