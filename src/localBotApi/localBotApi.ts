@@ -7,6 +7,7 @@ import {
   sendUserMessage,
   setBlockedByUser,
   type ClickOptions,
+  type MediaSpec,
   type UserContent,
   type UserMessageOptions,
   type UserSpec,
@@ -145,6 +146,14 @@ export class LocalBotApi implements BotApiEndpoint {
   /** A user writes to the bot (text, or media/location/contact): stored, and a `message` update queued. */
   sendUserMessage(user: UserSpec, content: UserContent, options?: UserMessageOptions): Message {
     return sendUserMessage(this.world, user, content, options);
+  }
+
+  /**
+   * Stores a file as though a user had sent it to the bot earlier, without a message or an update: its file_id
+   * works in send methods and getFile (the sandbox's demo reports carry photos made this way).
+   */
+  uploadFile(kind: "photo" | "document", file: MediaSpec): StoredFile {
+    return this.world.files.add(kind, file);
   }
 
   /** A user presses an inline button on a bot message: a `callback_query` update is queued and returned. */

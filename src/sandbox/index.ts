@@ -16,6 +16,7 @@ import { startWebServer, type WebServer } from "./webServer.js";
 import { createDirectory } from "./directory.js";
 import { resetSandboxDatabase, withSandboxDatabase } from "./database.js";
 import { seedDemoEvents } from "./seedEvents.js";
+import { demoPhoto } from "./demoPhotos.js";
 
 export { loadSandboxSettings, DEFAULT_SANDBOX_PORT, type SandboxSettings } from "./config.js";
 export { DEMO_PEOPLE, type DemoPerson } from "./demoPeople.js";
@@ -70,7 +71,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
     const services = createServices({ models: app.db.models, now: () => new Date() });
     const people = await seedDemoPeople(services, log);
-    const events = await seedDemoEvents(app.db.models, config.timeZone, new Date());
+    const events = await seedDemoEvents(app.db.models, config.timeZone, new Date(), {
+      // Demo photos go into the local Bot API as though the in-charge had sent them: the bot can send them on.
+      uploadPhoto: async (n) => {
+        const file = api.uploadFile("photo", { data: await demoPhoto(n), mime_type: "image/jpeg", file_name: `sabha-${n + 1}.jpg` });
+        return { fileId: file.file_id, fileUniqueId: file.file_unique_id, kind: "photo" };
+      },
+    });
     log.info({ ...people, ...events }, "sandbox: demo data ready");
 
     const i18n = await createI18n();

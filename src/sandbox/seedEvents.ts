@@ -1,10 +1,13 @@
 // Demo events around today, so that /myevents, /report's corrections and the cluster's rollup have something to
 // show from the first minute: two past events with reports, one past event nobody has reported yet, and one
 // tomorrow. They go through the real services (permissions, validation, exactly-once confirm keys), each with a
-// clock set to when a person would have done it, so stored dates look as they would in the field.
+// clock set to when a person would have done it, so stored dates look as they would in the field. The first report
+// carries photos (files the local Bot API holds, as though the in-charge had sent them): /review shows them as an
+// album.
 import { DateTime } from "luxon";
 import type { Models } from "../db/models/index.js";
 import type { ReportInput } from "../services/reportService.js";
+import type { ReportPhoto } from "../domain/reports.js";
 import { createServices, type Services } from "../services/index.js";
 import { scopesOf } from "../services/personService.js";
 import type { TerritoryRef } from "../domain/territory.js";
@@ -21,8 +24,8 @@ interface DemoEvent {
   venue: string;
   expected: number;
   notes: string;
-  /** Hours after the start that the report was sent; none: not reported yet. */
-  report?: { afterHours: number; input: ReportInput };
+  /** Hours after the start that the report was sent; none: not reported yet. `photos`: how many demo photos. */
+  report?: { afterHours: number; input: ReportInput; photos?: number };
 }
 
 /** Lucknow: a second PC of the demo state, where the state team registered an event on the in-charge's behalf. */
@@ -47,6 +50,8 @@ export const DEMO_EVENTS: readonly DemoEvent[] = [
         photos: [],
         notes: "अच्छी भागीदारी रही; महिलाओं ने योजनाओं के बारे में प्रश्न पूछे।",
       },
+      // Two, so that /review's card shows an album (sendMediaGroup).
+      photos: 2,
     },
   },
   {
@@ -98,13 +103,22 @@ export interface EventSeedResult {
   reports: number;
 }
 
-export async function seedDemoEvents(models: Models, timeZone: string, now: Date): Promise<EventSeedResult> {
+export interface EventSeedOptions {
+  /**
+   * Stores demo photo `n` where the bot can send it (the sandbox: the local Bot API). Without it the reports have
+   * no photos; a report already seeded is kept as it is either way (one version per confirm key).
+   */
+  uploadPhoto?: (n: number) => Promise<ReportPhoto>;
+}
+
+export async function seedDemoEvents(models: Models, timeZone: string, now: Date, options: EventSeedOptions = {}): Promise<EventSeedResult> {
   const at = (moment: Date): Services => createServices({ models, now: () => moment });
   const services = at(now);
   await services.programmes.list("programme"); // seeds the default programmes and categories into an empty database
   const today = DateTime.fromJSDate(now, { zone: timeZone }).startOf("day");
   let events = 0;
   let reports = 0;
+  let photoNo = 0;
   for (const demo of DEMO_EVENTS) {
     const person = DEMO_PEOPLE.find((p) => p.key === demo.by)!;
     const actor = { telegramId: person.user.id, scopes: scopesOf(await services.people.get(person.user.id)) };
@@ -128,10 +142,12 @@ export async function seedDemoEvents(models: Models, timeZone: string, now: Date
     if (!created.duplicate) events++;
     if (!demo.report) continue;
     const reportedAt = new Date(startsAt.getTime() + demo.report.afterHours * 60 * 60 * 1000);
+    const upload = options.uploadPhoto;
+    const photos = upload ? await Promise.all(Array.from({ length: demo.report.photos ?? 0 }, () => upload(photoNo++))) : [];
     const submitted = await at(reportedAt).reports.submit({
       actor,
       eventId: created.event.id,
-      input: demo.report.input,
+      input: { ...demo.report.input, photos },
       confirmKey: `sandbox-demo:${demo.key}`,
     });
     if (!submitted.ok) throw new Error(`sandbox: demo report ${demo.key} refused: ${submitted.reason}`);

@@ -33,6 +33,8 @@ export interface MessageView {
   text?: string;
   entities?: MessageEntity[];
   photo?: { fileId: string; width: number; height: number };
+  /** media_group_id: the messages of one album (sendMediaGroup) share it, and the page shows them together. */
+  album?: string;
   document?: { fileId: string; name: string; size?: number };
   /** A short description of content the page does not render (sticker, location, contact, voice). */
   other?: { kind: "sticker" | "location" | "contact" | "voice"; label: string };
@@ -51,6 +53,7 @@ export function messageView(entry: TranscriptEntry): MessageView {
   if (entities?.length) view.entities = entities;
   const largest = m.photo?.at(-1);
   if (largest) view.photo = { fileId: largest.file_id, width: largest.width, height: largest.height };
+  if (m.media_group_id) view.album = m.media_group_id;
   if (m.document) {
     view.document = { fileId: m.document.file_id, name: m.document.file_name ?? "file", ...(m.document.file_size ? { size: m.document.file_size } : {}) };
   }

@@ -138,6 +138,10 @@ describe("the sandbox", () => {
       expect(reports[0]!.counts).toMatchObject({ "sufi-ulema": 12, "women-beneficiaries": 40 });
       expect(reports[0]!.submittedAt.getTime()).toBe(events[0]!.startsAt.getTime() + 3 * 60 * 60 * 1000);
       expect(events[0]!.reportedAt?.getTime()).toBe(reports[0]!.submittedAt.getTime());
+      // The first report's photos are files the local Bot API holds (real JPEGs), so /review can show them.
+      expect(reports[0]!.photos).toHaveLength(2);
+      for (const photo of reports[0]!.photos) expect(sb.api.file(photo.fileId)).toMatchObject({ kind: "photo", width: 640, height: 427, mime_type: "image/jpeg" });
+      expect(reports[1]!.photos).toEqual([]);
       expect(await ReportVersion.countDocuments()).toBe(2);
     });
 

@@ -274,6 +274,11 @@ function messageElement(view) {
   const wrapper = document.createElement("div");
   wrapper.className = `msg ${view.from}`;
   wrapper.dataset.id = String(view.id);
+  // One album's photos (a media group) sit together, as Telegram shows them in one block.
+  if (view.album) {
+    wrapper.classList.add("album");
+    wrapper.dataset.album = view.album;
+  }
   const bubble = document.createElement("div");
   bubble.className = "bubble";
   if (view.photo) {
