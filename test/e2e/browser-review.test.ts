@@ -99,7 +99,7 @@ describe("a demo report is sent back, corrected and approved in the browser", ()
     }
     const cardText = await textOf(page, card);
     for (const part of ["स्नेह संवाद", "⏳ समीक्षा बाकी", "टाउन हॉल, वाराणसी", "2 फ़ोटो (ऊपर)", "v1 ·", "आरिफ़ ख़ान ने भेजी"]) expect(cardText).toContain(part);
-    expect(await keyboard(page, card).locator("button").allTextContents()).toEqual(["✅ स्वीकृत करें", "↩ सुधार के लिए लौटाएँ", "↩ वापस"]);
+    expect(await keyboard(page, card).locator("button").allTextContents()).toEqual(["✅ स्वीकृत करें", "↩ सुधार के लिए लौटाएँ", "💬 आयोजक को लिखें", "↩ वापस"]);
     await page.locator(`.msg[data-id="${first!.id}"]`).scrollIntoViewIfNeeded();
     console.log(`[sandbox] screenshot: ${await browser.screenshot("review-album")}`);
 
@@ -166,10 +166,10 @@ describe("a demo report is sent back, corrected and approved in the browser", ()
       expect(cardText).toContain(part);
     }
     await tap(page, card, "✅ स्वीकृत करें");
-    // The card is edited in place: approved, with only Back left.
+    // The card is edited in place: approved, with only writing to the organiser and Back left.
     await waitFor("the approved card", async () => (await textOf(page, card)).includes("✅ v2 को सुनीता यादव ने स्वीकृत किया"));
     await page.locator(`.msg[data-id="${card}"] .meta .edited`).waitFor();
-    expect(await keyboard(page, card).locator("button").allTextContents()).toEqual(["↩ वापस"]);
+    expect(await keyboard(page, card).locator("button").allTextContents()).toEqual(["💬 आयोजक को लिखें", "↩ वापस"]);
     expect(await textOf(page, card)).toContain("✅ स्वीकृत");
     await page.locator(`.msg[data-id="${card}"]`).scrollIntoViewIfNeeded();
     console.log(`[sandbox] screenshot: ${await browser.screenshot("review-approved")}`);
