@@ -43,6 +43,20 @@ export interface QueueFilter {
   programmeKey?: string;
 }
 
+/** The event lists of /review: still ahead, held and awaiting a report, or awaiting one for more than OVERDUE_MS. */
+export const EVENT_LISTS = ["planned", "awaiting", "overdue"] as const;
+export type EventList = (typeof EVENT_LISTS)[number];
+/** A held event without a report for this long is overdue (the reminders escalate at the same point). */
+export const OVERDUE_MS = 48 * 60 * 60 * 1000;
+
+export interface EventPage {
+  list: EventList;
+  items: EventView[];
+  page: number;
+  pages: number;
+  total: number;
+}
+
 export interface QueuePage {
   status: ReportStatus;
   items: ReportView[];
@@ -80,6 +94,10 @@ export interface ReviewService {
   queueCounts(actor: Actor, filter?: QueueFilter): Promise<Record<ReportStatus, number>>;
   /** One page of a queue, newest events first. */
   listQueue(actor: Actor, status: ReportStatus, filter: QueueFilter, page: number): Promise<QueuePage | { ok: false; reason: ReviewRefusal }>;
+  /** How many events of the area are in each list. */
+  eventCounts(actor: Actor, filter?: QueueFilter): Promise<Record<EventList, number>>;
+  /** One page of an event list: planned soonest first, awaiting and overdue oldest first. */
+  listEvents(actor: Actor, list: EventList, filter: QueueFilter, page: number): Promise<EventPage | { ok: false; reason: ReviewRefusal }>;
   /** Everything a report card shows, if the actor may review it. */
   card(actor: Actor, eventId: string): Promise<{ ok: true; card: ReportCard } | { ok: false; reason: ReviewRefusal }>;
   /** Approves or sends back version `version`; `requestKey` names the tap or message (a replay finds its decision). */
@@ -259,8 +277,43 @@ export function createReviewService(deps: ReviewServiceDeps): ReviewService {
     return { ok: true, status: after.status, duplicate: existing !== null, report };
   }
 
+  /** The events query of a list (in the area's query); the sort that reads it best. */
+  function eventListQuery(list: EventList, area: Record<string, unknown>): { query: Record<string, unknown>; sort: Record<string, 1 | -1> } {
+    const at = now();
+    const overdueBefore = new Date(at.getTime() - OVERDUE_MS);
+    const base = { ...area, status: "planned" };
+    switch (list) {
+      case "planned":
+        return { query: { ...base, startsAt: trusted({ $gt: at }) }, sort: { startsAt: 1, _id: 1 } };
+      case "awaiting":
+        return { query: { ...base, reportedAt: null, startsAt: trusted({ $lte: at, $gte: overdueBefore }) }, sort: { startsAt: 1, _id: 1 } };
+      case "overdue":
+        return { query: { ...base, reportedAt: null, startsAt: trusted({ $lt: overdueBefore }) }, sort: { startsAt: 1, _id: 1 } };
+    }
+  }
+
   return {
     statesInScope,
+
+    async eventCounts(actor, filter = {}) {
+      const counts: Record<EventList, number> = { planned: 0, awaiting: 0, overdue: 0 };
+      const area = await areaQuery(actor, filter);
+      if (!area || reviewerScopes(actor.scopes).length === 0) return counts;
+      await Promise.all(EVENT_LISTS.map(async (list) => (counts[list] = await Event.countDocuments(eventListQuery(list, area).query))));
+      return counts;
+    },
+
+    async listEvents(actor, list, filter, page) {
+      if (reviewerScopes(actor.scopes).length === 0) return { ok: false, reason: "no_role" };
+      const area = await areaQuery(actor, filter);
+      if (!area) return { ok: false, reason: "outside_scope" };
+      const { query, sort } = eventListQuery(list, area);
+      const total = await Event.countDocuments(query);
+      const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE));
+      const at = Math.min(Math.max(0, page), pages - 1);
+      const docs = await Event.find(query).sort(sort).skip(at * QUEUE_PAGE_SIZE).limit(QUEUE_PAGE_SIZE).lean();
+      return { list, items: docs.map(toEventView), page: at, pages, total };
+    },
 
     async queueCounts(actor, filter = {}) {
       const counts = EMPTY_COUNTS();

@@ -101,6 +101,37 @@ describe("the queues", () => {
     });
   });
 
+  it("lists the area's events: planned, held awaiting a report, and overdue; each opens", async () => {
+    const code = "IN-AS:P1";
+    const organiser = await person("pc_incharge", code, "Bhupen");
+    const actor = { telegramId: organiser.id, scopes: [{ role: "pc_incharge" as const, level: "pc" as const, code }] };
+    const at = (hours: number, venue: string) =>
+      h.services.events.create({
+        actor,
+        input: { programmeKey: "sneh-samvad", territory: { level: "pc", code }, startsAt: new Date(h.clock.now().getTime() + hours * HOUR), venue, location: null, expectedAttendance: 50, notes: "" },
+        confirmKey: `review-events:${++n}`,
+      });
+    await at(30, "Ahead");
+    await at(-3, "Awaiting");
+    h.clock.advance(-72 * HOUR);
+    const old = await at(1, "Overdue");
+    h.clock.set(START);
+    if (!old.ok) throw new Error(old.reason);
+    await h.services.events.create({
+      actor: { telegramId: organiser.id, scopes: [{ role: "pc_incharge", level: "pc", code: "IN-ML:P1" }] },
+      input: { programmeKey: "sneh-samvad", territory: { level: "pc", code: "IN-ML:P1" }, startsAt: new Date(h.clock.now().getTime() + 30 * HOUR), venue: "Elsewhere", location: null, expectedAttendance: 50, notes: "" },
+      confirmKey: `review-events:${++n}`,
+    });
+    const team = await person("state_team", "IN-AS");
+    await team.send("/review");
+    expect(team.lastButtons()).toEqual(expect.arrayContaining(["🗓 Events planned (1)", "⏳ Held, report awaited (1)", "⚠️ Report overdue (48 h+) (1)"]));
+    await team.tap("⚠️ Report overdue (48 h+) (1)");
+    expect(team.lastText()).toContain("Report overdue (48 h+) · your area: 1");
+    expect(team.lastButtons()[0]).toMatch(/· Bhupen$/);
+    await team.tap(/· Bhupen$/);
+    expect(team.lastText()).toContain("Overdue");
+  });
+
   it("an in-charge has no /review", async () => {
     const { author } = await reportIn("IN-GJ");
     await author.send("/review");

@@ -6,6 +6,7 @@
 // callback_data (≤ 64 bytes), "-" meaning "all":
 //   rv:o:<state>:<programme>              the overview (counts per queue)
 //   rv:q:<status#>:<page>:<state>:<prog>  one page of a queue
+//   rv:e:<list#>:<page>:<state>:<prog>    one page of an event list (planned, awaiting a report, overdue)
 //   rv:fs:<programme> / rv:fp:<state>     pick the state / the programme filter
 //   rv:c:<event>                          open a report's card (messages/buttons.ts: also in the "corrected" notice)
 //   rv:a:<event>:<version>                approve that version
@@ -20,7 +21,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { InputMediaDocument, InputMediaPhoto } from "grammy/types";
 import { REPORT_STATUSES, REVIEW_QUEUES, SEND_BACK_REASONS, canVoid, reviewerScopes, type ReportStatus } from "../../domain/review.js";
 import { reviewCardData } from "../../messages/buttons.js";
-import type { QueueFilter, ReviewRefusal } from "../../services/reviewService.js";
+import { EVENT_LISTS, type EventList, type QueueFilter, type ReviewRefusal } from "../../services/reviewService.js";
 import type { Actor } from "../../services/eventService.js";
 import type { AppContext, BotContext } from "../context.js";
 import { REVIEW_REASON_CONVERSATION, reviewReasonConversation } from "../conversations/reviewReason.js";
@@ -36,6 +37,7 @@ const EVENT = "([0-9a-f]{24})";
 const FILTER = "([A-Za-z0-9-]+|-):([a-z0-9-]+|-)";
 const OVERVIEW_RE = new RegExp(`^rv:o:${FILTER}$`);
 const QUEUE_RE = new RegExp(`^rv:q:(\\d):(\\d{1,4}):${FILTER}$`);
+const EVENTS_RE = new RegExp(`^rv:e:(\\d):(\\d{1,4}):${FILTER}$`);
 const PICK_STATE_RE = /^rv:fs:([a-z0-9-]+|-)$/;
 const PICK_PROGRAMME_RE = /^rv:fp:([A-Za-z0-9-]+|-)$/;
 const CARD_RE = new RegExp(`^rv:c:${EVENT}$`);
@@ -70,12 +72,20 @@ async function refuse(ctx: AppContext, reason: ReviewRefusal): Promise<void> {
 async function overview(ctx: BotContext, filter: QueueFilter, edit: boolean): Promise<void> {
   const services = ctx.deps.services;
   const actor = actorOf(ctx);
-  const [counts, states, r] = await Promise.all([services.review.queueCounts(actor, filter), services.review.statesInScope(ctx.scopes), readerOf(ctx)]);
+  const [counts, eventCounts, states, r] = await Promise.all([
+    services.review.queueCounts(actor, filter),
+    services.review.eventCounts(actor, filter),
+    services.review.statesInScope(ctx.scopes),
+    readerOf(ctx),
+  ]);
   const area = filter.stateCode ? r.names.state(filter.stateCode) : ctx.t("review:allArea");
   const kb = new InlineKeyboard();
   for (const status of REVIEW_QUEUES) {
     const label = ctx.t("review:queueButton", { label: ctx.t(`review:queue.${status}`), count: counts[status] });
     kb.text(label, `rv:q:${REPORT_STATUSES.indexOf(status)}:0:${filterData(filter)}`).row();
+  }
+  for (const [i, list] of EVENT_LISTS.entries()) {
+    kb.text(ctx.t("review:queueButton", { label: ctx.t(`review:events.${list}`), count: eventCounts[list] }), `rv:e:${i}:0:${filterData(filter)}`).row();
   }
   if (states === "all" || states.length > 1) {
     kb.text(ctx.t("review:filter.state", { name: filter.stateCode ? r.names.state(filter.stateCode) : ctx.t("review:filter.all") }), `rv:fs:${enc(filter.programmeKey)}`);
@@ -102,6 +112,25 @@ async function showQueue(ctx: BotContext, status: ReportStatus, page: number, fi
   kb.row().text(ctx.t("review:nav.back"), `rv:o:${filterData(filter)}`);
   const lines = [ctx.t("review:list.title", { label: ctx.t(`review:queue.${status}`), area: escape(area), count: result.total })];
   lines.push(result.total ? ctx.t("review:list.page", { page: result.page + 1, pages: result.pages }) : ctx.t("review:list.empty"));
+  await editHtml(ctx, lines.join("\n"), { reply_markup: kb });
+}
+
+async function showEvents(ctx: BotContext, list: EventList, page: number, filter: QueueFilter): Promise<void> {
+  const result = await ctx.deps.services.review.listEvents(actorOf(ctx), list, filter, page);
+  if ("ok" in result) return refuse(ctx, result.reason);
+  const r = await readerOf(ctx, result.items.map((e) => e.createdBy));
+  const area = filter.stateCode ? r.names.state(filter.stateCode) : ctx.t("review:allArea");
+  const kb = new InlineKeyboard();
+  // Each opens the event as /myevents does (its details, and what this person may do with it).
+  for (const e of result.items) {
+    kb.text(ctx.t("review:events.item", { place: r.names.place(e), when: fmtShort(r, e.startsAt), who: r.names.person(e.createdBy) }), `ev:${e.id}`).row();
+  }
+  const listNo = EVENT_LISTS.indexOf(list);
+  if (result.page > 0) kb.text(ctx.t("review:nav.prev"), `rv:e:${listNo}:${result.page - 1}:${filterData(filter)}`);
+  if (result.page + 1 < result.pages) kb.text(ctx.t("review:nav.next"), `rv:e:${listNo}:${result.page + 1}:${filterData(filter)}`);
+  kb.row().text(ctx.t("review:nav.back"), `rv:o:${filterData(filter)}`);
+  const lines = [ctx.t("review:list.title", { label: ctx.t(`review:events.${list}`), area: escape(area), count: result.total })];
+  lines.push(result.total ? ctx.t("review:events.page", { page: result.page + 1, pages: result.pages }) : ctx.t("review:events.empty"));
   await editHtml(ctx, lines.join("\n"), { reply_markup: kb });
 }
 
@@ -222,6 +251,12 @@ export function reviewFeature(): Composer<BotContext> {
     if (!status) return refuse(ctx, "not_found");
     await ctx.answerCallbackQuery().catch(() => {});
     await showQueue(ctx, status, Number(ctx.match[2]), { stateCode: dec(ctx.match[3]), programmeKey: dec(ctx.match[4]) });
+  });
+  composer.callbackQuery(EVENTS_RE, async (ctx) => {
+    const list = EVENT_LISTS[Number(ctx.match[1])];
+    if (!list) return refuse(ctx, "not_found");
+    await ctx.answerCallbackQuery().catch(() => {});
+    await showEvents(ctx, list, Number(ctx.match[2]), { stateCode: dec(ctx.match[3]), programmeKey: dec(ctx.match[4]) });
   });
   composer.callbackQuery(PICK_STATE_RE, async (ctx) => {
     if (!(await reviewersOnly(ctx, "review.open"))) return;
