@@ -40,6 +40,8 @@ export const QUEUE_PAGE_SIZE = 8;
 
 export interface QueueFilter {
   stateCode?: string;
+  /** A PC of stateCode (its ACs' reports and events included: they carry their PC). */
+  pcCode?: string;
   programmeKey?: string;
 }
 
@@ -162,6 +164,10 @@ export function createReviewService(deps: ReviewServiceDeps): ReviewService {
       query.stateCode = filter.stateCode;
     } else if (states !== "all") {
       query.stateCode = trusted({ $in: states });
+    }
+    if (filter.pcCode) {
+      if (!filter.stateCode || !filter.pcCode.startsWith(`${filter.stateCode}:`)) return undefined;
+      query.pcCode = filter.pcCode;
     }
     if (filter.programmeKey) query.programmeKey = filter.programmeKey;
     return query;

@@ -88,6 +88,17 @@ describe("the queues", () => {
     const listed = team.transcript().at(-1)!.message.reply_markup!.inline_keyboard.flat().map((b) => ("callback_data" in b ? b.callback_data : ""));
     expect(listed.filter((d) => d?.startsWith("rv:c:")).sort()).toEqual(up.map((r) => reviewCardData(r.eventId)).sort());
 
+    // Narrowed to one Lok Sabha seat: only its report.
+    await team.tap("↩ Back");
+    await team.tap("🏛 Lok Sabha seat: all");
+    const seat = (await h.db.models.Report.findById(up[0]!.eventId).lean())!.pcCode;
+    const seatButton = team.findButton(new RegExp(`\\(${seat.split(":P")[1]}\\)$`));
+    await team.tapData(seatButton.message.message_id, seatButton.data);
+    expect(team.lastButtons()[0]).toBe("Awaiting review (1)");
+    await team.tap("Awaiting review (1)");
+    const narrowed = team.transcript().at(-1)!.message.reply_markup!.inline_keyboard.flat().map((b) => ("callback_data" in b ? b.callback_data : ""));
+    expect(narrowed.filter((d) => d?.startsWith("rv:c:"))).toEqual([reviewCardData(up[0]!.eventId)]);
+
     const page = await h.services.review.listQueue({ telegramId: team.id, scopes: [{ role: "state_team", level: "state", code: "IN-MP" }] }, "submitted", {}, 0);
     expect("items" in page && page.items.map((r) => r.eventId).sort()).toEqual(up.map((r) => r.eventId).sort());
 

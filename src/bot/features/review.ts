@@ -34,12 +34,14 @@ import { installConversation, unlessBusy } from "./conversationEntry.js";
 import { REASON_MAX } from "../../domain/review.js";
 
 const EVENT = "([0-9a-f]{24})";
-const FILTER = "([A-Za-z0-9-]+|-):([a-z0-9-]+|-)";
+// The place filter is "-", a state ("IN-UP") or one of its PCs ("IN-UP.77": ':' separates the fields here).
+const FILTER = "(IN-[A-Z]{2}(?:\\.\\d{1,3})?|-):([a-z0-9-]+|-)";
 const OVERVIEW_RE = new RegExp(`^rv:o:${FILTER}$`);
 const QUEUE_RE = new RegExp(`^rv:q:(\\d):(\\d{1,4}):${FILTER}$`);
 const EVENTS_RE = new RegExp(`^rv:e:(\\d):(\\d{1,4}):${FILTER}$`);
 const PICK_STATE_RE = /^rv:fs:([a-z0-9-]+|-)$/;
-const PICK_PROGRAMME_RE = /^rv:fp:([A-Za-z0-9-]+|-)$/;
+const PICK_PROGRAMME_RE = /^rv:fp:(IN-[A-Z]{2}(?:\.\d{1,3})?|-)$/;
+const PICK_PC_RE = /^rv:fc:(IN-[A-Z]{2}):([a-z0-9-]+|-)$/;
 const CARD_RE = new RegExp(`^rv:c:${EVENT}$`);
 const APPROVE_RE = new RegExp(`^rv:a:${EVENT}:(\\d{1,3})$`);
 const SEND_BACK_RE = new RegExp(`^rv:s:${EVENT}:(\\d{1,3})$`);
@@ -52,7 +54,14 @@ const REPLY_RE = new RegExp(`^rm:${EVENT}:(\\d{1,15})$`);
 
 const enc = (v: string | undefined) => v ?? "-";
 const dec = (v: string | undefined) => (v && v !== "-" ? v : undefined);
-const filterData = (f: QueueFilter) => `${enc(f.stateCode)}:${enc(f.programmeKey)}`;
+const placeData = (f: QueueFilter) => (f.pcCode ? f.pcCode.replace(":P", ".") : enc(f.stateCode));
+const filterData = (f: QueueFilter) => `${placeData(f)}:${enc(f.programmeKey)}`;
+/** The filter a button carries: its place token and programme. */
+function filterOf(place: string | undefined, programme: string | undefined): QueueFilter {
+  const token = dec(place);
+  const [state, pcNo] = token ? token.split(".") : [];
+  return { ...(state ? { stateCode: state } : {}), ...(pcNo ? { pcCode: `${state}:P${pcNo}` } : {}), ...(dec(programme) ? { programmeKey: dec(programme) } : {}) };
+}
 
 function actorOf(ctx: AppContext): Actor {
   return { telegramId: ctx.from!.id, scopes: ctx.scopes };
@@ -69,6 +78,11 @@ async function refuse(ctx: AppContext, reason: ReviewRefusal): Promise<void> {
   else await ctx.reply(text);
 }
 
+function areaName(ctx: AppContext, r: CardReader, filter: QueueFilter): string {
+  if (filter.pcCode) return r.names.pc(filter.pcCode);
+  return filter.stateCode ? r.names.state(filter.stateCode) : ctx.t("review:allArea");
+}
+
 async function overview(ctx: BotContext, filter: QueueFilter, edit: boolean): Promise<void> {
   const services = ctx.deps.services;
   const actor = actorOf(ctx);
@@ -78,7 +92,7 @@ async function overview(ctx: BotContext, filter: QueueFilter, edit: boolean): Pr
     services.review.statesInScope(ctx.scopes),
     readerOf(ctx),
   ]);
-  const area = filter.stateCode ? r.names.state(filter.stateCode) : ctx.t("review:allArea");
+  const area = areaName(ctx, r, filter);
   const kb = new InlineKeyboard();
   for (const status of REVIEW_QUEUES) {
     const label = ctx.t("review:queueButton", { label: ctx.t(`review:queue.${status}`), count: counts[status] });
@@ -90,8 +104,14 @@ async function overview(ctx: BotContext, filter: QueueFilter, edit: boolean): Pr
   if (states === "all" || states.length > 1) {
     kb.text(ctx.t("review:filter.state", { name: filter.stateCode ? r.names.state(filter.stateCode) : ctx.t("review:filter.all") }), `rv:fs:${enc(filter.programmeKey)}`);
   }
+  // A seat filter within a state: the one chosen, or a state team's own.
+  const pcState = filter.stateCode ?? (states !== "all" && states.length === 1 ? states[0] : undefined);
+  if (pcState) {
+    const pc = filter.pcCode ? r.names.pc(filter.pcCode) : ctx.t("review:filter.all");
+    kb.text(ctx.t("review:filter.pc", { name: pc }), `rv:fc:${pcState}:${enc(filter.programmeKey)}`);
+  }
   const programme = filter.programmeKey ? r.names.programme(filter.programmeKey) : ctx.t("review:filter.all");
-  kb.text(ctx.t("review:filter.programme", { name: programme }), `rv:fp:${enc(filter.stateCode)}`).row();
+  kb.text(ctx.t("review:filter.programme", { name: programme }), `rv:fp:${placeData(filter)}`).row();
   const text = `${ctx.t("review:title", { area: escape(area) })}\n\n${ctx.t("review:overview")}`;
   if (edit) await editHtml(ctx, text, { reply_markup: kb });
   else await replyHtml(ctx, text, { reply_markup: kb });
@@ -103,7 +123,7 @@ async function showQueue(ctx: BotContext, status: ReportStatus, page: number, fi
   const result = await ctx.deps.services.review.listQueue(actorOf(ctx), status, filter, page);
   if ("ok" in result) return refuse(ctx, result.reason);
   const r = await readerOf(ctx);
-  const area = filter.stateCode ? r.names.state(filter.stateCode) : ctx.t("review:allArea");
+  const area = areaName(ctx, r, filter);
   const kb = new InlineKeyboard();
   for (const report of result.items) kb.text(queueItemLabel(r, report), reviewCardData(report.eventId)).row();
   const statusNo = REPORT_STATUSES.indexOf(status);
@@ -119,7 +139,7 @@ async function showEvents(ctx: BotContext, list: EventList, page: number, filter
   const result = await ctx.deps.services.review.listEvents(actorOf(ctx), list, filter, page);
   if ("ok" in result) return refuse(ctx, result.reason);
   const r = await readerOf(ctx, result.items.map((e) => e.createdBy));
-  const area = filter.stateCode ? r.names.state(filter.stateCode) : ctx.t("review:allArea");
+  const area = areaName(ctx, r, filter);
   const kb = new InlineKeyboard();
   // Each opens the event as /myevents does (its details, and what this person may do with it).
   for (const e of result.items) {
@@ -244,19 +264,19 @@ export function reviewFeature(): Composer<BotContext> {
   composer.callbackQuery(OVERVIEW_RE, async (ctx) => {
     if (!(await reviewersOnly(ctx, "review.open"))) return;
     await ctx.answerCallbackQuery().catch(() => {});
-    await overview(ctx, { stateCode: dec(ctx.match[1]), programmeKey: dec(ctx.match[2]) }, true);
+    await overview(ctx, filterOf(ctx.match[1], ctx.match[2]), true);
   });
   composer.callbackQuery(QUEUE_RE, async (ctx) => {
     const status = REPORT_STATUSES[Number(ctx.match[1])];
     if (!status) return refuse(ctx, "not_found");
     await ctx.answerCallbackQuery().catch(() => {});
-    await showQueue(ctx, status, Number(ctx.match[2]), { stateCode: dec(ctx.match[3]), programmeKey: dec(ctx.match[4]) });
+    await showQueue(ctx, status, Number(ctx.match[2]), filterOf(ctx.match[3], ctx.match[4]));
   });
   composer.callbackQuery(EVENTS_RE, async (ctx) => {
     const list = EVENT_LISTS[Number(ctx.match[1])];
     if (!list) return refuse(ctx, "not_found");
     await ctx.answerCallbackQuery().catch(() => {});
-    await showEvents(ctx, list, Number(ctx.match[2]), { stateCode: dec(ctx.match[3]), programmeKey: dec(ctx.match[4]) });
+    await showEvents(ctx, list, Number(ctx.match[2]), filterOf(ctx.match[3], ctx.match[4]));
   });
   composer.callbackQuery(PICK_STATE_RE, async (ctx) => {
     if (!(await reviewersOnly(ctx, "review.open"))) return;
@@ -271,6 +291,18 @@ export function reviewFeature(): Composer<BotContext> {
       if (i % 2 === 1) kb.row();
     });
     await editHtml(ctx, ctx.t("review:filter.pickState"), { reply_markup: kb });
+  });
+  composer.callbackQuery(PICK_PC_RE, async (ctx) => {
+    if (!(await reviewersOnly(ctx, "review.open"))) return;
+    await ctx.answerCallbackQuery().catch(() => {});
+    const [state, programme] = [ctx.match[1]!, ctx.match[2]!];
+    const [pcs, r] = await Promise.all([ctx.deps.services.map.listPcs(state), readerOf(ctx)]);
+    const kb = new InlineKeyboard().text(ctx.t("review:filter.allPcs"), `rv:o:${state}:${programme}`).row();
+    [...pcs].sort((a, b) => a.no - b.no).forEach((pc, i) => {
+      kb.text(r.names.pc(pc.code), `rv:o:${state}.${pc.no}:${programme}`);
+      if (i % 2 === 1) kb.row();
+    });
+    await editHtml(ctx, ctx.t("review:filter.pickPc", { state: escape(r.names.state(state)) }), { reply_markup: kb });
   });
   composer.callbackQuery(PICK_PROGRAMME_RE, async (ctx) => {
     if (!(await reviewersOnly(ctx, "review.open"))) return;
