@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLoggerTo, redactToken } from "../src/logger.js";
+import { waitUntil } from "./helpers/waitUntil.js";
 
 const TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ms";
 
@@ -22,7 +23,7 @@ describe("logger", () => {
     const captured = createLoggerTo({ level: "info", botToken: TOKEN }, sink);
     captured.error({ err, updateId: 7 }, "update failed");
     captured.info(`calling bot${TOKEN}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await waitUntil("both lines to be written", () => lines.length >= 2);
     const out = lines.join("");
     expect(out).toContain('"updateId":7');
     expect(out).not.toContain("AAEh");

@@ -10,7 +10,8 @@ import { sendTimeout } from "../../src/localBotApi/index.js";
 import { createLogger } from "../../src/logger.js";
 import { createServices } from "../../src/services/index.js";
 import { DIRECTIVE_REMINDER_PURPOSE } from "../../src/services/directiveService.js";
-import { openMonitoredDatabase, until } from "../helpers/delivery.js";
+import { openMonitoredDatabase } from "../helpers/delivery.js";
+import { waitUntil } from "../helpers/waitUntil.js";
 import { createHarness, type Harness, type TestPerson } from "../helpers/harness.js";
 import { localApi } from "../helpers/telegram.js";
 import { VirtualClock } from "../helpers/virtualClock.js";
@@ -75,7 +76,7 @@ describe("directives", () => {
   }
 
   async function delivered(): Promise<void> {
-    await until(async () => (await h.services.outbox.pendingCount()) === 0, 30_000, 20);
+    await waitUntil("an empty outbox", async () => (await h.services.outbox.pendingCount()) === 0, { timeoutMs: 30_000, everyMs: 20 });
   }
 
   it("refuses /directive and /directives to people without a sending role, and records it", async () => {
@@ -142,7 +143,7 @@ describe("directives", () => {
     for (const id of [STATE_UP, PC_OTHER, HEAD]) expect(botMessages(id).filter((e) => e.message.photo)).toHaveLength(0);
 
     // The sender's one status message ends with the final counts.
-    await until(() => botMessages(ADMIN).some((e) => e.message.text?.includes("delivered to everyone it could reach")), 10_000);
+    await waitUntil("the sender's status to say it is delivered", () => botMessages(ADMIN).some((e) => e.message.text?.includes("delivered to everyone it could reach")), { timeoutMs: 10_000 });
     const status = botMessages(ADMIN).find((e) => e.message.text?.includes("delivered to everyone"))!;
     expect(status.message.text).toContain("✅ sent 2");
     expect(status.edits.length).toBeGreaterThanOrEqual(1);

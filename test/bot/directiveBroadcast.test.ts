@@ -12,7 +12,8 @@ import { createDeliveryWorker, type DeliveryWorker } from "../../src/delivery/in
 import { internalServerError, tooManyRequests } from "../../src/localBotApi/index.js";
 import { createLogger } from "../../src/logger.js";
 import { createServices } from "../../src/services/index.js";
-import { measureRates, openMonitoredDatabase, sendCalls, until } from "../helpers/delivery.js";
+import { measureRates, openMonitoredDatabase, sendCalls } from "../helpers/delivery.js";
+import { waitUntil } from "../helpers/waitUntil.js";
 import { createHarness, type Harness } from "../helpers/harness.js";
 import { localApi } from "../helpers/telegram.js";
 import { VirtualClock } from "../helpers/virtualClock.js";
@@ -147,12 +148,12 @@ describe("a directive to 5,000 recipients", () => {
 
       // Worker A sends about half, then stops gracefully; worker B (another connection: another process) finishes.
       const a = await startWorker();
-      await until(() => a.finals() >= N / 2, 240_000, 25);
+      await waitUntil("worker A to finish half", () => a.finals() >= N / 2, { timeoutMs: 240_000, everyMs: 25 });
       await a.worker.stop();
       const byA = a.finals();
       expect(byA).toBeLessThan(N);
       const b = await startWorker();
-      await until(() => byA + b.finals() >= N, 240_000, 25);
+      await waitUntil("worker B to finish the rest", () => byA + b.finals() >= N, { timeoutMs: 240_000, everyMs: 25 });
       await b.worker.whenIdle();
       await b.worker.stop();
       const realMs = Date.now() - realStart;
@@ -198,7 +199,7 @@ describe("a directive to 5,000 recipients", () => {
       expect(await h.db.models.Audit.countDocuments({ action: trusted({ $in: ["delivery.sent", "delivery.failed", "delivery.blocked"] }) })).toBe(N);
 
       // The sender's status message shows the end.
-      await until(() => admin.transcript().some((e) => e.message.text?.includes("delivered to everyone it could reach")), 30_000);
+      await waitUntil("the sender's status to say it is delivered", () => admin.transcript().some((e) => e.message.text?.includes("delivered to everyone it could reach")), { timeoutMs: 30_000 });
 
       const okCalls = calls.filter((c) => c.ok);
       const lastDelivery = Math.max(...okCalls.map((c) => c.time));

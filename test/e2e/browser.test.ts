@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { DEMO_PEOPLE } from "../../src/sandbox/demoPeople.js";
-import { startTestSandbox, waitFor, makePng, type TestSandbox } from "../sandbox/helpers.js";
+import { startTestSandbox, makePng, type TestSandbox } from "../sandbox/helpers.js";
+import { waitUntil } from "../helpers/waitUntil.js";
 import { describeFailure, lastBotText, openPhoneBrowser, openSandboxPage, type PhoneBrowser } from "../sandbox/browser.js";
 
 const demo = (key: string) => DEMO_PEOPLE.find((p) => p.key === key)!;
@@ -49,7 +50,7 @@ describe("the sandbox page in a browser", () => {
     // The /help list in the answer: each command is tappable, and tapping sends it.
     await page.locator(".msg.bot .command", { hasText: "/help" }).first().click();
     await page.locator(".msg.user .text", { hasText: "/help" }).waitFor();
-    await waitFor("the help text", async () => (await page.locator(".msg.bot").count()) >= 2);
+    await waitUntil("the help text", async () => (await page.locator(".msg.bot").count()) >= 2);
     expect(await lastBotText(page)).toContain("/newevent");
   });
 
@@ -69,7 +70,7 @@ describe("the sandbox page in a browser", () => {
     // The command menu follows the language the bot set for this chat.
     await page.locator("#menu-button").click();
     await page.locator("#commands button", { hasText: "/newevent" }).waitFor();
-    await waitFor("the English menu", async () => /[a-z]{4}/.test((await page.locator("#commands").textContent()) ?? ""));
+    await waitUntil("the English menu", async () => /[a-z]{4}/.test((await page.locator("#commands").textContent()) ?? ""));
     await page.locator("#menu-button").click();
   });
 
@@ -78,10 +79,10 @@ describe("the sandbox page in a browser", () => {
     await page.locator("#photo-input").setInputFiles({ name: "meeting.png", mimeType: "image/png", buffer: makePng(120, 80, [40, 120, 200]) });
     const img = page.locator(".msg.user img.photo").last();
     await img.waitFor();
-    await waitFor("the photo to load", () => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth === 120));
+    await waitUntil("the photo to load", () => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth === 120));
     const sent = sb.api.messages(demo("pc").user.id).filter((e) => e.from === "user" && e.message.photo);
     expect(sent).toHaveLength(1);
-    await waitFor("the bot to answer the photo", async () => (await page.locator(".msg.bot").count()) > before);
+    await waitUntil("the bot to answer the photo", async () => (await page.locator(".msg.bot").count()) > before);
   });
 
   it("renders the bot's formatting, and nothing else, from the message's entities", async () => {
@@ -118,7 +119,7 @@ describe("the sandbox page in a browser", () => {
     const dialog = page.locator("#invite-dialog");
     await dialog.waitFor();
     await dialog.getByRole("button", { name: /^नेहा गुप्ता/ }).click();
-    await waitFor("the switch to the newcomer", async () => (await page.locator("#person").inputValue()) === String(demo("newcomer").user.id));
+    await waitUntil("the switch to the newcomer", async () => (await page.locator("#person").inputValue()) === String(demo("newcomer").user.id));
     await page.locator(".msg.user .text", { hasText: "/start AbCdEfGhIjKlMnOpQrStUvWx" }).waitFor();
     // The code is not a real invite: the bot says so, in the newcomer's Hindi.
     await page.locator(".msg.bot .text", { hasText: "आमंत्रण लिंक" }).waitFor();
@@ -144,7 +145,7 @@ describe("the sandbox page in a browser", () => {
     await page.locator(".empty").waitFor();
     // Someone else gets a message meanwhile: the switcher shows it as unread.
     expect((await callBotApi("sendMessage", { chat_id: demo("ac").user.id, text: "नया दिशा-निर्देश" })).ok).toBe(true);
-    await waitFor("the unread mark", async () => (await page.locator(`#person option[value="${demo("ac").user.id}"]`).textContent())?.endsWith("(1)"));
+    await waitUntil("the unread mark", async () => (await page.locator(`#person option[value="${demo("ac").user.id}"]`).textContent())?.endsWith("(1)"));
     await page.locator("#person").selectOption(String(demo("ac").user.id));
     await page.locator(".msg.bot .text", { hasText: "नया दिशा-निर्देश" }).waitFor();
     expect(await page.locator(`#person option[value="${demo("ac").user.id}"]`).textContent()).not.toContain("(1)");

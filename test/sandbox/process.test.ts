@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mongoose from "mongoose";
 import { DEMO_PEOPLE } from "../../src/sandbox/demoPeople.js";
-import { postJson, waitFor } from "./helpers.js";
+import { postJson } from "./helpers.js";
+import { waitUntil } from "../helpers/waitUntil.js";
 import { testMongoUri } from "../helpers/db.js";
 
 describe("npm start without a bot token", () => {
@@ -24,7 +25,7 @@ describe("npm start without a bot token", () => {
     });
     child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-    url = await waitFor("the ready line", () => /Sandbox ready: (http:\/\/127\.0\.0\.1:\d+) \(\d+\.\d s\)/.exec(output)?.[1], 90_000);
+    url = await waitUntil("the ready line", () => /Sandbox ready: (http:\/\/127\.0\.0\.1:\d+) \(\d+\.\d s\)/.exec(output)?.[1], { timeoutMs: 90_000 });
     startedIn = Date.now() - started;
   }, 120_000);
 
@@ -46,7 +47,7 @@ describe("npm start without a bot token", () => {
   it("lets a demo person talk to the real bot", async () => {
     const newcomer = DEMO_PEOPLE.find((p) => p.key === "newcomer")!.user;
     expect((await postJson(`${url}/api/chats/${newcomer.id}/messages`, { text: "/start" })).status).toBe(202);
-    const answer = await waitFor("the bot's answer", async () => {
+    const answer = await waitUntil("the bot's answer", async () => {
       const chat = (await (await fetch(`${url}/api/chats/${newcomer.id}`)).json()) as { messages: { from: string; text?: string }[] };
       return chat.messages.find((m) => m.from === "bot")?.text;
     });
