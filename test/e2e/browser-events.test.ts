@@ -7,6 +7,7 @@ import { DateTime } from "luxon";
 import { DEMO_PC, DEMO_PEOPLE } from "../../src/sandbox/demoPeople.js";
 import { makePng, startTestSandbox, type TestSandbox } from "../sandbox/helpers.js";
 import { waitUntil } from "../helpers/waitUntil.js";
+import { skipBrowserTests } from "../helpers/chromium.js";
 import { describeFailure, openPhoneBrowser, openSandboxPage, type PhoneBrowser } from "../sandbox/browser.js";
 
 const pc = DEMO_PEOPLE.find((p) => p.key === "pc")!.user;
@@ -40,7 +41,8 @@ async function type(page: Page, text: string): Promise<void> {
   await page.locator("#send").click();
 }
 
-describe("a demo in-charge registers an event and reports it in the browser", () => {
+// Without a Chromium (outside CI) the global setup prints one line and these are skipped; in CI they fail.
+describe.skipIf(skipBrowserTests)("a demo in-charge registers an event and reports it in the browser", () => {
   let sb: TestSandbox;
   let browser: PhoneBrowser;
   let page: Page;

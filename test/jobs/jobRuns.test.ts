@@ -128,6 +128,8 @@ describe("the runner", () => {
   }
 
   it("runs each missed period within 48 hours once after downtime, and nothing twice", async () => {
+    // A new installation: whatever other tests ran here (and the install date they left) is gone.
+    await db.models.JobRun.deleteMany({});
     const clock = new TestClock(new Date("2026-11-23T15:00:00Z")); // 23 Nov 20:30 IST
     const ran: string[] = [];
     const jobRuns = createJobRuns(db.models, clock.now, "instance-a");
