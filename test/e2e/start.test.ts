@@ -52,8 +52,9 @@ describe("npm start against a local Bot API and the test database", () => {
     const { connectDatabase } = await import("../../src/db/connection.js");
     const db = await connectDatabase({ uri: inject("mongoUri"), dbName: bot.dbName });
     try {
-      const jobRuns = await waitUntil("a job run to be claimed", async () => (await db.models.JobRun.countDocuments({})) || undefined, { everyMs: 100 });
-      expect(jobRuns).toBeGreaterThan(0);
+      // The start-up catch-up runs the reminder scan at once, to its end; the scheduler recorded its installation.
+      await waitUntil("the start-up reminder scan to finish", () => db.models.JobRun.exists({ job: "reminders", kind: "done" }), { everyMs: 100 });
+      expect(await db.models.JobRun.exists({ _id: "scheduler:installed" })).not.toBeNull();
     } finally {
       await db.close();
     }
