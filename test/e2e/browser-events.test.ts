@@ -63,7 +63,15 @@ describe.skipIf(skipBrowserTests)("a demo in-charge registers an event and repor
     await sb?.close();
   });
 
-  it("/newevent: programme, constituency, time, venue, expected attendance, confirm", async () => {
+  // One story in three steps: /newevent, then /report of that event, then /rollup showing it. Each test runs the
+  // steps it needs (once per file, whichever test asks first), so that any of them passes alone or in any order.
+  let registering: Promise<void> | undefined;
+  let reporting: Promise<void> | undefined;
+  const registered = () => (registering ??= registerEvent());
+  const reported = () => (reporting ??= registered().then(reportEvent));
+
+  const registerEvent = async () => {
+    await page.locator("#person").selectOption(String(pc.id));
     let at = await lastId(page);
     // From the command menu, as a newcomer would find it.
     await page.locator("#menu-button").click();
@@ -112,9 +120,10 @@ describe.skipIf(skipBrowserTests)("a demo in-charge registers an event and repor
       reportedAt: null,
     });
     expect(events[0]!.startsAt.toISOString()).toBe(startsAt.toUTC().toISO({ suppressMilliseconds: false }));
-  });
+  };
 
-  it("/report: totals by category, a photo, notes, confirm", async () => {
+  const reportEvent = async () => {
+    await page.locator("#person").selectOption(String(pc.id));
     const event = (await sb.app.db.models.Event.findOne({ createdBy: pc.id, venue }).lean())!;
     let at = await lastId(page);
     await type(page, "/report");
@@ -180,9 +189,14 @@ describe.skipIf(skipBrowserTests)("a demo in-charge registers an event and repor
     expect(await ReportVersion.countDocuments({ eventId: event._id })).toBe(1);
     expect((await Event.findById(event._id).lean())?.reportedAt).toBeInstanceOf(Date);
     expect(browser.errors).toEqual([]);
-  });
+  };
+
+  it("/newevent: programme, constituency, time, venue, expected attendance, confirm", () => registered(), 60_000);
+
+  it("/report: totals by category, a photo, notes, confirm", () => reported(), 90_000);
 
   it("/rollup: the demo cluster head sees the reported attendance in the day's summary and chart", async () => {
+    await reported();
     const cluster = DEMO_PEOPLE.find((p) => p.key === "cluster")!.user;
     await page.locator("#person").selectOption(String(cluster.id));
     await page.locator(".empty").waitFor();

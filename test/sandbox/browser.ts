@@ -76,6 +76,8 @@ export async function openPhoneBrowser(options: { locale?: string } = {}): Promi
 
 /** Opens the sandbox page as a demo person and waits until it is loaded and following the live stream. */
 export async function openSandboxPage(page: Page, url: string, personKey: string): Promise<void> {
+  // A real load each time: going to the same page with another #person would only change the hash.
+  await page.goto("about:blank");
   await page.goto(`${url}/#person=${personKey}`);
   await page.waitForSelector("body[data-ready=true][data-live=true]");
 }
