@@ -148,7 +148,7 @@ describe("delivery worker", () => {
     };
     await services.outbox.enqueue([...ids.map((id) => message(id)), message(sender!, { key: "test:sender" })]);
     worker({ hooks: [progress] }).start();
-    await until(() => edits === 41);
+    await waitUntil("edits === 41", () => edits === 41);
     const toSender = api.calls.filter((c) => c.params.chat_id === sender && c.method !== "sendMessage");
     expect(toSender).toHaveLength(41);
     expect(toSender.every((c) => c.ok)).toBe(true);
