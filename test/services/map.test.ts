@@ -8,6 +8,7 @@ import {
   MapError,
   createMapService,
   readMapData,
+  type ClusterInfo,
   type MapErrorCode,
   type MapService,
 } from "../../src/services/mapService.js";
@@ -123,10 +124,11 @@ describe("map service", () => {
     firstSeed = await map.seedMap();
   });
   // Some tests edit the clusters: each test starts from the default layout, whatever ran before it.
+  let defaultClusters: ClusterInfo[];
   beforeEach(async () => {
-    const { clusters } = await readMapData(DEFAULT_DATA_DIR);
+    defaultClusters ??= (await readMapData(DEFAULT_DATA_DIR)).clusters;
     await db.models.Cluster.deleteMany({});
-    await db.models.Cluster.insertMany(clusters);
+    await db.models.Cluster.insertMany(defaultClusters);
   });
   afterAll(async () => {
     await db.drop();
