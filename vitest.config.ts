@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
+    // `npm run test:full` runs only these, at full size (FULL_SCENARIOS=1; test/helpers/scenarios.ts).
+    tags: [{ name: "scenario", description: "a long scenario, scaled down unless FULL_SCENARIOS=1" }],
   },
 });

@@ -2,6 +2,7 @@
 // passed to whatever needs it. Nothing reads process.env anywhere else.
 import { z } from "zod";
 import { validate as isCronExpression } from "node-cron";
+import { LOG_FORMATS, type LogFormat } from "./logger.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -35,6 +36,8 @@ const schema = z.object({
     .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(telegramId)),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  LOG_FORMAT: z.enum(LOG_FORMATS, { message: "must be auto, pretty or json" }).default("auto"),
+  NODE_ENV: z.string().trim().optional(),
   DATA_DIR: z.string().trim().default(".data"),
   // Scheduler (src/jobs): reminders, escalations and the daily rollup. Times are in TZ.
   SCHEDULER_ENABLED: z
@@ -70,6 +73,10 @@ export interface Config {
   timeZone: string;
   bootstrapAdminIds: number[];
   logLevel: (typeof LOG_LEVELS)[number];
+  /** auto: pretty at a terminal outside production, else JSON (see logger.ts). */
+  logFormat: LogFormat;
+  /** NODE_ENV=production: logs stay JSON even at a terminal. */
+  production: boolean;
   dataDir: string;
   scheduler: SchedulerConfig;
 }
@@ -127,6 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: v.TZ,
     bootstrapAdminIds: v.BOOTSTRAP_ADMIN_IDS,
     logLevel: v.LOG_LEVEL,
+    logFormat: v.LOG_FORMAT,
+    production: v.NODE_ENV === "production",
     dataDir: v.DATA_DIR,
     scheduler: {
       enabled: v.SCHEDULER_ENABLED,

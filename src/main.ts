@@ -1,7 +1,7 @@
 // Entry point (npm start): read the environment, start the app, stop cleanly on SIGINT/SIGTERM.
 // Without BOT_TOKEN (or with --sandbox: npm run sandbox) it starts the sandbox instead: see src/sandbox/.
 import { ConfigError, loadConfig } from "./config.js";
-import { createLogger } from "./logger.js";
+import { createLogger, resolveLogFormat } from "./logger.js";
 import { startApp } from "./app.js";
 import { runSandbox } from "./sandbox/run.js";
 
@@ -22,7 +22,11 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.logLevel, botToken: config.botToken });
+  const logger = createLogger({
+    level: config.logLevel,
+    botToken: config.botToken,
+    format: resolveLogFormat(config.logFormat, { isTTY: !!process.stdout.isTTY, production: config.production }),
+  });
   const sandbox = !config.botToken || process.argv.includes("--sandbox");
   const app = sandbox ? await runSandbox(config, logger, process.env) : await startApp(config, logger);
 

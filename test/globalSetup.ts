@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startLocalServer, type LocalServer } from "../src/db/localServer.js";
+import { BROWSER_SKIP_LINE, skipBrowserTests } from "./helpers/chromium.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -24,6 +25,7 @@ const servers: LocalServer[] = [];
 const dataDirs: string[] = [];
 
 export async function setup(project: TestProject): Promise<void> {
+  if (skipBrowserTests) console.log(BROWSER_SKIP_LINE);
   const explicit = process.env.TEST_MONGODB_URI;
   if (explicit) {
     project.provide("mongoUri", explicit);

@@ -93,9 +93,31 @@ export async function ensureFerretDb(cacheDir: string, log: (m: string) => void)
   if (existsSync(binary)) return binary;
   const go = await findOnPath(undefined, "go");
   if (!go) return undefined;
-  log(`Building FerretDB ${FERRETDB_VERSION} with Go into ${path.dirname(binary)} (once; about a minute)`);
-  await buildFerretDb(go, binary);
+  log(
+    `Building FerretDB ${FERRETDB_VERSION} with Go into ${path.dirname(binary)}: once, then cached. ` +
+      `It takes one to several minutes (downloading the module, then compiling); progress every ${PROGRESS_EVERY_MS / 1000} s.`,
+  );
+  const started = Date.now();
+  await buildFerretDb(go, binary, log, started);
+  log(`FerretDB ${FERRETDB_VERSION} built in ${seconds(Date.now() - started)}`);
   return binary;
+}
+
+/** How often a long build says it is still working: a silent minute looks like a hang. */
+const PROGRESS_EVERY_MS = 10_000;
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
+}
+
+/** Runs one build step, logging what it is doing and the time since the build started every PROGRESS_EVERY_MS. */
+async function withProgress<T>(log: (m: string) => void, started: number, doing: string, step: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => log(`Still building FerretDB: ${doing} (${seconds(Date.now() - started)} so far)`), PROGRESS_EVERY_MS);
+  try {
+    return await step();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /**
@@ -103,10 +125,10 @@ export async function ensureFerretDb(cacheDir: string, log: (m: string) => void)
  * the generated build/version/version.txt. So: fetch the module with the Go toolchain, copy it, write that one file,
  * and build the same command from the copy.
  */
-async function buildFerretDb(go: string, binary: string): Promise<void> {
-  const { stdout } = await run(go, ["mod", "download", "-json", `${FERRETDB_MODULE}@v${FERRETDB_VERSION}`], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+async function buildFerretDb(go: string, binary: string, log: (m: string) => void, started: number): Promise<void> {
+  const { stdout } = await withProgress(log, started, `downloading ${FERRETDB_MODULE}@v${FERRETDB_VERSION}`, () =>
+    run(go, ["mod", "download", "-json", `${FERRETDB_MODULE}@v${FERRETDB_VERSION}`], { maxBuffer: 16 * 1024 * 1024 }),
+  );
   const moduleDir = (JSON.parse(stdout) as { Dir: string }).Dir;
   const work = path.join(os.tmpdir(), `sanyojak-ferretdb-src-${process.pid}`);
   rmSync(work, { recursive: true, force: true });
@@ -115,11 +137,14 @@ async function buildFerretDb(go: string, binary: string): Promise<void> {
   writeFileSync(path.join(work, "build", "version", "version.txt"), `v${FERRETDB_VERSION}\n`);
   mkdirSync(path.dirname(binary), { recursive: true });
   const tmpBinary = `${binary}.tmp-${process.pid}`;
-  await run(go, ["build", "-o", tmpBinary, "./cmd/ferretdb"], {
-    cwd: work,
-    env: { ...process.env, GOFLAGS: "-buildvcs=false", CGO_ENABLED: "0" },
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  log(`Compiling FerretDB (go build; module fetched after ${seconds(Date.now() - started)})`);
+  await withProgress(log, started, "compiling with go build", () =>
+    run(go, ["build", "-o", tmpBinary, "./cmd/ferretdb"], {
+      cwd: work,
+      env: { ...process.env, GOFLAGS: "-buildvcs=false", CGO_ENABLED: "0" },
+      maxBuffer: 16 * 1024 * 1024,
+    }),
+  );
   // Rename is atomic: two processes building at once both end with a whole binary.
   renameSync(tmpBinary, binary);
   rmSync(work, { recursive: true, force: true });

@@ -1,19 +1,14 @@
 // National office admins edit the cluster layout by buttons; nobody else can.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, type Harness, type TestPerson } from "../helpers/harness.js";
+import { describe, expect } from "vitest";
+import { testWithHarness as it, type TestPerson } from "../helpers/harness.js";
 
 describe("/clusters", () => {
-  let h: Harness;
   let admin: TestPerson;
-  beforeAll(async () => {
-    h = await createHarness({ label: "clusters" });
-    admin = await h.grant(5_100_000_001, "national_admin", "IN", { language_code: "en" });
-  });
-  afterAll(async () => {
-    await h.close();
+  it.beforeAll(async ({ harness }) => {
+    admin = await harness.grant(5_100_000_001, "national_admin", "IN", { language_code: "en" });
   });
 
-  it("creates a cluster, moves a state into it, renames it, and removes the state again", async () => {
+  it("creates a cluster, moves a state into it, renames it, and removes the state again", async ({ harness: h }) => {
     await admin.send("/clusters");
     expect(admin.lastText()).toContain("Clusters");
     await admin.tap("➕ New cluster");
@@ -49,7 +44,7 @@ describe("/clusters", () => {
     expect(await h.services.map.getCluster("capital-region")).toBeNull();
   });
 
-  it("refuses everyone but national office admins, even with forged buttons", async () => {
+  it("refuses everyone but national office admins, even with forged buttons", async ({ harness: h }) => {
     const cluster = (await h.services.map.listClusters())[0]!;
     const head = await h.grant(5_100_000_002, "cluster_head", cluster.key, { language_code: "en" });
     await head.send("/clusters");

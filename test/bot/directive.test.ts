@@ -10,7 +10,8 @@ import { sendTimeout } from "../../src/localBotApi/index.js";
 import { createLogger } from "../../src/logger.js";
 import { createServices } from "../../src/services/index.js";
 import { DIRECTIVE_REMINDER_PURPOSE } from "../../src/services/directiveService.js";
-import { openMonitoredDatabase, until } from "../helpers/delivery.js";
+import { openMonitoredDatabase } from "../helpers/delivery.js";
+import { waitUntil } from "../helpers/waitUntil.js";
 import { createHarness, type Harness, type TestPerson } from "../helpers/harness.js";
 import { localApi } from "../helpers/telegram.js";
 import { VirtualClock } from "../helpers/virtualClock.js";
@@ -75,7 +76,53 @@ describe("directives", () => {
   }
 
   async function delivered(): Promise<void> {
-    await until(async () => (await h.services.outbox.pendingCount()) === 0, 30_000, 20);
+    await waitUntil("an empty outbox", async () => (await h.services.outbox.pendingCount()) === 0, { timeoutMs: 30_000, everyMs: 20 });
+  }
+
+  // Each test builds the directives it needs, so that none depends on another having run first (or not at all).
+
+  /** Starts /directive afresh: whatever conversation a test before left open is cancelled first. */
+  async function startDirective(person: TestPerson): Promise<void> {
+    await person.send("/cancel");
+    await person.send("/directive");
+  }
+
+  const TO_UP_TEXT = "Hold a Sneh Samvad in every Lok Sabha constituency by 30 November. <Report> the same day.";
+
+  /** The admin's directive (with a photo) to the Lok Sabha and Vidhan Sabha in-charges of Uttar Pradesh, up to its "Send". */
+  async function composeToUp(): Promise<void> {
+    await startDirective(admin);
+    await admin.send(TO_UP_TEXT);
+    await admin.sendContent({ photo: { data: new Uint8Array([1, 2, 3]), width: 800, height: 600 } });
+    await admin.tap("☐ Lok Sabha in-charge");
+    await admin.tap("☐ Vidhan Sabha in-charge");
+    await admin.tap("Continue ➡️");
+    await admin.tap("One state");
+    await admin.send("uttar pradesh");
+    expect(admin.lastText()).toContain("Recipients: 2");
+  }
+
+  /** The same directive sent through the service (no conversation) and delivered; its id. */
+  async function sentToUp(requestKey: string): Promise<string> {
+    const created = await h.services.directives.create(
+      {
+        actor: { telegramId: ADMIN, scopes: [{ role: "national_admin", level: "country", code: "IN" }] },
+        requestKey,
+        text: TO_UP_TEXT,
+        media: null,
+        audience: { roles: ["pc_incharge", "ac_incharge"], area: { level: "state", code: "IN-UP" } },
+        senderLang: "en",
+      },
+      createDirectiveRenderer(h.i18n, "Asia/Kolkata"),
+    );
+    if (!created.ok) throw new Error(created.reason);
+    await delivered();
+    return created.directiveId;
+  }
+
+  /** The bot's messages to `id` from index `from` on (what a test sent, not what tests before it did). */
+  function botMessagesSince(id: number, from: number) {
+    return botMessages(id).slice(from);
   }
 
   it("refuses /directive and /directives to people without a sending role, and records it", async () => {
@@ -88,12 +135,12 @@ describe("directives", () => {
     await pc.send("/directives");
     expect(pc.lastText()).toContain("आपकी भूमिका से यह नहीं किया जा सकता");
     expect(await h.db.models.Audit.countDocuments({ actorId: PC_UP, action: "access.denied" })).toBe(2);
-    expect(await h.db.models.Directive.countDocuments({})).toBe(0);
+    expect(await h.db.models.Directive.countDocuments({ createdBy: PC_UP })).toBe(0);
     expect(await h.openConversation(PC_UP)).toBeNull();
   });
 
   it("walks a national admin through text, photo, roles and area to the exact count; bad input is answered and asked again", async () => {
-    await admin.send("/directive");
+    await startDirective(admin);
     expect(admin.lastText()).toContain("New directive");
     await admin.sendContent({ sticker: { emoji: "👍" } });
     expect(admin.lastText()).toContain("write the text of the directive first");
@@ -125,35 +172,40 @@ describe("directives", () => {
   });
 
   it("sends once to each recipient, in their language, with an Acknowledge button, and shows progress to the sender", async () => {
+    await composeToUp();
+    const seen = new Map([ADMIN, PC_UP, AC_UP, STATE_UP, PC_OTHER, HEAD].map((id) => [id, botMessages(id).length]));
+    const since = (id: number) => botMessagesSince(id, seen.get(id)!);
     await admin.tap("📢 Send to 2 people");
     await delivered();
-    const directive = await h.db.models.Directive.findOne({}).lean();
+    const directive = await h.db.models.Directive.findOne({ createdBy: ADMIN, text: TO_UP_TEXT, "media.kind": "photo" }).sort({ createdAt: -1 }).lean();
     expect(directive).toMatchObject({ recipientCount: 2, createdBy: ADMIN, media: { kind: "photo" } });
     expect(directive!.audience).toMatchObject({ roles: ["pc_incharge", "ac_incharge"], level: "state", code: "IN-UP" });
 
-    const hindi = botMessages(PC_UP).filter((e) => e.message.photo);
+    const hindi = since(PC_UP).filter((e) => e.message.photo);
     expect(hindi).toHaveLength(1);
     expect(hindi[0]!.message.caption).toContain("दिशा-निर्देश — राष्ट्रीय कार्यालय की ओर से");
     expect(hindi[0]!.message.reply_markup?.inline_keyboard[0]![0]!.text).toBe("✅ स्वीकार करें");
-    const english = botMessages(AC_UP).filter((e) => e.message.photo);
+    const english = since(AC_UP).filter((e) => e.message.photo);
     expect(english).toHaveLength(1);
     expect(english[0]!.message.caption).toContain("Directive from the National Office");
     expect(english[0]!.message.reply_markup?.inline_keyboard[0]![0]!.text).toBe("✅ Acknowledge");
-    for (const id of [STATE_UP, PC_OTHER, HEAD]) expect(botMessages(id).filter((e) => e.message.photo)).toHaveLength(0);
+    for (const id of [STATE_UP, PC_OTHER, HEAD]) expect(since(id).filter((e) => e.message.photo)).toHaveLength(0);
 
     // The sender's one status message ends with the final counts.
-    await until(() => botMessages(ADMIN).some((e) => e.message.text?.includes("delivered to everyone it could reach")), 10_000);
-    const status = botMessages(ADMIN).find((e) => e.message.text?.includes("delivered to everyone"))!;
+    await waitUntil("the sender's status to say it is delivered", () => since(ADMIN).some((e) => e.message.text?.includes("delivered to everyone it could reach")), { timeoutMs: 10_000 });
+    const status = since(ADMIN).find((e) => e.message.text?.includes("delivered to everyone"))!;
     expect(status.message.text).toContain("✅ sent 2");
     expect(status.edits.length).toBeGreaterThanOrEqual(1);
     expect(status.edits[0]!.text).toContain("Sending to 2 people");
 
-    expect(await h.db.models.DirectiveDelivery.countDocuments({})).toBe(2);
-    expect(await h.db.models.Audit.countDocuments({ action: "directive.create", outcome: "ok" })).toBe(1);
-    expect(await h.db.models.Audit.countDocuments({ action: "delivery.sent" })).toBe(2);
+    const directiveId = String(directive!._id);
+    expect(await h.db.models.DirectiveDelivery.countDocuments({ directiveId })).toBe(2);
+    expect(await h.db.models.Audit.countDocuments({ action: "directive.create", outcome: "ok", "details.directiveId": directiveId })).toBe(1);
+    expect(await h.db.models.Audit.countDocuments({ action: "delivery.sent", "details.refId": directiveId })).toBe(2);
   });
 
   it("records an acknowledgement once, answers a second tap, and refuses a forged one for someone else's delivery", async () => {
+    const directiveId = await sentToUp("ack");
     const ravi = h.person(PC_UP);
     const meena = h.person(AC_UP);
     await ravi.tap("✅ स्वीकार करें");
@@ -161,27 +213,33 @@ describe("directives", () => {
     expect(ravi.lastButtons()).toEqual(["✅ स्वीकार किया"]);
     await ravi.tap("✅ स्वीकार किया");
     expect(h.api.callbackAnswer(lastQueryId())?.text).toContain("पहले ही स्वीकार");
-    expect(await h.db.models.DirectiveAck.countDocuments({ telegramId: PC_UP })).toBe(1);
+    expect(await h.db.models.DirectiveAck.countDocuments({ directiveId, telegramId: PC_UP })).toBe(1);
 
     // Meena forges Ravi's delivery id on her own message.
-    const raviDelivery = await h.db.models.DirectiveDelivery.findOne({ telegramId: PC_UP }).lean();
-    const meenaMessage = botMessages(AC_UP).find((e) => e.message.photo)!.message;
+    const raviDelivery = await h.db.models.DirectiveDelivery.findOne({ directiveId, telegramId: PC_UP }).lean();
+    const meenaMessage = botMessages(AC_UP).findLast((e) => e.message.text?.includes("Sneh Samvad"))!.message;
     await meena.tapData(meenaMessage.message_id, `dv:a:${String(raviDelivery!._id)}`);
     const answer = h.api.callbackAnswer(lastQueryId());
     expect(answer).toMatchObject({ show_alert: true });
     expect(answer?.text).toContain("someone else");
-    expect(await h.db.models.DirectiveAck.countDocuments({})).toBe(1);
-    expect(await h.db.models.DirectiveAck.countDocuments({ telegramId: AC_UP })).toBe(0);
+    expect(await h.db.models.DirectiveAck.countDocuments({ directiveId })).toBe(1);
+    expect(await h.db.models.DirectiveAck.countDocuments({ directiveId, telegramId: AC_UP })).toBe(0);
     expect(
-      await h.db.models.Audit.countDocuments({ action: "directive.ack", outcome: "denied", reason: "not_yours", actorId: AC_UP }),
+      await h.db.models.Audit.countDocuments({ action: "directive.ack", outcome: "denied", reason: "not_yours", actorId: AC_UP, "details.directiveId": directiveId }),
     ).toBe(1);
   });
 
   it("lists directives with counts, breaks them down by cluster, and reminds those who have not acknowledged once per request", async () => {
+    const directiveId = await sentToUp("list");
+    await h.person(PC_UP).tap("✅ स्वीकार करें");
+    const meenaBefore = botMessages(AC_UP).length;
+    await admin.send("/cancel");
     await admin.send("/directives");
     expect(admin.lastText()).toContain("Recent directives");
     expect(admin.lastText()).toContain("✅ sent 2 · 👍 acknowledged 1");
-    await admin.tap("1");
+    // The list's buttons are numbered by position; this test's directive is opened by its id (others may be newer).
+    expect(admin.lastButtons()).toContain("1");
+    await admin.tapData(botMessages(ADMIN).at(-1)!.message.message_id, `dl:v:${directiveId}`);
     const report = admin.lastText();
     const clusterName = (await h.services.map.getCluster(upCluster.key))!.name.en;
     expect(report).toContain(`• ${clusterName}: 1 / 2 / 2`);
@@ -191,18 +249,18 @@ describe("directives", () => {
     await admin.tap("🔔 Remind 1 person who has not acknowledged"); // the same request again
     expect(h.api.callbackAnswer(lastQueryId())?.text).toContain("already sent");
     await delivered();
-    const reminders = botMessages(AC_UP).filter((e) => e.message.caption?.includes("Reminder: please acknowledge"));
+    const reminders = botMessagesSince(AC_UP, meenaBefore).filter((e) => e.message.text?.includes("Reminder: please acknowledge"));
     expect(reminders).toHaveLength(1);
-    expect(botMessages(PC_UP).filter((e) => e.message.caption?.includes("याद दिलाना"))).toHaveLength(0);
-    expect(await h.db.models.OutboxDone.countDocuments({ purpose: DIRECTIVE_REMINDER_PURPOSE })).toBe(1);
+    expect(await h.db.models.OutboxDone.countDocuments({ purpose: DIRECTIVE_REMINDER_PURPOSE, refId: directiveId })).toBe(1);
+    expect(await h.db.models.OutboxDone.countDocuments({ purpose: DIRECTIVE_REMINDER_PURPOSE, refId: directiveId, personId: PC_UP })).toBe(0);
     // Acknowledging from the reminder counts for the same delivery.
     await h.person(AC_UP).tap("✅ Acknowledge");
-    expect(await h.db.models.DirectiveAck.countDocuments({})).toBe(2);
+    expect(await h.db.models.DirectiveAck.countDocuments({ directiveId })).toBe(2);
   });
 
   it("lets a cluster in-charge address only their own cluster", async () => {
     const head = h.person(HEAD, { first_name: "Head", language_code: "en" });
-    await head.send("/directive");
+    await startDirective(head);
     await head.send("Cluster meeting on Sunday.");
     await head.tap("No attachment ➡️");
     expect(head.lastButtons()).not.toContain("☐ National office admin");
@@ -247,11 +305,12 @@ describe("directives", () => {
     await head.tapData(listMessage.message_id, `dl:v:${national.ok ? national.directiveId : ""}`);
     expect(h.api.callbackAnswer(lastQueryId())?.text).toContain("outside your area");
     await head.tapData(listMessage.message_id, `dl:r:${national.ok ? national.directiveId : ""}`);
-    expect(await h.db.models.OutboxItem.countDocuments({ purpose: DIRECTIVE_REMINDER_PURPOSE })).toBe(0);
+    expect(await h.db.models.OutboxItem.countDocuments({ purpose: DIRECTIVE_REMINDER_PURPOSE, refId: national.ok ? national.directiveId : "" })).toBe(0);
+    expect(await h.db.models.OutboxDone.countDocuments({ purpose: DIRECTIVE_REMINDER_PURPOSE, refId: national.ok ? national.directiveId : "" })).toBe(0);
   });
 
   it("says so when nobody holds the chosen roles there, and sends nothing", async () => {
-    await admin.send("/directive");
+    await startDirective(admin);
     await admin.send("For national admins of one state");
     await admin.tap("No attachment ➡️");
     await admin.tap("☐ National office admin");
@@ -278,6 +337,7 @@ describe("directives", () => {
     );
     if (!created.ok) throw new Error(created.reason);
     await delivered();
+    await admin.send("/cancel");
     // Telegram did send it (once); the bot does not know, records "unknown" and sends no second copy.
     expect(botMessages(STATE_UP).length - before).toBe(1);
     const done = await h.db.models.OutboxDone.findOne({ purpose: "directive", refId: created.directiveId }).lean();

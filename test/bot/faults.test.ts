@@ -11,6 +11,7 @@ import { createHarness, type Harness, type TestPerson } from "../helpers/harness
 import { internalServerError, networkFailure, tooManyRequests } from "../../src/localBotApi/faults.js";
 import { reportButtonData } from "../../src/messages/buttons.js";
 import type { BotContext } from "../../src/bot/context.js";
+import { fullScenarios } from "../helpers/scenarios.js";
 
 const HOUR = 3600_000;
 let h: Harness;
@@ -168,7 +169,13 @@ describe("a kill -9 at every step, the update delivered again to another instanc
     });
   }
 
-  it("/report, every step, killed after and before its state was stored: one report with the counts given", async () => {
+  // All 20 crash points under FULL_SCENARIOS=1 (npm run test:full); npm test kills at every step once, alternating
+  // after and before the state was stored (10 runs).
+  const reportCrashes = (count: number) =>
+    Array.from({ length: count }, (_, i) => i).flatMap((i) =>
+      fullScenarios ? [[i, "after"] as const, [i, "before"] as const] : [[i, i % 2 ? "before" : "after"] as const],
+    );
+  it("/report, every step, killed after and before its state was stored: one report with the counts given", { tags: ["scenario"] }, async () => {
     const steps: Step[] = [
       { tap: "📝 Report" },
       { text: "60" },
@@ -181,7 +188,7 @@ describe("a kill -9 at every step, the update delivered again to another instanc
       { tap: "Skip ⏭" },
       { tap: "✅ Confirm" },
     ];
-    for (const [crashAt, when] of steps.flatMap((_, i) => [[i, "after"] as const, [i, "before"] as const])) {
+    for (const [crashAt, when] of reportCrashes(steps.length)) {
       const p = await incharge();
       const code = (await h.services.people.get(p.id))!.roles[0]!.code;
       const created = await h.services.events.create({

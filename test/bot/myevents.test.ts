@@ -14,6 +14,8 @@ let n = 0;
 
 beforeAll(async () => {
   h = await createHarness({ label: "myevents" });
+  // The default programmes, as the app's start loads them (a test may be the first to read them).
+  await h.services.programmes.seedDefaults();
 });
 afterAll(async () => {
   await h.close();

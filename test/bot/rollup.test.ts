@@ -1,10 +1,10 @@
 // /rollup [date] through the real bot: each role gets its own scope, in its language, with the chart; people
 // without a suitable role are refused; a date that cannot be read gets the reason and the usage.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseRollupDay } from "../../src/domain/rollup/parseDay.js";
 import { rollupScopes } from "../../src/bot/features/rollup.js";
 import type { Actor } from "../../src/services/eventService.js";
-import { createHarness, type Harness } from "../helpers/harness.js";
+import { testWithHarness } from "../helpers/harness.js";
 
 const ZONE = "Asia/Kolkata";
 
@@ -44,11 +44,11 @@ describe("the date after /rollup", () => {
 });
 
 describe("/rollup", () => {
-  let h: Harness;
+  const test = testWithHarness;
   const organiser: Actor = { telegramId: 7_100_000_001, scopes: [{ role: "pc_incharge", level: "pc", code: "IN-UP:P77" }] };
 
-  beforeAll(async () => {
-    h = await createHarness({ label: "rollupcmd" });
+  // The day every test reads: nothing a test does below changes these events or their report.
+  test.beforeAll(async ({ harness: h }) => {
     await h.services.programmes.seedDefaults();
     // 26 Nov 2026, 12:00 IST. Two events in Varanasi this morning (one reported), one tomorrow.
     h.clock.set("2026-11-26T06:30:00Z");
@@ -81,11 +81,8 @@ describe("/rollup", () => {
     });
     expect(res.ok).toBe(true);
   });
-  afterAll(async () => {
-    await h.close();
-  });
 
-  it("gives a cluster head the cluster's summary and chart, in Hindi", async () => {
+  test("gives a cluster head the cluster's summary and chart, in Hindi", async ({ harness: h }) => {
     const head = await h.grant(7_100_000_010, "cluster_head", "central", { language_code: "hi" });
     await head.send("/rollup");
     const sent = head.transcript().filter((e) => e.from === "bot");
@@ -103,7 +100,7 @@ describe("/rollup", () => {
     expect(photo?.message.caption).toContain("मध्य क्लस्टर");
   });
 
-  it("gives a state team member the state's summary for a typed date, in English", async () => {
+  test("gives a state team member the state's summary for a typed date, in English", async ({ harness: h }) => {
     const team = await h.grant(7_100_000_020, "state_team", "IN-UP", { language_code: "en" });
     await team.send("/rollup 27/11");
     const text = team.botTexts().find((t) => t.includes("Daily summary"))!;
@@ -114,7 +111,7 @@ describe("/rollup", () => {
     expect(text).toContain("Lok Sabha seats with a reported event: 1 of 80");
   });
 
-  it("gives the national office the country, with a row per cluster", async () => {
+  test("gives the national office the country, with a row per cluster", async ({ harness: h }) => {
     await h.services.people.ensureNationalAdmins([7_100_000_030]);
     const admin = h.person(7_100_000_030, { language_code: "en" });
     await admin.send("/rollup 2026-11-26");
@@ -126,8 +123,8 @@ describe("/rollup", () => {
     expect(admin.transcript().some((e) => e.from === "bot" && e.message.photo)).toBe(true);
   });
 
-  it("refuses in-charges and people without a role, and explains a date it cannot read", async () => {
-    const pc = h.person(organiser.telegramId, { language_code: "en" });
+  test("refuses in-charges and people without a role, and explains a date it cannot read", async ({ harness: h }) => {
+    const pc = h.person(organiser.telegramId, { language_code: "en", first_name: "Ramesh" }); // the name the rollups show
     // The organiser first wrote with a Hindi app (stored at first contact); here they have chosen English.
     await h.services.people.setLanguage(organiser.telegramId, "en");
     await pc.send("/rollup");
@@ -135,7 +132,7 @@ describe("/rollup", () => {
     const nobody = h.person(7_100_000_099, { language_code: "en" });
     await nobody.send("/rollup");
     expect(nobody.lastText()).toContain("invite link");
-    const head = h.person(7_100_000_010, { language_code: "hi" });
+    const head = await h.grant(7_100_000_011, "cluster_head", "central", { language_code: "hi" });
     const before = head.transcript().length;
     await head.send("/rollup 31/02");
     expect(head.transcript().length).toBe(before + 2);

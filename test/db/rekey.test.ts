@@ -1,20 +1,13 @@
 // Older databases re-keyed at start: people by Telegram id, conversation states by chat, reports by event and
 // versions by "<event>:<version>". Idempotent, and an interrupted run is finished by the next.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { Types } from "mongoose";
-import { openTestDatabase, type TestDatabase } from "../helpers/db.js";
+// Each test its own database: the counts below are of everything legacy in it.
+import { testWithDatabase as it } from "../helpers/db.js";
 import { rekeyLegacyDocuments, rekeyLegacyDocumentsOnce } from "../../src/db/migrations/rekey.js";
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await openTestDatabase("rekey");
-});
-afterAll(async () => {
-  await db.drop();
-});
-
 describe("re-keying legacy documents", () => {
-  it("moves people, conversation states, reports and versions to their keys, once", async () => {
+  it("moves people, conversation states, reports and versions to their keys, once", async ({ db }) => {
     const eventId = new Types.ObjectId();
     const m = db.models;
     await m.Person.collection.insertOne({ _id: new Types.ObjectId(), telegramId: 6_500_000_001, firstName: "Old", roles: [], language: "hi" } as never);
@@ -33,7 +26,7 @@ describe("re-keying legacy documents", () => {
     expect(await rekeyLegacyDocuments(m)).toBe(0);
   });
 
-  it("finishes a run interrupted after a legacy document was removed and before its new copy was stored", async () => {
+  it("finishes a run interrupted after a legacy document was removed and before its new copy was stored", async ({ db }) => {
     const m = db.models;
     const legacy = { _id: new Types.ObjectId(), telegramId: 6_500_000_002, firstName: "Half", roles: [] };
     // As the interrupted run left it: copied aside, removed from people, not yet re-inserted.
@@ -43,7 +36,7 @@ describe("re-keying legacy documents", () => {
     expect(await m.Person.db.collection("people_rekey").countDocuments({})).toBe(0);
   });
 
-  it("runs at start only until it has once run to its end (later starts read one marker, not the collections)", async () => {
+  it("runs at start only until it has once run to its end (later starts read one marker, not the collections)", async ({ db }) => {
     const m = db.models;
     await m.Person.collection.insertOne({ _id: new Types.ObjectId(), telegramId: 6_500_000_003, firstName: "Late", roles: [] } as never);
     expect(await rekeyLegacyDocumentsOnce(m, () => new Date())).toBe(1);

@@ -1,6 +1,6 @@
 // Enqueueing: one message per idempotency key for all time (pending or final), payloads kept as JSON (keyboards are
 // nested arrays), and the merged view of pending and final messages.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createOutboxService, type OutboxService } from "../../src/delivery/outbox.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.js";
 
@@ -9,11 +9,12 @@ describe("outbox", () => {
   let outbox: OutboxService;
   const now = () => new Date("2026-11-26T06:30:00Z");
 
-  beforeAll(async () => {
+  // A database per test: each counts everything queued in it.
+  beforeEach(async () => {
     db = await openTestDatabase("outbox");
     outbox = createOutboxService(db.models, now);
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await db.drop();
   });
 
@@ -40,6 +41,7 @@ describe("outbox", () => {
   });
 
   it("never queues again a key that is already final", async () => {
+    await outbox.enqueue([msg("k1"), msg("k2", 2)]);
     const item = await db.models.OutboxItem.findOne({ key: "k2" }).lean();
     await db.models.OutboxDone.create({
       _id: item!._id, key: "k2", purpose: "rollup", refId: "2026-11-26", group: "north", chatId: 2, personId: 2, method: "sendMessage",

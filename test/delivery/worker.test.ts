@@ -10,7 +10,8 @@ import { createLogger } from "../../src/logger.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { apiRoot, localApi, token } from "../helpers/telegram.js";
 import { VirtualClock } from "../helpers/virtualClock.js";
-import { measureRates, openMonitoredDatabase, sendCalls, until } from "../helpers/delivery.js";
+import { measureRates, openMonitoredDatabase, sendCalls } from "../helpers/delivery.js";
+import { waitUntil } from "../helpers/waitUntil.js";
 import type { Database } from "../../src/db/connection.js";
 
 const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
@@ -94,7 +95,7 @@ describe("delivery worker", () => {
     const rec = recorder();
     const w = worker({ hooks: [rec.hooks] });
     w.start();
-    await until(() => rec.sent.length === 3);
+    await waitUntil("rec.sent.length === 3", () => rec.sent.length === 3);
     for (const id of ids) {
       expect(copies(id)).toBe(1);
       const m = api.lastBotMessage(id)!;
@@ -120,7 +121,7 @@ describe("delivery worker", () => {
     ]);
     const rec = recorder();
     worker({ hooks: [rec.hooks] }).start();
-    await until(() => rec.sent.length === 94);
+    await waitUntil("rec.sent.length === 94", () => rec.sent.length === 94);
     const calls = sendCalls(api);
     const rates = measureRates(calls);
     expect(rates.maxPerSecond).toBeLessThanOrEqual(30);
@@ -147,7 +148,7 @@ describe("delivery worker", () => {
     };
     await services.outbox.enqueue([...ids.map((id) => message(id)), message(sender!, { key: "test:sender" })]);
     worker({ hooks: [progress] }).start();
-    await until(() => edits === 41);
+    await waitUntil("edits === 41", () => edits === 41);
     const toSender = api.calls.filter((c) => c.params.chat_id === sender && c.method !== "sendMessage");
     expect(toSender).toHaveLength(41);
     expect(toSender.every((c) => c.ok)).toBe(true);
@@ -165,7 +166,7 @@ describe("delivery worker", () => {
     const rec = recorder();
     const w = worker({ hooks: [rec.hooks] });
     w.start();
-    await until(() => rec.sent.length === 40);
+    await waitUntil("rec.sent.length === 40", () => rec.sent.length === 40);
     const calls = sendCalls(api);
     const limited = calls.find((c) => c.error?.error_code === 429)!;
     expect(limited.params.chat_id).toBe(victim);
@@ -189,7 +190,7 @@ describe("delivery worker", () => {
     await services.outbox.enqueue([message(ok!), message(blocked!), message(noChat)]);
     const rec = recorder();
     worker({ hooks: [rec.hooks] }).start();
-    await until(() => rec.sent.length + rec.failed.length === 3);
+    await waitUntil("rec.sent.length + rec.failed.length === 3", () => rec.sent.length + rec.failed.length === 3);
     expect(await services.outbox.get(`test:${blocked}`)).toMatchObject({ status: "blocked", reason: "blocked", errorCode: 403, attempts: 1 });
     expect((await services.people.get(blocked!))?.blockedBotAt).toBeInstanceOf(Date);
     const failed = await services.outbox.get(`test:${noChat}`);
@@ -208,7 +209,7 @@ describe("delivery worker", () => {
     await services.outbox.enqueue([message(flaky!), message(down!)]);
     const rec = recorder();
     worker({ hooks: [rec.hooks], maxFailures: 3, backoff: { baseMs: 1000, maxMs: 60_000 }, random: () => 0.5 }).start();
-    await until(() => rec.sent.length + rec.failed.length === 2);
+    await waitUntil("rec.sent.length + rec.failed.length === 2", () => rec.sent.length + rec.failed.length === 2);
     expect(await services.outbox.get(`test:${flaky}`)).toMatchObject({ status: "sent", attempts: 3 });
     expect(copies(flaky!)).toBe(1);
     const times = sendCalls(api).filter((c) => c.params.chat_id === flaky).map((c) => c.time);
@@ -237,7 +238,7 @@ describe("delivery worker", () => {
     const rec = recorder();
     const w = worker({ hooks: [rec.hooks], backoff: { baseMs: 1000, maxMs: 10_000 } });
     w.start();
-    await until(() => rec.sent.length + rec.failed.length === 500, 120_000);
+    await waitUntil("rec.sent.length + rec.failed.length === 500", () => rec.sent.length + rec.failed.length === 500, { timeoutMs: 120_000 });
     await w.whenIdle();
 
     // Nobody has two copies, and every message is accounted for.
@@ -270,7 +271,7 @@ describe("delivery worker", () => {
     await services.outbox.enqueue(message(id!, { ifInterrupted: "retry" }));
     const rec = recorder();
     worker({ hooks: [rec.hooks], backoff: { baseMs: 1000, maxMs: 10_000 } }).start();
-    await until(() => rec.sent.length === 1);
+    await waitUntil("rec.sent.length === 1", () => rec.sent.length === 1);
     expect(copies(id!)).toBe(2);
     expect(await services.outbox.get(`test:${id}`)).toMatchObject({ status: "sent", attempts: 2 });
   });
@@ -285,7 +286,7 @@ describe("delivery worker", () => {
     ]);
     const rec = recorder();
     worker({ hooks: [rec.hooks], maxInFlight: 1 }).start();
-    await until(() => rec.sent.length === 3);
+    await waitUntil("rec.sent.length === 3", () => rec.sent.length === 3);
     const order = sendCalls(api).map((c) => c.params.chat_id);
     expect(order).toEqual([high, low, later]);
     expect(sendCalls(api)[2]!.time).toBeGreaterThanOrEqual(at);
@@ -299,7 +300,7 @@ describe("delivery worker", () => {
     );
     const rec = recorder();
     worker({ hooks: [rec.hooks] }).start();
-    await until(() => rec.sent.length === 1);
+    await waitUntil("rec.sent.length === 1", () => rec.sent.length === 1);
     const m = api.lastBotMessage(id!)!;
     expect(m.caption).toBe("Chart");
     expect([...(api.file(m.photo!.at(-1)!.file_id)?.data ?? [])]).toEqual([...png]);
@@ -315,7 +316,7 @@ describe("delivery worker", () => {
     const b = recorder();
     worker({ hooks: [a.hooks] }).start();
     worker({ hooks: [b.hooks], database: second }).start();
-    await until(() => a.sent.length + b.sent.length === 120);
+    await waitUntil("a.sent.length + b.sent.length === 120", () => a.sent.length + b.sent.length === 120);
     expect(ids.map(copies).every((n) => n === 1)).toBe(true);
     // Both workers ran against the same queue; how it splits between them depends on the machine's load (a fast
     // worker may claim everything), so what is asserted is the outcome: one claimed attempt and one send each.
@@ -329,7 +330,7 @@ describe("delivery worker", () => {
     const a = recorder();
     const first = worker({ hooks: [a.hooks] });
     first.start();
-    await until(() => a.sent.length >= 60);
+    await waitUntil("a.sent.length >= 60", () => a.sent.length >= 60);
     await first.stop();
     expect(await unanswered()).toEqual([]);
     const sentBefore = a.sent.length;
@@ -340,7 +341,7 @@ describe("delivery worker", () => {
     extra.push(second);
     const b = recorder();
     worker({ hooks: [b.hooks], database: second }).start();
-    await until(() => a.sent.length + b.sent.length === 150);
+    await waitUntil("a.sent.length + b.sent.length === 150", () => a.sent.length + b.sent.length === 150);
     expect(a.sent.length).toBe(sentBefore); // the stopped worker sent nothing more
     expect(ids.map(copies).every((n) => n === 1)).toBe(true);
     expect(new Set([...a.sent, ...b.sent].map((r) => r.key)).size).toBe(150);
@@ -363,7 +364,7 @@ describe("delivery worker", () => {
     await services.outbox.enqueue([message(x!), message(y!, { ifInterrupted: "retry" })]);
     const a = createDeliveryWorker({ models: mon.models, api: new Api(token, { apiRoot, fetch: dying }), services, logger, clock });
     a.start();
-    await until(() => reached === 2);
+    await waitUntil("reached === 2", () => reached === 2);
     void a.stop(); // never completes: its calls hang, as in a dead process
 
     await services.outbox.enqueue(rest.map((id) => message(id)));
@@ -373,7 +374,7 @@ describe("delivery worker", () => {
     const b = recorder();
     const started = clock.now().getTime();
     worker({ hooks: [b.hooks], database: second, staleAfterMs: 120_000 }).start();
-    await until(() => b.sent.length + b.failed.length === 12, 30_000);
+    await waitUntil("b.sent.length + b.failed.length === 12", () => b.sent.length + b.failed.length === 12, { timeoutMs: 30_000 });
     expect(rest.map(copies).every((n) => n === 1)).toBe(true);
     // x: it did arrive once; nobody can know, so it is recorded as failed "interrupted" and not sent again.
     expect(copies(x!)).toBe(1);
@@ -396,12 +397,12 @@ describe("delivery worker", () => {
     const rec = recorder();
     const w = worker({ hooks: [rec.hooks], staleAfterMs: 60_000 });
     w.start();
-    await until(() => copies(id!) === 1);
-    await until(async () => (await db.models.Audit.countDocuments({})) === 0 && w.stats().inFlight === 0, 30_000);
+    await waitUntil("copies(id!) === 1", () => copies(id!) === 1);
+    await waitUntil("db.models.Audit.countDocuments({}) === 0 && w.stats().inFlight === 0", async () => (await db.models.Audit.countDocuments({})) === 0 && w.stats().inFlight === 0, { timeoutMs: 30_000 });
     failing = false;
     // The worker knows it called Telegram: it does not release the attempt, it waits for it to go stale, and then
     // records it as interrupted (its answer was lost) instead of sending again.
-    await until(() => rec.failed.length === 1, 30_000);
+    await waitUntil("rec.failed.length === 1", () => rec.failed.length === 1, { timeoutMs: 30_000 });
     expect(copies(id!)).toBe(1);
     expect(await services.outbox.get(`test:${id}`)).toMatchObject({ status: "failed", reason: "interrupted" });
   });

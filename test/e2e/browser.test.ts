@@ -3,12 +3,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { DEMO_PEOPLE } from "../../src/sandbox/demoPeople.js";
-import { startTestSandbox, waitFor, makePng, type TestSandbox } from "../sandbox/helpers.js";
+import { startTestSandbox, makePng, type TestSandbox } from "../sandbox/helpers.js";
+import { waitUntil } from "../helpers/waitUntil.js";
+import { skipBrowserTests } from "../helpers/chromium.js";
 import { describeFailure, lastBotText, openPhoneBrowser, openSandboxPage, type PhoneBrowser } from "../sandbox/browser.js";
 
 const demo = (key: string) => DEMO_PEOPLE.find((p) => p.key === key)!;
 
-describe("the sandbox page in a browser", () => {
+// Without a Chromium (outside CI) the global setup prints one line and these are skipped; in CI they fail.
+describe.skipIf(skipBrowserTests)("the sandbox page in a browser", () => {
   let sb: TestSandbox;
   let browser: PhoneBrowser;
   let page: Page;
@@ -16,7 +19,6 @@ describe("the sandbox page in a browser", () => {
   beforeAll(async () => {
     [sb, browser] = await Promise.all([startTestSandbox("browser"), openPhoneBrowser({ locale: "hi-IN" })]);
     page = browser.page;
-    await openSandboxPage(page, sb.url, "pc");
   }, 120_000);
   beforeEach(({ onTestFailed }) => {
     onTestFailed(async () => console.log(await describeFailure(browser, sb.api, Number(await page.locator("#person").inputValue()))));
@@ -35,9 +37,11 @@ describe("the sandbox page in a browser", () => {
     return (await response.json()) as { ok: boolean; result?: { message_id: number }; description?: string };
   }
 
+  // Each test opens the page as the person it acts as: none relies on whom a test before it left selected.
   it("shows who you are and starts the chat with the bot", async () => {
-    const pc = demo("pc").user;
-    expect(await page.locator("#person").inputValue()).toBe(String(pc.id));
+    // The national office admin: a chat no other test here writes in, so it starts empty, with the Start button.
+    await openSandboxPage(page, sb.url, "admin");
+    expect(await page.locator("#person").inputValue()).toBe(String(demo("admin").user.id));
     const options = await page.locator("#person option").allTextContents();
     expect(options).toHaveLength(DEMO_PEOPLE.length);
     expect(options.find((o) => o.startsWith("आरिफ़ ख़ान"))).toContain("लोकसभा प्रभारी");
@@ -49,11 +53,12 @@ describe("the sandbox page in a browser", () => {
     // The /help list in the answer: each command is tappable, and tapping sends it.
     await page.locator(".msg.bot .command", { hasText: "/help" }).first().click();
     await page.locator(".msg.user .text", { hasText: "/help" }).waitFor();
-    await waitFor("the help text", async () => (await page.locator(".msg.bot").count()) >= 2);
+    await waitUntil("the help text", async () => (await page.locator(".msg.bot").count()) >= 2);
     expect(await lastBotText(page)).toContain("/newevent");
   });
 
   it("types a command, taps an inline button, and sees the message edited in place", async () => {
+    await openSandboxPage(page, sb.url, "pc");
     await page.locator("#text").fill("/language");
     await page.locator("#text").press("Enter");
     // The message's id first: once tapped, its text changes and this locator no longer finds it.
@@ -69,22 +74,24 @@ describe("the sandbox page in a browser", () => {
     // The command menu follows the language the bot set for this chat.
     await page.locator("#menu-button").click();
     await page.locator("#commands button", { hasText: "/newevent" }).waitFor();
-    await waitFor("the English menu", async () => /[a-z]{4}/.test((await page.locator("#commands").textContent()) ?? ""));
+    await waitUntil("the English menu", async () => /[a-z]{4}/.test((await page.locator("#commands").textContent()) ?? ""));
     await page.locator("#menu-button").click();
   });
 
   it("sends a photo from the photo button", async () => {
+    await openSandboxPage(page, sb.url, "pc");
     const before = await page.locator(".msg.bot").count();
     await page.locator("#photo-input").setInputFiles({ name: "meeting.png", mimeType: "image/png", buffer: makePng(120, 80, [40, 120, 200]) });
     const img = page.locator(".msg.user img.photo").last();
     await img.waitFor();
-    await waitFor("the photo to load", () => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth === 120));
+    await waitUntil("the photo to load", () => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth === 120));
     const sent = sb.api.messages(demo("pc").user.id).filter((e) => e.from === "user" && e.message.photo);
     expect(sent).toHaveLength(1);
-    await waitFor("the bot to answer the photo", async () => (await page.locator(".msg.bot").count()) > before);
+    await waitUntil("the bot to answer the photo", async () => (await page.locator(".msg.bot").count()) > before);
   });
 
   it("renders the bot's formatting, and nothing else, from the message's entities", async () => {
+    await openSandboxPage(page, sb.url, "pc");
     const chat_id = demo("pc").user.id;
     const html =
       '<b>मोटा</b> <i>tirchha</i> &lt;img src=x onerror="window.hacked=1"&gt; <a href="https://example.org/x">लिंक</a> <code>&lt;b&gt;</code> <tg-spoiler>छिपा</tg-spoiler>';
@@ -111,6 +118,7 @@ describe("the sandbox page in a browser", () => {
   });
 
   it("opens an invite link to the bot as the person chosen, who then sends /start with its code", async () => {
+    await openSandboxPage(page, sb.url, "pc");
     const chat_id = demo("pc").user.id;
     const link = "https://t.me/sanyojak_local_bot?start=AbCdEfGhIjKlMnOpQrStUvWx";
     expect((await callBotApi("sendMessage", { chat_id, text: `<a href="${link}">आमंत्रण लिंक</a> और ${link}`, parse_mode: "HTML" })).ok).toBe(true);
@@ -118,7 +126,7 @@ describe("the sandbox page in a browser", () => {
     const dialog = page.locator("#invite-dialog");
     await dialog.waitFor();
     await dialog.getByRole("button", { name: /^नेहा गुप्ता/ }).click();
-    await waitFor("the switch to the newcomer", async () => (await page.locator("#person").inputValue()) === String(demo("newcomer").user.id));
+    await waitUntil("the switch to the newcomer", async () => (await page.locator("#person").inputValue()) === String(demo("newcomer").user.id));
     await page.locator(".msg.user .text", { hasText: "/start AbCdEfGhIjKlMnOpQrStUvWx" }).waitFor();
     // The code is not a real invite: the bot says so, in the newcomer's Hindi.
     await page.locator(".msg.bot .text", { hasText: "आमंत्रण लिंक" }).waitFor();
@@ -128,6 +136,7 @@ describe("the sandbox page in a browser", () => {
   });
 
   it("shows a reply keyboard and sends a button's text when tapped", async () => {
+    await openSandboxPage(page, sb.url, "pc");
     const chat_id = demo("pc").user.id;
     const keyboard = { keyboard: [["हाँ", "नहीं"]], one_time_keyboard: true, resize_keyboard: true };
     expect((await callBotApi("sendMessage", { chat_id, text: "क्या आप तैयार हैं?", reply_markup: keyboard })).ok).toBe(true);
@@ -139,12 +148,13 @@ describe("the sandbox page in a browser", () => {
   });
 
   it("switches person, counts what arrives for the others, and fits a phone screen with Hindi in a Devanagari font", async () => {
+    await openSandboxPage(page, sb.url, "pc");
     const cluster = demo("cluster").user;
     await page.locator("#person").selectOption(String(cluster.id));
     await page.locator(".empty").waitFor();
     // Someone else gets a message meanwhile: the switcher shows it as unread.
     expect((await callBotApi("sendMessage", { chat_id: demo("ac").user.id, text: "नया दिशा-निर्देश" })).ok).toBe(true);
-    await waitFor("the unread mark", async () => (await page.locator(`#person option[value="${demo("ac").user.id}"]`).textContent())?.endsWith("(1)"));
+    await waitUntil("the unread mark", async () => (await page.locator(`#person option[value="${demo("ac").user.id}"]`).textContent())?.endsWith("(1)"));
     await page.locator("#person").selectOption(String(demo("ac").user.id));
     await page.locator(".msg.bot .text", { hasText: "नया दिशा-निर्देश" }).waitFor();
     expect(await page.locator(`#person option[value="${demo("ac").user.id}"]`).textContent()).not.toContain("(1)");

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LocalBotApi } from "../../src/localBotApi/index.js";
 import { botInfo } from "../helpers/telegram.js";
 import { makeUser } from "../helpers/telegram.js";
-import { startBotProcess, waitFor, type BotProcess } from "../helpers/botProcess.js";
+import { startBotProcess, type BotProcess } from "../helpers/botProcess.js";
+import { waitUntil } from "../helpers/waitUntil.js";
 
 const TOKEN = `${botInfo.id}:E2E-${randomBytes(12).toString("hex")}`;
 
@@ -29,8 +30,8 @@ describe("npm start against a local Bot API and the test database", () => {
     const english = makeUser(6_100_000_002, { language_code: "en", first_name: "John" });
     api.sendUserMessage(hindi, "/start");
     api.sendUserMessage(english, "/start");
-    const hi = await waitFor("a Hindi answer", () => api.lastBotMessage(hindi.id)?.text);
-    const en = await waitFor("an English answer", () => api.lastBotMessage(english.id)?.text);
+    const hi = await waitUntil("a Hindi answer", () => api.lastBotMessage(hindi.id)?.text);
+    const en = await waitUntil("an English answer", () => api.lastBotMessage(english.id)?.text);
     expect(hi).toContain("नमस्ते सीता");
     expect(en).toContain("Namaste John");
     // Menus were set per language at start.
@@ -41,7 +42,7 @@ describe("npm start against a local Bot API and the test database", () => {
   it("grants national office admin from BOOTSTRAP_ADMIN_IDS", async () => {
     const admin = makeUser(5_000_000_777, { language_code: "en" });
     api.sendUserMessage(admin, "/me");
-    const text = await waitFor("/me", () => api.lastBotMessage(admin.id)?.text);
+    const text = await waitUntil("/me", () => api.lastBotMessage(admin.id)?.text);
     expect(text).toContain("National office admin");
   });
 
@@ -51,23 +52,36 @@ describe("npm start against a local Bot API and the test database", () => {
     const { connectDatabase } = await import("../../src/db/connection.js");
     const db = await connectDatabase({ uri: inject("mongoUri"), dbName: bot.dbName });
     try {
-      let jobRuns = 0;
-      for (let i = 0; i < 300 && jobRuns === 0; i++) {
-        jobRuns = await db.models.JobRun.countDocuments({});
-        if (jobRuns === 0) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(jobRuns).toBeGreaterThan(0);
+      // The start-up catch-up runs the reminder scan at once, to its end; the scheduler recorded its installation.
+      await waitUntil("the start-up reminder scan to finish", () => db.models.JobRun.exists({ job: "reminders", kind: "done" }), { everyMs: 100 });
+      expect(await db.models.JobRun.exists({ _id: "scheduler:installed" })).not.toBeNull();
     } finally {
       await db.close();
     }
   });
 
-  it("never logs the bot token, and stops cleanly on SIGTERM", async () => {
-    bot.child.kill("SIGTERM");
-    expect(await bot.exited).toBe(0);
-    expect(bot.output()).toContain("shutting down");
-    expect(bot.output()).not.toContain(TOKEN.split(":")[1]!);
-  });
+});
+
+// A process of its own: stopping the one above would leave the tests after it (in any order) without a bot.
+describe("npm start, then SIGTERM", () => {
+  it("never logs the bot token, and stops cleanly", async () => {
+    const token = `${botInfo.id}:E2E-${randomBytes(12).toString("hex")}`;
+    const ownApi = new LocalBotApi({ botInfo, token });
+    const ownServer = await ownApi.listen();
+    const proc = await startBotProcess({ token, apiRoot: ownServer.url, label: "sigterm" });
+    try {
+      const person = makeUser(6_100_000_003, { language_code: "en" });
+      ownApi.sendUserMessage(person, "/start");
+      await waitUntil("an answer", () => ownApi.lastBotMessage(person.id)?.text);
+      proc.child.kill("SIGTERM");
+      expect(await proc.exited).toBe(0);
+      expect(proc.output()).toContain("shutting down");
+      expect(proc.output()).not.toContain(token.split(":")[1]!);
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill("SIGKILL");
+      await ownServer.close();
+    }
+  }, 120_000);
 });
 
 describe("a second copy polling with the same token", () => {

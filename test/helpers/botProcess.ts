@@ -1,18 +1,9 @@
 // The real process (`npm start`'s entry point) against a local Bot API over HTTP and the test database, for the
-// end-to-end tests. Waits poll the process's output on the wall clock: the process is real.
+// end-to-end tests. Waits check the process's output until it shows what is awaited: the process is real.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
-
-export async function waitFor<T>(what: string, probe: () => T | undefined, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitUntil } from "./waitUntil.js";
 
 export interface BotProcess {
   child: ChildProcess;
@@ -41,6 +32,6 @@ export async function startBotProcess(options: { token: string; apiRoot: string;
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  await waitFor("the bot to start polling", () => (output.includes("bot is polling") ? true : undefined), 90_000);
+  await waitUntil("the bot to start polling", () => output.includes("bot is polling"), { timeoutMs: 90_000 });
   return { child, dbName, output: () => output, exited };
 }

@@ -1,6 +1,6 @@
 // One database per test file (and per call), on the server started by test/globalSetup.ts. Never a mock.
 import { randomBytes } from "node:crypto";
-import { inject } from "vitest";
+import { inject, test } from "vitest";
 import { connectDatabase, ensureIndexes, type Database } from "../../src/db/connection.js";
 
 export interface TestDatabase extends Database {
@@ -41,3 +41,25 @@ export async function reopenTestDatabase(db: TestDatabase): Promise<Database> {
 export function testDbKind(): string {
   return inject("mongoKind");
 }
+
+/**
+ * `test` with a `db` fixture: a database of the test's own, opened before it and dropped after, so that what one test
+ * stores can never be what another finds. Cheap (no map is seeded): use it for tests that count what they stored.
+ */
+// eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern: none
+export const testWithDatabase = test.extend("db", async ({}, { onCleanup }) => {
+  const db = await openTestDatabase("t");
+  onCleanup(() => db.drop());
+  return db;
+});
+
+/**
+ * `test` with a `db` fixture shared by the file's tests (opened for the first that asks, dropped after the last):
+ * for files whose tests each build their own data under their own keys.
+ */
+// eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern: none
+export const testWithFileDatabase = test.extend("db", { scope: "file" }, async ({}, { onCleanup }) => {
+  const db = await openTestDatabase("file");
+  onCleanup(() => db.drop());
+  return db;
+});

@@ -1,7 +1,6 @@
-// Helpers for delivery tests: measuring what reached the LocalBotApi (rates, copies per chat) and waiting for the
-// outbox to empty.
+// Helpers for delivery tests: measuring what reached the LocalBotApi (rates, copies per chat). Waiting is
+// waitUntil's (test/helpers/waitUntil.ts).
 import type { CallRecord, LocalBotApi } from "../../src/localBotApi/index.js";
-import type { OutboxService } from "../../src/delivery/outbox.js";
 import { connectDatabase, type Database } from "../../src/db/connection.js";
 
 /** Another connection to the same test database that reports its commands (for VirtualClock.track). */
@@ -60,23 +59,4 @@ export function measureRates(calls: readonly CallRecord[], windowMs = 1000): Rat
     lastAt,
     meanRate: lastAt > firstAt ? ok / ((lastAt - firstAt) / 1000) : ok,
   };
-}
-
-/** Waits (in real time, letting a virtual clock run) until nothing is pending in the outbox. */
-export async function waitForEmptyOutbox(outbox: OutboxService, opts: { timeoutMs?: number; everyMs?: number } = {}): Promise<void> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  for (;;) {
-    if ((await outbox.pendingCount()) === 0) return;
-    if (Date.now() > deadline) throw new Error("outbox did not empty in time");
-    await new Promise((r) => setTimeout(r, opts.everyMs ?? 50));
-  }
-}
-
-/** Waits (real time) until `test` holds. */
-export async function until(test: () => boolean | Promise<boolean>, timeoutMs = 60_000, everyMs = 10): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }

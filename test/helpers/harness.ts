@@ -1,6 +1,7 @@
 // A whole bot for tests: the real createBot over a per-test database (seeded with the real map), a LocalBotApi
 // for Telegram, and a controllable clock. `person(...)` plays a Telegram user who types and taps.
 import { Api, type Bot } from "grammy";
+import { test } from "vitest";
 import type { Message, User } from "grammy/types";
 import { createBot } from "../../src/bot/index.js";
 import type { BotContext, BotDeps } from "../../src/bot/context.js";
@@ -101,6 +102,19 @@ export async function createHarness(options: { seed?: boolean; label?: string; a
   };
   return harness;
 }
+
+/**
+ * `test` with a `harness` fixture: one whole bot (seeded map) per file, built for the first test or `beforeAll` that
+ * asks for it and closed after the file's last test. Building it seeds 4,123 constituencies, so a file shares one;
+ * its tests stay independent by each using people and events of their own. A file that needs other options (no
+ * seed, its own LocalBotApi) calls createHarness itself.
+ */
+// eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern: none
+export const testWithHarness = test.extend("harness", { scope: "file" }, async ({}, { onCleanup }) => {
+  const harness = await createHarness();
+  onCleanup(() => harness.close());
+  return harness;
+});
 
 /** A Telegram user talking to the bot through the LocalBotApi. */
 export class TestPerson {

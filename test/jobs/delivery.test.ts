@@ -15,6 +15,7 @@ import { createLogger } from "../../src/logger.js";
 import type { Database } from "../../src/db/connection.js";
 import { reopenTestDatabase } from "../helpers/db.js";
 import { createHarness, type Harness, type TestPerson } from "../helpers/harness.js";
+import { VirtualClock } from "../helpers/virtualClock.js";
 
 const ZONE = "Asia/Kolkata";
 const DAY = "2026-11-26";
@@ -32,18 +33,12 @@ let schedulers: Scheduler[];
 let admin: TestPerson;
 let organiser: TestPerson;
 
-/** The worker's clock: the harness's time, moving on in real time (the rate limiter needs time to pass). */
+/**
+ * The worker's clock: virtual time from the harness's instant on (test/helpers/virtualClock.ts). The worker's rate
+ * limiter needs time to pass; here it passes without anyone waiting for it.
+ */
 function workerClock(): Clock {
-  const realStart = Date.now();
-  const base = h.clock.now().getTime();
-  return {
-    now: () => new Date(Math.max(h.clock.now().getTime(), base) + (Date.now() - realStart)),
-    sleep: (ms, signal) =>
-      new Promise((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-      }),
-  };
+  return new VirtualClock(h.clock.now().getTime());
 }
 
 async function deliver(): Promise<void> {

@@ -9,6 +9,7 @@ import { createLogger } from "../../src/logger.js";
 import type { Database } from "../../src/db/connection.js";
 import { openTestDatabase, reopenTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { TestClock } from "../helpers/harness.js";
+import { waitUntil } from "../helpers/waitUntil.js";
 
 const ZONE = "Asia/Kolkata";
 const logger = createLogger({ level: "silent" });
@@ -47,14 +48,21 @@ describe("job runs", () => {
     const a = createJobRuns(db.models, clock.now, "instance-a");
     const b = createJobRuns(second.models, clock.now, "instance-b");
     let calls = 0;
+    let answered = 0;
+    // The run that wins holds on until every claimant has either started a run or answered: all ten overlap.
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
     const fn = async () => {
       calls++;
-      await new Promise((r) => setTimeout(r, 20));
+      await finished;
       return { sent: 1 };
     };
-    const outcomes = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).runOnce("race", "p1", fn, { leaseMs: 60_000 })),
+    const claims = Array.from({ length: 10 }, (_, i) =>
+      (i % 2 ? a : b).runOnce("race", "p1", fn, { leaseMs: 60_000 }).finally(() => void answered++),
     );
+    await waitUntil("every claimant to run or answer", () => calls + answered >= 10);
+    finish();
+    const outcomes = await Promise.all(claims);
     expect(calls).toBe(1);
     expect(outcomes.filter((o) => o.status === "ran")).toHaveLength(1);
     expect(outcomes.every((o) => ["ran", "busy", "done"].includes(o.status))).toBe(true);
@@ -69,7 +77,7 @@ describe("job runs", () => {
     // A claims and "crashes": its run never finishes.
     const crashed = a.runOnce("lease", "p1", () => new Promise(() => {}), { leaseMs: 10 * 60_000 });
     void crashed;
-    await waitFor(async () => (await db.models.JobRun.exists({ _id: "lease:p1:attempt-1" })) !== null);
+    await waitUntil("A's claim to be stored", () => db.models.JobRun.exists({ _id: "lease:p1:attempt-1" }));
     let ran = 0;
     const fn = async () => {
       ran++;
@@ -120,6 +128,8 @@ describe("the runner", () => {
   }
 
   it("runs each missed period within 48 hours once after downtime, and nothing twice", async () => {
+    // A new installation: whatever other tests ran here (and the install date they left) is gone.
+    await db.models.JobRun.deleteMany({});
     const clock = new TestClock(new Date("2026-11-23T15:00:00Z")); // 23 Nov 20:30 IST
     const ran: string[] = [];
     const jobRuns = createJobRuns(db.models, clock.now, "instance-a");
@@ -201,11 +211,3 @@ describe("pruning", () => {
     expect(await db.models.JobRun.exists({ _id: "old:q:attempt-1" })).not.toBeNull();
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

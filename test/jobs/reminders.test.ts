@@ -88,6 +88,7 @@ afterAll(async () => {
 
 describe("reminders over an event's life", () => {
   it("sends each reminder once, the report request with its button, and escalates at 48 hours and not before", async () => {
+    h.clock.set(T0); // each test sets its own time: others may have moved the clock on
     const start = new Date(T0.getTime() + 52 * HOUR); // 28 Nov, 12:00 IST
     const id = await register(start, "e1");
 

@@ -5,6 +5,7 @@ import type { Message } from "grammy/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { networkFailure, type LocalBotApi, type RunningServer } from "../../src/localBotApi/index.js";
 import { botInfo, clientFor, localApi, makeUser, token } from "../helpers/telegram.js";
+import { waitUntil } from "../helpers/waitUntil.js";
 
 const deepa = makeUser(5_500_000_031, { first_name: "Deepa" });
 
@@ -75,7 +76,8 @@ describe("over HTTP", () => {
     const replied = nextBotMessage(api);
     const running = bot.start({ timeout: 5 });
     // The message arrives while the poll is waiting, so the long poll itself must wake.
-    setTimeout(() => api.sendUserMessage(deepa, "hello bot"), 100);
+    await waitUntil("a long poll to be waiting", () => api.callsTo("getUpdates").some((c) => c.ok === undefined));
+    api.sendUserMessage(deepa, "hello bot");
     expect((await replied).text).toBe("got: hello bot");
     await bot.stop();
     await running;
@@ -92,10 +94,12 @@ describe("bot.start() on the in-process fetch", () => {
     const running = local.start({ timeout: 30 });
     api.sendUserMessage(deepa, "/start");
     expect((await replied).text).toBe("welcome");
-    const stopped = Date.now();
+    await waitUntil("a long poll to be waiting", () => api.callsTo("getUpdates").some((c) => c.ok === undefined));
     await local.stop();
     await running;
-    expect(Date.now() - stopped).toBeLessThan(1000);
+    // The waiting poll (30 s) was ended by the abort, not by its timeout: no getUpdates call is left open.
+    expect(api.callsTo("getUpdates").filter((c) => c.ok === undefined)).toEqual([]);
+    expect(api.callsTo("getUpdates").at(-1)).toMatchObject({ ok: true, result: [] });
     expect(api.pendingUpdateCount).toBe(0);
   });
 });

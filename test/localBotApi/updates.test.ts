@@ -1,9 +1,11 @@
 // Updates: what users do becomes queued updates; getUpdates' offset, limit and long-polling rules; and the
 // drive/fixture helpers that feed updates to a Bot directly.
 import { Bot, GrammyError, InlineKeyboard } from "grammy";
-import { beforeEach, describe, expect, it } from "vitest";
+import type { Update } from "grammy/types";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { LocalBotApi } from "../../src/localBotApi/index.js";
 import { botInfo, callbackUpdate, clientFor, drive, localApi, makeUser, textUpdate, token } from "../helpers/telegram.js";
+import { waitUntil } from "../helpers/waitUntil.js";
 
 const arjun = makeUser(9_100_000_001, { first_name: "Arjun", language_code: "en" });
 const priya = makeUser(9_100_000_002, { first_name: "Priya" });
@@ -113,19 +115,36 @@ describe("getUpdates", () => {
     expect(updates.map((u) => Object.keys(u)[1])).toEqual(["callback_query"]);
   });
 
-  it("long-polls: answers as soon as an update arrives", async () => {
-    await bot.api.getUpdates({ offset: 4 });
-    const started = Date.now();
-    const waiting = bot.api.getUpdates({ offset: 4, timeout: 10 });
-    setTimeout(() => api.sendUserMessage(priya, "four"), 50);
-    expect(texts(await waiting)).toEqual(["four"]);
-    expect(Date.now() - started).toBeLessThan(2000);
-  });
+  describe("long polling, on fake timers (no real second passes)", () => {
+    beforeEach(() => void vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] }));
+    afterEach(() => void vi.useRealTimers());
 
-  it("long-polls: answers [] when the timeout passes", async () => {
-    const started = Date.now();
-    expect(await bot.api.getUpdates({ offset: 4, timeout: 1 })).toEqual([]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    /** A getUpdates call that is waiting in the LocalBotApi (its long-poll timer is set when the call is logged). */
+    async function waitingPoll(params: { offset: number; timeout: number }) {
+      let answer: Update[] | undefined;
+      const calls = api.callsTo("getUpdates").length;
+      const done = bot.api.getUpdates(params).then((u) => (answer = u));
+      await waitUntil("the getUpdates call to arrive", () => api.callsTo("getUpdates").length > calls);
+      return { done, answer: () => answer };
+    }
+
+    it("answers as soon as an update arrives", async () => {
+      await bot.api.getUpdates({ offset: 4 });
+      const started = Date.now();
+      const poll = await waitingPoll({ offset: 4, timeout: 10 });
+      api.sendUserMessage(priya, "four");
+      expect(texts(await poll.done)).toEqual(["four"]);
+      // Woken by the update: not one (fake) millisecond passed.
+      expect(Date.now()).toBe(started);
+    });
+
+    it("answers [] when the timeout passes, not before", async () => {
+      const poll = await waitingPoll({ offset: 4, timeout: 1 });
+      await vi.advanceTimersByTimeAsync(999);
+      expect(poll.answer()).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await poll.done).toEqual([]);
+    });
   });
 
   it("a second poller ends the first with 409 Conflict", async () => {

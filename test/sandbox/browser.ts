@@ -5,8 +5,10 @@ import os from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import type { LocalBotApi } from "../../src/localBotApi/index.js";
+import { CHROMIUM } from "../helpers/chromium.js";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export { CHROMIUM };
+
 /** Screenshots go here (gitignored). */
 export const RESULTS_DIR = path.resolve("test-results");
 
@@ -22,6 +24,7 @@ export interface PhoneBrowser {
 /** A 360×740 phone-sized window (Android's most common size) in the given locale. */
 export async function openPhoneBrowser(options: { locale?: string } = {}): Promise<PhoneBrowser> {
   if (!existsSync(CHROMIUM)) {
+    // Only reached in CI (elsewhere the browser tests are skipped without one): a CI that lost its browser fails.
     throw new Error(`No Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH`);
   }
   const profile = mkdtempSync(path.join(os.tmpdir(), "sanyojak-chromium-"));
@@ -73,6 +76,8 @@ export async function openPhoneBrowser(options: { locale?: string } = {}): Promi
 
 /** Opens the sandbox page as a demo person and waits until it is loaded and following the live stream. */
 export async function openSandboxPage(page: Page, url: string, personKey: string): Promise<void> {
+  // A real load each time: going to the same page with another #person would only change the hash.
+  await page.goto("about:blank");
   await page.goto(`${url}/#person=${personKey}`);
   await page.waitForSelector("body[data-ready=true][data-live=true]");
 }

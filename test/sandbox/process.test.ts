@@ -5,39 +5,64 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mongoose from "mongoose";
 import { DEMO_PEOPLE } from "../../src/sandbox/demoPeople.js";
-import { postJson, waitFor } from "./helpers.js";
+import { postJson } from "./helpers.js";
+import { waitUntil } from "../helpers/waitUntil.js";
 import { testMongoUri } from "../helpers/db.js";
+
+interface SandboxProcess {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  /** Milliseconds from spawning to the ready line. */
+  startedIn: number;
+  /** Kills it if still running and drops its database. */
+  close(): Promise<void>;
+}
+
+/** `npm start` without a token, on its own database (`<base>_sandbox`) and any free port; resolves once ready. */
+async function startSandboxProcess(base: string): Promise<SandboxProcess> {
+  const started = Date.now();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    // No BOT_TOKEN, no .env values: only what any shell has, the test database, and any free port.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: `${testMongoUri().replace(/\/?$/, "/")}${base}`, SANDBOX_PORT: "0", LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  const url = await waitUntil("the ready line", () => /Sandbox ready: (http:\/\/127\.0\.0\.1:\d+) \(\d+\.\d s\)/.exec(output)?.[1], { timeoutMs: 90_000 });
+  return {
+    child,
+    url,
+    output: () => output,
+    startedIn: Date.now() - started,
+    async close() {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      const connection = await mongoose.createConnection(testMongoUri(), { dbName: `${base}_sandbox` }).asPromise();
+      await connection.dropDatabase().catch(() => {});
+      await connection.close();
+    },
+  };
+}
 
 describe("npm start without a bot token", () => {
   const base = `sbx_process_${randomBytes(3).toString("hex")}`;
-  let child: ChildProcess;
-  let output = "";
+  let sandbox: SandboxProcess;
   let url = "";
   let startedIn = 0;
 
   beforeAll(async () => {
-    const started = Date.now();
-    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      // No BOT_TOKEN, no .env values: only what any shell has, the test database, and any free port.
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: `${testMongoUri().replace(/\/?$/, "/")}${base}`, SANDBOX_PORT: "0", LOG_LEVEL: "warn" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-    url = await waitFor("the ready line", () => /Sandbox ready: (http:\/\/127\.0\.0\.1:\d+) \(\d+\.\d s\)/.exec(output)?.[1], 90_000);
-    startedIn = Date.now() - started;
+    sandbox = await startSandboxProcess(base);
+    ({ url, startedIn } = sandbox);
   }, 120_000);
 
   afterAll(async () => {
-    if (child.exitCode === null) child.kill("SIGKILL");
-    const connection = await mongoose.createConnection(testMongoUri(), { dbName: `${base}_sandbox` }).asPromise();
-    await connection.dropDatabase().catch(() => {});
-    await connection.close();
+    await sandbox?.close();
   });
 
   it("prints the page's address once it is ready", async () => {
     console.log(`[sandbox] ready in ${startedIn} ms (process start to ready line, test database already running)`);
-    expect(output).toMatch(/Sandbox ready: http:\/\/127\.0\.0\.1:\d+ \(\d+\.\d s\)/);
+    expect(sandbox.output()).toMatch(/Sandbox ready: http:\/\/127\.0\.0\.1:\d+ \(\d+\.\d s\)/);
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("/app.js");
@@ -46,7 +71,7 @@ describe("npm start without a bot token", () => {
   it("lets a demo person talk to the real bot", async () => {
     const newcomer = DEMO_PEOPLE.find((p) => p.key === "newcomer")!.user;
     expect((await postJson(`${url}/api/chats/${newcomer.id}/messages`, { text: "/start" })).status).toBe(202);
-    const answer = await waitFor("the bot's answer", async () => {
+    const answer = await waitUntil("the bot's answer", async () => {
       const chat = (await (await fetch(`${url}/api/chats/${newcomer.id}`)).json()) as { messages: { from: string; text?: string }[] };
       return chat.messages.find((m) => m.from === "bot")?.text;
     });
@@ -66,10 +91,16 @@ describe("npm start without a bot token", () => {
     }
   });
 
+  // A process of its own: stopping the one the other tests use would leave them (in any order) without a sandbox.
   it("stops cleanly on SIGTERM", async () => {
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    await expect(fetch(url)).rejects.toThrow();
-  });
+    const own = await startSandboxProcess(`sbx_sigterm_${randomBytes(3).toString("hex")}`);
+    try {
+      const exited = new Promise<number | null>((resolve) => own.child.once("exit", (code) => resolve(code)));
+      own.child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      await expect(fetch(own.url)).rejects.toThrow();
+    } finally {
+      await own.close();
+    }
+  }, 120_000);
 });

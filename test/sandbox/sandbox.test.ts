@@ -10,7 +10,8 @@ import { seedDemoEvents, DEMO_EVENTS } from "../../src/sandbox/seedEvents.js";
 import { startWebServer } from "../../src/sandbox/webServer.js";
 import { resetSandboxDatabase, sandboxUri, withSandboxDatabase } from "../../src/sandbox/database.js";
 import { loadConfig } from "../../src/config.js";
-import { makePng, openFeed, postJson, startTestSandbox, waitFor, type TestSandbox } from "./helpers.js";
+import { makePng, openFeed, postJson, startTestSandbox, type TestSandbox } from "./helpers.js";
+import { waitUntil } from "../helpers/waitUntil.js";
 import { testMongoUri } from "../helpers/db.js";
 
 const demo = (key: string) => DEMO_PEOPLE.find((p) => p.key === key)!;
@@ -49,7 +50,7 @@ describe("the sandbox", () => {
       const me = await callBotApi("getMe", {});
       expect(me.body).toMatchObject({ ok: true, result: { is_bot: true, username: "sanyojak_local_bot" } });
       // The bot is long-polling it, and set its menus at start.
-      await waitFor("a getUpdates call", () => sb.api.callsTo("getUpdates").length > 0);
+      await waitUntil("a getUpdates call", () => sb.api.callsTo("getUpdates").length > 0);
       expect(sb.api.commands({ languageCode: "hi" }).map((c) => c.command)).toContain("help");
       expect(sb.api.commands({ languageCode: "en" })[0]?.description).toMatch(/[a-z]/);
     });
@@ -206,7 +207,7 @@ describe("the sandbox", () => {
       const before = sb.api.messages(pc.id).at(-1)?.message.message_id ?? 0;
       const response = await postJson(`${sb.url}/api/chats/${pc.id}/messages`, { text: "/start" });
       expect(response.status).toBe(202);
-      const [answer] = await waitFor("the bot's answer", async () => {
+      const [answer] = await waitUntil("the bot's answer", async () => {
         const texts = await botAnswers(pc.id, before);
         return texts.length ? texts : undefined;
       });
@@ -223,9 +224,9 @@ describe("the sandbox", () => {
       const ac = demo("ac").user;
       const feed = await openFeed(sb.url);
       try {
-        await waitFor("the stream to be attached", () => sb.web.feed.subscribers > 0);
+        await waitUntil("the stream to be attached", () => sb.web.feed.subscribers > 0);
         await postJson(`${sb.url}/api/chats/${ac.id}/messages`, { text: "/language" });
-        const question = await waitFor("the language question", () =>
+        const question = await waitUntil("the language question", () =>
           feed.events.find((e) => e.event === "message" && e.data.chatId === ac.id && (e.data.message as { buttons?: unknown }).buttons),
         );
         const message = question.data.message as { id: number; buttons: { text: string; data: string }[][] };
@@ -235,11 +236,11 @@ describe("the sandbox", () => {
 
         const tap = await postJson(`${sb.url}/api/chats/${ac.id}/callbacks`, { messageId: message.id, data: hindi.data });
         expect(tap.status).toBe(202);
-        const edit = await waitFor("the edit", () => feed.events.find((e) => e.event === "edit" && e.data.chatId === ac.id));
+        const edit = await waitUntil("the edit", () => feed.events.find((e) => e.event === "edit" && e.data.chatId === ac.id));
         expect(edit.data.message).toMatchObject({ id: message.id, edited: true, text: expect.stringContaining("हिन्दी") as unknown });
         expect((edit.data.message as { buttons?: unknown }).buttons).toBeUndefined();
         expect((await sb.app.db.models.Person.findOne({ telegramId: ac.id }).lean())?.language).toBe("hi");
-        await waitFor("the callback answer", () => feed.events.find((e) => e.event === "callbackAnswer" && e.data.chatId === ac.id));
+        await waitUntil("the callback answer", () => feed.events.find((e) => e.event === "callbackAnswer" && e.data.chatId === ac.id));
 
         // The message no longer has the button: the page is told so, nothing reaches the bot.
         const stale = await postJson(`${sb.url}/api/chats/${ac.id}/callbacks`, { messageId: message.id, data: hindi.data });
@@ -269,7 +270,7 @@ describe("the sandbox", () => {
       expect(served.headers.get("content-type")).toBe("image/png");
       expect(Buffer.from(await served.arrayBuffer())).toEqual(png);
       // The bot saw it and answered (whatever it says about a stray photo).
-      await waitFor("an answer to the photo", async () => (await botAnswers(state.id, messageId)).length > 0);
+      await waitUntil("an answer to the photo", async () => (await botAnswers(state.id, messageId)).length > 0);
     });
 
     it("shows the reply keyboard the bot opened, until it is removed or a one-time keyboard was used", async () => {

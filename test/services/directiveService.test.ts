@@ -48,12 +48,22 @@ describe("directive service", () => {
 
   const audienceUp = { roles: ["pc_incharge" as const], area: { level: "state" as const, code: "IN-UP" } };
 
-  it("previews the exact number of recipients and creates one delivery and one outbox message each", async () => {
-    expect(await s.directives.preview({ telegramId: ADMIN, scopes: national }, audienceUp)).toEqual({ ok: true, count: 4 });
-    const res = await s.directives.create(
-      { actor: { telegramId: ADMIN, scopes: national }, requestKey: "r1", text: " Meet on Sunday ", media: null, audience: audienceUp, senderLang: "en" },
+  /** Each test sends its own directives (its own request keys), so that none depends on another having run. */
+  async function sendUp(requestKey: string, text = "Meet on Sunday") {
+    return s.directives.create(
+      { actor: { telegramId: ADMIN, scopes: national }, requestKey, text, media: null, audience: audienceUp, senderLang: "en" },
       render,
     );
+  }
+  async function sendUpId(requestKey: string): Promise<string> {
+    const res = await sendUp(requestKey);
+    if (!res.ok) throw new Error(`could not send: ${res.reason}`);
+    return res.directiveId;
+  }
+
+  it("previews the exact number of recipients and creates one delivery and one outbox message each", async () => {
+    expect(await s.directives.preview({ telegramId: ADMIN, scopes: national }, audienceUp)).toEqual({ ok: true, count: 4 });
+    const res = await sendUp("r1", " Meet on Sunday ");
     expect(res).toMatchObject({ ok: true, recipients: 4, resumed: false });
     if (!res.ok) return;
     const d = await db.models.Directive.findById(res.directiveId).lean<DirectiveDoc>();
@@ -72,14 +82,12 @@ describe("directive service", () => {
   });
 
   it("is idempotent per Send, and resumes a creation that stopped half-way", async () => {
-    const again = await s.directives.create(
-      { actor: { telegramId: ADMIN, scopes: national }, requestKey: "r1", text: "Meet on Sunday", media: null, audience: audienceUp, senderLang: "en" },
-      render,
-    );
-    expect(again).toMatchObject({ ok: true, recipients: 4, resumed: true });
-    expect(await db.models.Directive.countDocuments({ requestKey: "r1" })).toBe(1);
-    expect(await db.models.DirectiveDelivery.countDocuments({})).toBe(4);
-    expect(await db.models.OutboxItem.countDocuments({})).toBe(4);
+    const directiveId = await sendUpId("twice");
+    const again = await sendUp("twice");
+    expect(again).toMatchObject({ ok: true, directiveId, recipients: 4, resumed: true });
+    expect(await db.models.Directive.countDocuments({ requestKey: "twice" })).toBe(1);
+    expect(await db.models.DirectiveDelivery.countDocuments({ directiveId })).toBe(4);
+    expect(await db.models.OutboxItem.countDocuments({ refId: directiveId })).toBe(4);
 
     // A crash after the directive and one delivery were stored: the retry fills in the rest, nothing twice.
     const id = new Types.ObjectId();
@@ -123,7 +131,8 @@ describe("directive service", () => {
   });
 
   it("records an acknowledgement once per person and refuses (and audits) someone else's", async () => {
-    const delivery = await db.models.DirectiveDelivery.findOne({ telegramId: upPeople[0] }).lean();
+    const directiveId = await sendUpId("ack");
+    const delivery = await db.models.DirectiveDelivery.findOne({ directiveId, telegramId: upPeople[0] }).lean();
     const deliveryId = String(delivery!._id);
     expect(await s.directives.acknowledge({ deliveryId, tapperId: upPeople[0]! })).toMatchObject({ ok: true, first: true });
     expect(await s.directives.acknowledge({ deliveryId, tapperId: upPeople[0]! })).toMatchObject({ ok: true, first: false });
@@ -131,13 +140,14 @@ describe("directive service", () => {
     expect(await s.directives.acknowledge({ deliveryId: "0".repeat(24), tapperId: upPeople[0]! })).toEqual({ ok: false, reason: "not_found" });
     expect(await s.directives.acknowledge({ deliveryId: "junk", tapperId: upPeople[0]! })).toEqual({ ok: false, reason: "not_found" });
     expect(await db.models.DirectiveAck.countDocuments({ deliveryId })).toBe(1);
-    expect(await db.models.Audit.countDocuments({ action: "directive.ack", outcome: "ok" })).toBe(1);
-    expect(await db.models.Audit.countDocuments({ action: "directive.ack", outcome: "denied", actorId: upPeople[2] })).toBe(1);
+    expect(await db.models.Audit.countDocuments({ action: "directive.ack", outcome: "ok", "details.deliveryId": deliveryId })).toBe(1);
+    expect(await db.models.Audit.countDocuments({ action: "directive.ack", outcome: "denied", actorId: upPeople[2], "details.deliveryId": deliveryId })).toBe(1);
   });
 
   it("counts outcomes by cluster, and reminds only those not acknowledged, once per request", async () => {
-    const d = await db.models.Directive.findOne({ requestKey: "r1" }).lean<DirectiveDoc>();
-    const id = String(d!._id);
+    const id = await sendUpId("counts");
+    const acknowledged = await db.models.DirectiveDelivery.findOne({ directiveId: id, telegramId: upPeople[0] }).lean();
+    await s.directives.acknowledge({ deliveryId: String(acknowledged!._id), tapperId: upPeople[0]! });
     // What the worker would have recorded: three sent, one blocked.
     const items = await db.models.OutboxItem.find({ refId: id }).lean();
     for (const item of items) {
@@ -176,7 +186,7 @@ describe("directive service", () => {
     expect(first).toEqual({ ok: true, targets: 2, queued: 2, already: 0 });
     const repeat = await s.directives.remind({ actor, directiveId: id, requestKey: "m1" }, render);
     expect(repeat).toEqual({ ok: true, targets: 2, queued: 0, already: 2 });
-    const reminders = await db.models.OutboxItem.find({ purpose: "directive-reminder" }).lean();
+    const reminders = await db.models.OutboxItem.find({ purpose: "directive-reminder", refId: id }).lean();
     expect(reminders.map((r) => r.personId).sort()).toEqual([upPeople[1], upPeople[2]].sort());
     expect(JSON.parse(reminders[0]!.params).text).toMatch(/^R:/);
     // A new request reminds again.
@@ -187,6 +197,11 @@ describe("directive service", () => {
 
   it("shows a cluster in-charge only directives aimed within their cluster", async () => {
     const far = (await s.map.listClusters()).find((c) => c.key !== north.key && c.stateCodes.length)!;
+    const own = await s.directives.create(
+      { actor: { telegramId: HEAD, scopes: headScopes }, requestKey: "r6", text: "Cluster meeting", media: null, audience: { roles: ["pc_incharge"], area: { level: "cluster", code: north.key } }, senderLang: "hi" },
+      render,
+    );
+    expect(own.ok).toBe(true);
     const elsewhere = await s.directives.create(
       { actor: { telegramId: ADMIN, scopes: national }, requestKey: "r5", text: "Elsewhere", media: null, audience: { roles: ["pc_incharge"], area: { level: "cluster", code: far.key } }, senderLang: "en" },
       render,

@@ -1,13 +1,14 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { contains } from "../../src/domain/territory.js";
 import {
   DEFAULT_DATA_DIR,
   MapError,
   createMapService,
   readMapData,
+  type ClusterInfo,
   type MapErrorCode,
   type MapService,
 } from "../../src/services/mapService.js";
@@ -122,9 +123,22 @@ describe("map service", () => {
     seededBefore = await map.isSeeded();
     firstSeed = await map.seedMap();
   });
+  // Some tests edit the clusters: each test starts from the default layout, whatever ran before it.
+  let defaultClusters: ClusterInfo[];
+  beforeEach(async () => {
+    defaultClusters ??= (await readMapData(DEFAULT_DATA_DIR)).clusters;
+    await db.models.Cluster.deleteMany({});
+    await db.models.Cluster.insertMany(defaultClusters);
+  });
   afterAll(async () => {
     await db.drop();
   });
+
+  /** A new cluster "central-2" holding Madhya Pradesh. */
+  async function centralTwo(): Promise<void> {
+    await map.createCluster({ key: "central-2", name: { hi: "मध्य-2", en: "Central 2" } });
+    await map.setClusterStates("central-2", ["IN-MP"]);
+  }
 
   describe("seeding", () => {
     it("loads 36 states, 543 PCs, 4,123 ACs and the 8 default clusters; a second run duplicates nothing", async () => {
@@ -270,7 +284,6 @@ describe("map service", () => {
     });
   });
 
-  // These edit the clusters, so they run after the read-only tests above.
   describe("editing clusters", () => {
     it("an edited cluster survives a re-seed", async () => {
       const home = (await map.clusterOfState("IN-GA"))!.key;
@@ -325,6 +338,7 @@ describe("map service", () => {
     });
 
     it("refuses bad edits with typed errors", async () => {
+      await centralTwo();
       await expectMapError(map.setClusterStates("central-2", ["IN-MP", "IN-XX"]), "unknown_state");
       expect((await map.getCluster("central-2"))!.stateCodes).toEqual(["IN-MP"]);
       await expectMapError(map.setClusterStates("nowhere", ["IN-MP"]), "unknown_cluster");
@@ -342,6 +356,7 @@ describe("map service", () => {
     });
 
     it("deletes a cluster once it is empty", async () => {
+      await centralTwo();
       await map.setClusterStates("central-2", []);
       await map.deleteCluster("central-2");
       expect(await map.getCluster("central-2")).toBeNull();

@@ -1,6 +1,6 @@
 // The poller against the local Bot API: chats at once and each chat in order, a flooding chat throttled without
 // holding anyone up, the offset never confirmed past an unfinished update, stop() draining before it resolves, and a
-// 409 Conflict ending polling loudly. Progress is driven by promises the handler controls, never by the clock.
+// 409 Conflict ending polling loudly. Progress is driven by promises the handler controls (gates), never by the clock.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Api } from "grammy";
 import type { Update } from "grammy/types";
@@ -9,6 +9,7 @@ import { createLogger } from "../../src/logger.js";
 import { clientFor, localApi, makeUser, token } from "../helpers/telegram.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { createInbox } from "../../src/db/inbox.js";
+import { waitUntil } from "../helpers/waitUntil.js";
 
 const logger = createLogger({ level: "silent" });
 const pollers: Poller[] = [];
@@ -30,17 +31,6 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
-/** Resolves once `predicate` holds, checked after every handled update. */
-function until(checks: (() => void)[], predicate: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (predicate()) resolve();
-    };
-    checks.push(check);
-    check();
-  });
-}
-
 function textOf(u: Update): string {
   return u.message?.text ?? "";
 }
@@ -51,7 +41,6 @@ async function setup(options: { perChatBacklog?: number; drainMs?: number } = {}
   const api = new Api(token, clientFor(botApi));
   const handled: Update[] = [];
   const started: Update[] = [];
-  const checks: (() => void)[] = [];
   const blockers = new Map<string, Promise<void>>();
   const floods: Update[] = [];
   let fatal: unknown;
@@ -62,17 +51,15 @@ async function setup(options: { perChatBacklog?: number; drainMs?: number } = {}
     ...options,
     handle: async (update) => {
       started.push(update);
-      for (const c of checks) c();
       const blocker = blockers.get(textOf(update));
       if (blocker) await blocker;
       handled.push(update);
-      for (const c of checks) c();
     },
     onFlood: async (update) => void floods.push(update),
     onFatal: (err) => (fatal = err),
   });
   pollers.push(poller);
-  return { botApi, api, poller, handled, checks, blockers, floods, fatal: () => fatal };
+  return { botApi, api, poller, handled, blockers, floods, fatal: () => fatal };
 }
 
 describe("the poller", () => {
@@ -86,10 +73,10 @@ describe("the poller", () => {
     t.botApi.sendUserMessage(a, "a2");
     for (let i = 1; i <= 5; i++) t.botApi.sendUserMessage(b, `b${i}`);
     void t.poller.start();
-    await until(t.checks, () => t.handled.length === 5);
+    await waitUntil("b's five updates", () => t.handled.length === 5);
     expect(t.handled.map(textOf)).toEqual(["b1", "b2", "b3", "b4", "b5"]);
     slow.open();
-    await until(t.checks, () => t.handled.length === 7);
+    await waitUntil("all seven updates", () => t.handled.length === 7);
     expect(t.handled.map(textOf).slice(5)).toEqual(["slow", "a2"]);
   });
 
@@ -103,12 +90,12 @@ describe("the poller", () => {
     for (const o of others) t.botApi.sendUserMessage(o, "/help");
     void t.poller.start();
     // Every other chat is answered while the flooding chat's first message is still in hand.
-    await until(t.checks, () => t.handled.filter((u) => textOf(u) === "/help").length === 16);
+    await waitUntil("the 16 other chats to be answered", () => t.handled.filter((u) => textOf(u) === "/help").length === 16);
     expect(t.handled.filter((u) => textOf(u).startsWith("flood")).map(textOf)).toEqual([]);
     expect(t.floods).toHaveLength(1);
     stuck.open();
     // The first message and the 10 that waited behind it are handled; the rest were dropped.
-    await until(t.checks, () => t.handled.filter((u) => textOf(u).startsWith("flood")).length === 11);
+    await waitUntil("the 11 flood messages kept", () => t.handled.filter((u) => textOf(u).startsWith("flood")).length === 11);
     await t.poller.stop();
     expect(t.poller.inFlight()).toBe(0);
     expect(await db.models.InboxUpdate.countDocuments({})).toBe(0);
@@ -124,7 +111,7 @@ describe("the poller", () => {
     const a = makeUser(7_100_000_020);
     t.botApi.sendUserMessage(a, "slow");
     void t.poller.start();
-    await until(t.checks, () => t.poller.inFlight() === 1 && t.blockers.size === 1);
+    await waitUntil("the slow update to be in hand", () => t.poller.inFlight() === 1 && t.blockers.size === 1);
     let stopped = false;
     const stopping = t.poller.stop().then(() => (stopped = true));
     await Promise.resolve();
@@ -145,14 +132,14 @@ describe("the poller", () => {
     first.botApi.sendUserMessage(a, "stuck");
     first.botApi.sendUserMessage(b, "done");
     void first.poller.start();
-    await until(first.checks, () => first.handled.length === 1);
+    await waitUntil("the first copy to handle one update", () => first.handled.length === 1);
     // Killed with "stuck" in hand (drainMs 0: nothing waited for).
     await first.poller.stop();
     expect(await first.api.getUpdates({ timeout: 0 })).toEqual([]);
     // The next start, on the same Telegram and database.
     const next = await setup({}, first.botApi, false);
     void next.poller.start();
-    await until(next.checks, () => next.handled.length === 1);
+    await waitUntil("the next start to handle the one left", () => next.handled.length === 1);
     expect(next.handled.map(textOf)).toEqual(["stuck"]);
     await next.poller.stop();
     expect(await db.models.InboxUpdate.countDocuments({})).toBe(0);
