@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { DEMO_PC, DEMO_PEOPLE } from "../../src/sandbox/demoPeople.js";
-import { startTestSandbox, waitFor, type TestSandbox } from "../sandbox/helpers.js";
+import { startTestSandbox, type TestSandbox } from "../sandbox/helpers.js";
+import { waitUntil } from "../helpers/waitUntil.js";
+import { skipBrowserTests } from "../helpers/chromium.js";
 import { describeFailure, openPhoneBrowser, openSandboxPage, type PhoneBrowser } from "../sandbox/browser.js";
 
 const state = DEMO_PEOPLE.find((p) => p.key === "state")!.user;
@@ -19,7 +21,7 @@ function lastId(page: Page): Promise<number> {
 
 /** Waits for a bot message newer than `after` that contains `text`; returns its id. */
 async function botSays(page: Page, text: string, after: number): Promise<number> {
-  return waitFor(`the bot to say “${text}”`, async () => {
+  return waitUntil(`the bot to say “${text}”`, async () => {
     const found = await page.locator(".msg.bot").evaluateAll(
       (elements, [after, text]) =>
         elements
@@ -48,10 +50,11 @@ const textOf = async (page: Page, messageId: number) => (await page.locator(`.ms
 /** Shows `person`'s chat, and waits until the page shows that chat (the demo people's chats differ in their ids). */
 async function switchTo(page: Page, person: { id: number }): Promise<void> {
   await page.locator("#person").selectOption(String(person.id));
-  await waitFor("the chat to switch", () => page.evaluate((key) => document.body.dataset.person === key, DEMO_PEOPLE.find((p) => p.user.id === person.id)!.key));
+  await waitUntil("the chat to switch", () => page.evaluate((key) => document.body.dataset.person === key, DEMO_PEOPLE.find((p) => p.user.id === person.id)!.key));
 }
 
-describe("a demo report is sent back, corrected and approved in the browser", () => {
+// Without a Chromium (outside CI) the global setup prints one line and these are skipped; in CI they fail.
+describe.skipIf(skipBrowserTests)("a demo report is sent back, corrected and approved in the browser", () => {
   let sb: TestSandbox;
   let browser: PhoneBrowser;
   let page: Page;
@@ -80,14 +83,14 @@ describe("a demo report is sent back, corrected and approved in the browser", ()
     const overview = await botSays(page, "🔎 समीक्षा", at);
     // Both demo reports of the state await review (the in-charge's and the Vidhan Sabha in-charge's).
     await tap(page, overview, "समीक्षा बाकी (2)");
-    await waitFor("the queue", async () => (await textOf(page, overview)).includes("समीक्षा बाकी · आपका क्षेत्र: 2"));
+    await waitUntil("the queue", async () => (await textOf(page, overview)).includes("समीक्षा बाकी · आपका क्षेत्र: 2"));
     at = await lastId(page);
     await keyboard(page, overview).getByRole("button", { name: /· 132$/ }).click();
 
     // The photos first, as one album (two messages sharing a media group), then the card.
     const card = await botSays(page, "कुल: 132", at);
     const album = page.locator(".msg.bot.album");
-    await waitFor("the album", async () => (await album.count()) === 2);
+    await waitUntil("the album", async () => (await album.count()) === 2);
     const [first, second] = await album.evaluateAll((els) => els.map((e) => ({ id: Number((e as HTMLElement).dataset.id), group: (e as HTMLElement).dataset.album })));
     expect(first!.group).toBeTruthy();
     expect(second!.group).toBe(first!.group);
@@ -95,7 +98,7 @@ describe("a demo report is sent back, corrected and approved in the browser", ()
     expect(second!.id).toBeLessThan(card);
     for (const img of await album.locator("img.photo").all()) {
       // Drawn for the demo at 640×427 (demoPhotos.ts), served by the page from the local Bot API.
-      await waitFor("an album photo to load", () => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth === 640));
+      await waitUntil("an album photo to load", () => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth === 640));
     }
     const cardText = await textOf(page, card);
     for (const part of ["स्नेह संवाद", "⏳ समीक्षा बाकी", "टाउन हॉल, वाराणसी", "2 फ़ोटो (ऊपर)", "v1 ·", "आरिफ़ ख़ान ने भेजी"]) expect(cardText).toContain(part);
@@ -107,7 +110,7 @@ describe("a demo report is sent back, corrected and approved in the browser", ()
     await tap(page, card, "↩ सुधार के लिए लौटाएँ");
     const why = await botSays(page, "रिपोर्ट क्यों लौटा रहे हैं?", at);
     await tap(page, why, "संख्याएँ सही नहीं लगतीं");
-    await waitFor("the send-back confirmation", async () => (await textOf(page, why)).includes("भेजने वाले को लौटा दी गई"));
+    await waitUntil("the send-back confirmation", async () => (await textOf(page, why)).includes("भेजने वाले को लौटा दी गई"));
     expect((await sb.app.db.models.Report.findById(eventId).lean())?.reviewStatus).toBe("sent_back");
     expect(browser.errors).toEqual([]);
   });
@@ -142,7 +145,7 @@ describe("a demo report is sent back, corrected and approved in the browser", ()
     const summary = await botSays(page, "सुधरी हुई रिपोर्ट जाँचें", q);
     expect(await textOf(page, summary)).toContain("140");
     await tap(page, summary, "✅ पुष्टि करें");
-    await waitFor("the saved correction", async () => (await textOf(page, summary)).includes("रिपोर्ट सुधार दी गई (संस्करण 2)"));
+    await waitUntil("the saved correction", async () => (await textOf(page, summary)).includes("रिपोर्ट सुधार दी गई (संस्करण 2)"));
     expect(await textOf(page, summary)).toContain("समीक्षक को बता दिया गया है");
     expect((await sb.app.db.models.Report.findById(eventId).lean())?.reviewStatus).toBe("corrected");
     expect(browser.errors).toEqual([]);
@@ -157,7 +160,7 @@ describe("a demo report is sent back, corrected and approved in the browser", ()
     const overview = await botSays(page, "🔎 समीक्षा", at);
     expect(await keyboard(page, overview).locator("button").allTextContents()).toEqual(expect.arrayContaining(["समीक्षा बाकी (1)", "सुधारी गईं (1)"]));
     await tap(page, overview, "सुधारी गईं (1)");
-    await waitFor("the queue", async () => (await textOf(page, overview)).includes("सुधारी गईं · आपका क्षेत्र: 1"));
+    await waitUntil("the queue", async () => (await textOf(page, overview)).includes("सुधारी गईं · आपका क्षेत्र: 1"));
     at = await lastId(page);
     await keyboard(page, overview).getByRole("button", { name: /· 140$/ }).click();
     const card = await botSays(page, "कुल: 140", at);
@@ -167,7 +170,7 @@ describe("a demo report is sent back, corrected and approved in the browser", ()
     }
     await tap(page, card, "✅ स्वीकृत करें");
     // The card is edited in place: approved, with only writing to the organiser and Back left.
-    await waitFor("the approved card", async () => (await textOf(page, card)).includes("✅ v2 को सुनीता यादव ने स्वीकृत किया"));
+    await waitUntil("the approved card", async () => (await textOf(page, card)).includes("✅ v2 को सुनीता यादव ने स्वीकृत किया"));
     await page.locator(`.msg[data-id="${card}"] .meta .edited`).waitFor();
     expect(await keyboard(page, card).locator("button").allTextContents()).toEqual(["💬 आयोजक को लिखें", "↩ वापस"]);
     expect(await textOf(page, card)).toContain("✅ स्वीकृत");
