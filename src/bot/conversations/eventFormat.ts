@@ -3,9 +3,10 @@ import { DateTime } from "luxon";
 import type { Translate } from "../../i18n.js";
 import type { CalendarDate, ClockTime } from "../../domain/events/index.js";
 import { escapeHtml } from "../format.js";
+import type { Language } from "../../domain/language.js";
 
 export interface Reader {
-  lang: "hi" | "en";
+  lang: Language;
   zone: string;
 }
 

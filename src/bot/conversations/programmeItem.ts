@@ -8,11 +8,12 @@ import { ask } from "./ask.js";
 import { textReason } from "./eventSteps.js";
 import { load, say, waitForTap, type Conv } from "./prompts.js";
 import { safely } from "./safely.js";
+import type { Language } from "../../domain/language.js";
 
 export const PROGRAMME_ITEM_CONVERSATION = "programmeItem";
 
 export async function programmeItemConversation(conversation: Conv, ctx: AppContext, kind: ItemKind): Promise<void> {
-  const askName = async (lang: "hi" | "en") => {
+  const askName = async (lang: Language) => {
     const answer = await ask<string>(conversation, ctx, {
       prompt: ctx.t(`programmes:add.${kind}.${lang}`),
       text: (s) => {
