@@ -180,6 +180,9 @@ describe("an error inside a conversation", () => {
 
 describe("conversations idle for 24 hours", () => {
   it("end with a message saying nothing was saved, once, and leave active ones alone", async () => {
+    // The job ends every idle conversation in the database: start from none, whatever other tests left open.
+    await h.db.models.ConversationState.deleteMany({});
+    await h.db.models.ConversationLog.deleteMany({});
     const i18n = h.i18n;
     const notices: IdleNotice[] = [];
     const deps = {
