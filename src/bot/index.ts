@@ -22,6 +22,7 @@ import { unhandledFeature } from "./features/unhandled.js";
 import { eventsFeature } from "./features/events.js";
 import { reportFeature } from "./features/report.js";
 import { reviewFeature } from "./features/review.js";
+import { gapsFeature } from "./features/gaps.js";
 import { rollupFeature } from "./features/rollup.js";
 import { myEventsFeature } from "./features/myEvents.js";
 import { programmesFeature } from "./features/programmes.js";
@@ -91,6 +92,7 @@ export function createBot({ token, deps: given, botInfo, client, resilience }: C
   guarded.use(meFeature());
   guarded.use(languageFeature());
   guarded.use(teamFeature());
+  guarded.use(gapsFeature());
   guarded.use(unhandledFeature());
 
   bot.catch(onError);

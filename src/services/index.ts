@@ -19,6 +19,7 @@ import { createJobRuns, type JobRuns } from "./jobRunService.js";
 import { createRecipientService, type RecipientService } from "./recipientService.js";
 import { createReviewService, type ReviewService } from "./reviewService.js";
 import { createReviewState } from "./reviewState.js";
+import { createGapService, type GapService } from "./gapService.js";
 import { createConversationStore, type ConversationStore } from "./conversationStore.js";
 import { createI18n, type I18n } from "../i18n.js";
 import { createPhotoService, type PhotoDownload, type PhotoService } from "./photoService.js";
@@ -49,6 +50,8 @@ export interface Services {
   review: ReviewService;
   /** The bot's stored conversations (heads and replay logs), by chat. */
   conversations: ConversationStore;
+  /** Vacant seats, blocked holders, seats with nothing planned, unreported events: per state of an area. */
+  gaps: GapService;
 }
 
 export interface ServiceDeps {
@@ -116,7 +119,7 @@ export function createServices({ models, now, i18n, downloadPhoto, logger }: Ser
   });
   const directives = createDirectiveService({ models, now, audit, outbox, map });
   const jobRunsFor = (owner: string) => createJobRuns(models, now, owner);
-  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, photos, jobRunsFor, review, conversations: createConversationStore(models, now) };
+  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, photos, jobRunsFor, review, conversations: createConversationStore(models, now), gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }) };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {
