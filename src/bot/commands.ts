@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "directive", audience: ["national_admin", "cluster_head"] },
   { command: "directives", audience: ["national_admin", "cluster_head"] },
   { command: "invite", audience: "appointer" },
+  { command: "invites", audience: "appointer" },
   { command: "team", audience: "appointer" },
   { command: "clusters", audience: ["national_admin"] },
   { command: "programmes", audience: ["national_admin"] },

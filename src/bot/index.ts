@@ -23,6 +23,7 @@ import { eventsFeature } from "./features/events.js";
 import { reportFeature } from "./features/report.js";
 import { reviewFeature } from "./features/review.js";
 import { gapsFeature } from "./features/gaps.js";
+import { invitesFeature } from "./features/invites.js";
 import { rollupFeature } from "./features/rollup.js";
 import { myEventsFeature } from "./features/myEvents.js";
 import { programmesFeature } from "./features/programmes.js";
@@ -93,6 +94,7 @@ export function createBot({ token, deps: given, botInfo, client, resilience }: C
   guarded.use(languageFeature());
   guarded.use(teamFeature());
   guarded.use(gapsFeature());
+  guarded.use(invitesFeature());
   guarded.use(unhandledFeature());
 
   bot.catch(onError);

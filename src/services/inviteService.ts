@@ -5,7 +5,7 @@
 // later cannot come back through it); /team also marks the invite (grantRevokedAt). Attempts go through an
 // AttemptLimiter first (per person and overall), so guesses never reach the lookup or flood the audit log.
 import { createHash, randomBytes } from "node:crypto";
-import { isValidObjectId, type Types } from "mongoose";
+import { isValidObjectId, trusted, Types } from "mongoose";
 import type { InviteDoc, Models } from "../db/models/index.js";
 import { canAppoint, type DenyReason } from "../domain/permissions.js";
 import { ROLE_LEVEL, type Role, type RoleScope } from "../domain/roles.js";
@@ -47,8 +47,29 @@ export type RedeemResult =
 
 type StoredInvite = InviteDoc & { _id: Types.ObjectId };
 
+/** A link not yet used, withdrawn or expired, as /invites lists it. */
+export interface PendingInvite {
+  id: string;
+  role: Role;
+  level: TerritoryRef["level"];
+  code: string;
+  createdBy: number | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** The "owner" a withdrawal claims an invite under: a redemption racing it loses (see cancel). */
+const CANCELLED_OWNER = "cancelled";
+
 export interface InviteService {
   create(input: CreateInviteInput): Promise<CreateInviteResult>;
+  /** Links still open whose seat the actor may appoint to (the national office: all), oldest first. */
+  listPending(actor: { telegramId: number; scopes: RoleScope[] }): Promise<PendingInvite[]>;
+  /**
+   * Withdraws a link: from now on it grants nothing. Exactly once against a redemption at the same moment: both
+   * insert the link's claim, and the one that wins decides. Audited.
+   */
+  cancel(actor: { telegramId: number; scopes: RoleScope[] }, inviteId: string): Promise<{ ok: true; already: boolean } | { ok: false; reason: DenyReason | "not_found" | "used" }>;
   redeem(token: string, user: TelegramUserLike, updateId?: number | null): Promise<RedeemResult>;
   /** Records that the role this invite granted was revoked: the link never grants again. */
   grantRevoked(inviteId: string): Promise<void>;
@@ -106,6 +127,7 @@ export function createInviteService(deps: {
       if (expired) return deny("expired", inviteId);
       // The race is decided here: exactly one insert of this claim succeeds.
       const claim = await claims.claimOnce(claimKey, String(user.id));
+      if (!claim.won && claim.existing.owner === CANCELLED_OWNER) return deny("revoked", inviteId);
       if (!claim.won && claim.existing.owner !== String(user.id)) return deny("used", inviteId);
       repeated = !claim.won;
       await Invite.updateOne({ tokenHash }, { $set: { usedBy: user.id, usedAt: at } });
@@ -149,7 +171,41 @@ export function createInviteService(deps: {
     });
   }
 
+  async function mayManage(actor: { scopes: RoleScope[] }, invite: { role: Role; level: TerritoryRef["level"]; code: string }, view: MapView): Promise<boolean> {
+    return canAppoint(actor.scopes, invite.role, { level: invite.level, code: invite.code }, view).allowed;
+  }
+
   return {
+    async listPending(actor) {
+      const at = now();
+      const open = await Invite.find({ usedBy: null, revokedAt: null, expiresAt: trusted({ $gt: at }) })
+        .sort({ createdAt: 1 })
+        .lean<StoredInvite[]>();
+      const view = await map.loadMapView();
+      const mine: PendingInvite[] = [];
+      for (const i of open) {
+        if (!(await mayManage(actor, i, view))) continue;
+        mine.push({ id: String(i._id), role: i.role, level: i.level, code: i.code, createdBy: i.createdBy, createdAt: i.createdAt, expiresAt: i.expiresAt });
+      }
+      return mine;
+    },
+
+    async cancel(actor, inviteId) {
+      const _id = Types.ObjectId.isValid(inviteId) ? new Types.ObjectId(inviteId) : null;
+      const invite = _id ? await Invite.findById(_id).lean<StoredInvite>() : null;
+      if (!invite) return { ok: false, reason: "not_found" };
+      if (!(await mayManage(actor, invite, await map.loadMapView()))) {
+        await audit.record({ actorId: actor.telegramId, action: "invite.cancel", outcome: "denied", reason: "outside_scope", details: { inviteId } });
+        return { ok: false, reason: "outside_scope" };
+      }
+      if (invite.revokedAt) return { ok: true, already: true };
+      const claim = await claims.claimOnce(`invite:${invite.tokenHash}`, CANCELLED_OWNER, { cancelledBy: actor.telegramId });
+      if (!claim.won && claim.existing.owner !== CANCELLED_OWNER) return { ok: false, reason: "used" };
+      await Invite.updateOne({ _id }, { $set: { revokedAt: now() } });
+      if (claim.won) await audit.record({ actorId: actor.telegramId, action: "invite.cancel", outcome: "ok", details: { inviteId, role: invite.role, code: invite.code } });
+      return { ok: true, already: !claim.won };
+    },
+
     async create(input) {
       const actorId = input.actor?.telegramId ?? null;
       const details = { role: input.role, level: input.territory.level, code: input.territory.code };

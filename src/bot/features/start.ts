@@ -4,6 +4,26 @@ import type { BotContext } from "../context.js";
 import { escapeHtml, formatTime, scopeLabel } from "../format.js";
 import { helpText } from "./help.js";
 import { scopesOf } from "../../services/personService.js";
+import type { Role, TerritoryLevel } from "../../domain/roles.js";
+
+/** The inviter hears that their link was used, in their own language, once per link (the outbox key). */
+async function tellInviter(ctx: BotContext, invite: { _id: unknown; createdBy: number | null; role: Role; level: TerritoryLevel; code: string }): Promise<void> {
+  const inviter = invite.createdBy!;
+  const to = (await ctx.deps.services.recipients.byIds([inviter])).get(inviter);
+  if (!to) return;
+  const t = ctx.deps.i18n.t(to.lang);
+  const seat = await ctx.deps.services.map.territoryName({ level: invite.level, code: invite.code }, to.lang);
+  const name = [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(" ") || String(ctx.from!.id);
+  await ctx.deps.services.outbox
+    .enqueue({
+      key: `invite.used:${String(invite._id)}`,
+      purpose: "invite.used",
+      chatId: to.telegramId,
+      personId: to.telegramId,
+      params: { text: t("invite:used", { name: escapeHtml(name), seat: escapeHtml(`${t(`common:role.${invite.role}`)}, ${seat}`) }), parse_mode: "HTML" },
+    })
+    .catch((err: unknown) => ctx.log.warn({ err }, "could not tell the inviter their link was used"));
+}
 
 export function startFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
@@ -28,6 +48,7 @@ export function startFeature(): Composer<BotContext> {
     const role = escapeHtml(await scopeLabel(ctx, { role: result.invite.role, level: result.invite.level, code: result.invite.code }));
     const key = result.repeated || result.alreadyHeld ? "start:alreadyJoined" : "start:joined";
     await ctx.reply(`${ctx.t(key, { name, role })}\n\n${helpText(ctx)}`, { parse_mode: "HTML" });
+    if (!result.repeated && !result.alreadyHeld && result.invite.createdBy !== null) await tellInviter(ctx, result.invite);
   });
   return composer;
 }

@@ -1,0 +1,82 @@
+// /invites through the real bot: the open links of one's area, withdrawn one by one or all at once (they stop working
+// at once, audited); a withdrawal racing a redemption gives one outcome; the inviter hears when their link is used.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHarness, type Harness } from "../helpers/harness.js";
+
+let h: Harness;
+let nextId = 5_800_000_000;
+
+beforeAll(async () => {
+  h = await createHarness({ label: "invites" });
+  h.clock.set("2026-11-26T06:30:00Z");
+});
+afterAll(async () => {
+  await h.close();
+});
+
+async function teamOf(state: string) {
+  const p = await h.grant(nextId++, "state_team", state, { first_name: "Lata", language_code: "en" });
+  await h.services.people.setLanguage(p.id, "en");
+  return p;
+}
+async function link(by: { id: number }, state: string, pc: number) {
+  const r = await h.services.invites.create({
+    actor: { telegramId: by.id, scopes: [{ role: "state_team", level: "state", code: state }] },
+    role: "pc_incharge",
+    territory: { level: "pc", code: `${state}:P${pc}` },
+  });
+  if (!r.ok) throw new Error(r.reason);
+  return r;
+}
+
+describe("/invites", () => {
+  it("lists the area's open links, withdraws one at once, then all; another state's team sees none of them", async () => {
+    const team = await teamOf("IN-KL");
+    const [a] = [await link(team, "IN-KL", 1), await link(team, "IN-KL", 2), await link(team, "IN-KL", 3)];
+    const other = await teamOf("IN-TN");
+    await link(other, "IN-TN", 1);
+
+    await team.send("/invites");
+    expect(team.lastText()).toContain("Open invite links: 3");
+    expect(team.lastText()).toContain("by Lata");
+    expect(team.lastButtons()).toEqual(["✖ 1", "✖ 2", "✖ 3", "✖ Withdraw all 3"]);
+    await team.tap("✖ 1");
+    expect(team.lastText()).toContain("Open invite links: 2");
+    // The withdrawn link stops working at once.
+    const joiner = h.person(nextId++, { first_name: "Joy", language_code: "en" });
+    await joiner.send(`/start ${a!.token}`);
+    expect(await h.db.models.Person.findById(joiner.id).lean().then((p) => p?.roles ?? [])).toEqual([]);
+    expect(await h.db.models.Audit.findOne({ action: "invite.cancel", actorId: team.id, outcome: "ok" }).lean()).toMatchObject({ details: { inviteId: a!.inviteId } });
+
+    await team.tap("✖ Withdraw all 2");
+    expect(team.lastText()).toContain("Withdraw all 2 open links?");
+    await team.tap("✖ Yes, withdraw 2");
+    expect(team.lastText()).toContain("Open invite links: 0");
+    expect(await h.db.models.Invite.countDocuments({ code: /^IN-KL:/, revokedAt: null })).toBe(0);
+    expect(await h.db.models.Invite.countDocuments({ code: /^IN-TN:/, revokedAt: null })).toBe(1);
+  });
+
+  it("a withdrawal and a redemption at the same moment: exactly one of them wins", async () => {
+    const team = await teamOf("IN-AP");
+    const r = await link(team, "IN-AP", 5);
+    const joiner = h.person(nextId++, { first_name: "Ravi", language_code: "en" });
+    const [cancel, redeem] = await Promise.all([
+      h.services.invites.cancel({ telegramId: team.id, scopes: [{ role: "state_team", level: "state", code: "IN-AP" }] }, r.inviteId),
+      h.services.invites.redeem(r.token, joiner.user),
+    ]);
+    const holds = ((await h.db.models.Person.findById(joiner.id).lean())?.roles ?? []).some((g) => g.code === "IN-AP:P5");
+    expect([cancel.ok, redeem.ok].filter(Boolean)).toHaveLength(1);
+    expect(holds).toBe(redeem.ok);
+  });
+
+  it("tells the inviter, once, when their link is used", async () => {
+    const team = await teamOf("IN-UK");
+    const r = await link(team, "IN-UK", 1);
+    const joiner = h.person(nextId++, { first_name: "Kavita", language_code: "en" });
+    await joiner.send(`/start ${r.token}`);
+    await joiner.send(`/start ${r.token}`);
+    const notices = await h.db.models.OutboxItem.find({ purpose: "invite.used", chatId: team.id }).lean();
+    expect(notices).toHaveLength(1);
+    expect((JSON.parse(notices[0]!.params) as { text: string }).text).toContain("Kavita</b> joined with your invite as Lok Sabha in-charge");
+  });
+});
