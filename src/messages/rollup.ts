@@ -29,10 +29,10 @@ function fmtWhen(r: Reader, at: Date): string {
 
 /** List caps, largest first: the message is rebuilt with smaller lists until it fits in one message, if it can. */
 const CAPS = [
-  { pending: 15, uncovered: 40, upcoming: 10, sentBack: 10 },
-  { pending: 10, uncovered: 20, upcoming: 6, sentBack: 6 },
-  { pending: 5, uncovered: 10, upcoming: 3, sentBack: 3 },
-  { pending: 0, uncovered: 0, upcoming: 0, sentBack: 0 },
+  { pending: 15, uncovered: 40, upcoming: 10, sentBack: 10, vacancies: 40 },
+  { pending: 10, uncovered: 20, upcoming: 6, sentBack: 6, vacancies: 15 },
+  { pending: 5, uncovered: 10, upcoming: 3, sentBack: 3, vacancies: 8 },
+  { pending: 0, uncovered: 0, upcoming: 0, sentBack: 0, vacancies: 0 },
 ];
 
 /**
@@ -164,6 +164,24 @@ function build(rollup: Rollup, r: Reader, caps: (typeof CAPS)[number]): string {
         }),
       );
     }
+    sections.push(lines.join("\n"));
+  }
+
+  // Vacant seats, one line per state (most vacant Lok Sabha seats first): /gaps names them.
+  if (rollup.vacancies.length > 0) {
+    const lines = [t("rollup:vacancies.header")];
+    for (const v of rollup.vacancies.slice(0, caps.vacancies)) {
+      lines.push(
+        t("rollup:vacancies.line", {
+          state: escapeHtml(r.names.state(v.stateCode)),
+          vacantPcs: num(r, v.vacantPcs),
+          pcs: num(r, v.pcsTotal),
+          vacantAcs: num(r, v.vacantAcs),
+          acs: num(r, v.acsTotal),
+        }),
+      );
+    }
+    if (rollup.vacancies.length > caps.vacancies) lines.push(t("rollup:more", { count: rollup.vacancies.length - caps.vacancies }));
     sections.push(lines.join("\n"));
   }
 

@@ -83,7 +83,7 @@ export function createRollupDataSource(models: Models): RollupDataSource {
       // FerretDB 1.24 every filter other than _id equality scans the collection and decoding each document is the
       // cost, so one scan per collection (rather than a query per figure, or a $group, which measured slower than
       // a projected find there) is what keeps a national rollup within seconds; see scripts/bench-rollup.ts.
-      const [eventRows, reportRows, map, flags] = await Promise.all([
+      const [eventRows, reportRows, map, flags, holders] = await Promise.all([
         Event.find(
           {
             ...inStates,
@@ -102,7 +102,12 @@ export function createRollupDataSource(models: Models): RollupDataSource {
         loadMap(),
         // Photos the photo job found reused from another event's report (few: a flag is an exception).
         models.PhotoFlag.find({}, { _id: 0, eventId: 1, fileUniqueId: 1 }).lean<{ eventId: string; fileUniqueId: string }[]>(),
+        // Who holds a PC or AC seat: the vacancies line (one read of the people with a seat, once per rollup).
+        models.Person.find({ "roles.role": trusted({ $in: ["pc_incharge", "ac_incharge"] }) }, { _id: 0, roles: 1 }).lean<{ roles: { role: string; code: string }[] }[]>(),
       ]);
+      const heldSeats = [
+        ...new Set(holders.flatMap((p) => (p.roles ?? []).filter((g) => g.role === "pc_incharge" || g.role === "ac_incharge").map((g) => g.code))),
+      ];
       const flagged = new Set(flags.map((f) => `${f.eventId}:${f.fileUniqueId}`));
 
       const events: RollupEvent[] = eventRows.map(toEvent);
@@ -136,7 +141,7 @@ export function createRollupDataSource(models: Models): RollupDataSource {
           places.set(key, { stateCode: r.stateCode, pcCode: r.pcCode, acCode, reports: 1, attendance: r.total ?? 0 });
         }
       }
-      return { day, zone, asOf, events, reports, reportedPlaces: [...places.values()], map, reviews };
+      return { day, zone, asOf, events, reports, reportedPlaces: [...places.values()], map, reviews, heldSeats };
     },
   };
 }

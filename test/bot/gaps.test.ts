@@ -56,6 +56,10 @@ describe("/gaps", () => {
     expect(goa).not.toContain(acs[0]!.name + " (");
     await team.tap("↩ All states");
     expect(team.lastText()).toContain("Gaps in your area");
+    // The state's rollup has one line of vacancies per state.
+    await team.send("/rollup 2026-11-26");
+    const rollup = team.botTexts().find((t) => t.includes("Seats with nobody appointed"))!;
+    expect(rollup).toContain(`• Goa: 0/2 · ${acsTotal - 1}/${acsTotal}`);
 
     // Another state's team: their own state only; Goa's button, forged, is refused and audited.
     const other = await h.grant(nextId++, "state_team", "IN-TR", { first_name: "Biplab", language_code: "en" });

@@ -15,6 +15,7 @@ import type {
   RollupReviewRow,
   RollupScope,
   StateRow,
+  StateVacancies,
 } from "./types.js";
 import { addDays, dayWindow } from "./day.js";
 
@@ -187,9 +188,33 @@ export function computeRollup(input: RollupInput): Rollup {
     },
     upcoming: upcoming.sort(byStart),
     review: reviewFigures(input.reviews ?? [], inScope),
+    vacancies: input.heldSeats ? vacancies(states, scopePcs, scopeAcs, new Set(input.heldSeats)) : [],
     byState,
     clusters: input.scope.level === "country" ? clusterRows(byState, map) : [],
   };
+}
+
+/** Per state, the seats nobody holds: the first gap to close before any event can happen there. */
+function vacancies(
+  states: readonly string[],
+  pcs: readonly { code: string; stateCode: string }[],
+  acs: readonly { code: string; stateCode: string }[],
+  held: ReadonlySet<string>,
+): StateVacancies[] {
+  const rows = new Map<string, StateVacancies>(states.map((code) => [code, { stateCode: code, vacantPcs: 0, pcsTotal: 0, vacantAcs: 0, acsTotal: 0 }]));
+  for (const p of pcs) {
+    const r = rows.get(p.stateCode)!;
+    r.pcsTotal++;
+    if (!held.has(p.code)) r.vacantPcs++;
+  }
+  for (const a of acs) {
+    const r = rows.get(a.stateCode)!;
+    r.acsTotal++;
+    if (!held.has(a.code)) r.vacantAcs++;
+  }
+  return [...rows.values()]
+    .filter((r) => r.vacantPcs + r.vacantAcs > 0)
+    .sort((a, b) => b.vacantPcs - a.vacantPcs || b.vacantAcs - a.vacantAcs || a.stateCode.localeCompare(b.stateCode));
 }
 
 /** Review to date: reports by status in the scope; void reports count nowhere. */

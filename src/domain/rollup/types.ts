@@ -70,6 +70,17 @@ export interface RollupInput {
   map: RollupMap;
   /** Every report to date with its review status (void ones may be left out: they count nowhere). */
   reviews?: readonly RollupReviewRow[];
+  /** Codes of the PC and AC seats someone holds (a PC in-charge of the PC, an AC in-charge of the AC). */
+  heldSeats?: readonly string[];
+}
+
+/** A state's seats with nobody appointed. */
+export interface StateVacancies {
+  stateCode: string;
+  vacantPcs: number;
+  pcsTotal: number;
+  vacantAcs: number;
+  acsTotal: number;
 }
 
 /** A report as the review figures need it. */
@@ -172,6 +183,8 @@ export interface Rollup {
   /** Planned events of the next three days, soonest first. */
   upcoming: EventLine[];
   review: RollupReview;
+  /** States of the scope with a vacant seat, most vacant Lok Sabha seats first (empty when heldSeats was not given). */
+  vacancies: StateVacancies[];
   byState: StateRow[];
   /** Country scope only: one row per cluster. */
   clusters: ClusterRow[];
