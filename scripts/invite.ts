@@ -1,14 +1,19 @@
 // npm run invite -- --role pc_incharge --territory IN-UP:P77 [--days 7] [--bot-username my_bot]
-// Makes a single-use invite link from the shell (for the first national admins, or when the bot is not at hand).
+// npm run invite -- --bulk --role pc_incharge|ac_incharge --state IN-UP [--format xlsx|csv] [--out file] [--days 7]
+// Makes a single-use invite link from the shell (for the first national admins, or when the bot is not at hand), or
+// with --bulk one link per vacant seat of a state, written as a spreadsheet (services/bulkInvites.ts).
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Api } from "grammy";
 import { loadConfig } from "../src/config.js";
-import { isRole, ROLE_LEVEL } from "../src/domain/roles.js";
+import { isRole, ROLE_LEVEL, type Role } from "../src/domain/roles.js";
+import { linksToCsv, linksToXlsx } from "../src/services/bulkInvites.js";
 import { createServices } from "../src/services/index.js";
 import { openScriptDatabase } from "./lib/database.js";
 
 const USAGE = `usage: npm run invite -- --role <national_admin|cluster_head|state_team|pc_incharge|ac_incharge>
-                          --territory <IN | cluster key | IN-UP | IN-UP:P77 | IN-UP:A390> [--days 7] [--bot-username name]`;
+                          --territory <IN | cluster key | IN-UP | IN-UP:P77 | IN-UP:A390> [--days 7] [--bot-username name]
+       npm run invite -- --bulk --role <pc_incharge|ac_incharge> --state IN-UP [--format xlsx|csv] [--out file] [--days 7]`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -17,9 +22,15 @@ async function main(): Promise<number> {
       territory: { type: "string" },
       days: { type: "string", default: "7" },
       "bot-username": { type: "string" },
+      bulk: { type: "boolean", default: false },
+      state: { type: "string" },
+      format: { type: "string", default: "xlsx" },
+      out: { type: "string" },
     },
   });
-  if (!values.role || !isRole(values.role) || !values.territory) {
+  const bulk = values.bulk === true;
+  const seatRole = values.role === "pc_incharge" || values.role === "ac_incharge" ? values.role : undefined;
+  if (bulk ? !seatRole || !values.state || !["xlsx", "csv"].includes(values.format ?? "") : !values.role || !isRole(values.role) || !values.territory) {
     console.error(USAGE);
     return 2;
   }
@@ -36,10 +47,22 @@ async function main(): Promise<number> {
   try {
     const services = createServices({ models: db.models, now: () => new Date() });
     if (!(await services.map.isSeeded())) await services.map.seedMap();
+    if (bulk) {
+      const made = await services.bulkInvites.forVacantSeats({ actor: null, role: seatRole!, stateCode: values.state!, days: Number(values.days), botUsername: username });
+      if (!made.ok) {
+        console.error(`Refused: ${made.reason}`);
+        return 1;
+      }
+      const file = values.format === "csv" ? linksToCsv(made.links, seatRole!) : await linksToXlsx(made.links, seatRole!);
+      const out = values.out ?? `invites-${values.state}-${seatRole}.${values.format}`;
+      writeFileSync(out, file);
+      console.error(`${made.links.length} links written to ${out} (seats with an open link skipped: ${made.skippedWithOpenLink})`);
+      return 0;
+    }
     const result = await services.invites.create({
       actor: null,
-      role: values.role,
-      territory: { level: ROLE_LEVEL[values.role], code: values.territory },
+      role: values.role as Role,
+      territory: { level: ROLE_LEVEL[values.role as Role], code: values.territory! },
       days: Number(values.days),
     });
     if (!result.ok) {

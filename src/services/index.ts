@@ -20,6 +20,7 @@ import { createRecipientService, type RecipientService } from "./recipientServic
 import { createReviewService, type ReviewService } from "./reviewService.js";
 import { createReviewState } from "./reviewState.js";
 import { createGapService, type GapService } from "./gapService.js";
+import { createBulkInviteService, type BulkInviteService } from "./bulkInvites.js";
 import { createConversationStore, type ConversationStore } from "./conversationStore.js";
 import { createI18n, type I18n } from "../i18n.js";
 import { createPhotoService, type PhotoDownload, type PhotoService } from "./photoService.js";
@@ -52,6 +53,8 @@ export interface Services {
   conversations: ConversationStore;
   /** Vacant seats, blocked holders, seats with nothing planned, unreported events: per state of an area. */
   gaps: GapService;
+  /** Invite links for every vacant seat of a state at once (as a spreadsheet: bulkInvites.ts). */
+  bulkInvites: BulkInviteService;
 }
 
 export interface ServiceDeps {
@@ -119,7 +122,7 @@ export function createServices({ models, now, i18n, downloadPhoto, logger }: Ser
   });
   const directives = createDirectiveService({ models, now, audit, outbox, map });
   const jobRunsFor = (owner: string) => createJobRuns(models, now, owner);
-  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, photos, jobRunsFor, review, conversations: createConversationStore(models, now), gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }) };
+  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, photos, jobRunsFor, review, conversations: createConversationStore(models, now), gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }), bulkInvites: createBulkInviteService({ models, now, invites, map }) };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {

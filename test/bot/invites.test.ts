@@ -1,6 +1,7 @@
 // /invites through the real bot: the open links of one's area, withdrawn one by one or all at once (they stop working
 // at once, audited); a withdrawal racing a redemption gives one outcome; the inviter hears when their link is used.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import ExcelJS from "exceljs";
 import { createHarness, type Harness } from "../helpers/harness.js";
 
 let h: Harness;
@@ -39,7 +40,7 @@ describe("/invites", () => {
     await team.send("/invites");
     expect(team.lastText()).toContain("Open invite links: 3");
     expect(team.lastText()).toContain("by Lata");
-    expect(team.lastButtons()).toEqual(["✖ 1", "✖ 2", "✖ 3", "✖ Withdraw all 3"]);
+    expect(team.lastButtons()).toEqual(["✖ 1", "✖ 2", "✖ 3", "✖ Withdraw all 3", "📄 Links for every vacant seat"]);
     await team.tap("✖ 1");
     expect(team.lastText()).toContain("Open invite links: 2");
     // The withdrawn link stops working at once.
@@ -78,5 +79,50 @@ describe("/invites", () => {
     const notices = await h.db.models.OutboxItem.find({ purpose: "invite.used", chatId: team.id }).lean();
     expect(notices).toHaveLength(1);
     expect((JSON.parse(notices[0]!.params) as { text: string }).text).toContain("Kavita</b> joined with your invite as Lok Sabha in-charge");
+  });
+
+  it("makes one link per vacant seat of a state as a spreadsheet; a second run skips seats with an open link", async () => {
+    await h.grant(nextId++, "pc_incharge", "IN-GA:P1", { first_name: "Anil" });
+    const team = await teamOf("IN-GA");
+    await team.send("/invites");
+    await team.tap("📄 Links for every vacant seat");
+    await team.tap("Lok Sabha in-charge");
+    await team.tap("Goa");
+    await team.tap("📊 XLSX");
+    const doc = h.api.callsTo("sendDocument").at(-1)!;
+    const sent = team.transcript().at(-1)!.message;
+    expect(sent.caption).toContain("1 single-use links for the vacant Lok Sabha in-charge seats of Goa");
+    const file = h.api.file(sent.document!.file_id)!;
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(Buffer.from(file.data!) as never);
+    const rows = book.worksheets[0]!.getSheetValues().filter(Boolean) as unknown[][];
+    expect(rows[0]!.slice(1, 4)).toEqual(["State / राज्य", "No. / क्रमांक", "Seat / सीट"]);
+    expect(rows).toHaveLength(2);
+    expect(rows[1]!.slice(1, 4)).toEqual(["Goa / गोवा", 2, "South Goa"]);
+    const link = String(rows[1]![4]);
+    expect(doc.params.document).toBeDefined();
+    // The link works for the seat it names.
+    const joiner = h.person(nextId++, { first_name: "Savio", language_code: "en" });
+    await joiner.send(`/start ${link.split("start=")[1]}`);
+    expect((await h.db.models.Person.findById(joiner.id).lean())?.roles.map((r) => r.code)).toEqual(["IN-GA:P2"]);
+
+    // Tapping the same button again makes nothing; a new run finds no vacant seat left.
+    const before = await h.db.models.Invite.countDocuments({ code: /^IN-GA:/ });
+    await team.tapData(team.transcript().filter((e) => e.from === "bot").at(-2)!.message.message_id, "iv:b:p:IN-GA:x");
+    expect(await h.db.models.Invite.countDocuments({ code: /^IN-GA:/ })).toBe(before);
+    const again = await h.services.bulkInvites.forVacantSeats({ actor: null, role: "pc_incharge", stateCode: "IN-GA", botUsername: "b" });
+    expect(again).toMatchObject({ ok: true, links: [] });
+  });
+});
+
+describe("the CSV of links", () => {
+  it("is UTF-8 with a BOM, quotes what needs quoting, and has the seat's Lok Sabha seat for an AC", async () => {
+    const { linksToCsv } = await import("../../src/services/bulkInvites.js");
+    const csv = linksToCsv(
+      [{ stateCode: "IN-UP", stateName: "Uttar Pradesh", stateNameHi: "उत्तर प्रदेश", code: "IN-UP:A1", no: 1, name: 'Behat, "North"', pcName: "Saharanpur", link: "https://t.me/b?start=x", expiresAt: new Date("2026-12-09T00:00:00Z") }],
+      "ac_incharge",
+    ).toString("utf8");
+    expect(csv.startsWith("\uFEFF")).toBe(true);
+    expect(csv.split("\r\n")[1]).toBe('Uttar Pradesh / उत्तर प्रदेश,1,"Behat, ""North""",Saharanpur,https://t.me/b?start=x,2026-12-09T00:00:00.000Z');
   });
 });

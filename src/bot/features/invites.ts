@@ -1,7 +1,8 @@
 // /invites: the links still open in one's area (role, seat, who made it, until when), each with a button that
 // withdraws it at once, and one that withdraws them all (after a confirmation). Anyone who may appoint sees the
 // links for the seats they may appoint to.
-import { Composer, InlineKeyboard } from "grammy";
+import { Composer, InlineKeyboard, InputFile } from "grammy";
+import { linksToCsv, linksToXlsx, type SeatRole } from "../../services/bulkInvites.js";
 import { appointableRoles } from "../../domain/permissions.js";
 import type { BotContext } from "../context.js";
 import { escapeHtml, formatDate, scopeLabel } from "../format.js";
@@ -9,6 +10,10 @@ import { denyAccess } from "../middleware/deny.js";
 import { editHtml, replyHtml } from "../reply.js";
 
 const CANCEL_RE = /^iv:x:([0-9a-f]{24})$/;
+// Links for every vacant seat: iv:b (which role) → iv:b:<p|a> (which state) → iv:b:<p|a>:<state> (which format)
+// → iv:b:<p|a>:<state>:<x|c> (make them: XLSX or CSV).
+const BULK_RE = /^iv:b(?::([pa])(?::(IN-[A-Z]{2})(?::([xc]))?)?)?$/;
+const ROLE_OF: Record<string, SeatRole> = { p: "pc_incharge", a: "ac_incharge" };
 const LIST_MAX = 30;
 
 const actorOf = (ctx: BotContext) => ({ telegramId: ctx.from!.id, scopes: ctx.scopes });
@@ -34,6 +39,7 @@ async function list(ctx: BotContext, edit: boolean): Promise<void> {
   }
   if (pending.length > LIST_MAX) lines.push(ctx.t("invite:pending.more", { count: pending.length - LIST_MAX }));
   if (pending.length > 1) kb.row().text(ctx.t("invite:pending.cancelAll", { count: pending.length }), "iv:xa");
+  kb.row().text(ctx.t("invite:bulk.button"), "iv:b");
   const text = lines.join("\n");
   if (edit) await editHtml(ctx, text, { reply_markup: kb });
   else await replyHtml(ctx, text, { reply_markup: kb });
@@ -68,6 +74,50 @@ export function invitesFeature(): Composer<BotContext> {
     for (const p of pending) if ((await ctx.deps.services.invites.cancel(actorOf(ctx), p.id)).ok) cancelled++;
     await ctx.answerCallbackQuery({ text: ctx.t("invite:pending.cancelledAll", { count: cancelled }) }).catch(() => {});
     await list(ctx, true);
+  });
+  composer.callbackQuery(BULK_RE, async (ctx) => {
+    const [, roleKey, state, format] = ctx.match;
+    const may = appointableRoles(ctx.scopes).filter((r): r is SeatRole => r === "pc_incharge" || r === "ac_incharge");
+    if (may.length === 0) return denyAccess(ctx, "invite.bulk", "role_not_appointable");
+    const role = roleKey ? ROLE_OF[roleKey] : undefined;
+    if (!role) {
+      await ctx.answerCallbackQuery().catch(() => {});
+      const kb = new InlineKeyboard();
+      for (const r of may) kb.text(ctx.t(`common:role.${r}`), `iv:b:${r === "pc_incharge" ? "p" : "a"}`).row();
+      return editHtml(ctx, ctx.t("invite:bulk.pickRole"), { reply_markup: kb });
+    }
+    if (!state) {
+      await ctx.answerCallbackQuery().catch(() => {});
+      const scope = await ctx.deps.services.review.statesInScope(ctx.scopes);
+      const states = scope === "all" ? (await ctx.deps.services.map.listStates()).map((s) => s.code) : scope;
+      const names = await ctx.deps.services.rollups.labels(ctx.lang, []);
+      const kb = new InlineKeyboard();
+      [...states].sort((a, b) => names.state(a).localeCompare(names.state(b), ctx.lang)).forEach((code, i) => {
+        kb.text(names.state(code), `iv:b:${roleKey}:${code}`);
+        if (i % 2 === 1) kb.row();
+      });
+      return editHtml(ctx, ctx.t("invite:bulk.pickState"), { reply_markup: kb });
+    }
+    if (!format) {
+      await ctx.answerCallbackQuery().catch(() => {});
+      const kb = new InlineKeyboard().text("📊 XLSX", `iv:b:${roleKey}:${state}:x`).text("📄 CSV", `iv:b:${roleKey}:${state}:c`);
+      return editHtml(ctx, ctx.t("invite:bulk.pickFormat"), { reply_markup: kb });
+    }
+    // One set of links per tap of this message's button: a double tap or a replayed update makes no second set.
+    const claim = await ctx.deps.services.claims.claimOnce(`invite.bulk:${ctx.chatId}:${ctx.callbackQuery.message?.message_id}:${roleKey}:${state}`, String(ctx.from.id));
+    if (!claim.won) return void (await ctx.answerCallbackQuery({ text: ctx.t("invite:bulk.already"), show_alert: true }).catch(() => {}));
+    await ctx.answerCallbackQuery({ text: ctx.t("invite:bulk.making") }).catch(() => {});
+    const result = await ctx.deps.services.bulkInvites.forVacantSeats({ actor: actorOf(ctx), role, stateCode: state, botUsername: ctx.me.username });
+    if (!result.ok) {
+      if (result.reason === "outside_scope") return denyAccess(ctx, "invite.bulk", "outside_scope", { state });
+      return void (await ctx.reply(ctx.t("invite:bulk.none")));
+    }
+    const names = await ctx.deps.services.rollups.labels(ctx.lang, []);
+    const caption = ctx.t("invite:bulk.caption", { count: result.links.length, role: ctx.t(`common:role.${role}`), state: names.state(state), skipped: result.skippedWithOpenLink });
+    if (result.links.length === 0) return void (await ctx.reply(caption));
+    const file = format === "x" ? await linksToXlsx(result.links, role) : linksToCsv(result.links, role);
+    const name = `invites-${state}-${roleKey === "p" ? "lok-sabha" : "vidhan-sabha"}.${format === "x" ? "xlsx" : "csv"}`;
+    await ctx.replyWithDocument(new InputFile(file, name), { caption });
   });
   composer.callbackQuery("iv:l", async (ctx) => {
     await ctx.answerCallbackQuery().catch(() => {});
