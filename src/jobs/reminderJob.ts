@@ -62,8 +62,18 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
     }
     if (due.length === 0) return { events: events.length, due: 0, queued: 0 };
 
-    // Recipients: organisers, and for escalations the state teams and cluster heads of the events' states.
+    // Recipients: the current holders of each event's seat (people come and go; the seat stays) and whoever
+    // registered it; for escalations also the PC in-charge of an AC event, the state teams and the cluster heads.
     const organisers = await recipients.byIds(due.map((d) => d.event.createdBy));
+    const seatOf = (e: EventView) => (e.level === "ac" ? { role: "ac_incharge" as const, code: e.code } : { role: "pc_incharge" as const, code: e.code });
+    const [pcSeats, acSeats] = await Promise.all([
+      recipients.holdersOf("pc_incharge", [...new Set(due.map((d) => d.event.pcCode))]),
+      recipients.holdersOf("ac_incharge", [...new Set(due.filter((d) => d.event.level === "ac").map((d) => d.event.code))]),
+    ]);
+    const holdersOfSeat = (e: EventView): Recipient[] => {
+      const seat = seatOf(e);
+      return (seat.role === "ac_incharge" ? acSeats : pcSeats).get(seat.code) ?? [];
+    };
     const escalating = due.filter((d) => d.notice.kind === "escalation");
     const escalationStates = [...new Set(escalating.map((d) => d.event.stateCode))];
     const clusters = escalationStates.length
@@ -75,8 +85,11 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
     ]);
     const escalationTo = (event: EventView): Recipient[] => {
       const cluster = clusters.find((c) => c.stateCodes.includes(event.stateCode));
-      const all = [...(stateTeams.get(event.stateCode) ?? []), ...(cluster ? (clusterHeads.get(cluster.key) ?? []) : [])];
-      const seen = new Set<number>([event.createdBy]); // the organiser gets the nudge, not also the escalation
+      // An AC event unreported at 48 hours also reaches the in-charge of its Lok Sabha seat.
+      const pcInCharge = event.level === "ac" ? (pcSeats.get(event.pcCode) ?? []) : [];
+      const all = [...pcInCharge, ...(stateTeams.get(event.stateCode) ?? []), ...(cluster ? (clusterHeads.get(cluster.key) ?? []) : [])];
+      // The organiser and the seat's holders get the nudge, not also the escalation.
+      const seen = new Set<number>([event.createdBy, ...holdersOfSeat(event).map((r) => r.telegramId)]);
       return all.filter((r) => !seen.has(r.telegramId) && seen.add(r.telegramId));
     };
 
@@ -84,7 +97,7 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
     const namesFor = async (lang: Recipient["lang"]) => {
       let n = names.get(lang);
       if (!n) {
-        n = await deps.rollups.labels(lang, due.map((d) => d.event.createdBy));
+        n = await deps.rollups.labels(lang, due.flatMap((d) => [d.event.createdBy, ...holdersOfSeat(d.event).map((r) => r.telegramId)]));
         names.set(lang, n);
       }
       return n;
@@ -99,8 +112,13 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
       if (notice.kind === "escalation") {
         for (const to of escalationTo(event)) recipients.push({ to, key: escalationKey(eventId, to.telegramId) });
       } else {
+        // The registrant keeps the notice's own key (as before seats were followed); each other holder of the
+        // seat gets it under a key of their own, so each is told once.
         const organiser = organisers.get(event.createdBy);
         if (organiser) recipients.push({ to: organiser, key: notice.key });
+        for (const holder of holdersOfSeat(event)) {
+          if (holder.telegramId !== event.createdBy) recipients.push({ to: holder, key: `${notice.key}:${holder.telegramId}` });
+        }
       }
       for (const { to, key } of recipients) {
         const n = await namesFor(to.lang);

@@ -139,6 +139,29 @@ describe("reminders over an event's life", () => {
   }, 180_000);
 });
 
+describe("reminders follow the seat", () => {
+  it("reach the seat's current holder as well as whoever registered the event, each once", async () => {
+    // A month after the other tests' days: the minutes they ran are done in job_runs and would not run again.
+    h.clock.set(new Date(T0.getTime() + 30 * 24 * HOUR));
+    const HOLDER = 5_000_000_401;
+    await h.grant(HOLDER, "pc_incharge", "IN-UP:P40", { first_name: "Nisha", language_code: "en" });
+    const team: Actor = { telegramId: STATE_TEAM, scopes: [{ role: "state_team", level: "state", code: "IN-UP" }] };
+    const start = new Date(h.clock.now().getTime() + 30 * HOUR);
+    const id = await register(start, "seat:1", team, "IN-UP:P40");
+    await runUntil(new Date(start.getTime() + 2 * HOUR), HOUR);
+    const requests = (await outbox.stored()).filter((m) => m._id.startsWith(`report.request:${id}`));
+    expect(requests.map((m) => [m._id.replace(`:${start.toISOString()}`, ""), m.chatId]).sort()).toEqual(
+      [
+        [`report.request:${id}`, STATE_TEAM],
+        [`report.request:${id}:${HOLDER}`, HOLDER],
+      ].sort(),
+    );
+    // More ticks: nothing twice.
+    await runUntil(new Date(start.getTime() + 4 * HOUR), HOUR);
+    expect((await outbox.stored()).filter((m) => m._id.startsWith(`report.request:${id}`))).toHaveLength(2);
+  }, 120_000);
+});
+
 describe("changes to an event change what is sent", () => {
   it("sends nothing more for a cancelled event, fresh reminders for a moved one, and no request once reported", async () => {
     h.clock.set(new Date("2026-12-10T00:00:00Z"));
