@@ -19,6 +19,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "myevents", audience: "any_role" },
   { command: "review", audience: ["national_admin", "cluster_head", "state_team"] },
   { command: "gaps", audience: ["national_admin", "cluster_head", "state_team"] },
+  { command: "export", audience: ["national_admin", "cluster_head", "state_team"] },
   { command: "rollup", audience: ["national_admin", "cluster_head", "state_team"] },
   { command: "directive", audience: ["national_admin", "cluster_head"] },
   { command: "directives", audience: ["national_admin", "cluster_head"] },

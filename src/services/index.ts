@@ -21,6 +21,7 @@ import { createReviewService, type ReviewService } from "./reviewService.js";
 import { createReviewState } from "./reviewState.js";
 import { createGapService, type GapService } from "./gapService.js";
 import { createBulkInviteService, type BulkInviteService } from "./bulkInvites.js";
+import { createExportService, type ExportService } from "./exportService.js";
 import { createConversationStore, type ConversationStore } from "./conversationStore.js";
 import { createI18n, type I18n } from "../i18n.js";
 import { createPhotoService, type PhotoDownload, type PhotoService } from "./photoService.js";
@@ -55,6 +56,8 @@ export interface Services {
   gaps: GapService;
   /** Invite links for every vacant seat of a state at once (as a spreadsheet: bulkInvites.ts). */
   bulkInvites: BulkInviteService;
+  /** Events, reports and the audit log of an area as a table for a spreadsheet. */
+  exports: ExportService;
 }
 
 export interface ServiceDeps {
@@ -65,9 +68,11 @@ export interface ServiceDeps {
   /** Downloads a report photo by file id (app.ts builds it from the token and BOT_API_ROOT). */
   downloadPhoto?: PhotoDownload;
   logger?: Logger;
+  /** The programme's time zone, for local times in exports (TIME_ZONE; default Asia/Kolkata). */
+  timeZone?: string;
 }
 
-export function createServices({ models, now, i18n, downloadPhoto, logger }: ServiceDeps): Services {
+export function createServices({ models, now, i18n, downloadPhoto, logger, timeZone }: ServiceDeps): Services {
   const audit = createAuditService(models, now);
   const claims = createClaims(models, now);
   const people = createPersonService(models, now);
@@ -122,7 +127,7 @@ export function createServices({ models, now, i18n, downloadPhoto, logger }: Ser
   });
   const directives = createDirectiveService({ models, now, audit, outbox, map });
   const jobRunsFor = (owner: string) => createJobRuns(models, now, owner);
-  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, photos, jobRunsFor, review, conversations: createConversationStore(models, now), gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }), bulkInvites: createBulkInviteService({ models, now, invites, map }) };
+  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, photos, jobRunsFor, review, conversations: createConversationStore(models, now), gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }), bulkInvites: createBulkInviteService({ models, now, invites, map }), exports: createExportService({ models, now, zone: timeZone ?? "Asia/Kolkata", statesInScope: (scopes) => review.statesInScope(scopes) }) };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {

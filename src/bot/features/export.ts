@@ -1,0 +1,39 @@
+// /export: the events or the reports of one's area (and, for the national office, the audit log of the last 30
+// days) as an XLSX or CSV document, so that figures can be checked and used outside Telegram.
+import { Composer, InlineKeyboard, InputFile } from "grammy";
+import { reviewerScopes } from "../../domain/review.js";
+import { EXPORT_KINDS, tableToCsv, tableToXlsx, type ExportKind } from "../../services/exportService.js";
+import type { BotContext } from "../context.js";
+import { denyAccess } from "../middleware/deny.js";
+
+const PICK_RE = /^xp:(events|reports|audit)$/;
+const MAKE_RE = /^xp:(events|reports|audit):(xlsx|csv)$/;
+
+export function exportFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer.command("export", async (ctx) => {
+    if (reviewerScopes(ctx.scopes).length === 0) return denyAccess(ctx, "export", "no_role");
+    const kb = new InlineKeyboard();
+    const admin = ctx.scopes.some((s) => s.role === "national_admin");
+    for (const kind of EXPORT_KINDS) if (kind !== "audit" || admin) kb.text(ctx.t(`export:kind.${kind}`), `xp:${kind}`).row();
+    await ctx.reply(ctx.t("export:pick"), { reply_markup: kb });
+  });
+  composer.callbackQuery(PICK_RE, async (ctx) => {
+    await ctx.answerCallbackQuery().catch(() => {});
+    const kind = ctx.match[1]!;
+    await ctx
+      .editMessageText(ctx.t("export:format"), { reply_markup: new InlineKeyboard().text("📊 XLSX", `xp:${kind}:xlsx`).text("📄 CSV", `xp:${kind}:csv`) })
+      .catch(() => {});
+  });
+  composer.callbackQuery(MAKE_RE, async (ctx) => {
+    const [kind, format] = [ctx.match[1] as ExportKind, ctx.match[2] as "xlsx" | "csv"];
+    const result = await ctx.deps.services.exports.table({ telegramId: ctx.from.id, scopes: ctx.scopes }, kind);
+    if (!result.ok) return denyAccess(ctx, `export.${kind}`, result.reason);
+    await ctx.answerCallbackQuery({ text: ctx.t("export:making") }).catch(() => {});
+    const day = ctx.deps.now().toISOString().slice(0, 10);
+    const file = format === "xlsx" ? await tableToXlsx(result.table, kind) : tableToCsv(result.table);
+    await ctx.deps.services.audit.record({ actorId: ctx.from.id, action: `export.${kind}`, outcome: "ok", details: { rows: result.table.rows.length, format } });
+    await ctx.replyWithDocument(new InputFile(file, `sanyojak-${kind}-${day}.${format}`), { caption: ctx.t("export:caption", { kind: ctx.t(`export:kind.${kind}`), count: result.table.rows.length }) });
+  });
+  return composer;
+}
