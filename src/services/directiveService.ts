@@ -103,6 +103,11 @@ export interface DirectiveReport extends DirectiveSummary {
   remindable: number;
 }
 
+export interface DirectivePeople {
+  acknowledged: number[];
+  notYet: { telegramId: number; status: DeliveryRecord["status"] }[];
+}
+
 export type RemindResult =
   | { ok: true; targets: number; queued: number; already: number }
   | { ok: false; reason: DirectiveRefusal };
@@ -120,6 +125,8 @@ export interface DirectiveService {
   acknowledge(input: { deliveryId: string; tapperId: number; updateId?: number | null }): Promise<AckResult>;
   listRecent(actor: DirectiveActor, limit?: number): Promise<DirectiveSummary[]>;
   report(actor: DirectiveActor, directiveId: string): Promise<{ ok: true; report: DirectiveReport } | { ok: false; reason: DirectiveRefusal }>;
+  /** Who acknowledged, and who has not yet with where their message stands (sent, failed, blocked, pending). */
+  people(actor: DirectiveActor, directiveId: string): Promise<{ ok: true; people: DirectivePeople } | { ok: false; reason: DirectiveRefusal }>;
   /** Reminds those who have not acknowledged; once per person per requestKey. */
   remind(input: { actor: DirectiveActor; directiveId: string; requestKey: string; updateId?: number | null }, render: DirectiveRenderer): Promise<RemindResult>;
   /** Delivery counts for the sender's status message. */
@@ -429,6 +436,18 @@ export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveSer
           remindable: remindTargets(records, acked).length,
         },
       };
+    },
+
+    async people(actor, directiveId) {
+      const d = await loadDirective(directiveId);
+      if (!d) return { ok: false, reason: "not_found" };
+      if (!(await visible(actor, d))) return { ok: false, reason: "outside_scope" };
+      const records = await outbox.listByRef(DIRECTIVE_PURPOSE, String(d._id));
+      const acked = (await ackedIds([String(d._id)])).get(String(d._id)) ?? new Set<number>();
+      const notYet = records
+        .filter((r): r is DeliveryRecord & { personId: number } => r.personId !== null && !acked.has(r.personId))
+        .map((r) => ({ telegramId: r.personId, status: r.status }));
+      return { ok: true, people: { acknowledged: [...acked].sort((a, b) => a - b), notYet } };
     },
 
     async remind({ actor, directiveId, requestKey, updateId }, render) {

@@ -244,6 +244,13 @@ describe("directives", () => {
     const clusterName = (await h.services.map.getCluster(upCluster.key))!.name.en;
     expect(report).toContain(`• ${clusterName}: 1 / 2 / 2`);
     expect(admin.lastButtons()[0]).toBe("🔔 Remind 1 person who has not acknowledged");
+    // Who: the one who acknowledged, and the one who has not, each a tap away.
+    await admin.tap("👥 Who has acknowledged, who has not");
+    const who = admin.transcript().at(-1)!.message;
+    expect(who.text).toMatch(/Not yet acknowledged: 1\n• .+ · received\n\nAcknowledged: 1\n/);
+    const linked = (who.entities ?? []).filter((e) => e.type === "text_link").map((e) => (e as { url: string }).url);
+    expect(linked.sort()).toEqual([`tg://user?id=${AC_UP}`, `tg://user?id=${PC_UP}`].sort());
+    await admin.tap("◀ Back");
     await admin.tap("🔔 Remind 1 person who has not acknowledged");
     expect(h.api.callbackAnswer(lastQueryId())?.text).toContain("Reminder queued for 1");
     await admin.tap("🔔 Remind 1 person who has not acknowledged"); // the same request again

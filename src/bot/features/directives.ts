@@ -14,6 +14,9 @@ import { editHtml, replyHtml } from "../reply.js";
 
 const VIEW = /^dl:v:([0-9a-f]{24})$/;
 const REMIND = /^dl:r:([0-9a-f]{24})$/;
+const WHO = /^dl:w:([0-9a-f]{24})$/;
+/** Names listed per group on the "who" view: a directive to 5,000 people lists the first ones and the count. */
+const WHO_MAX = 60;
 const LIST = "dl:l";
 const SNIPPET = 60;
 
@@ -79,6 +82,24 @@ export function directivesFeature(): Composer<BotContext> {
     await ctx.answerCallbackQuery();
     const view = await reportView(ctx, res.report);
     await editHtml(ctx, view.text, { reply_markup: view.keyboard });
+  });
+
+  composer.callbackQuery(WHO, async (ctx) => {
+    if (!(await maySend(ctx, "directives.view"))) return;
+    const id = ctx.match[1]!;
+    const res = await ctx.deps.services.directives.people(actorOf(ctx), id);
+    if (!res.ok) return denyAccess(ctx, "directives.view", res.reason === "not_found" ? "outside_scope" : res.reason, { directiveId: id });
+    await ctx.answerCallbackQuery().catch(() => {});
+    const { acknowledged, notYet } = res.people;
+    const names = await ctx.deps.services.rollups.labels(ctx.lang, [...acknowledged.slice(0, WHO_MAX), ...notYet.slice(0, WHO_MAX).map((p) => p.telegramId)]);
+    // A tap away from a call or a message: the tg:// link opens the person's chat.
+    const link = (id: number) => `<a href="tg://user?id=${id}">${escapeHtml(names.person(id))}</a>`;
+    const lines = [ctx.t("directives:who.notYet", { count: notYet.length }), ...notYet.slice(0, WHO_MAX).map((p) => `• ${link(p.telegramId)} · ${ctx.t(`directives:who.status.${p.status}`)}`)];
+    if (notYet.length > WHO_MAX) lines.push(ctx.t("directives:who.more", { count: notYet.length - WHO_MAX }));
+    lines.push("", ctx.t("directives:who.acknowledged", { count: acknowledged.length }));
+    if (acknowledged.length) lines.push(acknowledged.slice(0, WHO_MAX).map(link).join(", "));
+    if (acknowledged.length > WHO_MAX) lines.push(ctx.t("directives:who.more", { count: acknowledged.length - WHO_MAX }));
+    await editHtml(ctx, lines.join("\n"), { reply_markup: new InlineKeyboard().text(ctx.t("directives:report.back"), `dl:v:${id}`) });
   });
 
   composer.callbackQuery(REMIND, async (ctx) => {
@@ -171,6 +192,7 @@ async function reportView(ctx: BotContext, r: DirectiveReport): Promise<{ text: 
   }
   const keyboard = new InlineKeyboard();
   if (r.remindable > 0) keyboard.text(ctx.t("directives:report.remind", { count: r.remindable }), `dl:r:${r.id}`).row();
+  keyboard.text(ctx.t("directives:who.button"), `dl:w:${r.id}`).row();
   keyboard.text(ctx.t("directives:report.back"), LIST);
   return { text: lines.join("\n"), keyboard };
 }
