@@ -171,8 +171,13 @@ describe("a report's card and its decisions", () => {
 
     await team.tap("↩ Send back");
     expect(team.lastText()).toContain("Why send it back?");
+    const cardMessage = team.findButton("✅ Approve").message.message_id;
     await team.tap("The numbers look wrong");
     expect(await statusOf(eventId)).toBe("sent_back");
+    // The card itself now says so, and offers no decision any more.
+    const updated = h.api.message(team.id, cardMessage)!.message;
+    expect(updated.text).toContain("Sent back, waiting for the author");
+    expect((updated.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text)).toEqual(["💬 Write to the organiser", "↩ Back"]);
     expect(await h.db.models.ReviewDecision.countDocuments({ eventId })).toBe(1);
 
     // The author is told, with the reason and a button that opens the correction although 72 hours have passed.

@@ -11,7 +11,7 @@
 //   rv:c:<event>                          open a report's card (messages/buttons.ts: also in the "corrected" notice)
 //   rv:a:<event>:<version>                approve that version
 //   rv:s:<event>:<version>                choose why to send it back
-//   rv:r:<event>:<version>:<reason#>      send back with a preset reason
+//   rv:r:<event>:<version>:<reason#>[:<card message>]  send back with a preset reason (then the card is updated)
 //   rv:t:<event>:<version>                send back with a typed reason (a short conversation)
 //   rv:x:<event>                          void (national office; the reason is typed)
 //   rv:m:<event>                          write to the event's organiser (a short conversation)
@@ -45,7 +45,7 @@ const PICK_PC_RE = /^rv:fc:(IN-[A-Z]{2}):([a-z0-9-]+|-)$/;
 const CARD_RE = new RegExp(`^rv:c:${EVENT}$`);
 const APPROVE_RE = new RegExp(`^rv:a:${EVENT}:(\\d{1,3})$`);
 const SEND_BACK_RE = new RegExp(`^rv:s:${EVENT}:(\\d{1,3})$`);
-const PRESET_RE = new RegExp(`^rv:r:${EVENT}:(\\d{1,3}):(\\d)$`);
+const PRESET_RE = new RegExp(`^rv:r:${EVENT}:(\\d{1,3}):(\\d)(?::(\\d{1,10}))?$`);
 const TYPED_RE = new RegExp(`^rv:t:${EVENT}:(\\d{1,3})$`);
 const VOID_RE = new RegExp(`^rv:x:${EVENT}$`);
 const MESSAGE_RE = new RegExp(`^rv:m:${EVENT}$`);
@@ -330,7 +330,9 @@ export function reviewFeature(): Composer<BotContext> {
     const [eventId, version] = [ctx.match[1]!, ctx.match[2]!];
     await ctx.answerCallbackQuery().catch(() => {});
     const kb = new InlineKeyboard();
-    SEND_BACK_REASONS.forEach((key, i) => kb.text(ctx.t(`review:reason.${key}`), `rv:r:${eventId}:${version}:${i}`).row());
+    // The card's message id rides along, so that the card itself shows the decision afterwards (no stale buttons).
+    const card = ctx.callbackQuery.message?.message_id;
+    SEND_BACK_REASONS.forEach((key, i) => kb.text(ctx.t(`review:reason.${key}`), `rv:r:${eventId}:${version}:${i}${card ? `:${card}` : ""}`).row());
     kb.text(ctx.t("review:action.typeReason"), `rv:t:${eventId}:${version}`).row();
     kb.text(ctx.t("review:nav.back"), reviewCardData(eventId));
     await ctx.reply(ctx.t("review:sendBack.pick"), { reply_markup: kb });
@@ -349,6 +351,15 @@ export function reviewFeature(): Composer<BotContext> {
     if (!result.ok) return refuse(ctx, result.reason);
     await ctx.answerCallbackQuery({ text: ctx.t(result.duplicate ? "review:done.duplicate" : "review:done.send_back") }).catch(() => {});
     await ctx.editMessageText(ctx.t("review:done.send_back"), { reply_markup: new InlineKeyboard().text(ctx.t("review:notice.openButton"), reviewCardData(eventId)) }).catch(() => {});
+    const cardMessage = ctx.match[4] ? Number(ctx.match[4]) : undefined;
+    if (cardMessage && ctx.chatId !== undefined) {
+      const rendered = await renderCard(ctx, eventId);
+      if (rendered) {
+        await ctx.api
+          .editMessageText(ctx.chatId, cardMessage, rendered.text, { parse_mode: "HTML", reply_markup: rendered.keyboard })
+          .catch((err: unknown) => ctx.log.debug({ err }, "the card could not be updated (too old, or too long)"));
+      }
+    }
   });
   composer.callbackQuery(TYPED_RE, (ctx, next) =>
     unlessBusy(ctx, next, async () => {
