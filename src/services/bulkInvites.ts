@@ -2,12 +2,12 @@
 // single-use link per seat. A seat is vacant when nobody holds that role there and no open link is waiting for it (so
 // running it twice does not hand out two links for one seat). Each link is made by inviteService.create, so it is
 // audited and checked like any other; the tokens exist only in the file returned (the database keeps their hashes).
-import ExcelJS from "exceljs";
 import { trusted } from "mongoose";
 import type { Models } from "../db/models/index.js";
 import type { Role, RoleScope } from "../domain/roles.js";
 import type { InviteService } from "./inviteService.js";
 import type { MapService } from "./mapService.js";
+import { tableToCsv, tableToXlsx, type Table } from "./spreadsheet.js";
 
 export type SeatRole = Extract<Role, "pc_incharge" | "ac_incharge">;
 
@@ -89,29 +89,20 @@ const HEADINGS = {
   expires: "Expires / समाप्ति",
 };
 
-/** The links as an XLSX workbook: one row per seat, the state's name in both languages. */
-export async function linksToXlsx(links: readonly SeatLink[], role: SeatRole): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
-  const sheet = book.addWorksheet(role === "pc_incharge" ? "Lok Sabha" : "Vidhan Sabha");
-  sheet.columns = [
-    { header: HEADINGS.state, key: "state", width: 28 },
-    { header: HEADINGS.no, key: "no", width: 10 },
-    { header: HEADINGS.seat, key: "seat", width: 28 },
-    ...(role === "ac_incharge" ? [{ header: HEADINGS.pc, key: "pc", width: 28 }] : []),
-    { header: HEADINGS.link, key: "link", width: 60 },
-    { header: HEADINGS.expires, key: "expires", width: 22 },
-  ];
-  sheet.getRow(1).font = { bold: true };
-  for (const l of links) {
-    sheet.addRow({ state: `${l.stateName} / ${l.stateNameHi}`, no: l.no, seat: l.name, pc: l.pcName ?? "", link: l.link, expires: l.expiresAt });
-  }
-  return Buffer.from(await book.xlsx.writeBuffer());
+/** One row per seat, the state's name in both languages; an AC's row names its Lok Sabha seat. */
+function linksTable(links: readonly SeatLink[], role: SeatRole): Table {
+  const ac = role === "ac_incharge";
+  return {
+    columns: [HEADINGS.state, HEADINGS.no, HEADINGS.seat, ...(ac ? [HEADINGS.pc] : []), HEADINGS.link, HEADINGS.expires],
+    widths: [28, 10, 28, ...(ac ? [28] : []), 60, 22],
+    rows: links.map((l) => [`${l.stateName} / ${l.stateNameHi}`, l.no, l.name, ...(ac ? [l.pcName ?? ""] : []), l.link, l.expiresAt]),
+  };
 }
 
-/** The same as CSV (RFC 4180 quoting, UTF-8 with a BOM so that spreadsheet programs read the Devanagari). */
+export function linksToXlsx(links: readonly SeatLink[], role: SeatRole): Promise<Buffer> {
+  return tableToXlsx(linksTable(links, role), role === "pc_incharge" ? "Lok Sabha" : "Vidhan Sabha");
+}
+
 export function linksToCsv(links: readonly SeatLink[], role: SeatRole): Buffer {
-  const cell = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-  const head = [HEADINGS.state, HEADINGS.no, HEADINGS.seat, ...(role === "ac_incharge" ? [HEADINGS.pc] : []), HEADINGS.link, HEADINGS.expires];
-  const rows = links.map((l) => [`${l.stateName} / ${l.stateNameHi}`, l.no, l.name, ...(role === "ac_incharge" ? [l.pcName ?? ""] : []), l.link, l.expiresAt.toISOString()]);
-  return Buffer.from("\uFEFF" + [head, ...rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n", "utf8");
+  return tableToCsv(linksTable(links, role));
 }

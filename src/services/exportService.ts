@@ -1,22 +1,21 @@
 // Figures that leave Telegram: the events and the reports of one's area, and (national office) the audit log, as a
 // spreadsheet (XLSX) or CSV. Rows carry codes and names, times in UTC ISO and in the programme's zone, so that a
 // sheet can be checked against the rollups and joined with other data.
-import ExcelJS from "exceljs";
 import { DateTime } from "luxon";
 import { trusted } from "mongoose";
 import type { Models } from "../db/models/index.js";
 import { reviewerScopes } from "../domain/review.js";
 import type { RoleScope } from "../domain/roles.js";
 import { othersOf } from "../domain/events/index.js";
+import { tableToCsv, tableToXlsx, type Table } from "./spreadsheet.js";
 
 export const EXPORT_KINDS = ["events", "reports", "audit"] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 export type ExportFormat = "xlsx" | "csv";
 
-export interface ExportTable {
-  columns: string[];
-  rows: (string | number)[][];
-}
+export type ExportTable = Table;
+// The writers are shared with the bulk invite links.
+export { tableToCsv, tableToXlsx };
 
 export interface ExportService {
   /** The table of `kind` for the actor's area; the audit log for the national office only. */
@@ -104,17 +103,4 @@ export function createExportService(deps: {
       };
     },
   };
-}
-
-export async function tableToXlsx(table: ExportTable, sheetName: string): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
-  const sheet = book.addWorksheet(sheetName);
-  sheet.addRow(table.columns).font = { bold: true };
-  for (const row of table.rows) sheet.addRow(row);
-  return Buffer.from(await book.xlsx.writeBuffer());
-}
-
-export function tableToCsv(table: ExportTable): Buffer {
-  const cell = (v: string | number) => (/[",\r\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-  return Buffer.from("\uFEFF" + [table.columns, ...table.rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n", "utf8");
 }
