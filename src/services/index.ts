@@ -112,6 +112,8 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
     outbox,
     rollups,
     loadMapView: () => map.loadMapView(),
+    // Called at run time only, once reports (made below: it tells review about corrections) exists.
+    listVersions: (eventId) => reports.listVersions(eventId),
     i18n: () => (texts ??= i18n ? Promise.resolve(i18n) : createI18n()),
   });
   const reports = createReportService({

@@ -133,6 +133,8 @@ export interface ReviewServiceDeps {
   outbox: Pick<OutboxService, "enqueue">;
   rollups: Pick<RollupService, "labels">;
   loadMapView: () => Promise<MapView>;
+  /** Every version of an event's report (reportService.listVersions). */
+  listVersions: (eventId: string) => Promise<ReportVersionView[]>;
   /** The texts of the notices (loaded on first use when the caller has none at hand). */
   i18n: () => Promise<I18n>;
 }
@@ -361,27 +363,13 @@ export function createReviewService(deps: ReviewServiceDeps): ReviewService {
       const event = await Event.findById(_id).lean();
       if (!event) return { ok: false, reason: "not_found" };
       const snap = await review.snapshot(_id, doc.version);
-      const versions: ReportVersionView[] = [];
-      for (let v = 1; v <= doc.version; v++) {
-        const d = await models.ReportVersion.findById(`${String(_id)}:${v}`).lean();
-        if (d) {
-          versions.push({
-            version: d.version,
-            changedBy: d.changedBy,
-            changedAt: d.changedAt,
-            total: d.total,
-            counts: { ...(d.counts ?? {}) },
-            photos: d.photos ?? [],
-            notes: d.notes ?? "",
-          });
-        }
-      }
+      const view = toReportView(doc);
       return {
         ok: true,
         card: {
-          report: { ...toReportView(doc), review: { ...toReportView(doc).review, status: snap.status } },
+          report: { ...view, review: { ...view.review, status: snap.status } },
           event: toEventView(event),
-          versions,
+          versions: await deps.listVersions(eventId),
           decisions: snap.decisions.map((d) => ({ version: d.version, action: d.action, reasonKey: d.reasonKey, reason: d.reason, actorId: d.actorId, at: d.at })),
         },
       };

@@ -3,7 +3,7 @@
 // reviewService (a decision): every writer recomputes from the sources instead of setting a value it assumed, so two
 // writers racing (a correction and a decision) leave the status the sources say, whoever writes last.
 import type { Types } from "mongoose";
-import type { Models, ReviewDecisionDoc } from "../db/models/index.js";
+import type { Models, ReportDoc, ReviewDecisionDoc } from "../db/models/index.js";
 import { reviewDecisionId } from "../db/models/reviewDecision.js";
 import { reportStatus, type ReportStatus, type ReviewFacts } from "../domain/review.js";
 
@@ -43,22 +43,28 @@ export function createReviewState(models: Models): ReviewState {
   return {
     snapshot,
     async refresh(eventId) {
-      const report = await Report.findById(eventId, { version: 1, reviewStatus: 1 }).lean<{ version: number; reviewStatus?: ReportStatus }>();
+      const report = await Report.findById(eventId, { version: 1, reviewStatus: 1, reviewedBy: 1, reviewedAt: 1, reviewReasonKey: 1, reviewReason: 1 }).lean<
+        Pick<ReportDoc, "version" | "reviewStatus" | "reviewedBy" | "reviewedAt" | "reviewReasonKey" | "reviewReason">
+      >();
       if (!report) return null;
       const snap = await snapshot(eventId, report.version);
       const last = snap.decisions.at(-1);
-      await Report.updateOne(
-        { _id: eventId },
-        {
-          $set: {
-            reviewStatus: snap.status,
-            reviewedBy: last?.actorId ?? null,
-            reviewedAt: last?.at ?? null,
-            reviewReasonKey: last?.reasonKey ?? null,
-            reviewReason: last?.reason ?? null,
-          },
-        },
-      );
+      const fields = {
+        reviewStatus: snap.status,
+        reviewedBy: last?.actorId ?? null,
+        reviewedAt: last?.at ?? null,
+        reviewReasonKey: last?.reasonKey ?? null,
+        reviewReason: last?.reason ?? null,
+      };
+      // Written only when something changed: a first submission (or a correction before any review) leaves the
+      // report as it was, and an update is the costly operation on FerretDB's SQLite backend (it scans).
+      const same =
+        (report.reviewStatus ?? "submitted") === fields.reviewStatus &&
+        (report.reviewedBy ?? null) === fields.reviewedBy &&
+        (report.reviewedAt?.getTime() ?? null) === (fields.reviewedAt?.getTime() ?? null) &&
+        (report.reviewReasonKey ?? null) === fields.reviewReasonKey &&
+        (report.reviewReason ?? null) === fields.reviewReason;
+      if (!same) await Report.updateOne({ _id: eventId }, { $set: fields });
       return snap;
     },
   };

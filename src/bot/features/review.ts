@@ -27,6 +27,7 @@ import type { AppContext, BotContext } from "../context.js";
 import { REVIEW_REASON_CONVERSATION, reviewReasonConversation } from "../conversations/reviewReason.js";
 import { REVIEW_MESSAGE_CONVERSATION, reviewMessageConversation } from "../conversations/reviewMessage.js";
 import { denyAccess } from "../middleware/deny.js";
+import { escapeHtml } from "../format.js";
 import { editHtml, replyHtml } from "../reply.js";
 import { cardText, queueItemLabel, type CardReader } from "../reviewCard.js";
 import { fmtShort } from "../conversations/eventFormat.js";
@@ -112,12 +113,11 @@ async function overview(ctx: BotContext, filter: QueueFilter, edit: boolean): Pr
   }
   const programme = filter.programmeKey ? r.names.programme(filter.programmeKey) : ctx.t("review:filter.all");
   kb.text(ctx.t("review:filter.programme", { name: programme }), `rv:fp:${placeData(filter)}`).row();
-  const text = `${ctx.t("review:title", { area: escape(area) })}\n\n${ctx.t("review:overview")}`;
+  const text = `${ctx.t("review:title", { area: escapeHtml(area) })}\n\n${ctx.t("review:overview")}`;
   if (edit) await editHtml(ctx, text, { reply_markup: kb });
   else await replyHtml(ctx, text, { reply_markup: kb });
 }
 
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 async function showQueue(ctx: BotContext, status: ReportStatus, page: number, filter: QueueFilter): Promise<void> {
   const result = await ctx.deps.services.review.listQueue(actorOf(ctx), status, filter, page);
@@ -130,7 +130,7 @@ async function showQueue(ctx: BotContext, status: ReportStatus, page: number, fi
   if (result.page > 0) kb.text(ctx.t("review:nav.prev"), `rv:q:${statusNo}:${result.page - 1}:${filterData(filter)}`);
   if (result.page + 1 < result.pages) kb.text(ctx.t("review:nav.next"), `rv:q:${statusNo}:${result.page + 1}:${filterData(filter)}`);
   kb.row().text(ctx.t("review:nav.back"), `rv:o:${filterData(filter)}`);
-  const lines = [ctx.t("review:list.title", { label: ctx.t(`review:queue.${status}`), area: escape(area), count: result.total })];
+  const lines = [ctx.t("review:list.title", { label: ctx.t(`review:queue.${status}`), area: escapeHtml(area), count: result.total })];
   lines.push(result.total ? ctx.t("review:list.page", { page: result.page + 1, pages: result.pages }) : ctx.t("review:list.empty"));
   await editHtml(ctx, lines.join("\n"), { reply_markup: kb });
 }
@@ -149,7 +149,7 @@ async function showEvents(ctx: BotContext, list: EventList, page: number, filter
   if (result.page > 0) kb.text(ctx.t("review:nav.prev"), `rv:e:${listNo}:${result.page - 1}:${filterData(filter)}`);
   if (result.page + 1 < result.pages) kb.text(ctx.t("review:nav.next"), `rv:e:${listNo}:${result.page + 1}:${filterData(filter)}`);
   kb.row().text(ctx.t("review:nav.back"), `rv:o:${filterData(filter)}`);
-  const lines = [ctx.t("review:list.title", { label: ctx.t(`review:events.${list}`), area: escape(area), count: result.total })];
+  const lines = [ctx.t("review:list.title", { label: ctx.t(`review:events.${list}`), area: escapeHtml(area), count: result.total })];
   lines.push(result.total ? ctx.t("review:events.page", { page: result.page + 1, pages: result.pages }) : ctx.t("review:events.empty"));
   await editHtml(ctx, lines.join("\n"), { reply_markup: kb });
 }
@@ -196,7 +196,7 @@ async function renderCard(ctx: BotContext, eventId: string): Promise<RenderedCar
   for (const flag of flags) {
     const other = await services.events.get(flag.other.eventId);
     const place = other ? `${r.names.place(other)}, ${fmtShort(r, other.startsAt)}` : flag.other.eventId;
-    const line = ctx.t(`review:card.reuse.${flag.reason}`, { place: escape(place), distance: flag.distance });
+    const line = ctx.t(`review:card.reuse.${flag.reason}`, { place: escapeHtml(place), distance: flag.distance });
     flagLines.push(line);
     reuse.push({ fileId: flag.fileId, otherFileId: flag.other.fileId, caption: ctx.t("review:card.reuseCaption", { place }) });
     keyboard.row().text(ctx.t("review:action.openOther", { place }), reviewCardData(flag.other.eventId));
@@ -302,7 +302,7 @@ export function reviewFeature(): Composer<BotContext> {
       kb.text(r.names.pc(pc.code), `rv:o:${state}.${pc.no}:${programme}`);
       if (i % 2 === 1) kb.row();
     });
-    await editHtml(ctx, ctx.t("review:filter.pickPc", { state: escape(r.names.state(state)) }), { reply_markup: kb });
+    await editHtml(ctx, ctx.t("review:filter.pickPc", { state: escapeHtml(r.names.state(state)) }), { reply_markup: kb });
   });
   composer.callbackQuery(PICK_PROGRAMME_RE, async (ctx) => {
     if (!(await reviewersOnly(ctx, "review.open"))) return;
