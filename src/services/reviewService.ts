@@ -24,7 +24,8 @@ import {
 import type { RoleScope } from "../domain/roles.js";
 import type { MapView } from "../domain/territory.js";
 import type { OutboxService } from "../delivery/index.js";
-import type { I18n } from "../i18n.js";
+import type { I18n, Translate } from "../i18n.js";
+import type { RollupNames } from "../domain/rollup/types.js";
 import { reportButtonData, reviewCardData } from "../messages/buttons.js";
 import { escapeHtml } from "../messages/html.js";
 import { reasonText } from "../messages/review.js";
@@ -209,31 +210,41 @@ export function createReviewService(deps: ReviewServiceDeps): ReviewService {
     return toReportView((await Report.findById(_id).lean<ReportDoc>())!);
   }
 
-  /** The author hears that their report came back, with the reason and a button that opens the correction. */
-  async function notifySentBack(report: ReportView, decision: ReviewDecisionDoc): Promise<void> {
-    const to = (await deps.recipients.byIds([report.submittedBy])).get(report.submittedBy);
-    if (!to) return; // blocked the bot: the report waits in "sent back" for them, and their supervisor sees it
+  /**
+   * Queues one message to one person, in their language, with one button: false when they cannot be reached (blocked
+   * the bot, or unknown). `named` are the people the text names.
+   */
+  async function tell(
+    toId: number,
+    named: readonly number[],
+    message: { key: string; purpose: string; refId: string; priority?: number },
+    build: (t: Translate, names: RollupNames) => { text: string; button: { text: string; data: string } },
+  ): Promise<boolean> {
+    const to = (await deps.recipients.byIds([toId])).get(toId);
+    if (!to) return false;
     const t = (await deps.i18n()).t(to.lang);
-    const names = await deps.rollups.labels(to.lang, [decision.actorId]);
-    const text = t("review:notice.sentBack", {
-      programme: escapeHtml(names.programme(report.programmeKey)),
-      place: escapeHtml(names.place({ pcCode: report.pcCode, acCode: report.acCode })),
-      reviewer: escapeHtml(names.person(decision.actorId)),
-      reason: reasonText(t, decision),
-    });
+    const { text, button } = build(t, await deps.rollups.labels(to.lang, named));
     await deps.outbox.enqueue({
-      key: `review.sentBack:${report.eventId}:${decision.version}`,
-      purpose: "review",
-      refId: report.eventId,
+      ...message,
       chatId: to.telegramId,
       personId: to.telegramId,
-      priority: 1,
-      params: {
-        text,
-        parse_mode: "HTML",
-        reply_markup: { inline_keyboard: [[{ text: t("review:notice.correctButton"), callback_data: reportButtonData(report.eventId) }]] },
-      },
+      params: { text, parse_mode: "HTML", reply_markup: { inline_keyboard: [[{ text: button.text, callback_data: button.data }]] } },
     });
+    return true;
+  }
+
+  /** The author hears that their report came back, with the reason and a button that opens the correction. */
+  async function notifySentBack(report: ReportView, decision: ReviewDecisionDoc): Promise<void> {
+    // Not reachable (blocked the bot): the report waits in "sent back" for them, and their supervisor sees it.
+    await tell(report.submittedBy, [decision.actorId], { key: `review.sentBack:${report.eventId}:${decision.version}`, purpose: "review", refId: report.eventId, priority: 1 }, (t, names) => ({
+      text: t("review:notice.sentBack", {
+        programme: escapeHtml(names.programme(report.programmeKey)),
+        place: escapeHtml(names.place({ pcCode: report.pcCode, acCode: report.acCode })),
+        reviewer: escapeHtml(names.person(decision.actorId)),
+        reason: reasonText(t, decision),
+      }),
+      button: { text: t("review:notice.correctButton"), data: reportButtonData(report.eventId) },
+    }));
   }
 
   async function decide(
@@ -427,28 +438,16 @@ export function createReviewService(deps: ReviewServiceDeps): ReviewService {
       }
       const text = args.text.trim();
       if (text.length < 1 || text.length > MESSAGE_MAX) return { ok: false, reason: "bad_reason" };
-      const to = (await deps.recipients.byIds([args.to])).get(args.to);
-      if (!to) return { ok: false, reason: "not_found" };
-      const t = (await deps.i18n()).t(to.lang);
-      const names = await deps.rollups.labels(to.lang, [actor.telegramId]);
-      await deps.outbox.enqueue({
-        key: `review.message:${args.requestKey}`,
-        purpose: "review.message",
-        refId: args.eventId,
-        chatId: to.telegramId,
-        personId: to.telegramId,
-        priority: 1,
-        params: {
-          text: t("review:message.received", {
-            from: escapeHtml(names.person(actor.telegramId)),
-            programme: escapeHtml(names.programme(view.programmeKey)),
-            place: escapeHtml(names.place(view)),
-            text: escapeHtml(text),
-          }),
-          parse_mode: "HTML",
-          reply_markup: { inline_keyboard: [[{ text: t("review:message.replyButton"), callback_data: replyButtonData(args.eventId, actor.telegramId) }]] },
-        },
-      });
+      const sent = await tell(args.to, [actor.telegramId], { key: `review.message:${args.requestKey}`, purpose: "review.message", refId: args.eventId, priority: 1 }, (t, names) => ({
+        text: t("review:message.received", {
+          from: escapeHtml(names.person(actor.telegramId)),
+          programme: escapeHtml(names.programme(view.programmeKey)),
+          place: escapeHtml(names.place(view)),
+          text: escapeHtml(text),
+        }),
+        button: { text: t("review:message.replyButton"), data: replyButtonData(args.eventId, actor.telegramId) },
+      }));
+      if (!sent) return { ok: false, reason: "not_found" };
       await audit.record({ actorId: actor.telegramId, action: "review.message", outcome: "ok", details: { eventId: args.eventId, to: args.to } });
       return { ok: true };
     },
@@ -478,26 +477,14 @@ export function createReviewService(deps: ReviewServiceDeps): ReviewService {
       const snap = await review.snapshot(_id, report.version);
       const sentBack = [...snap.decisions].reverse().find((d) => d.action === "send_back" && d.version < report.version);
       if (!sentBack) return;
-      const to = (await deps.recipients.byIds([sentBack.actorId])).get(sentBack.actorId);
-      if (!to) return;
-      const t = (await deps.i18n()).t(to.lang);
-      const names = await deps.rollups.labels(to.lang, [report.updatedBy]);
-      await deps.outbox.enqueue({
-        key: `review.corrected:${report.eventId}:${report.version}`,
-        purpose: "review",
-        refId: report.eventId,
-        chatId: to.telegramId,
-        personId: to.telegramId,
-        params: {
-          text: t("review:notice.corrected", {
-            programme: escapeHtml(names.programme(report.programmeKey)),
-            place: escapeHtml(names.place({ pcCode: report.pcCode, acCode: report.acCode })),
-            author: escapeHtml(names.person(report.updatedBy)),
-          }),
-          parse_mode: "HTML",
-          reply_markup: { inline_keyboard: [[{ text: t("review:notice.openButton"), callback_data: reviewCardData(report.eventId) }]] },
-        },
-      });
+      await tell(sentBack.actorId, [report.updatedBy], { key: `review.corrected:${report.eventId}:${report.version}`, purpose: "review", refId: report.eventId }, (t, names) => ({
+        text: t("review:notice.corrected", {
+          programme: escapeHtml(names.programme(report.programmeKey)),
+          place: escapeHtml(names.place({ pcCode: report.pcCode, acCode: report.acCode })),
+          author: escapeHtml(names.person(report.updatedBy)),
+        }),
+        button: { text: t("review:notice.openButton"), data: reviewCardData(report.eventId) },
+      }));
     },
   };
 }
