@@ -12,6 +12,7 @@ import type { Role } from "../../src/domain/roles.js";
 import { createServices, type Services } from "../../src/services/index.js";
 import type { LocalBotApi, TranscriptEntry } from "../../src/localBotApi/index.js";
 import { openTestDatabase, type TestDatabase } from "./db.js";
+import { openSeededTestDatabase } from "./seededDatabase.js";
 import { botInfo, clientFor, drive, localApi, makeUser, token } from "./telegram.js";
 
 export class TestClock {
@@ -50,7 +51,9 @@ export interface Harness {
 let i18nPromise: Promise<I18n> | undefined;
 
 export async function createHarness(options: { seed?: boolean; label?: string; api?: LocalBotApi } = {}): Promise<Harness> {
-  const db = await openTestDatabase(options.label ?? "bot");
+  const label = options.label ?? "bot";
+  // The map is seeded once per database and the database reused by the worker's next file (seededDatabase.ts).
+  const db = options.seed === false ? await openTestDatabase(label) : await openSeededTestDatabase(label);
   // A LocalBotApi of the test's own, e.g. on a virtual clock (delivery tests measure rates from its call times).
   const api = options.api ?? localApi();
   const clock = new TestClock();
@@ -65,7 +68,6 @@ export async function createHarness(options: { seed?: boolean; label?: string; a
     return { services, deps, bot };
   };
   const { services, deps, bot } = build(db);
-  if (options.seed !== false) await services.map.seedMap();
   const extraConnections: Database[] = [];
 
   const harness: Harness = {

@@ -7,7 +7,8 @@ import type { DirectiveDoc } from "../../src/db/models/directive.js";
 import type { RoleScope } from "../../src/domain/roles.js";
 import { createServices, type Services } from "../../src/services/index.js";
 import type { DirectiveRenderer } from "../../src/services/directiveService.js";
-import { openTestDatabase, type TestDatabase } from "../helpers/db.js";
+import type { TestDatabase } from "../helpers/db.js";
+import { openSeededTestDatabase } from "../helpers/seededDatabase.js";
 
 const ADMIN = 4_100_000_001;
 const HEAD = 4_100_000_002;
@@ -26,9 +27,8 @@ describe("directive service", () => {
   const farPerson = 4_100_000_020;
 
   beforeAll(async () => {
-    db = await openTestDatabase("dirsvc");
+    db = await openSeededTestDatabase("dirsvc");
     s = createServices({ models: db.models, now: () => new Date("2026-11-26T06:30:00Z") });
-    await s.map.seedMap();
     north = (await s.map.listClusters()).find((c) => c.stateCodes.includes("IN-UP"))!;
     const farState = (await s.map.listClusters()).find((c) => !c.stateCodes.includes("IN-UP") && c.stateCodes.length)!.stateCodes[0]!;
     headScopes = [{ role: "cluster_head", level: "cluster", code: north.key }];

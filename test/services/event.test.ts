@@ -1,7 +1,8 @@
 // Event and programme services on the test database: registration exactly once per confirm press (also when two
 // bot instances race), permissions re-checked at every change, listing, cancelling and moving.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDatabase, reopenTestDatabase, type TestDatabase } from "../helpers/db.js";
+import { reopenTestDatabase, type TestDatabase } from "../helpers/db.js";
+import { openSeededTestDatabase } from "../helpers/seededDatabase.js";
 import { TestClock } from "../helpers/harness.js";
 import { createServices, type Services } from "../../src/services/index.js";
 import type { Database } from "../../src/db/connection.js";
@@ -20,12 +21,11 @@ let s: Services;
 let s2: Services;
 
 beforeAll(async () => {
-  db = await openTestDatabase("eventsvc");
+  db = await openSeededTestDatabase("eventsvc");
   second = await reopenTestDatabase(db);
   clock = new TestClock();
   s = createServices({ models: db.models, now: clock.now });
   s2 = createServices({ models: second.models, now: clock.now });
-  await s.map.seedMap();
 });
 afterAll(async () => {
   await second.close();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { trusted } from "mongoose";
-import { openTestDatabase, type TestDatabase } from "../helpers/db.js";
+import type { TestDatabase } from "../helpers/db.js";
+import { openSeededTestDatabase } from "../helpers/seededDatabase.js";
 import { createServices, type Services } from "../../src/services/index.js";
 import { hashToken, TOKEN_RE } from "../../src/services/inviteService.js";
 import { START_LIMITS } from "../../src/domain/rateLimit.js";
@@ -10,9 +11,8 @@ describe("invite service and claims", () => {
   let s: Services;
   let now = new Date("2026-11-26T10:00:00Z");
   beforeAll(async () => {
-    db = await openTestDatabase("invite");
+    db = await openSeededTestDatabase("invite");
     s = createServices({ models: db.models, now: () => now });
-    await s.map.seedMap();
   });
   afterAll(async () => {
     await db.drop();
@@ -78,9 +78,8 @@ describe("a used invite link after the role it granted was revoked", () => {
   let s: Services;
   let now = new Date("2026-11-26T10:00:00Z");
   beforeAll(async () => {
-    db = await openTestDatabase("invrevoke");
+    db = await openSeededTestDatabase("invrevoke");
     s = createServices({ models: db.models, now: () => now });
-    await s.map.seedMap();
     await s.people.ensureNationalAdmins([ADMIN.telegramId]);
   });
   afterAll(async () => {
@@ -175,9 +174,8 @@ describe("limits on /start token attempts", () => {
   let now = new Date("2026-12-01T10:00:00Z");
   const guess = (i: number) => `guess${String(i).padStart(19, "0")}`;
   beforeAll(async () => {
-    db = await openTestDatabase("invlimit");
+    db = await openSeededTestDatabase("invlimit");
     s = createServices({ models: db.models, now: () => now });
-    await s.map.seedMap();
   });
   afterAll(async () => {
     await db.drop();

@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import { Api } from "grammy";
 import { trusted } from "mongoose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDatabase, type TestDatabase } from "../helpers/db.js";
+import type { TestDatabase } from "../helpers/db.js";
+import { openSeededTestDatabase } from "../helpers/seededDatabase.js";
 import { TestClock } from "../helpers/harness.js";
 import { apiRoot, localApi, makeUser, token } from "../helpers/telegram.js";
 import { internalServerError, type LocalBotApi } from "../../src/localBotApi/index.js";
@@ -37,7 +38,7 @@ let recycled: Uint8Array;
 let speakers: Uint8Array;
 
 beforeAll(async () => {
-  db = await openTestDatabase("photos");
+  db = await openSeededTestDatabase("photos");
   api = localApi();
   clock = new TestClock();
   const fetch = api.createFetch();
@@ -51,7 +52,6 @@ beforeAll(async () => {
       return download(fileId);
     },
   });
-  await s.map.seedMap();
   board = fixture("board.jpg");
   speakers = fixture("speakers.jpg");
   // The same photo saved again by someone else: smaller and at a much lower JPEG quality.

@@ -2,7 +2,8 @@
 // races adding nothing, corrections by the author for 72 hours only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trusted } from "mongoose";
-import { openTestDatabase, reopenTestDatabase, type TestDatabase } from "../helpers/db.js";
+import { reopenTestDatabase, type TestDatabase } from "../helpers/db.js";
+import { openSeededTestDatabase } from "../helpers/seededDatabase.js";
 import { TestClock } from "../helpers/harness.js";
 import { createServices, type Services } from "../../src/services/index.js";
 import type { Database } from "../../src/db/connection.js";
@@ -22,12 +23,11 @@ let s2: Services;
 let n = 0;
 
 beforeAll(async () => {
-  db = await openTestDatabase("reportsvc");
+  db = await openSeededTestDatabase("reportsvc");
   second = await reopenTestDatabase(db);
   clock = new TestClock();
   s = createServices({ models: db.models, now: clock.now });
   s2 = createServices({ models: second.models, now: clock.now });
-  await s.map.seedMap();
 });
 afterAll(async () => {
   await second.close();
