@@ -24,6 +24,7 @@ import { createBulkInviteService, type BulkInviteService } from "./bulkInvites.j
 import { createExportService, type ExportService } from "./exportService.js";
 import { createConversationStore, type ConversationStore } from "./conversationStore.js";
 import { createEscalationService, type EscalationService } from "./escalationService.js";
+import { createSeatHandover } from "./seatHandover.js";
 import { createI18n, type I18n } from "../i18n.js";
 import { createPhotoService, type PhotoDownload, type PhotoService } from "./photoService.js";
 import type { Logger } from "../logger.js";
@@ -94,6 +95,7 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
     audit,
     claims,
     limiter: startLimiter,
+    handover: createSeatHandover(models, now),
     now,
     map: { loadMapView: () => map.loadMapView(), exists: (ref) => territoryExists(map, ref) },
   });
