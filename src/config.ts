@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { validate as isCronExpression } from "node-cron";
 import { LOG_FORMATS, type LogFormat } from "./logger.js";
+import type { EscalationDays } from "./domain/escalation.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -62,6 +63,17 @@ const schema = z.object({
     .refine((a) => a.length > 0 && a.every((h) => Number.isInteger(h) && h >= 1 && h <= 168), "must be hours such as 24,2 (1 to 168)"),
   REPORT_REQUEST_HOURS_AFTER: z.coerce.number().int("must be whole hours").min(0).max(47).default(2),
   ESCALATION_HOURS_AFTER: z.coerce.number().int("must be whole hours").min(1).max(168).default(48),
+  // The ladder: still unreported this many days after the start, the event is named in the state team's, then the
+  // cluster in-charge's, then the national office's daily rollup.
+  ESCALATION_DAYS: z
+    .string()
+    .trim()
+    .default("3,5,7")
+    .transform((s) => s.split(",").map((x) => x.trim()).map(Number))
+    .refine(
+      (a) => a.length === 3 && a.every((d) => Number.isInteger(d) && d >= 1 && d <= 90) && a[0]! <= a[1]! && a[1]! <= a[2]!,
+      "must be three whole days in order, state team then cluster in-charge then national office, such as 3,5,7 (1 to 90)",
+    ),
 });
 
 export interface Config {
@@ -91,6 +103,8 @@ export interface SchedulerConfig {
   reminderHoursBefore: number[];
   reportRequestHoursAfter: number;
   escalationHoursAfter: number;
+  /** Days after the start at which an unreported event is named in each level's rollup (domain/escalation.ts). */
+  escalationDays: EscalationDays;
 }
 
 export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
@@ -100,6 +114,7 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   reminderHoursBefore: [24, 2],
   reportRequestHoursAfter: 2,
   escalationHoursAfter: 48,
+  escalationDays: { state: 3, cluster: 5, country: 7 },
 };
 
 export class ConfigError extends Error {
@@ -144,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reminderHoursBefore: [...new Set(v.REMINDER_HOURS_BEFORE)].sort((a, b) => b - a),
       reportRequestHoursAfter: v.REPORT_REQUEST_HOURS_AFTER,
       escalationHoursAfter: v.ESCALATION_HOURS_AFTER,
+      escalationDays: { state: v.ESCALATION_DAYS[0]!, cluster: v.ESCALATION_DAYS[1]!, country: v.ESCALATION_DAYS[2]! },
     },
   };
 }

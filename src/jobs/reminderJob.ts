@@ -36,7 +36,10 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
   const { events: eventService, recipients, i18n, outbox, now, zone, settings, logger } = deps;
   // Keys this process has already handed to the outbox: later scans skip them without a database round trip.
   // (The outbox's unique keys are the real guard; this only saves work. Bounded: pruned to the scan window.)
+  // Keyed with the event's organiser too: an event handed to a seat's new holder is looked at again, so a notice
+  // still in its window reaches them (the old organiser's message keeps its key and is not queued twice).
   const queued = new Map<string, number>();
+  const cacheKey = (notice: Notice, event: EventView) => `${notice.key}|${event.createdBy}`;
 
   async function scan(): Promise<Record<string, number>> {
     const at = now();
@@ -58,7 +61,7 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
         at,
         settings,
       );
-      for (const notice of notices) if (!queued.has(notice.key)) due.push({ event, notice });
+      for (const notice of notices) if (!queued.has(cacheKey(notice, event))) due.push({ event, notice });
     }
     if (due.length === 0) return { events: events.length, due: 0, queued: 0 };
 
@@ -105,17 +108,19 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
 
     const messages: OutboxMessage[] = [];
     const counts: Record<string, number> = { events: events.length, due: due.length };
-    const addressed: Notice[] = [];
+    const addressed: string[] = [];
     for (const { event, notice } of due) {
       const eventId = event.id;
       const recipients: { to: Recipient; key: string }[] = [];
       if (notice.kind === "escalation") {
         for (const to of escalationTo(event)) recipients.push({ to, key: escalationKey(eventId, to.telegramId) });
       } else {
-        // The registrant keeps the notice's own key (as before seats were followed); each other holder of the
-        // seat gets it under a key of their own, so each is told once.
+        // Whoever registered the event keeps the notice's own key (as before seats were followed); anyone else (a
+        // holder of the seat, or the new holder an event was handed to) gets it under a key of their own, so each
+        // is told once: a handed-over event's notices reach the new organiser even if the old one already had them.
         const organiser = organisers.get(event.createdBy);
-        if (organiser) recipients.push({ to: organiser, key: notice.key });
+        const handedOver = event.registeredBy != null && event.registeredBy !== event.createdBy;
+        if (organiser) recipients.push({ to: organiser, key: handedOver ? `${notice.key}:${event.createdBy}` : notice.key });
         for (const holder of holdersOfSeat(event)) {
           if (holder.telegramId !== event.createdBy) recipients.push({ to: holder, key: `${notice.key}:${holder.telegramId}` });
         }
@@ -154,10 +159,11 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
       }
       counts[notice.kind] = (counts[notice.kind] ?? 0) + recipients.length;
       // A notice with nobody to tell yet (organiser blocked the bot, no state team appointed) is looked at again.
-      if (recipients.length > 0) addressed.push(notice);
+      if (recipients.length > 0) addressed.push(cacheKey(notice, event));
     }
     const fresh = await outbox.enqueue(messages);
-    for (const notice of addressed) queued.set(notice.key, notice.dueAt.getTime());
+    const dueAt = new Map(due.map((d) => [cacheKey(d.notice, d.event), d.notice.dueAt.getTime()]));
+    for (const key of addressed) queued.set(key, dueAt.get(key)!);
     counts.queued = fresh;
     if (fresh > 0) logger.info({ ...counts }, "reminders queued");
     return counts;

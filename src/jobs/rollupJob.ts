@@ -1,11 +1,14 @@
-// The daily rollup: at the configured local time, each cluster head gets their cluster's summary and chart, and
-// national office admins the national one, each in their own language. One read of the day's data serves every
-// cluster. The run is claimed per day (jobs/jobRuns.ts); each message is queued under
+// The daily rollup: at the configured local time, each state team member gets their state's summary and chart, each
+// cluster head their cluster's, and national office admins the national one, each in their own language. One read
+// of the day's data serves every scope. Each rollup carries its level's step of the escalation ladder: the
+// unreported events that reached that level today, named with a tap to their seat's holder (escalationService.ts). The run is claimed per day (jobs/jobRuns.ts); each message is queued under
 // "rollup:<day>:<scope>:<telegramId>" (and "rollup.chart:..." for the chart), so a re-run after a crash or on a
 // second instance queues nothing twice.
 import { atLocalTime } from "../domain/rollup/day.js";
 import type { Rollup, RollupScope } from "../domain/rollup/types.js";
 import { COUNTRY_CODE } from "../domain/territory.js";
+import type { EscalationDays } from "../domain/escalation.js";
+import type { EscalationService } from "../services/escalationService.js";
 import type { I18n, Language } from "../i18n.js";
 import type { Logger } from "../logger.js";
 import type { MapService } from "../services/mapService.js";
@@ -13,15 +16,18 @@ import type { Recipient, RecipientService } from "../services/recipientService.j
 import type { RollupService } from "../services/rollupService.js";
 import { rollupCaption, rollupChart, rollupText, type Reader } from "../messages/rollup.js";
 import type { Outbox, OutboxMessage } from "./outbox.js";
-import { dueDays, sinceInstalled, type ClockTime } from "./periods.js";
+import { CATCH_UP_MS, dueDays, sinceInstalled, type ClockTime } from "./periods.js";
 import type { JobDefinition } from "./runner.js";
 
 export const ROLLUP_JOB = "rollup.daily";
 
 export interface RollupJobDeps {
-  map: Pick<MapService, "listClusters">;
+  map: Pick<MapService, "listClusters" | "listStates">;
   recipients: RecipientService;
   rollups: RollupService;
+  escalations: EscalationService;
+  /** ESCALATION_DAYS: when an unreported event reaches the state team's, cluster's and national rollup. */
+  escalationDays: EscalationDays;
   i18n: I18n;
   outbox: Outbox;
   zone: string;
@@ -40,19 +46,26 @@ export function createRollupJob(deps: RollupJobDeps): JobDefinition & { send(day
     // As of the rollup time of that day (a catch-up run the next morning still reports that evening's picture of
     // events held, with every report received since).
     const asOf = atLocalTime(day, time, zone);
-    const clusters = await map.listClusters(); // by key
-    const [heads, admins] = await Promise.all([
+    const [clusters, states] = await Promise.all([map.listClusters(), map.listStates()]); // by key, by code
+    const [teams, heads, admins] = await Promise.all([
+      recipients.holdersOf("state_team", states.map((s) => s.code)),
       recipients.holdersOf("cluster_head", clusters.map((c) => c.key)),
       recipients.holdersOf("national_admin", [COUNTRY_CODE]),
     ]);
-    const audiences: { scope: RollupScope; to: Recipient[] }[] = clusters
-      .map((c) => ({ scope: { level: "cluster", code: c.key } as RollupScope, to: heads.get(c.key) ?? [] }))
-      .filter((a) => a.to.length > 0);
+    const audiences: { scope: RollupScope; to: Recipient[] }[] = [
+      ...states.map((s) => ({ scope: { level: "state", code: s.code } as RollupScope, to: teams.get(s.code) ?? [] })),
+      ...clusters.map((c) => ({ scope: { level: "cluster", code: c.key } as RollupScope, to: heads.get(c.key) ?? [] })),
+    ].filter((a) => a.to.length > 0);
     const national = admins.get(COUNTRY_CODE) ?? [];
     if (national.length > 0) audiences.push({ scope: { level: "country", code: COUNTRY_CODE }, to: national });
     if (audiences.length === 0) return { scopes: 0, queued: 0 };
 
     const computed = await rollups.compute({ day, zone, asOf, scopes: audiences.map((a) => a.scope) });
+    // The ladder's step of each level, taken before anything is queued (and read back: a re-run names the same).
+    for (const rollup of computed) {
+      const section = await deps.escalations.section({ rollup, days: deps.escalationDays, windowMs: CATCH_UP_MS, record: true });
+      if (section) rollup.escalated = section;
+    }
     const readers = new Map<Language, Reader>();
     const readerFor = async (lang: Language): Promise<Reader> => {
       let r = readers.get(lang);

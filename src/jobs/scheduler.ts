@@ -17,7 +17,7 @@ import { createRollupJob } from "./rollupJob.js";
 import { createPruneJob } from "./pruneJob.js";
 import { createJobRunner, type JobDefinition, type TickReport } from "./runner.js";
 
-export type SchedulerServices = Pick<Services, "events" | "recipients" | "map" | "rollups" | "jobRunsFor">;
+export type SchedulerServices = Pick<Services, "events" | "recipients" | "map" | "rollups" | "jobRunsFor" | "escalations">;
 
 /** How a trigger is scheduled: node-cron by default; tests pass their own to see what was scheduled. */
 export type CronSchedule = (expression: string, fn: () => void, options: { timezone: string; name: string }) => { stop(): unknown };
@@ -78,7 +78,18 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       catchUpMs: CATCH_UP_MS,
     },
   });
-  const rollup = createRollupJob({ map, recipients, rollups, i18n, outbox, zone: timeZone, time: config.rollupTime, logger: log });
+  const rollup = createRollupJob({
+    map,
+    recipients,
+    rollups,
+    escalations: services.escalations,
+    escalationDays: config.escalationDays,
+    i18n,
+    outbox,
+    zone: timeZone,
+    time: config.rollupTime,
+    logger: log,
+  });
   const runner = createJobRunner({
     jobs: [reminders, rollup, createPruneJob({ jobRuns, now, zone: timeZone }), ...(deps.extraJobs ?? [])],
     jobRuns,

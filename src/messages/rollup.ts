@@ -4,7 +4,7 @@
 // line ends by messages/split.ts, never cut inside a tag: rollupTexts, or the jobs' outbox for the daily one.
 import { DateTime } from "luxon";
 import { renderStateChart } from "../charts/stateChart.js";
-import type { EventLine, Rollup, RollupNames } from "../domain/rollup/types.js";
+import type { EscalatedEvent, EventLine, Rollup, RollupNames, SeatHolder } from "../domain/rollup/types.js";
 import type { Translate } from "../i18n.js";
 import { CAPTION_LIMIT, TEXT_LIMIT, splitHtml } from "./split.js";
 import { escapeHtml } from "./html.js";
@@ -29,10 +29,10 @@ function fmtWhen(r: Reader, at: Date): string {
 
 /** List caps, largest first: the message is rebuilt with smaller lists until it fits in one message, if it can. */
 const CAPS = [
-  { pending: 15, uncovered: 40, upcoming: 10, sentBack: 10, vacancies: 40 },
-  { pending: 10, uncovered: 20, upcoming: 6, sentBack: 6, vacancies: 15 },
-  { pending: 5, uncovered: 10, upcoming: 3, sentBack: 3, vacancies: 8 },
-  { pending: 0, uncovered: 0, upcoming: 0, sentBack: 0, vacancies: 0 },
+  { pending: 15, uncovered: 40, upcoming: 10, sentBack: 10, vacancies: 40, escalated: 15 },
+  { pending: 10, uncovered: 20, upcoming: 6, sentBack: 6, vacancies: 15, escalated: 10 },
+  { pending: 5, uncovered: 10, upcoming: 3, sentBack: 3, vacancies: 8, escalated: 5 },
+  { pending: 0, uncovered: 0, upcoming: 0, sentBack: 0, vacancies: 0, escalated: 0 },
 ];
 
 /**
@@ -95,6 +95,21 @@ function build(rollup: Rollup, r: Reader, caps: (typeof CAPS)[number]): string {
     if (newest.length > caps.pending) pendingLines.push(t("rollup:more", { count: newest.length - caps.pending }));
   }
   sections.push(pendingLines.join("\n"));
+
+  // The escalation ladder: what reached this level today, named with a tap to the seat's holder; earlier ones counted.
+  const esc = rollup.escalated;
+  if (esc && (esc.named.length > 0 || esc.earlier > 0)) {
+    const lines: string[] = [];
+    if (esc.named.length > 0) {
+      lines.push(t("rollup:escalated.header", { days: esc.days, count: esc.named.length }));
+      for (const e of esc.named.slice(0, caps.escalated)) lines.push(escalatedLine(r, e));
+      if (esc.named.length > caps.escalated) lines.push(t("rollup:more", { count: esc.named.length - caps.escalated }));
+      if (esc.earlier > 0) lines.push(t("rollup:escalated.earlier", { count: esc.earlier }));
+    } else {
+      lines.push(t("rollup:escalated.earlierOnly", { count: esc.earlier }));
+    }
+    sections.push(lines.join("\n"));
+  }
 
   // Review: what the reviewers still have to check, what waits on authors, and how much of the figure is checked.
   const rv = rollup.review;
@@ -211,6 +226,24 @@ function pendingLine(r: Reader, p: EventLine): string {
     programme: escapeHtml(r.names.programme(p.programmeKey)),
     place: escapeHtml(r.names.place(p)),
     when: escapeHtml(fmtWhen(r, p.startsAt)),
+  });
+}
+
+/** A person by name, a tap away: with their @username, or as a tg:// link that opens their chat. */
+function contact(h: SeatHolder): string {
+  return h.username ? `${escapeHtml(h.name)} (@${escapeHtml(h.username)})` : `<a href="tg://user?id=${h.telegramId}">${escapeHtml(h.name)}</a>`;
+}
+
+function escalatedLine(r: Reader, e: EscalatedEvent): string {
+  const holders = e.holders.length
+    ? e.holders.map(contact).join(", ")
+    : r.t("rollup:escalated.vacant", { who: `<a href="tg://user?id=${e.createdBy}">${escapeHtml(r.names.person(e.createdBy))}</a>` });
+  return r.t("rollup:escalated.line", {
+    programme: escapeHtml(r.names.programme(e.programmeKey)),
+    place: escapeHtml(r.names.place(e)),
+    when: escapeHtml(fmtWhen(r, e.startsAt)),
+    seat: escapeHtml(r.t(`common:role.${e.seat.role}`)),
+    holders,
   });
 }
 

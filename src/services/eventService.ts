@@ -50,7 +50,10 @@ export interface EventView extends EventPlace {
   expectedAttendance: number;
   notes: string;
   status: "planned" | "cancelled";
+  /** The organiser (reminders and report requests go to them and to the seat's holders). */
   createdBy: number;
+  /** Who registered it, when it has since been handed to another organiser (a replaced seat holder); else null. */
+  registeredBy: number | null;
   createdAt: Date;
   updatedAt: Date;
   reportedAt: Date | null;
@@ -118,6 +121,7 @@ export function toEventView(doc: EventDoc): EventView {
     notes: doc.notes ?? "",
     status: doc.status ?? "planned",
     createdBy: doc.createdBy,
+    registeredBy: doc.registeredBy ?? null,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
     reportedAt: doc.reportedAt ?? null,

@@ -23,6 +23,8 @@ import { createGapService, type GapService } from "./gapService.js";
 import { createBulkInviteService, type BulkInviteService } from "./bulkInvites.js";
 import { createExportService, type ExportService } from "./exportService.js";
 import { createConversationStore, type ConversationStore } from "./conversationStore.js";
+import { createEscalationService, type EscalationService } from "./escalationService.js";
+import { createSeatHandover } from "./seatHandover.js";
 import { createI18n, type I18n } from "../i18n.js";
 import { createPhotoService, type PhotoDownload, type PhotoService } from "./photoService.js";
 import type { Logger } from "../logger.js";
@@ -58,6 +60,8 @@ export interface Services {
   bulkInvites: BulkInviteService;
   /** Events, reports and the audit log of an area as a table for a spreadsheet. */
   exports: ExportService;
+  /** The escalation ladder's steps, named in each level's daily rollup. */
+  escalations: EscalationService;
 }
 
 export interface ServiceDeps {
@@ -91,6 +95,7 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
     audit,
     claims,
     limiter: startLimiter,
+    handover: createSeatHandover(models, now),
     now,
     map: { loadMapView: () => map.loadMapView(), exists: (ref) => territoryExists(map, ref) },
   });
@@ -129,7 +134,7 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
   });
   const directives = createDirectiveService({ models, now, audit, outbox, map });
   const jobRunsFor = (owner: string) => createJobRuns(models, now, owner);
-  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, photos, jobRunsFor, review, conversations: createConversationStore(models, now), gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }), bulkInvites: createBulkInviteService({ models, now, invites, map }), exports: createExportService({ models, now, zone: timeZone ?? "Asia/Kolkata", statesInScope: (scopes) => review.statesInScope(scopes) }) };
+  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, photos, jobRunsFor, review, conversations: createConversationStore(models, now), gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }), bulkInvites: createBulkInviteService({ models, now, invites, map }), exports: createExportService({ models, now, zone: timeZone ?? "Asia/Kolkata", statesInScope: (scopes) => review.statesInScope(scopes) }), escalations: createEscalationService(models, now) };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {

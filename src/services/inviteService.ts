@@ -14,6 +14,7 @@ import type { AuditService } from "./auditService.js";
 import type { PersonService, TelegramUserLike } from "./personService.js";
 import type { Claims } from "./claims.js";
 import type { AttemptLimiter } from "./attemptLimiter.js";
+import type { SeatHandover } from "./seatHandover.js";
 
 export const TOKEN_BYTES = 18;
 export const TOKEN_RE = /^[A-Za-z0-9_-]{24}$/;
@@ -33,6 +34,8 @@ export interface CreateInviteInput {
   territory: TerritoryRef;
   days?: number;
   updateId?: number | null;
+  /** Replacing this holder of the seat: when the link is used, their grant ends and their events pass on. */
+  replaces?: number | null;
 }
 
 export type CreateInviteResult =
@@ -40,7 +43,8 @@ export type CreateInviteResult =
   | { ok: false; reason: DenyReason | "unknown_territory" | "bad_days" };
 
 export type RedeemResult =
-  | { ok: true; invite: StoredInvite; alreadyHeld: boolean; repeated: boolean }
+  /** handedOver: events that became the new holder's, when the link replaced someone (else 0). */
+  | { ok: true; invite: StoredInvite; alreadyHeld: boolean; repeated: boolean; handedOver: number }
   | { ok: false; reason: "malformed" | "unknown" | "used" | "expired" | "revoked" }
   /** Too many attempts (services/attemptLimiter.ts): try again at retryAt. */
   | { ok: false; reason: "rate_limited"; retryAt: Date };
@@ -91,6 +95,8 @@ export function createInviteService(deps: {
   claims: Claims;
   /** Limits redemption attempts (per person and overall); absent: unlimited (scripts). */
   limiter?: AttemptLimiter;
+  /** Passes a replaced holder's events to the new one (a link made by /team's replace). */
+  handover?: SeatHandover;
   now: () => Date;
   random?: (n: number) => Buffer;
 }): InviteService {
@@ -145,7 +151,7 @@ export function createInviteService(deps: {
         // The first redemption finished: nothing more to grant. Not holding the role now means it was revoked.
         if (!holds) return deny("revoked", inviteId);
         await auditOk(user.id, invite, updateId, true);
-        return { ok: true, invite, alreadyHeld: false, repeated: true };
+        return { ok: true, invite, alreadyHeld: false, repeated: true, handedOver: 0 };
       }
       if (expired && !holds) return deny("expired", inviteId);
     }
@@ -154,10 +160,29 @@ export function createInviteService(deps: {
     // An expired link never grants (here only on the repeated path, for someone who already holds the role).
     const granted =
       !expired && (await people.grantRole(user.id, { role: invite.role, code: invite.code, grantedBy: invite.createdBy, inviteId }));
+    // A replacement: the seat's events pass on, then the old holder's grant ends. Before the claim is marked done,
+    // so a crash in between is finished by the next /start of the same link (both steps are idempotent).
+    const handedOver = !expired && invite.replaces != null && invite.replaces !== user.id ? await replace(invite, user.id, updateId) : 0;
     // From now on this link never grants again (see the repeated path above).
     await claims.setResult(claimKey, { done: true, granted, at });
     await auditOk(user.id, invite, updateId, repeated);
-    return { ok: true, invite, alreadyHeld: !granted && !repeated, repeated };
+    return { ok: true, invite, alreadyHeld: !granted && !repeated, repeated, handedOver };
+  }
+
+  async function replace(invite: StoredInvite, to: number, updateId: number | null): Promise<number> {
+    const from = invite.replaces!;
+    const events = (await deps.handover?.handOver({ role: invite.role, code: invite.code, from, to })) ?? 0;
+    const old = (await people.get(from))?.roles.find((r) => r.code === invite.code);
+    if (old?.inviteId) await Invite.updateOne({ _id: old.inviteId }, { $set: { grantRevokedAt: now() } });
+    const revoked = await people.revokeRole(from, invite.code);
+    await audit.record({
+      actorId: invite.createdBy,
+      action: "role.replace",
+      outcome: "ok",
+      details: { inviteId: String(invite._id), role: invite.role, code: invite.code, from, to, events, revoked },
+      updateId,
+    });
+    return events;
   }
 
   async function auditOk(actorId: number, invite: StoredInvite, updateId: number | null, repeated: boolean): Promise<void> {
@@ -237,13 +262,14 @@ export function createInviteService(deps: {
         usedAt: null,
         revokedAt: null,
         grantRevokedAt: null,
+        replaces: input.replaces ?? null,
       });
       const inviteId = String(doc._id);
       await audit.record({
         actorId,
         action: "invite.create",
         outcome: "ok",
-        details: { ...details, inviteId, expiresAt },
+        details: { ...details, inviteId, expiresAt, ...(input.replaces ? { replaces: input.replaces } : {}) },
         updateId: input.updateId ?? null,
       });
       return { ok: true, token, inviteId, expiresAt };

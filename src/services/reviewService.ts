@@ -466,7 +466,7 @@ export function createReviewService(deps: ReviewServiceDeps): ReviewService {
       if (ids.length > 1) return { ok: false, reason: "several_holders" };
       const to = ids[0]!;
       if (to === view.createdBy) return { ok: true, to, changed: false };
-      await Event.updateOne({ _id }, { $set: { createdBy: to, updatedAt: now() } });
+      await Event.updateOne({ _id }, { $set: { createdBy: to, registeredBy: view.registeredBy ?? view.createdBy, updatedAt: now() } });
       await audit.record({ actorId: actor.telegramId, action: "event.reassign", outcome: "ok", details: { eventId, from: view.createdBy, to } });
       return { ok: true, to, changed: true };
     },

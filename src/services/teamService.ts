@@ -1,4 +1,6 @@
-// The people an appointer manages: list the role grants they could have made, and revoke one.
+// The people an appointer manages: list the role grants they could have made, revoke one, or replace its holder
+// (a single-use link for the seat: when the new person uses it, they hold the seat, the old holder no longer does,
+// and the seat's planned events pass to the new holder: inviteService.ts, seatHandover.ts).
 import { canRevoke, type DenyReason } from "../domain/permissions.js";
 import type { RoleScope } from "../domain/roles.js";
 import type { MapView } from "../domain/territory.js";
@@ -17,10 +19,15 @@ export interface TeamEntry {
 }
 
 export type RevokeResult = { ok: true } | { ok: false; reason: DenyReason | "not_held" | "self" };
+export type ReplaceResult =
+  | { ok: true; token: string; expiresAt: Date; grant: RoleScope }
+  | { ok: false; reason: DenyReason | "not_held" | "self" | "unknown_territory" | "bad_days" };
 
 export interface TeamService {
   list(actorId: number, actorScopes: readonly RoleScope[]): Promise<TeamEntry[]>;
   revoke(actorId: number, actorScopes: readonly RoleScope[], targetId: number, code: string, updateId?: number | null): Promise<RevokeResult>;
+  /** A link that makes whoever uses it the seat's holder in place of `targetId` (who keeps it until then). Audited. */
+  replace(actorId: number, actorScopes: readonly RoleScope[], targetId: number, code: string, updateId?: number | null): Promise<ReplaceResult>;
 }
 
 const LEVEL_ORDER = { country: 0, cluster: 1, state: 2, pc: 3, ac: 4 } as const;
@@ -29,7 +36,7 @@ export function createTeamService(deps: {
   people: PersonService;
   audit: AuditService;
   /** Told about revoked grants that came from an invite, so that the link cannot bring the role back. */
-  invites?: Pick<InviteService, "grantRevoked">;
+  invites?: Pick<InviteService, "grantRevoked" | "create">;
   loadMapView(): Promise<MapView>;
 }): TeamService {
   const { people, audit } = deps;
@@ -94,6 +101,32 @@ export function createTeamService(deps: {
       if (!removed) return refuse("not_held");
       await audit.record({ actorId, action: "role.revoke", outcome: "ok", details, updateId });
       return { ok: true };
+    },
+
+    async replace(actorId, actorScopes, targetId, code, updateId = null) {
+      const target = await people.get(targetId);
+      const grant = target?.roles.find((r) => r.code === code);
+      const details = { targetId, code, role: grant?.role };
+      const refuse = async (reason: Exclude<ReplaceResult, { ok: true }>["reason"]) => {
+        await audit.record({ actorId, action: "role.replace", outcome: "denied", reason, details, updateId });
+        return { ok: false as const, reason };
+      };
+      if (targetId === actorId) return refuse("self");
+      if (!grant || !deps.invites) return refuse("not_held");
+      const seat = { role: grant.role, level: grant.level, code: grant.code };
+      const decision = canRevoke(actorScopes, seat, await deps.loadMapView());
+      if (!decision.allowed) return refuse(decision.reason);
+      // The invite service checks the appointment itself and audits the link (with whom it replaces).
+      const link = await deps.invites.create({
+        actor: { telegramId: actorId, scopes: [...actorScopes] },
+        role: grant.role,
+        territory: { level: grant.level, code: grant.code },
+        replaces: targetId,
+        updateId,
+      });
+      if (!link.ok) return refuse(link.reason);
+      await audit.record({ actorId, action: "role.replace", outcome: "ok", reason: "link", details: { ...details, inviteId: link.inviteId }, updateId });
+      return { ok: true, token: link.token, expiresAt: link.expiresAt, grant: seat };
     },
   };
 }

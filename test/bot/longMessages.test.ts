@@ -14,6 +14,7 @@ import { toDeliveryMessages } from "../../src/jobs/deliveryOutbox.js";
 import type { Outbox, OutboxMessage } from "../../src/jobs/outbox.js";
 import { createReminderJob } from "../../src/jobs/reminderJob.js";
 import { createRollupJob } from "../../src/jobs/rollupJob.js";
+import { DEFAULT_SCHEDULER_CONFIG } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { visibleText } from "../../src/messages/split.js";
 import type { Actor } from "../../src/services/eventService.js";
@@ -167,6 +168,8 @@ describe("worst-case message lengths", () => {
       map: h.services.map,
       recipients: h.services.recipients,
       rollups: h.services.rollups,
+      escalations: h.services.escalations,
+      escalationDays: DEFAULT_SCHEDULER_CONFIG.escalationDays,
       i18n: h.i18n,
       outbox: capture,
       zone: ZONE,

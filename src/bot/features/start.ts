@@ -47,7 +47,8 @@ export function startFeature(): Composer<BotContext> {
     ctx.scopes = scopesOf(ctx.person);
     const role = escapeHtml(await scopeLabel(ctx, { role: result.invite.role, level: result.invite.level, code: result.invite.code }));
     const key = result.repeated || result.alreadyHeld ? "start:alreadyJoined" : "start:joined";
-    await ctx.reply(`${ctx.t(key, { name, role })}\n\n${helpText(ctx)}`, { parse_mode: "HTML" });
+    const inherited = result.handedOver > 0 ? `\n\n${ctx.t("start:inherited", { count: result.handedOver })}` : "";
+    await ctx.reply(`${ctx.t(key, { name, role })}${inherited}\n\n${helpText(ctx)}`, { parse_mode: "HTML" });
     if (!result.repeated && !result.alreadyHeld && result.invite.createdBy !== null) await tellInviter(ctx, result.invite);
   });
   return composer;

@@ -1,10 +1,11 @@
-// /team: an appointer lists the people in their scope and revokes a role. Every button is re-checked against the
-// tapper's roles as loaded for this update: callback_data is whatever the client sends.
+// /team: an appointer lists the people in their scope, revokes a role, or replaces a seat's holder (a single-use
+// link for the new person; the old holder keeps the seat until it is used: services/teamService.ts). Every button is
+// re-checked against the tapper's roles as loaded for this update: callback_data is whatever the client sends.
 import { Composer, InlineKeyboard } from "grammy";
 import { appointableRoles } from "../../domain/permissions.js";
 import type { TeamEntry } from "../../services/teamService.js";
 import type { BotContext } from "../context.js";
-import { escapeHtml, personName, scopeLabel } from "../format.js";
+import { escapeHtml, formatDate, personName, scopeLabel } from "../format.js";
 import { denyAccess } from "../middleware/deny.js";
 import { editHtml, replyHtml } from "../reply.js";
 
@@ -64,6 +65,53 @@ export function teamFeature(): Composer<BotContext> {
     await ctx.editMessageText(ctx.t("team:revoked")).catch(() => ctx.reply(ctx.t("team:revoked")));
   });
 
+  composer.callbackQuery(/^tm:s:(\d{1,16}):([A-Za-z0-9:-]{1,20})$/, async (ctx) => {
+    if (!(await mayManage(ctx, "team.replace"))) return;
+    const targetId = Number(ctx.match[1]);
+    const code = ctx.match[2]!;
+    const entry = (await ctx.deps.services.team.list(ctx.from.id, ctx.scopes)).find((e) => e.telegramId === targetId && e.grant.code === code);
+    if (!entry) {
+      await denyAccess(ctx, "team.replace", "outside_scope", { targetId, code });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    await ctx.reply(ctx.t("team:confirmReplace", { name: escapeHtml(personName(entry)), role: escapeHtml(await scopeLabel(ctx, entry.grant)) }), {
+      parse_mode: "HTML",
+      reply_markup: new InlineKeyboard().text(ctx.t("team:yesReplace"), `tm:sy:${targetId}:${code}`).text(ctx.t("team:noKeep"), "tm:n"),
+    });
+  });
+
+  composer.callbackQuery(/^tm:sy:(\d{1,16}):([A-Za-z0-9:-]{1,20})$/, async (ctx) => {
+    if (!(await mayManage(ctx, "team.replace"))) return;
+    const targetId = Number(ctx.match[1]);
+    const code = ctx.match[2]!;
+    // One link per confirmation message: a double tap or a replayed update makes no second link.
+    const claimKey = `team.replace:${ctx.chat?.id ?? ctx.from.id}:${ctx.callbackQuery.message?.message_id ?? ctx.callbackQuery.id}`;
+    const claim = await ctx.deps.services.claims.claimOnce(claimKey, String(ctx.from.id));
+    if (!claim.won) {
+      await ctx.answerCallbackQuery({ text: ctx.t("team:replaceAlready"), show_alert: true });
+      return;
+    }
+    const target = await ctx.deps.services.people.get(targetId);
+    const result = await ctx.deps.services.team.replace(ctx.from.id, ctx.scopes, targetId, code, ctx.update.update_id);
+    if (!result.ok) {
+      // Refused (and audited by the service): say why; the button may be used again once that is fixed.
+      await ctx.deps.services.claims.release(claimKey);
+      const reason = ctx.t(`team:revokeRefused.${result.reason}`, { defaultValue: ctx.t("common:denied.outside_scope") });
+      await ctx.answerCallbackQuery({ text: reason, show_alert: true });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    const text = ctx.t("team:replaceLink", {
+      name: escapeHtml(target ? personName(target) : String(targetId)),
+      role: escapeHtml(await scopeLabel(ctx, result.grant)),
+      link: `https://t.me/${ctx.me.username}?start=${result.token}`,
+      expires: escapeHtml(formatDate(ctx, result.expiresAt)),
+    });
+    const options = { parse_mode: "HTML" as const, link_preview_options: { is_disabled: true } };
+    await ctx.editMessageText(text, options).catch(() => ctx.reply(text, options));
+  });
+
   composer.callbackQuery("tm:n", async (ctx) => {
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(ctx.t("team:kept")).catch(() => {});
@@ -95,6 +143,11 @@ async function renderPage(ctx: BotContext, requested: number): Promise<{ text: s
   slice.forEach((e, i) => {
     if (i > 0 && i % 5 === 0) keyboard.row();
     keyboard.text(`❌ ${page * PAGE_SIZE + i + 1}`, `tm:r:${e.telegramId}:${e.grant.code}`);
+  });
+  // Replace: a row (or two) of its own under the revoke buttons.
+  slice.forEach((e, i) => {
+    if (i % 5 === 0) keyboard.row();
+    keyboard.text(`🔁 ${page * PAGE_SIZE + i + 1}`, `tm:s:${e.telegramId}:${e.grant.code}`);
   });
   if (pages > 1) {
     keyboard.row();

@@ -19,8 +19,13 @@ export interface EventDoc {
   expectedAttendance: number;
   notes: string;
   status: EventStatus;
-  /** Telegram id of whoever registered it (an in-charge, or a state team member on their behalf). */
+  /**
+   * Telegram id of the event's organiser: whoever registered it (an in-charge, or a state team member on their
+   * behalf), or the seat's new holder it was handed to (services/seatHandover.ts, review's reassign).
+   */
   createdBy: number;
+  /** Who registered it, once it has been handed to another organiser; absent (or null) while createdBy still is. */
+  registeredBy?: number | null;
   createdAt: Date;
   updatedAt: Date;
   /** Set when the first report is stored: "has a report" without reading reports. */
@@ -48,6 +53,7 @@ export const eventSchema = new Schema<EventDoc>({
   notes: { type: String, default: "" },
   status: { type: String, enum: ["planned", "cancelled"], default: "planned" },
   createdBy: { type: Number, required: true },
+  registeredBy: { type: Number, default: null },
   createdAt: { type: Date, required: true },
   updatedAt: { type: Date, required: true },
   reportedAt: { type: Date, default: null },

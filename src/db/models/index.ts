@@ -50,6 +50,7 @@ import {
   type PhotoDoc,
   type PhotoFlagDoc,
 } from "./photo.js";
+import { escalationStepSchema, type EscalationStepDoc } from "./escalationStep.js";
 
 export interface Models {
   State: Model<StateDoc>;
@@ -84,6 +85,8 @@ export interface Models {
   PhotoCheck: Model<PhotoCheckDoc>;
   Photo: Model<PhotoDoc>;
   PhotoFlag: Model<PhotoFlagDoc>;
+  /** Steps of the escalation ladder taken (escalationStep.ts). */
+  EscalationStep: Model<EscalationStepDoc>;
 }
 
 export function createModels(connection: Connection): Models {
@@ -123,6 +126,7 @@ export function createModels(connection: Connection): Models {
     PhotoCheck: connection.model<PhotoCheckDoc>("PhotoCheck", photoCheckSchema, "photo_checks"),
     Photo: connection.model<PhotoDoc>("Photo", photoSchema, "photos"),
     PhotoFlag: connection.model<PhotoFlagDoc>("PhotoFlag", photoFlagSchema, "photo_flags"),
+    EscalationStep: connection.model<EscalationStepDoc>("EscalationStep", escalationStepSchema, "escalation_steps"),
   };
 }
 
@@ -132,3 +136,4 @@ export type { ProgrammeDoc, CategoryDoc, EventDoc, ReportDoc, ReportVersionDoc, 
 export type { OutboxItemDoc, OutboxAttemptDoc, OutboxRetryDoc, OutboxDoneDoc };
 export type { DirectiveDoc, DirectiveDeliveryDoc, DirectiveAckDoc };
 export type { PhotoTaskDoc, PhotoAttemptDoc, PhotoCheckDoc, PhotoDoc, PhotoFlagDoc };
+export type { EscalationStepDoc };

@@ -16,6 +16,8 @@ export interface InviteDoc {
   revokedAt: Date | null;
   /** The role this link granted was revoked (teamService): the link never grants again. */
   grantRevokedAt?: Date | null;
+  /** A replacement (/team): the holder whose grant of this seat ends, and whose events pass on, when it is used. */
+  replaces?: number | null;
 }
 
 export const inviteSchema = new Schema<InviteDoc>({
@@ -30,5 +32,6 @@ export const inviteSchema = new Schema<InviteDoc>({
   usedAt: { type: Date, default: null },
   revokedAt: { type: Date, default: null },
   grantRevokedAt: { type: Date, default: null },
+  replaces: { type: Number, default: null },
 });
 inviteSchema.index({ createdBy: 1, createdAt: -1 });

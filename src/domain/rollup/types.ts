@@ -1,5 +1,6 @@
 // What the rollup maths reads and what it produces. Plain data only: the data layer (services/rollupData.ts) fills
 // the inputs from narrow, indexed queries; the maths (compute.ts) never touches a database or a clock.
+import type { EscalationLevel } from "../escalation.js";
 import type { Language } from "../language.js";
 
 /** An event as the rollup needs it (a projection of the events collection). */
@@ -188,6 +189,34 @@ export interface Rollup {
   byState: StateRow[];
   /** Country scope only: one row per cluster. */
   clusters: ClusterRow[];
+  /** The escalation ladder's section (the daily rollup fills it: services/escalationService.ts); absent: none. */
+  escalated?: EscalationSection;
+}
+
+/** Someone holding an event's seat, a tap away. */
+export interface SeatHolder {
+  telegramId: number;
+  name: string;
+  username: string | null;
+}
+
+/** An unreported event named in a level's rollup on the day it reached that level. */
+export interface EscalatedEvent extends EventLine {
+  /** The event's seat: the AC's in-charge for an AC event, else the PC's. */
+  seat: { role: "pc_incharge" | "ac_incharge"; code: string };
+  /** Who holds the seat now (empty: vacant). */
+  holders: SeatHolder[];
+}
+
+/** Unreported events that have climbed to the rollup's level (state team, cluster in-charge, national office). */
+export interface EscalationSection {
+  level: EscalationLevel;
+  /** Days after the start at which events reach this level. */
+  days: number;
+  /** Reached this level on the rollup's day: named, once. */
+  named: EscalatedEvent[];
+  /** Reached it on an earlier day and still unreported: counted. */
+  earlier: number;
 }
 
 /** The names a message about rollups needs, in one language (filled by services/rollupService.ts). */
