@@ -1,7 +1,7 @@
 // Throughput of the whole bot per update, against a bare grammY bot on the same database server. A benchmark, not a
 // test: numbers on a shared 2-core machine are noisy, so run each configuration briefly and compare within one run.
 //   npx tsx scripts/bench-updates.ts [--people 100,1000,10000] [--backend sqlite|postgresql|sqlite,postgresql]
-//     [--chats 100] [--updates 1000] [--parked 1000] [--parked-share 0.1] [--parked-real 20]
+//     [--chats 100] [--updates 1000] [--parked 1000] [--parked-share 0.1] [--parked-real 20] [--think-ms 0]
 //
 // For each backend it starts FerretDB 1.24.2 (SQLite files in a temporary folder, or a throwaway PostgreSQL cluster
 // on a private port and socket folder, run as the `postgres` user when we are root), and for each size N a fresh
@@ -13,6 +13,11 @@
 // once (each chat's updates in order, chats concurrently), with the buttons the bot actually sent, whole
 // conversations until each chat has sent its share of --updates (so a little more in all); and the same number of updates, as concurrently, through a bare grammY Bot whose only middleware
 // inserts one document and replies once. Prints a table and one `BENCH_JSON {...}` line per backend and size.
+//
+// With --think-ms 0 (the default) every chat sends its next update as soon as the last is handled: a saturation
+// test, whose latencies are mostly queueing (100 chats at 90 updates/s wait about a second each, on any server).
+// --think-ms T makes each chat pause 0.5–1.5 × T before each action, as a person reading and tapping does: the
+// latencies then are those of a bot under that load (100 chats with T = 3000 offer about 33 updates/s).
 import { execFile } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -54,6 +59,7 @@ const UPDATES = Number(option("updates", "1000"));
 const PARKED_MAX = Number(option("parked", "1000"));
 const PARKED_SHARE = Number(option("parked-share", "0.1"));
 const PARKED_REAL = Number(option("parked-real", "20"));
+const THINK_MS = Number(option("think-ms", "0"));
 const ZONE = "Asia/Kolkata";
 
 type Backend = "sqlite" | "postgresql";
@@ -242,6 +248,8 @@ class Chat {
 
   /** Performs one action; false when an optional button is not offered (nothing sent). */
   async act(action: Action, kind: Sample["kind"], step: number): Promise<boolean> {
+    // The person reads the answer before the next tap (not in the warm-up, step 0).
+    if (THINK_MS > 0 && step > 0) await new Promise((r) => setTimeout(r, THINK_MS * (0.5 + Math.random())));
     if ("send" in action) this.api.sendUserMessage(this.user, action.send);
     else {
       const button = this.findButton(action.tap);
