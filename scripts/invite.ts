@@ -1,7 +1,7 @@
 // npm run invite -- --role pc_incharge --territory IN-UP:P77 [--days 7] [--bot-username my_bot]
-// npm run invite -- --bulk --role pc_incharge|ac_incharge --state IN-UP [--format xlsx|csv] [--out file] [--days 7]
+// npm run invite -- --bulk --role pc_incharge|ac_incharge --state IN-UP|--cluster central [--format xlsx|csv] [--out file] [--days 7]
 // Makes a single-use invite link from the shell (for the first national admins, or when the bot is not at hand), or
-// with --bulk one link per vacant seat of a state, written as a spreadsheet (services/bulkInvites.ts).
+// with --bulk one link per vacant seat of a state or a cluster, written as a spreadsheet (services/bulkInvites.ts).
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Api } from "grammy";
@@ -13,7 +13,7 @@ import { openScriptDatabase } from "./lib/database.js";
 
 const USAGE = `usage: npm run invite -- --role <national_admin|cluster_head|state_team|pc_incharge|ac_incharge>
                           --territory <IN | cluster key | IN-UP | IN-UP:P77 | IN-UP:A390> [--days 7] [--bot-username name]
-       npm run invite -- --bulk --role <pc_incharge|ac_incharge> --state IN-UP [--format xlsx|csv] [--out file] [--days 7]`;
+       npm run invite -- --bulk --role <pc_incharge|ac_incharge> (--state IN-UP | --cluster <key>) [--format xlsx|csv] [--out file] [--days 7]`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -24,13 +24,16 @@ async function main(): Promise<number> {
       "bot-username": { type: "string" },
       bulk: { type: "boolean", default: false },
       state: { type: "string" },
+      cluster: { type: "string" },
       format: { type: "string", default: "xlsx" },
       out: { type: "string" },
     },
   });
   const bulk = values.bulk === true;
   const seatRole = values.role === "pc_incharge" || values.role === "ac_incharge" ? values.role : undefined;
-  if (bulk ? !seatRole || !values.state || !["xlsx", "csv"].includes(values.format ?? "") : !values.role || !isRole(values.role) || !values.territory) {
+  // --bulk takes exactly one of --state and --cluster.
+  const oneArea = (values.state === undefined) !== (values.cluster === undefined);
+  if (bulk ? !seatRole || !oneArea || !["xlsx", "csv"].includes(values.format ?? "") : !values.role || !isRole(values.role) || !values.territory) {
     console.error(USAGE);
     return 2;
   }
@@ -48,15 +51,16 @@ async function main(): Promise<number> {
     const services = createServices({ models: db.models, now: () => new Date() });
     if (!(await services.map.isSeeded())) await services.map.seedMap();
     if (bulk) {
-      const made = await services.bulkInvites.forVacantSeats({ actor: null, role: seatRole!, stateCode: values.state!, days: Number(values.days), botUsername: username });
+      const area = values.cluster !== undefined ? { clusterKey: values.cluster } : { stateCode: values.state! };
+      const made = await services.bulkInvites.forVacantSeats({ actor: null, role: seatRole!, ...area, days: Number(values.days), botUsername: username });
       if (!made.ok) {
         console.error(`Refused: ${made.reason}`);
         return 1;
       }
       const file = values.format === "csv" ? linksToCsv(made.links, seatRole!) : await linksToXlsx(made.links, seatRole!);
-      const out = values.out ?? `invites-${values.state}-${seatRole}.${values.format}`;
+      const out = values.out ?? `invites-${values.cluster ?? values.state}-${seatRole}.${values.format}`;
       writeFileSync(out, file);
-      console.error(`${made.links.length} links written to ${out} (seats with an open link skipped: ${made.skippedWithOpenLink})`);
+      console.error(`${made.links.length} links written to ${out} (seats with an open link skipped: ${made.skippedWithOpenLink}; refused: ${made.refused})`);
       return 0;
     }
     const result = await services.invites.create({

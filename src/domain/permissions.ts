@@ -47,3 +47,15 @@ export function appointableRoles(actor: readonly RoleScope[]): Role[] {
   for (const scope of actor) for (const r of APPOINTABLE[scope.role]) set.add(r);
   return [...APPOINTABLE.national_admin].filter((r) => set.has(r));
 }
+
+/**
+ * May the actor appoint `target` to every seat of `area` at once (bulk invites for a state or a cluster)? Only when
+ * one of their appointing scopes contains the whole area: a state team asking for its cluster asks for more than it
+ * holds, even though some of the seats are its own.
+ */
+export function canAppointThroughout(actor: readonly RoleScope[], target: Role, area: TerritoryRef, map: MapView): Decision {
+  if (actor.length === 0) return deny("no_role");
+  const mayGiveRole = actor.filter((scope) => APPOINTABLE[scope.role].includes(target));
+  if (mayGiveRole.length === 0) return deny("role_not_appointable");
+  return mayGiveRole.some((scope) => contains(map, scope, area)) ? ALLOW : deny("outside_scope");
+}

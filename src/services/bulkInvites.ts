@@ -1,10 +1,13 @@
-// Invites for every vacant seat of a state at once (day one: about 4,700 seats to fill), as one spreadsheet with a
-// single-use link per seat. A seat is vacant when nobody holds that role there and no open link is waiting for it (so
+// Invites for every vacant seat of a state or a cluster at once (day one: about 4,700 seats to fill), as one
+// spreadsheet with a single-use link per seat. The area must lie wholly within the actor's (checked before any link
+// is made, so a request larger than one's area makes nothing). A seat is vacant when nobody holds that role there and no open link is waiting for it (so
 // running it twice does not hand out two links for one seat). Each link is made by inviteService.create, so it is
 // audited and checked like any other; the tokens exist only in the file returned (the database keeps their hashes).
 import { trusted } from "mongoose";
 import type { Models } from "../db/models/index.js";
+import { canAppointThroughout } from "../domain/permissions.js";
 import type { Role, RoleScope } from "../domain/roles.js";
+import type { TerritoryRef } from "../domain/territory.js";
 import type { InviteService } from "./inviteService.js";
 import type { MapService } from "./mapService.js";
 import { tableToCsv, tableToXlsx, type Table } from "./spreadsheet.js";
@@ -26,27 +29,47 @@ export interface SeatLink {
 
 export type BulkResult = { ok: true; links: SeatLink[]; skippedWithOpenLink: number; refused: number } | { ok: false; reason: "no_seats" | "outside_scope" | "unknown_territory" };
 
+/** The area of a bulk request: one state, or every state of one cluster. */
+export type BulkArea = { stateCode: string; clusterKey?: undefined } | { clusterKey: string; stateCode?: undefined };
+
 export interface BulkInviteService {
-  /** Links for the vacant `role` seats of `stateCode`; `actor` null from the shell (trusted, like npm run invite). */
-  forVacantSeats(args: { actor: { telegramId: number; scopes: RoleScope[] } | null; role: SeatRole; stateCode: string; days?: number; botUsername: string }): Promise<BulkResult>;
+  /**
+   * Links for the vacant `role` seats of a state or a cluster; `actor` null from the shell (trusted, like npm run
+   * invite). An area not wholly within the actor's is refused ("outside_scope") before anything is made.
+   */
+  forVacantSeats(args: { actor: { telegramId: number; scopes: RoleScope[] } | null; role: SeatRole; days?: number; botUsername: string } & BulkArea): Promise<BulkResult>;
 }
 
-export function createBulkInviteService(deps: { models: Models; now: () => Date; invites: Pick<InviteService, "create">; map: Pick<MapService, "getState"> }): BulkInviteService {
+export function createBulkInviteService(deps: {
+  models: Models;
+  now: () => Date;
+  invites: Pick<InviteService, "create">;
+  map: Pick<MapService, "getState" | "getCluster" | "listStates" | "loadMapView">;
+}): BulkInviteService {
   const { models } = deps;
   return {
-    async forVacantSeats({ actor, role, stateCode, days, botUsername }) {
-      const state = await deps.map.getState(stateCode);
-      if (!state) return { ok: false, reason: "unknown_territory" };
-      const seats =
+    async forVacantSeats({ actor, role, stateCode, clusterKey, days, botUsername }) {
+      const area: TerritoryRef = clusterKey !== undefined ? { level: "cluster", code: clusterKey } : { level: "state", code: stateCode };
+      const cluster = clusterKey !== undefined ? await deps.map.getCluster(clusterKey) : null;
+      if (clusterKey !== undefined && !cluster) return { ok: false, reason: "unknown_territory" };
+      // Map order (by name) for the rows, so a cluster's sheet reads state by state.
+      const states = (await deps.map.listStates()).filter((s) => (cluster ? cluster.stateCodes.includes(s.code) : s.code === stateCode));
+      if (!cluster && states.length === 0) return { ok: false, reason: "unknown_territory" };
+      if (actor && !canAppointThroughout(actor.scopes, role, area, await deps.map.loadMapView()).allowed) return { ok: false, reason: "outside_scope" };
+      const stateOf = new Map(states.map((s, i) => [s.code, { ...s, order: i }]));
+      const inStates = { stateCode: trusted({ $in: [...stateOf.keys()] }) };
+      const bySeat = (a: { stateCode: string; no: number }, b: { stateCode: string; no: number }) => stateOf.get(a.stateCode)!.order - stateOf.get(b.stateCode)!.order || a.no - b.no;
+      const seats = (
         role === "pc_incharge"
-          ? (await models.Pc.find({ stateCode }).sort({ no: 1 }).lean()).map((p) => ({ code: p.code, no: p.no, name: p.name, pcCode: null as string | null }))
-          : (await models.Ac.find({ stateCode }).sort({ no: 1 }).lean()).map((a) => ({ code: a.code, no: a.no, name: a.name, pcCode: a.pcCode as string | null }));
+          ? (await models.Pc.find(inStates).lean()).map((p) => ({ stateCode: p.stateCode, code: p.code, no: p.no, name: p.name, pcCode: null as string | null }))
+          : (await models.Ac.find(inStates).lean()).map((a) => ({ stateCode: a.stateCode, code: a.code, no: a.no, name: a.name, pcCode: a.pcCode as string | null }))
+      ).sort(bySeat);
       if (seats.length === 0) return { ok: false, reason: "no_seats" };
       const codes = seats.map((s) => s.code);
       const [holders, open, pcs] = await Promise.all([
         models.Person.find({ "roles.code": trusted({ $in: codes }) }, { _id: 0, roles: 1 }).lean<{ roles: { role: string; code: string }[] }[]>(),
         models.Invite.find({ code: trusted({ $in: codes }), role, usedBy: null, revokedAt: null, expiresAt: trusted({ $gt: deps.now() }) }, { _id: 0, code: 1 }).lean<{ code: string }[]>(),
-        role === "ac_incharge" ? models.Pc.find({ stateCode }, { _id: 0, code: 1, name: 1 }).lean<{ code: string; name: string }[]>() : Promise.resolve([]),
+        role === "ac_incharge" ? models.Pc.find(inStates, { _id: 0, code: 1, name: 1 }).lean<{ code: string; name: string }[]>() : Promise.resolve([]),
       ]);
       const held = new Set(holders.flatMap((p) => p.roles.filter((g) => g.role === role).map((g) => g.code)));
       const waiting = new Set(open.map((i) => i.code));
@@ -57,13 +80,13 @@ export function createBulkInviteService(deps: { models: Models; now: () => Date;
         if (held.has(seat.code) || waiting.has(seat.code)) continue;
         const made = await deps.invites.create({ actor, role, territory: { level: role === "pc_incharge" ? "pc" : "ac", code: seat.code }, days });
         if (!made.ok) {
-          // Outside the actor's area: the first refusal says so; nothing is made for such a state.
-          if (made.reason === "outside_scope" || made.reason === "no_role" || made.reason === "role_not_appointable") return { ok: false, reason: "outside_scope" };
+          // The area was checked above; a refusal here (a role taken away meanwhile, a bad --days) is counted.
           refused++;
           continue;
         }
+        const state = stateOf.get(seat.stateCode)!;
         links.push({
-          stateCode,
+          stateCode: seat.stateCode,
           stateName: state.name,
           stateNameHi: state.nameHi,
           code: seat.code,

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness } from "../helpers/harness.js";
 import { computeGaps } from "../../src/domain/gaps.js";
+import { rng } from "../helpers/campaign.js";
 
 const HOUR = 3600_000;
 let h: Harness;
@@ -75,6 +76,135 @@ describe("/gaps", () => {
   });
 });
 
+/** What a seat is given in the generated organisation, and how an independent count files it. */
+const FATES = ["vacant", "openLink", "expiredLink", "withdrawnLink", "started", "startedBlocked", "neverStarted", "neverStartedAndStarted", "startedBlockedAndNeverStarted"] as const;
+type Fate = (typeof FATES)[number];
+
+describe("/gaps over a generated organisation", () => {
+  it("vacant, blocked and never-started seats equal an independent count, state by state; a state team sees its own", async () => {
+    const states = ["IN-TR", "IN-SK", "IN-MN", "IN-ML"];
+    const random = rng(11);
+    const now = h.clock.now();
+    const day = 24 * HOUR;
+    const people: Record<string, unknown>[] = [];
+    const invites: Record<string, unknown>[] = [];
+    const expected = new Map(states.map((s) => [s, { vacantPcs: 0, vacantAcs: 0, blocked: 0, neverStarted: 0, invitedNeverStarted: 0 }]));
+    const person = (role: string, code: string, started: boolean, blocked: boolean) => {
+      const id = nextId++;
+      people.push({
+        _id: id,
+        telegramId: id,
+        // A person who never wrote is known by id only (personService.touch fills the name on their first update).
+        firstName: started ? `P${id}` : "",
+        language: "en",
+        roles: [{ role, level: role === "pc_incharge" ? "pc" : "ac", code, grantedBy: null, grantedAt: now, inviteId: null }],
+        blockedBotAt: blocked ? now : null,
+      });
+    };
+    const invite = (role: string, code: string, kind: "open" | "expired" | "withdrawn") => {
+      invites.push({
+        tokenHash: `gen-${code}-${invites.length}`,
+        role,
+        level: role === "pc_incharge" ? "pc" : "ac",
+        code,
+        createdBy: null,
+        createdAt: new Date(now.getTime() - 10 * day),
+        expiresAt: new Date(now.getTime() + (kind === "expired" ? -3 : 3) * day),
+        usedBy: null,
+        usedAt: null,
+        revokedAt: kind === "withdrawn" ? now : null,
+      });
+    };
+    for (const state of states) {
+      const seats = [
+        ...(await h.services.map.listPcs(state)).map((p) => ({ role: "pc_incharge", code: p.code })),
+        ...(await h.db.models.Ac.find({ stateCode: state }, { _id: 0, code: 1 }).lean()).map((a) => ({ role: "ac_incharge", code: a.code })),
+      ];
+      const count = expected.get(state)!;
+      for (const seat of seats) {
+        const fate: Fate = FATES[Math.floor(random() * FATES.length)]!;
+        const vacant = () => (seat.role === "pc_incharge" ? count.vacantPcs++ : count.vacantAcs++);
+        switch (fate) {
+          case "vacant":
+            vacant();
+            break;
+          case "openLink":
+          case "expiredLink":
+            invite(seat.role, seat.code, fate === "openLink" ? "open" : "expired");
+            vacant();
+            count.neverStarted++;
+            count.invitedNeverStarted++;
+            break;
+          case "withdrawnLink":
+            invite(seat.role, seat.code, "withdrawn");
+            vacant();
+            break;
+          case "started":
+            person(seat.role, seat.code, true, false);
+            // An old link for a seat someone now holds is no gap.
+            if (random() < 0.5) invite(seat.role, seat.code, "open");
+            break;
+          case "startedBlocked":
+            person(seat.role, seat.code, true, true);
+            count.blocked++;
+            break;
+          case "neverStarted":
+            // Known by id only; the bot's first message to them failed as if blocked (403): still "never started".
+            person(seat.role, seat.code, false, random() < 0.5);
+            count.neverStarted++;
+            break;
+          case "neverStartedAndStarted":
+            person(seat.role, seat.code, false, false);
+            person(seat.role, seat.code, true, false);
+            break;
+          case "startedBlockedAndNeverStarted":
+            person(seat.role, seat.code, false, false);
+            person(seat.role, seat.code, true, true);
+            count.blocked++;
+            break;
+        }
+      }
+    }
+    await h.db.models.Person.insertMany(people);
+    await h.db.models.Invite.insertMany(invites);
+
+    const result = await h.services.gaps.gaps({ telegramId: 1, scopes: [{ role: "national_admin", level: "country", code: "IN" }] });
+    if (!result.ok) throw new Error(result.reason);
+    for (const state of states) {
+      const got = result.states.find((s) => s.stateCode === state)!;
+      const want = expected.get(state)!;
+      expect(
+        {
+          vacantPcs: got.vacantPcs.length,
+          vacantAcs: got.vacantAcs.length,
+          blocked: got.blockedSeats.length,
+          neverStarted: got.neverStarted.length,
+          invitedNeverStarted: got.neverStarted.filter((n) => n.telegramIds.length === 0).length,
+        },
+        state,
+      ).toEqual(want);
+    }
+    const total = [...expected.values()].reduce((n, c) => n + c.neverStarted, 0);
+    expect(total).toBeGreaterThan(20); // the generation gave every kind a fair share
+
+    // Through the bot: Sikkim's team sees Sikkim's counts, and the seats by name with who to call.
+    const team = await h.grant(nextId++, "state_team", "IN-SK", { first_name: "Pema", language_code: "en" });
+    await h.services.people.setLanguage(team.id, "en");
+    await team.send("/gaps");
+    const sk = expected.get("IN-SK")!;
+    expect(team.lastText()).toContain(`Seats whose in-charge never started the bot: ${sk.neverStarted} (of them invited, link not used: ${sk.invitedNeverStarted})`);
+    expect(team.lastText()).toContain(`Seats whose in-charge blocked the bot: ${sk.blocked}`);
+    await team.tap("Sikkim");
+    const view = team.lastText();
+    expect(view).toContain(`Seats whose in-charge never started the bot: ${sk.neverStarted} (the bot cannot write first`);
+    expect(view.match(/invited, link not used/g) ?? []).toHaveLength(sk.invitedNeverStarted);
+    // A holder known by id only has no name yet: the id stands in, as a contact link.
+    const ids = result.states.find((s) => s.stateCode === "IN-SK")!.neverStarted.flatMap((n) => n.telegramIds);
+    expect(ids.length).toBe(sk.neverStarted - sk.invitedNeverStarted);
+    for (const id of ids) expect(view).toContain(String(id));
+  });
+});
+
 describe("computeGaps", () => {
   it("a seat held only by people who blocked the bot is blocked, not vacant; a cancelled or future event is not unreported", () => {
     const now = new Date("2026-11-26T00:00:00Z");
@@ -83,9 +213,9 @@ describe("computeGaps", () => {
       pcs: [{ code: "IN-XX:P1", stateCode: "IN-XX" }, { code: "IN-XX:P2", stateCode: "IN-XX" }],
       acs: [{ code: "IN-XX:A1", stateCode: "IN-XX" }],
       holders: [
-        { role: "pc_incharge", code: "IN-XX:P1", telegramId: 1, blocked: true },
-        { role: "pc_incharge", code: "IN-XX:P1", telegramId: 2, blocked: true },
-        { role: "ac_incharge", code: "IN-XX:A1", telegramId: 3, blocked: false },
+        { role: "pc_incharge", code: "IN-XX:P1", telegramId: 1, blocked: true, started: true },
+        { role: "pc_incharge", code: "IN-XX:P1", telegramId: 2, blocked: true, started: true },
+        { role: "ac_incharge", code: "IN-XX:A1", telegramId: 3, blocked: false, started: true },
       ],
       events: [
         { stateCode: "IN-XX", pcCode: "IN-XX:P2", startsAt: new Date(now.getTime() + HOUR), status: "planned", reported: false },
@@ -101,6 +231,7 @@ describe("computeGaps", () => {
       vacantPcs: ["IN-XX:P2"],
       vacantAcs: [],
       blockedSeats: [{ code: "IN-XX:P1", telegramIds: [1, 2] }],
+      neverStarted: [],
       pcsWithNothingPlanned: ["IN-XX:P1"],
       unreported: 0,
     });

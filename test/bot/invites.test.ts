@@ -115,6 +115,77 @@ describe("/invites", () => {
   });
 });
 
+describe("bulk invites for a cluster", () => {
+  it("one working single-use link per vacant seat of the cluster, none for held seats or seats with an open link", async () => {
+    const cluster = (await h.services.map.getCluster("north-east"))!;
+    const pcs = (await Promise.all(cluster.stateCodes.map((s) => h.services.map.listPcs(s)))).flat();
+    await h.grant(nextId++, "pc_incharge", "IN-AS:P1", { first_name: "Bijoy" });
+    await h.grant(nextId++, "pc_incharge", "IN-TR:P1", { first_name: "Manik" });
+    const team = await teamOf("IN-MN");
+    await link(team, "IN-MN", 1);
+    const vacant = pcs.map((p) => p.code).filter((c) => !["IN-AS:P1", "IN-TR:P1", "IN-MN:P1"].includes(c));
+
+    await h.services.people.ensureNationalAdmins([5_800_900_001]);
+    const admin = h.person(5_800_900_001, { first_name: "Asha", language_code: "en" });
+    await admin.send("/invites");
+    await admin.tap("📄 Links for every vacant seat");
+    await admin.tap("Lok Sabha in-charge");
+    expect(admin.lastText()).toContain("which cluster or state");
+    expect(admin.lastButtons().filter((b) => b.startsWith("🗂"))).toHaveLength((await h.services.map.listClusters()).length);
+    await admin.tap("🗂 All of North-east cluster");
+    await admin.tap("📊 XLSX");
+    const sent = admin.transcript().at(-1)!.message;
+    expect(sent.caption).toContain(`${vacant.length} single-use links for the vacant Lok Sabha in-charge seats of North-east cluster (seats with an open link skipped: 1)`);
+    expect(sent.document!.file_name).toBe("invites-north-east-lok-sabha.xlsx");
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(Buffer.from(h.api.file(sent.document!.file_id)!.data!) as never);
+    const rows = (book.worksheets[0]!.getSheetValues().filter(Boolean) as unknown[][]).slice(1);
+    expect(rows).toHaveLength(vacant.length);
+    // Seat names in both languages' states; every state of the cluster that has a vacant seat appears.
+    expect(new Set(rows.map((r) => String(r[1]).split(" / ")[0]))).toEqual(new Set((await Promise.all(cluster.stateCodes.map((c) => h.services.map.getState(c)))).map((s) => s!.name)));
+
+    // Every link works once, for the seat its row names, and for nobody after.
+    const granted: string[] = [];
+    for (const [i, row] of rows.entries()) {
+      const token = String(row[4]).split("start=")[1]!;
+      const joiner = h.person(nextId++, { first_name: `J${i}`, language_code: "en" });
+      if (i === 0) await joiner.send(`/start ${token}`);
+      else expect(await h.services.invites.redeem(token, joiner.user)).toMatchObject({ ok: true });
+      const roles = (await h.db.models.Person.findById(joiner.id).lean())?.roles ?? [];
+      expect(roles).toHaveLength(1);
+      expect(pcs.find((p) => p.code === roles[0]!.code)?.name).toBe(row[3]);
+      granted.push(roles[0]!.code);
+      expect(await h.services.invites.redeem(token, h.person(nextId++).user)).toMatchObject({ ok: false, reason: "used" });
+    }
+    expect(granted.sort()).toEqual([...vacant].sort());
+  });
+
+  it("a request larger than one's area is refused with a short answer, audited, and makes nothing", async () => {
+    const team = await teamOf("IN-ML");
+    await team.send("/invites");
+    await team.tap("📄 Links for every vacant seat");
+    await team.tap("Lok Sabha in-charge");
+    // A state team is offered its state, no cluster.
+    expect(team.lastButtons()).toEqual(["Meghalaya"]);
+    expect(team.lastText()).toContain("which state");
+    const before = await h.db.models.Invite.countDocuments({});
+    await team.tapData(team.transcript().filter((e) => e.from === "bot").at(-1)!.message.message_id, "iv:b:p:@north-east:x");
+    expect(team.lastText()).toContain("That is more than your area");
+    expect(await h.db.models.Invite.countDocuments({})).toBe(before);
+    expect(await h.db.models.Audit.findOne({ actorId: team.id, action: "access.denied" }).lean()).toMatchObject({
+      reason: "outside_scope",
+      details: { attempted: "invite.bulk", clusterKey: "north-east" },
+    });
+    // The same through the service, and a cluster head may cover their own cluster but not another.
+    const actor = { telegramId: team.id, scopes: [{ role: "state_team" as const, level: "state" as const, code: "IN-ML" }] };
+    expect(await h.services.bulkInvites.forVacantSeats({ actor, role: "ac_incharge", clusterKey: "north-east", botUsername: "b" })).toEqual({ ok: false, reason: "outside_scope" });
+    const head = { telegramId: 1, scopes: [{ role: "cluster_head" as const, level: "cluster" as const, code: "south" }] };
+    expect(await h.services.bulkInvites.forVacantSeats({ actor: head, role: "pc_incharge", clusterKey: "north-east", botUsername: "b" })).toEqual({ ok: false, reason: "outside_scope" });
+    expect(await h.services.bulkInvites.forVacantSeats({ actor: null, role: "pc_incharge", clusterKey: "no-such", botUsername: "b" })).toEqual({ ok: false, reason: "unknown_territory" });
+    expect(await h.db.models.Invite.countDocuments({})).toBe(before);
+  });
+});
+
 describe("the CSV of links", () => {
   it("is UTF-8 with a BOM, quotes what needs quoting, and has the seat's Lok Sabha seat for an AC", async () => {
     const { linksToCsv } = await import("../../src/services/bulkInvites.js");

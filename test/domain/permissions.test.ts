@@ -1,7 +1,7 @@
 // The permission matrix: every role × action × territory level, with the expected answer written out by hand
 // (not derived from the code under test).
 import { describe, expect, it } from "vitest";
-import { appointableRoles, canAppoint, canRevoke, canView } from "../../src/domain/permissions.js";
+import { appointableRoles, canAppoint, canAppointThroughout, canRevoke, canView } from "../../src/domain/permissions.js";
 import type { Role, RoleScope } from "../../src/domain/roles.js";
 import type { MapView, TerritoryRef } from "../../src/domain/territory.js";
 
@@ -103,5 +103,24 @@ describe("malformed requests", () => {
     expect(appointableRoles(actors.national!)).toHaveLength(5);
     expect(appointableRoles(actors.clusterNorth!)).toEqual(["state_team", "pc_incharge", "ac_incharge"]);
     expect(appointableRoles(actors.ac390!)).toEqual([]);
+  });
+});
+
+describe("canAppointThroughout (bulk invites for a whole state or cluster)", () => {
+  const north: TerritoryRef = { level: "cluster", code: "north" };
+  const up: TerritoryRef = { level: "state", code: "IN-UP" };
+  it.each([
+    ["national", north, "pc_incharge", "allowed"],
+    ["clusterNorth", north, "ac_incharge", "allowed"],
+    ["clusterNorth", { level: "cluster", code: "south" }, "pc_incharge", "outside_scope"],
+    ["clusterNorth", up, "pc_incharge", "allowed"],
+    ["stateUP", up, "ac_incharge", "allowed"],
+    // A state team's cluster holds its state and more: larger than its area.
+    ["stateUP", north, "pc_incharge", "outside_scope"],
+    ["none", up, "pc_incharge", "no_role"],
+    ["pc77", up, "ac_incharge", "role_not_appointable"],
+  ] as const)("%s for %o as %s: %s", (actor, area, role, want) => {
+    const d = canAppointThroughout(actors[actor]!, role as Role, area as TerritoryRef, map);
+    expect(d.allowed ? "allowed" : d.reason).toBe(want);
   });
 });

@@ -4,6 +4,7 @@ import { InlineKeyboard } from "grammy";
 import type { Conversation } from "@grammyjs/conversations";
 import type { AppContext } from "../context.js";
 import { escapeHtml } from "../format.js";
+import { searchByName } from "../../domain/nameSearch.js";
 import { isTransientDbError, retryTransient } from "./retry.js";
 
 export type Conv = Conversation<AppContext, AppContext>;
@@ -80,10 +81,6 @@ const CHOICE_PREFIX = "c:";
 export const ANSWER_PREFIX = "a:";
 const PAGE_PREV = "p:<";
 const PAGE_NEXT = "p:>";
-
-function normalise(s: string): string {
-  return s.normalize("NFC").toLocaleLowerCase().replace(/\s+/g, " ").trim();
-}
 
 /** Adds `buttons` to `kb`, `columns` to a row, each with callback data `prefix` + value. */
 function addButtons(kb: InlineKeyboard, buttons: readonly Choice[], columns: number, prefix: string): InlineKeyboard {
@@ -235,8 +232,8 @@ export async function choose(conversation: Conv, ctx: AppContext, opts: ChooseOp
 
     const text = answer.message?.text;
     if (text !== undefined && opts.searchable && !text.startsWith("/")) {
-      const needle = normalise(text);
-      const found = all.filter((c) => normalise(c.label).includes(needle));
+      // Letter for letter first; otherwise by sound, so "वाराणसी" finds "Varanasi" (domain/nameSearch.ts).
+      const found = searchByName(text, all);
       if (found.length === 1) {
         // One match: take it, as a tap would have.
         await answer.reply(`✅ <b>${escapeHtml(found[0]!.label)}</b>`, { parse_mode: "HTML" });

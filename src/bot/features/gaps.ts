@@ -1,5 +1,5 @@
 // /gaps for the national office, cluster in-charges and state teams: per state of their area, the Lok Sabha and
-// Vidhan Sabha seats nobody holds, the seats whose holder blocked the bot, the Lok Sabha seats with nothing planned
+// Vidhan Sabha seats nobody holds, the seats whose holder blocked the bot or never started it, the Lok Sabha seats with nothing planned
 // and the events held without a report; a state's button names them all (gp:<state>; gp:- is the summary).
 import { Composer, InlineKeyboard } from "grammy";
 import type { StateGaps } from "../../domain/gaps.js";
@@ -12,7 +12,7 @@ const STATE_RE = /^gp:(IN-[A-Z]{2}|-)$/;
 /** Names listed per kind in a state's view before "…and N more" (a state has up to 80 PCs and 403 ACs). */
 const LIST_MAX = 60;
 
-const hasGaps = (s: StateGaps) => s.vacantPcs.length + s.vacantAcs.length + s.blockedSeats.length + s.pcsWithNothingPlanned.length + s.unreported > 0;
+const hasGaps = (s: StateGaps) => s.vacantPcs.length + s.vacantAcs.length + s.blockedSeats.length + s.neverStarted.length + s.pcsWithNothingPlanned.length + s.unreported > 0;
 
 async function summary(ctx: BotContext, edit: boolean): Promise<void> {
   const result = await ctx.deps.services.gaps.gaps({ telegramId: ctx.from!.id, scopes: ctx.scopes });
@@ -30,6 +30,7 @@ async function summary(ctx: BotContext, edit: boolean): Promise<void> {
       nothing: sum((s) => s.pcsWithNothingPlanned.length),
       unreported: sum((s) => s.unreported),
     }),
+    ctx.t("gaps:totalsNeverStarted", { count: sum((s) => s.neverStarted.length), invited: sum((s) => s.neverStarted.filter((n) => n.telegramIds.length === 0).length) }),
     "",
   ];
   const kb = new InlineKeyboard();
@@ -43,6 +44,7 @@ async function summary(ctx: BotContext, edit: boolean): Promise<void> {
         vacantAcs: s.vacantAcs.length,
         acs: s.acsTotal,
         blocked: s.blockedSeats.length,
+        neverStarted: s.neverStarted.length,
         nothing: s.pcsWithNothingPlanned.length,
         unreported: s.unreported,
       }),
@@ -60,7 +62,7 @@ async function stateView(ctx: BotContext, stateCode: string): Promise<void> {
   const result = await ctx.deps.services.gaps.gaps({ telegramId: ctx.from!.id, scopes: ctx.scopes }, { stateCode });
   if (!result.ok) return denyAccess(ctx, "gaps.open", result.reason, { stateCode });
   const s = result.states[0]!;
-  const people = s.blockedSeats.flatMap((b) => b.telegramIds);
+  const people = [...s.blockedSeats, ...s.neverStarted].flatMap((b) => b.telegramIds);
   const [names, persons] = await Promise.all([ctx.deps.services.rollups.labels(ctx.lang, people), Promise.all(people.map((id) => ctx.deps.services.people.get(id)))]);
   const list = (codes: readonly string[]) => {
     const shown = codes.slice(0, LIST_MAX).map((c) => escapeHtml(names.pc(c)));
@@ -78,6 +80,15 @@ async function stateView(ctx: BotContext, stateCode: string): Promise<void> {
   if (s.blockedSeats.length) {
     lines.push("", ctx.t("gaps:blocked", { count: s.blockedSeats.length }));
     for (const b of s.blockedSeats) lines.push(ctx.t("gaps:blockedLine", { seat: escapeHtml(names.pc(b.code)), who: b.telegramIds.map(contact).join(", ") }));
+  }
+  if (s.neverStarted.length) {
+    lines.push("", ctx.t("gaps:neverStarted", { count: s.neverStarted.length }));
+    const shown = s.neverStarted.slice(0, LIST_MAX);
+    for (const n of shown) {
+      const who = n.telegramIds.length ? n.telegramIds.map(contact).join(", ") : ctx.t("gaps:neverStartedInvited");
+      lines.push(ctx.t("gaps:blockedLine", { seat: escapeHtml(names.pc(n.code)), who }));
+    }
+    if (s.neverStarted.length > LIST_MAX) lines.push(ctx.t("gaps:more", { count: s.neverStarted.length - LIST_MAX }));
   }
   lines.push("", ctx.t("gaps:nothingPlanned", { count: s.pcsWithNothingPlanned.length, total: s.pcsTotal }));
   if (s.pcsWithNothingPlanned.length) lines.push(list(s.pcsWithNothingPlanned));

@@ -3,16 +3,16 @@
 // links for the seats they may appoint to.
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { linksToCsv, linksToXlsx, type SeatRole } from "../../services/bulkInvites.js";
-import { appointableRoles } from "../../domain/permissions.js";
+import { appointableRoles, canAppointThroughout } from "../../domain/permissions.js";
 import type { BotContext } from "../context.js";
 import { escapeHtml, formatDate, scopeLabel } from "../format.js";
 import { denyAccess } from "../middleware/deny.js";
 import { editHtml, replyHtml } from "../reply.js";
 
 const CANCEL_RE = /^iv:x:([0-9a-f]{24})$/;
-// Links for every vacant seat: iv:b (which role) → iv:b:<p|a> (which state) → iv:b:<p|a>:<state> (which format)
-// → iv:b:<p|a>:<state>:<x|c> (make them: XLSX or CSV).
-const BULK_RE = /^iv:b(?::([pa])(?::(IN-[A-Z]{2})(?::([xc]))?)?)?$/;
+// Links for every vacant seat: iv:b (which role) → iv:b:<p|a> (which cluster or state) → iv:b:<p|a>:<area> (which
+// format) → iv:b:<p|a>:<area>:<x|c> (make them: XLSX or CSV). <area> is a state code, or "@" and a cluster key.
+const BULK_RE = /^iv:b(?::([pa])(?::(IN-[A-Z]{2}|@[a-z0-9-]{1,20})(?::([xc]))?)?)?$/;
 const ROLE_OF: Record<string, SeatRole> = { p: "pc_incharge", a: "ac_incharge" };
 const LIST_MAX = 30;
 
@@ -77,6 +77,7 @@ export function invitesFeature(): Composer<BotContext> {
   });
   composer.callbackQuery(BULK_RE, async (ctx) => {
     const [, roleKey, state, format] = ctx.match;
+    const clusterKey = state?.startsWith("@") ? state.slice(1) : undefined;
     const may = appointableRoles(ctx.scopes).filter((r): r is SeatRole => r === "pc_incharge" || r === "ac_incharge");
     if (may.length === 0) return denyAccess(ctx, "invite.bulk", "role_not_appointable");
     const role = roleKey ? ROLE_OF[roleKey] : undefined;
@@ -92,11 +93,18 @@ export function invitesFeature(): Composer<BotContext> {
       const states = scope === "all" ? (await ctx.deps.services.map.listStates()).map((s) => s.code) : scope;
       const names = await ctx.deps.services.rollups.labels(ctx.lang, []);
       const kb = new InlineKeyboard();
+      // Whole clusters first, those the person may cover entirely (the national office: all; a cluster head: theirs).
+      const [clusters, view] = await Promise.all([ctx.deps.services.map.listClusters(), ctx.deps.services.map.loadMapView()]);
+      const wholeClusters = clusters.filter((c) => c.stateCodes.length > 0 && canAppointThroughout(ctx.scopes, role, { level: "cluster", code: c.key }, view).allowed);
+      wholeClusters.forEach((c, i) => {
+        kb.text(ctx.t("invite:bulk.clusterButton", { cluster: c.name[ctx.lang] }), `iv:b:${roleKey}:@${c.key}`);
+        if (i % 2 === 1 || i === wholeClusters.length - 1) kb.row();
+      });
       [...states].sort((a, b) => names.state(a).localeCompare(names.state(b), ctx.lang)).forEach((code, i) => {
         kb.text(names.state(code), `iv:b:${roleKey}:${code}`);
         if (i % 2 === 1) kb.row();
       });
-      return editHtml(ctx, ctx.t("invite:bulk.pickState"), { reply_markup: kb });
+      return editHtml(ctx, ctx.t(wholeClusters.length ? "invite:bulk.pickArea" : "invite:bulk.pickState"), { reply_markup: kb });
     }
     if (!format) {
       await ctx.answerCallbackQuery().catch(() => {});
@@ -107,16 +115,30 @@ export function invitesFeature(): Composer<BotContext> {
     const claim = await ctx.deps.services.claims.claimOnce(`invite.bulk:${ctx.chatId}:${ctx.callbackQuery.message?.message_id}:${roleKey}:${state}`, String(ctx.from.id));
     if (!claim.won) return void (await ctx.answerCallbackQuery({ text: ctx.t("invite:bulk.already"), show_alert: true }).catch(() => {}));
     await ctx.answerCallbackQuery({ text: ctx.t("invite:bulk.making") }).catch(() => {});
-    const result = await ctx.deps.services.bulkInvites.forVacantSeats({ actor: actorOf(ctx), role, stateCode: state, botUsername: ctx.me.username });
+    const area = clusterKey !== undefined ? { clusterKey } : { stateCode: state };
+    const result = await ctx.deps.services.bulkInvites.forVacantSeats({ actor: actorOf(ctx), role, ...area, botUsername: ctx.me.username });
     if (!result.ok) {
-      if (result.reason === "outside_scope") return denyAccess(ctx, "invite.bulk", "outside_scope", { state });
+      if (result.reason === "outside_scope") {
+        // A request for more than one's area (a forged or stale button): nothing was made. The tap is answered
+        // already, so the refusal is a message.
+        await ctx.deps.services.audit.record({
+          actorId: ctx.from.id,
+          action: "access.denied",
+          outcome: "denied",
+          reason: "outside_scope",
+          updateId: ctx.update.update_id,
+          details: { attempted: "invite.bulk", role, ...area },
+        });
+        return void (await ctx.reply(ctx.t("invite:bulk.tooLarge")));
+      }
       return void (await ctx.reply(ctx.t("invite:bulk.none")));
     }
     const names = await ctx.deps.services.rollups.labels(ctx.lang, []);
-    const caption = ctx.t("invite:bulk.caption", { count: result.links.length, role: ctx.t(`common:role.${role}`), state: names.state(state), skipped: result.skippedWithOpenLink });
+    const areaName = clusterKey !== undefined ? names.cluster(clusterKey) : names.state(state);
+    const caption = ctx.t("invite:bulk.caption", { count: result.links.length, role: ctx.t(`common:role.${role}`), state: areaName, skipped: result.skippedWithOpenLink });
     if (result.links.length === 0) return void (await ctx.reply(caption));
     const file = format === "x" ? await linksToXlsx(result.links, role) : linksToCsv(result.links, role);
-    const name = `invites-${state}-${roleKey === "p" ? "lok-sabha" : "vidhan-sabha"}.${format === "x" ? "xlsx" : "csv"}`;
+    const name = `invites-${clusterKey ?? state}-${roleKey === "p" ? "lok-sabha" : "vidhan-sabha"}.${format === "x" ? "xlsx" : "csv"}`;
     await ctx.replyWithDocument(new InputFile(file, name), { caption });
   });
   composer.callbackQuery("iv:l", async (ctx) => {
