@@ -6,6 +6,8 @@ export type AuditEntry = Omit<AuditDoc, "at"> & { at?: Date };
 
 export interface AuditService {
   record(entry: AuditEntry): Promise<void>;
+  /** Many entries in one write (a bulk action audits each thing it did). */
+  recordMany(entries: readonly AuditEntry[]): Promise<void>;
   recent(filter?: { actorId?: number; action?: string }, limit?: number): Promise<AuditDoc[]>;
 }
 
@@ -13,6 +15,11 @@ export function createAuditService(models: Models, now: () => Date): AuditServic
   return {
     async record(entry) {
       await models.Audit.create({ ...entry, at: entry.at ?? now() });
+    },
+    async recordMany(entries) {
+      if (entries.length === 0) return;
+      const at = now();
+      await models.Audit.insertMany(entries.map((e) => ({ ...e, at: e.at ?? at })));
     },
     async recent(filter = {}, limit = 50) {
       const query: Record<string, unknown> = {};

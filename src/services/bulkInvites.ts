@@ -1,8 +1,9 @@
 // Invites for every vacant seat of a state or a cluster at once (day one: about 4,700 seats to fill), as one
 // spreadsheet with a single-use link per seat. The area must lie wholly within the actor's (checked before any link
-// is made, so a request larger than one's area makes nothing). A seat is vacant when nobody holds that role there and no open link is waiting for it (so
-// running it twice does not hand out two links for one seat). Each link is made by inviteService.create, so it is
-// audited and checked like any other; the tokens exist only in the file returned (the database keeps their hashes).
+// is made, so a request larger than one's area makes nothing). A seat is vacant when nobody holds that role there
+// and no open link is waiting for it (so running it twice does not hand out two links for one seat). The links are
+// made by inviteService.createMany, checked and audited like any other link, in batches; the tokens exist only in
+// the file returned (the database keeps their hashes).
 import { trusted } from "mongoose";
 import type { Models } from "../db/models/index.js";
 import { canAppointThroughout } from "../domain/permissions.js";
@@ -43,7 +44,7 @@ export interface BulkInviteService {
 export function createBulkInviteService(deps: {
   models: Models;
   now: () => Date;
-  invites: Pick<InviteService, "create">;
+  invites: Pick<InviteService, "createMany">;
   map: Pick<MapService, "getState" | "getCluster" | "listStates" | "loadMapView">;
 }): BulkInviteService {
   const { models } = deps;
@@ -74,15 +75,17 @@ export function createBulkInviteService(deps: {
       const held = new Set(holders.flatMap((p) => p.roles.filter((g) => g.role === role).map((g) => g.code)));
       const waiting = new Set(open.map((i) => i.code));
       const pcName = new Map(pcs.map((p) => [p.code, p.name]));
+      const vacant = seats.filter((seat) => !held.has(seat.code) && !waiting.has(seat.code));
+      const level = role === "pc_incharge" ? "pc" : "ac";
+      const made = await deps.invites.createMany({ actor, role, territories: vacant.map((seat) => ({ level, code: seat.code })), days });
       const links: SeatLink[] = [];
       let refused = 0;
-      for (const seat of seats) {
-        if (held.has(seat.code) || waiting.has(seat.code)) continue;
-        const made = await deps.invites.create({ actor, role, territory: { level: role === "pc_incharge" ? "pc" : "ac", code: seat.code }, days });
-        if (!made.ok) {
+      vacant.forEach((seat, i) => {
+        const result = made[i]!;
+        if (!result.ok) {
           // The area was checked above; a refusal here (a role taken away meanwhile, a bad --days) is counted.
           refused++;
-          continue;
+          return;
         }
         const state = stateOf.get(seat.stateCode)!;
         links.push({
@@ -93,10 +96,10 @@ export function createBulkInviteService(deps: {
           no: seat.no,
           name: seat.name,
           pcName: seat.pcCode ? (pcName.get(seat.pcCode) ?? null) : null,
-          link: `https://t.me/${botUsername}?start=${made.token}`,
-          expiresAt: made.expiresAt,
+          link: `https://t.me/${botUsername}?start=${result.token}`,
+          expiresAt: result.expiresAt,
         });
-      }
+      });
       return { ok: true, links, skippedWithOpenLink: seats.filter((s) => waiting.has(s.code) && !held.has(s.code)).length, refused };
     },
   };

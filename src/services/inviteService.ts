@@ -10,7 +10,7 @@ import type { InviteDoc, Models } from "../db/models/index.js";
 import { canAppoint, type DenyReason } from "../domain/permissions.js";
 import { ROLE_LEVEL, type Role, type RoleScope } from "../domain/roles.js";
 import type { MapView, TerritoryRef } from "../domain/territory.js";
-import type { AuditService } from "./auditService.js";
+import type { AuditEntry, AuditService } from "./auditService.js";
 import type { PersonService, TelegramUserLike } from "./personService.js";
 import type { Claims } from "./claims.js";
 import type { AttemptLimiter } from "./attemptLimiter.js";
@@ -62,11 +62,19 @@ export interface PendingInvite {
   expiresAt: Date;
 }
 
+/** Links written per insertMany in createMany. */
+const CREATE_BATCH = 500;
+
 /** The "owner" a withdrawal claims an invite under: a redemption racing it loses (see cancel). */
 const CANCELLED_OWNER = "cancelled";
 
 export interface InviteService {
   create(input: CreateInviteInput): Promise<CreateInviteResult>;
+  /**
+   * One link per territory, checked and audited like create's, with the map read once and the links and their
+   * audit entries written in batches: a state's 400 seats in seconds instead of minutes. Results in input order.
+   */
+  createMany(input: Omit<CreateInviteInput, "territory" | "replaces"> & { territories: readonly TerritoryRef[] }): Promise<CreateInviteResult[]>;
   /** Links still open whose seat the actor may appoint to (the national office: all), oldest first. */
   listPending(actor: { telegramId: number; scopes: RoleScope[] }): Promise<PendingInvite[]>;
   /**
@@ -102,6 +110,16 @@ export function createInviteService(deps: {
 }): InviteService {
   const { models, people, audit, map, claims, now } = deps;
   const { Invite } = models;
+
+  /** The PCs and ACs among `territories` that the map has, in two queries ("pc:CODE" / "ac:CODE"). */
+  async function existingSeats(territories: readonly TerritoryRef[]): Promise<Set<string>> {
+    const codes = (level: "pc" | "ac") => territories.filter((t) => t.level === level).map((t) => t.code);
+    const [pcs, acs] = await Promise.all([
+      codes("pc").length ? models.Pc.find({ code: trusted({ $in: codes("pc") }) }, { _id: 0, code: 1 }).lean<{ code: string }[]>() : [],
+      codes("ac").length ? models.Ac.find({ code: trusted({ $in: codes("ac") }) }, { _id: 0, code: 1 }).lean<{ code: string }[]>() : [],
+    ]);
+    return new Set([...pcs.map((p) => `pc:${p.code}`), ...acs.map((a) => `ac:${a.code}`)]);
+  }
 
   type Denied = Exclude<RedeemResult, { ok: true } | { reason: "rate_limited" }>;
 
@@ -273,6 +291,62 @@ export function createInviteService(deps: {
         updateId: input.updateId ?? null,
       });
       return { ok: true, token, inviteId, expiresAt };
+    },
+
+    async createMany(input) {
+      const actorId = input.actor?.telegramId ?? null;
+      const days = input.days ?? DEFAULT_INVITE_DAYS;
+      const updateId = input.updateId ?? null;
+      const view = input.actor ? await map.loadMapView() : null;
+      const createdAt = now();
+      const expiresAt = new Date(createdAt.getTime() + days * DAY_MS);
+      const known = await existingSeats(input.territories);
+      const refusalFor = async (territory: TerritoryRef): Promise<Exclude<CreateInviteResult, { ok: true }>["reason"] | null> => {
+        if (!Number.isInteger(days) || days < 1 || days > MAX_INVITE_DAYS) return "bad_days";
+        if (ROLE_LEVEL[input.role] !== territory.level) return "bad_territory";
+        if (input.actor && view) {
+          const decision = canAppoint(input.actor.scopes, input.role, territory, view);
+          if (!decision.allowed) return decision.reason;
+        }
+        const exists = known.has(`${territory.level}:${territory.code}`) || (await map.exists(territory));
+        return exists ? null : "unknown_territory";
+      };
+      const results: CreateInviteResult[] = [];
+      const docs: (InviteDoc & { _id: Types.ObjectId })[] = [];
+      const entries: AuditEntry[] = [];
+      for (const territory of input.territories) {
+        const details = { role: input.role, level: territory.level, code: territory.code };
+        const refusal = await refusalFor(territory);
+        if (refusal) {
+          entries.push({ actorId, action: "invite.create", outcome: "denied", reason: refusal, details, updateId });
+          results.push({ ok: false, reason: refusal });
+          continue;
+        }
+        const token = newToken(deps.random);
+        const _id = new Types.ObjectId();
+        docs.push({
+          _id,
+          tokenHash: hashToken(token),
+          role: input.role,
+          level: territory.level,
+          code: territory.code,
+          createdBy: actorId,
+          createdAt,
+          expiresAt,
+          usedBy: null,
+          usedAt: null,
+          revokedAt: null,
+          grantRevokedAt: null,
+          replaces: null,
+        });
+        entries.push({ actorId, action: "invite.create", outcome: "ok", details: { ...details, inviteId: String(_id), expiresAt }, updateId });
+        results.push({ ok: true, token, inviteId: String(_id), expiresAt });
+      }
+      // Links first, then what the audit says of them: a crash between the two leaves links not yet audited,
+      // never an audit entry for a link that does not exist. Tokens are random, so no insert can collide.
+      for (let i = 0; i < docs.length; i += CREATE_BATCH) await Invite.insertMany(docs.slice(i, i + CREATE_BATCH));
+      for (let i = 0; i < entries.length; i += CREATE_BATCH) await audit.recordMany(entries.slice(i, i + CREATE_BATCH));
+      return results;
     },
 
     async redeem(token, user, updateId = null) {

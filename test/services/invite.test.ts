@@ -40,6 +40,36 @@ describe("invite service and claims", () => {
     });
   });
 
+  it("createMany checks and audits each link as create does, answering in the order asked", async () => {
+    const state = { telegramId: 7_100_000_001, scopes: [{ role: "state_team" as const, level: "state" as const, code: "IN-BR" }] };
+    const before = await db.models.Audit.countDocuments({ actorId: state.telegramId });
+    const results = await s.invites.createMany({
+      actor: state,
+      role: "pc_incharge",
+      territories: [
+        { level: "pc", code: "IN-BR:P1" },
+        { level: "pc", code: "IN-UP:P77" }, // another state
+        { level: "pc", code: "IN-BR:P99" }, // no such seat
+        { level: "ac", code: "IN-BR:A1" }, // not a PC
+        { level: "pc", code: "IN-BR:P2" },
+      ],
+    });
+    expect(results.map((r) => (r.ok ? "ok" : r.reason))).toEqual(["ok", "outside_scope", "unknown_territory", "bad_territory", "ok"]);
+    const made = results.filter((r) => r.ok);
+    const stored = await db.models.Invite.find({ tokenHash: trusted({ $in: made.map((r) => hashToken(r.token)) }) }).lean();
+    expect(stored.map((i) => i.code).sort()).toEqual(["IN-BR:P1", "IN-BR:P2"]);
+    expect(stored.every((i) => i.createdBy === state.telegramId && i.usedBy === null)).toBe(true);
+    const audits = await db.models.Audit.find({ actorId: state.telegramId, action: "invite.create" }).lean();
+    expect(audits).toHaveLength(before + 5);
+    expect(audits.filter((a) => a.outcome === "ok").map((a) => (a.details as { inviteId: string }).inviteId).sort()).toEqual(
+      made.map((r) => r.inviteId).sort(),
+    );
+    // A link made in bulk works like any other, once.
+    const first = made[0]!;
+    expect((await s.invites.redeem(first.token, { id: 7_100_000_002, first_name: "Bulk" })).ok).toBe(true);
+    expect(await s.invites.redeem(first.token, { id: 7_100_000_003, first_name: "Late" })).toMatchObject({ ok: false, reason: "used" });
+  });
+
   it("lets exactly one of ten concurrent redeemers win", async () => {
     const r = await s.invites.create({ actor: null, role: "ac_incharge", territory: { level: "ac", code: "IN-UP:A390" } });
     if (!r.ok) throw new Error(r.reason);
