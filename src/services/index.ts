@@ -75,7 +75,7 @@ export interface ServiceDeps {
 export function createServices({ models, now, i18n, downloadPhoto, logger, timeZone }: ServiceDeps): Services {
   const audit = createAuditService(models, now);
   const claims = createClaims(models, now);
-  const people = createPersonService(models, now);
+  const people = createPersonService(models, now, audit);
   const map = createMapService(models);
   const startLimiter = createAttemptLimiter({
     models,
