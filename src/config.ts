@@ -62,6 +62,8 @@ const schema = z.object({
     .refine((a) => a.length > 0 && a.every((h) => Number.isInteger(h) && h >= 1 && h <= 168), "must be hours such as 24,2 (1 to 168)"),
   REPORT_REQUEST_HOURS_AFTER: z.coerce.number().int("must be whole hours").min(0).max(47).default(2),
   ESCALATION_HOURS_AFTER: z.coerce.number().int("must be whole hours").min(1).max(168).default(48),
+  // Directives: send once more to whoever has not acknowledged this many hours after sending (0: never).
+  DIRECTIVE_REPING_HOURS: z.coerce.number().int("must be whole hours").min(0).max(720).default(24),
 });
 
 export interface Config {
@@ -79,6 +81,8 @@ export interface Config {
   production: boolean;
   dataDir: string;
   scheduler: SchedulerConfig;
+  /** Hours after a directive went out at which the silent get it once more; 0 turns the re-ping off. */
+  directiveRepingHours: number;
 }
 
 export interface SchedulerConfig {
@@ -145,5 +149,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reportRequestHoursAfter: v.REPORT_REQUEST_HOURS_AFTER,
       escalationHoursAfter: v.ESCALATION_HOURS_AFTER,
     },
+    directiveRepingHours: v.DIRECTIVE_REPING_HOURS,
   };
 }

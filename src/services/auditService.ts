@@ -5,6 +5,8 @@ import type { Models } from "../db/models/index.js";
 import type { AuditDoc } from "../db/models/audit.js";
 
 export type AuditEntry = Omit<AuditDoc, "at" | "refs"> & { at?: Date };
+/** A stored entry, as /audit shows it. */
+export type AuditRecord = AuditDoc;
 
 /** Keys of `details` whose values name a record (or a person acted upon), as written across the services. */
 const REF_KEYS = ["eventId", "inviteId", "directiveId", "deliveryId", "reportId", "code", "key", "telegramId", "ownerId", "invitedBy", "to"] as const;

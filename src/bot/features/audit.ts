@@ -2,8 +2,7 @@
 // about one person (/audit 123456789), or everything about one record (/audit <event, invite or directive id, or a
 // seat code>). Times in the programme's time zone. Anyone else is refused, and the refusal is itself audited.
 import { Composer, InlineKeyboard } from "grammy";
-import type { AuditDoc } from "../../db/models/audit.js";
-import type { AuditFilter } from "../../services/auditService.js";
+import type { AuditFilter, AuditRecord } from "../../services/auditService.js";
 import type { BotContext } from "../context.js";
 import { formatWhen } from "../directiveMessages.js";
 import { escapeHtml } from "../format.js";
@@ -84,7 +83,7 @@ async function pageView(ctx: BotContext, filter: AuditFilter, page: number): Pro
   return { text: `${heading}\n\n${body}\n\n${ctx.t("audit:hint")}`, keyboard };
 }
 
-function entryLine(ctx: BotContext, e: AuditDoc, person: (id: number) => string): string {
+function entryLine(ctx: BotContext, e: AuditRecord, person: (id: number) => string): string {
   const when = escapeHtml(formatWhen(ctx.lang, ctx.deps.timeZone, e.at));
   const who = e.actorId === null ? ctx.t("audit:system") : `${escapeHtml(person(e.actorId))} (<code>${e.actorId}</code>)`;
   const action = ctx.t(`audit:action.${e.action.replace(/\./g, "_")}`, { defaultValue: e.action });
