@@ -16,6 +16,8 @@ import { minutePeriod } from "./jobs/periods.js";
 import type { JobDefinition } from "./jobs/runner.js";
 import { createScheduler, type Scheduler } from "./jobs/scheduler.js";
 import { createPhotoJob } from "./jobs/photoJob.js";
+import { createDirectiveRepingJob } from "./jobs/directiveRepingJob.js";
+import { createDirectiveRenderer } from "./bot/directiveMessages.js";
 
 export const IDLE_CONVERSATIONS_JOB = "conversations.idle";
 export const START_LIMIT_WINDOWS_JOB = "start-limits.close";
@@ -27,7 +29,7 @@ export interface Background {
 }
 
 export interface BackgroundDeps {
-  config: Pick<Config, "timeZone" | "scheduler">;
+  config: Pick<Config, "timeZone" | "scheduler"> & Partial<Pick<Config, "directiveRepingHours">>;
   models: Models;
   services: Services;
   i18n: I18n;
@@ -106,7 +108,16 @@ export async function startBackground(deps: BackgroundDeps): Promise<Background>
       timeZone: deps.config.timeZone,
       config: deps.config.scheduler,
       outbox: deliveryOutbox(services.outbox),
-      extraJobs: [idleConversationsJob(deps), startLimitWindowsJob(deps), createPhotoJob({ photos: services.photos })],
+      extraJobs: [
+        idleConversationsJob(deps),
+        startLimitWindowsJob(deps),
+        createPhotoJob({ photos: services.photos }),
+        createDirectiveRepingJob({
+          directives: services.directives,
+          render: createDirectiveRenderer(deps.i18n, deps.config.timeZone),
+          afterHours: deps.config.directiveRepingHours ?? 24,
+        }),
+      ],
     });
     await scheduler.start();
   } else {

@@ -74,6 +74,8 @@ const schema = z.object({
       (a) => a.length === 3 && a.every((d) => Number.isInteger(d) && d >= 1 && d <= 90) && a[0]! <= a[1]! && a[1]! <= a[2]!,
       "must be three whole days in order, state team then cluster in-charge then national office, such as 3,5,7 (1 to 90)",
     ),
+  // Directives: send once more to whoever has not acknowledged this many hours after sending (0: never).
+  DIRECTIVE_REPING_HOURS: z.coerce.number().int("must be whole hours").min(0).max(720).default(24),
 });
 
 export interface Config {
@@ -91,6 +93,8 @@ export interface Config {
   production: boolean;
   dataDir: string;
   scheduler: SchedulerConfig;
+  /** Hours after a directive went out at which the silent get it once more; 0 turns the re-ping off. */
+  directiveRepingHours: number;
 }
 
 export interface SchedulerConfig {
@@ -161,5 +165,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       escalationHoursAfter: v.ESCALATION_HOURS_AFTER,
       escalationDays: { state: v.ESCALATION_DAYS[0]!, cluster: v.ESCALATION_DAYS[1]!, country: v.ESCALATION_DAYS[2]! },
     },
+    directiveRepingHours: v.DIRECTIVE_REPING_HOURS,
   };
 }

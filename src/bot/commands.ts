@@ -28,6 +28,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "team", audience: "appointer" },
   { command: "clusters", audience: ["national_admin"] },
   { command: "programmes", audience: ["national_admin"] },
+  { command: "audit", audience: ["national_admin"] },
   { command: "me", audience: "everyone" },
   { command: "language", audience: "everyone" },
   { command: "help", audience: "everyone" },

@@ -24,6 +24,7 @@ import { reportFeature } from "./features/report.js";
 import { reviewFeature } from "./features/review.js";
 import { gapsFeature } from "./features/gaps.js";
 import { invitesFeature } from "./features/invites.js";
+import { auditFeature } from "./features/audit.js";
 import { exportFeature } from "./features/export.js";
 import { rollupFeature } from "./features/rollup.js";
 import { myEventsFeature } from "./features/myEvents.js";
@@ -97,6 +98,7 @@ export function createBot({ token, deps: given, botInfo, client, resilience }: C
   guarded.use(gapsFeature());
   guarded.use(invitesFeature());
   guarded.use(exportFeature());
+  guarded.use(auditFeature());
   guarded.use(unhandledFeature());
 
   bot.catch(onError);

@@ -16,7 +16,9 @@ export interface DirectiveMedia {
 
 export const SENDER_ROLES: readonly Role[] = ["national_admin", "cluster_head"];
 const CLUSTER_AUDIENCE: readonly Role[] = ["cluster_head", "state_team", "pc_incharge", "ac_incharge"];
-const AREA_LEVELS = ["country", "cluster", "state"] as const;
+const AREA_LEVELS = ["country", "cluster", "state", "pc", "ac"] as const;
+/** People picked by name for one directive (a handful: a longer list is an audience by role). */
+export const PICKED_PEOPLE_MAX = 50;
 
 /** Plain text of a directive message (Telegram allows 4,096 characters; the header takes some). */
 export const TEXT_MAX = 3500;
@@ -25,8 +27,13 @@ export const CAPTION_TEXT_MAX = 850;
 
 export interface Audience {
   roles: Role[];
-  /** The whole country, one cluster or one state. */
+  /** The whole country, one cluster, one state, one Lok Sabha or one Vidhan Sabha seat. */
   area: TerritoryRef;
+  /**
+   * People picked by name: only these, each still holding one of `roles` within `area` (the sender's own area), so
+   * a pick can never reach beyond what the sender may address.
+   */
+  people?: number[];
 }
 
 export function senderScopes(scopes: readonly RoleScope[]): RoleScope[] {
@@ -61,6 +68,7 @@ export function canDirect(scopes: readonly RoleScope[], audience: Audience, map:
   if (area.level === "cluster" && !map.clusters.has(area.code)) return deny("bad_territory");
   const allowedRoles = audienceRoles(scopes);
   if (roles.length === 0 || roles.some((r) => !allowedRoles.includes(r))) return deny("role_not_appointable");
+  if (audience.people && (audience.people.length === 0 || audience.people.length > PICKED_PEOPLE_MAX)) return deny("bad_territory");
   if (isNationalSender(scopes)) return { allowed: true };
   const inOwnCluster = senderScopes(scopes).some((s) => s.level === "cluster" && contains(map, s, area));
   return inOwnCluster ? { allowed: true } : deny("outside_scope");
@@ -108,8 +116,10 @@ export function selectRecipients(
 ): Recipient[] {
   const seen = new Set<number>();
   const out: Recipient[] = [];
+  const picked = audience.people ? new Set(audience.people) : null;
   for (const p of people) {
     if (p.telegramId === excludeId || seen.has(p.telegramId)) continue;
+    if (picked && !picked.has(p.telegramId)) continue;
     const grant = (p.roles ?? []).find((g) => audience.roles.includes(g.role) && contains(map, audience.area, g));
     if (!grant) continue;
     seen.add(p.telegramId);

@@ -27,7 +27,7 @@ import {
 } from "../domain/directives.js";
 import type { DenyReason } from "../domain/permissions.js";
 import type { Role, RoleScope } from "../domain/roles.js";
-import type { MapView } from "../domain/territory.js";
+import { contains, type MapView, type TerritoryRef } from "../domain/territory.js";
 import type { AuditService } from "./auditService.js";
 import { isDuplicateKey } from "./claims.js";
 import type { ClusterInfo, MapService } from "./mapService.js";
@@ -35,6 +35,9 @@ import type { Language } from "../domain/language.js";
 
 export const DIRECTIVE_PURPOSE = "directive";
 export const DIRECTIVE_REMINDER_PURPOSE = "directive-reminder";
+export const DIRECTIVE_REPING_PURPOSE = "directive-reping";
+/** A directive whose re-ping time passed longer ago than this (the bot was down) is not re-pinged any more. */
+export const REPING_CATCH_UP_MS = 48 * 3600_000;
 
 export interface DirectiveActor {
   telegramId: number;
@@ -103,6 +106,21 @@ export interface DirectiveReport extends DirectiveSummary {
   remindable: number;
 }
 
+/** Someone a sender may pick by name: holds one of the roles the sender may address, within the sender's area. */
+export interface PickablePerson {
+  telegramId: number;
+  name: string;
+  role: Role;
+  code: string;
+}
+
+export interface RepingResult {
+  directives: number;
+  /** Messages queued now, and those already queued by an earlier run (not queued again). */
+  queued: number;
+  already: number;
+}
+
 export interface DirectivePeople {
   acknowledged: number[];
   notYet: { telegramId: number; status: DeliveryRecord["status"] }[];
@@ -129,6 +147,13 @@ export interface DirectiveService {
   people(actor: DirectiveActor, directiveId: string): Promise<{ ok: true; people: DirectivePeople } | { ok: false; reason: DirectiveRefusal }>;
   /** Reminds those who have not acknowledged; once per person per requestKey. */
   remind(input: { actor: DirectiveActor; directiveId: string; requestKey: string; updateId?: number | null }, render: DirectiveRenderer): Promise<RemindResult>;
+  /** People the actor may pick by name whose name (or @username, or id) contains `query`; at most `limit`. */
+  findPeople(actor: DirectiveActor, area: TerritoryRef, query: string, limit?: number): Promise<PickablePerson[]>;
+  /**
+   * Sends the directive once more to everyone who has not acknowledged it `afterHours` after it was sent: once per
+   * person per directive (outbox key `directive-reping:<directiveId>:<telegramId>`), however often it runs.
+   */
+  repingSilent(afterHours: number, render: DirectiveRenderer): Promise<RepingResult>;
   /** Delivery counts for the sender's status message. */
   progress(directiveId: string): Promise<DirectiveProgress | null>;
 }
@@ -138,23 +163,34 @@ export interface DirectiveServiceDeps {
   now: () => Date;
   audit: AuditService;
   outbox: OutboxService;
-  map: Pick<MapService, "loadMapView" | "listClusters" | "getCluster" | "getState">;
+  map: Pick<MapService, "loadMapView" | "listClusters" | "getCluster" | "getState" | "getPc" | "getAc">;
 }
 
 const PERSON_FIELDS = { _id: 0, telegramId: 1, language: 1, roles: 1 } as const;
+const NAMED_FIELDS = { ...PERSON_FIELDS, firstName: 1, lastName: 1, username: 1 } as const;
+
+type NamedCandidate = RecipientCandidate & { firstName?: string | null; lastName?: string | null; username?: string | null };
+
+function nameOf(p: NamedCandidate): string {
+  return [p.firstName, p.lastName].filter(Boolean).join(" ").trim() || (p.username ? `@${p.username}` : String(p.telegramId));
+}
 
 export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveService {
   const { models, now, audit, outbox, map } = deps;
   const { Directive, DirectiveDelivery, DirectiveAck, Person } = models;
 
-  async function candidates(roles: readonly Role[]): Promise<RecipientCandidate[]> {
+  async function candidates(audience: Pick<Audience, "roles" | "people">): Promise<RecipientCandidate[]> {
+    // People picked by name: just them (selectRecipients still checks each holds a role in the area).
+    if (audience.people) return Person.find({ telegramId: trusted({ $in: [...audience.people] }) }, PERSON_FIELDS).lean<RecipientCandidate[]>();
     // One indexed read of the role holders; containment is decided in TypeScript (domain/directives.ts).
-    return Person.find({ "roles.role": trusted({ $in: [...roles] }) }, PERSON_FIELDS).lean<RecipientCandidate[]>();
+    return Person.find({ "roles.role": trusted({ $in: [...audience.roles] }) }, PERSON_FIELDS).lean<RecipientCandidate[]>();
   }
 
   async function areaExists(audience: Audience): Promise<boolean> {
     if (audience.area.level === "state") return (await map.getState(audience.area.code)) !== null;
     if (audience.area.level === "cluster") return (await map.getCluster(audience.area.code)) !== null;
+    if (audience.area.level === "pc") return (await map.getPc(audience.area.code)) !== null;
+    if (audience.area.level === "ac") return (await map.getAc(audience.area.code)) !== null;
     return true;
   }
 
@@ -220,7 +256,11 @@ export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveSer
       createdAt: d.createdAt,
       createdBy: d.createdBy,
       text: d.text,
-      audience: { roles: d.audience.roles, area: { level: d.audience.level, code: d.audience.code } },
+      audience: {
+        roles: d.audience.roles,
+        area: { level: d.audience.level, code: d.audience.code },
+        ...(d.audience.people?.length ? { people: d.audience.people } : {}),
+      },
       counts,
     };
   }
@@ -281,6 +321,35 @@ export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveSer
     return byPerson.size;
   }
 
+  /** The directive once more (as a reminder) to those who have not acknowledged it and may still receive it. */
+  async function resendToSilent(d: DirectiveDoc, purpose: string, keyOf: (telegramId: number) => string, render: DirectiveRenderer) {
+    const id = String(d._id);
+    const records: DeliveryRecord[] = await outbox.listByRef(DIRECTIVE_PURPOSE, id);
+    const acked = (await ackedIds([id])).get(id) ?? new Set<number>();
+    const targets = remindTargets(records, acked);
+    if (targets.length === 0) return [];
+    const deliveries = await DirectiveDelivery.find({ directiveId: id }).lean<DirectiveDeliveryDoc[]>();
+    const byPerson = new Map(deliveries.map((x) => [x.telegramId, x]));
+    const base = { text: d.text, media: d.media ?? null, createdAt: d.createdAt, fromCluster: await fromCluster(d) };
+    return targets.flatMap((r) => {
+      const delivery = byPerson.get(r.personId!);
+      if (!delivery) return [];
+      const rendered = render({ lang: delivery.lang, deliveryId: String(delivery._id), reminder: true, directive: base });
+      return [
+        {
+          key: keyOf(delivery.telegramId),
+          purpose,
+          refId: id,
+          group: delivery.cluster,
+          chatId: delivery.telegramId,
+          personId: delivery.telegramId,
+          method: rendered.method,
+          params: rendered.params,
+        },
+      ];
+    });
+  }
+
   return {
     async senderOptions(scopes) {
       const national = isNationalSender(scopes);
@@ -298,7 +367,7 @@ export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveSer
       const mapView = await map.loadMapView();
       const refusal = await check(actor, audience, mapView);
       if (refusal) return { ok: false, reason: refusal };
-      const recipients = selectRecipients(await candidates(audience.roles), audience, mapView, actor.telegramId);
+      const recipients = selectRecipients(await candidates(audience), audience, mapView, actor.telegramId);
       return { ok: true, count: recipients.length };
     },
 
@@ -323,7 +392,7 @@ export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveSer
 
       let directive = await Directive.findOne({ requestKey: input.requestKey }).lean<DirectiveDoc>();
       const resumed = directive !== null;
-      const recipients = selectRecipients(await candidates(audience.roles), audience, mapView, actor.telegramId);
+      const recipients = selectRecipients(await candidates(audience), audience, mapView, actor.telegramId);
       if (!directive) {
         if (recipients.length === 0) return refuse("no_recipients");
         const doc: DirectiveDoc = {
@@ -333,7 +402,12 @@ export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveSer
           from: senderOf(actor.scopes, audience.area, mapView),
           text: text.text,
           media: input.media,
-          audience: { roles: [...audience.roles], level: audience.area.level, code: audience.area.code },
+          audience: {
+            roles: [...audience.roles],
+            level: audience.area.level,
+            code: audience.area.code,
+            ...(audience.people ? { people: [...audience.people] } : {}),
+          },
           recipientCount: recipients.length,
           progress: input.progress ?? null,
           senderLang: input.senderLang,
@@ -465,30 +539,7 @@ export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveSer
         return { ok: false, reason: "outside_scope" };
       }
       const id = String(d._id);
-      const records: DeliveryRecord[] = await outbox.listByRef(DIRECTIVE_PURPOSE, id);
-      const acked = (await ackedIds([id])).get(id) ?? new Set<number>();
-      const targets = remindTargets(records, acked);
-      const deliveries = await DirectiveDelivery.find({ directiveId: id }).lean<DirectiveDeliveryDoc[]>();
-      const byPerson = new Map(deliveries.map((x) => [x.telegramId, x]));
-      const from = await fromCluster(d);
-      const base = { text: d.text, media: d.media ?? null, createdAt: d.createdAt, fromCluster: from };
-      const messages = targets.flatMap((r) => {
-        const delivery = byPerson.get(r.personId!);
-        if (!delivery) return [];
-        const rendered = render({ lang: delivery.lang, deliveryId: String(delivery._id), reminder: true, directive: base });
-        return [
-          {
-            key: `directive-reminder:${id}:${requestKey}:${delivery.telegramId}`,
-            purpose: DIRECTIVE_REMINDER_PURPOSE,
-            refId: id,
-            group: delivery.cluster,
-            chatId: delivery.telegramId,
-            personId: delivery.telegramId,
-            method: rendered.method,
-            params: rendered.params,
-          },
-        ];
-      });
+      const messages = await resendToSilent(d, DIRECTIVE_REMINDER_PURPOSE, (telegramId) => `directive-reminder:${id}:${requestKey}:${telegramId}`, render);
       const res = await outbox.enqueue(messages);
       await audit.record({
         actorId: actor.telegramId,
@@ -498,6 +549,57 @@ export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveSer
         details: { directiveId: id, requestKey, targets: messages.length, queued: res.enqueued, already: res.duplicates },
       });
       return { ok: true, targets: messages.length, queued: res.enqueued, already: res.duplicates };
+    },
+
+    async findPeople(actor, area, query, limit = 10) {
+      if (!mayDirect(actor.scopes)) return [];
+      const mapView = await map.loadMapView();
+      const roles = audienceRoles(actor.scopes);
+      if (!canDirect(actor.scopes, { roles, area }, mapView).allowed) return [];
+      const needle = query.normalize("NFC").trim().toLowerCase().replace(/^@/, "");
+      if (needle.length === 0) return [];
+      // The role holders are one indexed read (as for a directive by role); the name is matched here, so that any
+      // part of a name, in any script, matches without a regular expression in the query.
+      const people = await Person.find({ "roles.role": trusted({ $in: roles }) }, NAMED_FIELDS).lean<NamedCandidate[]>();
+      const inArea = new Set(selectRecipients(people, { roles, area }, mapView, actor.telegramId).map((r) => r.telegramId));
+      const out: PickablePerson[] = [];
+      for (const p of people.sort((a, b) => nameOf(a).localeCompare(nameOf(b)))) {
+        if (!inArea.has(p.telegramId)) continue;
+        const hay = `${nameOf(p)} ${p.username ?? ""} ${p.telegramId}`.toLowerCase();
+        if (!hay.includes(needle)) continue;
+        const grant = (p.roles ?? []).find((g) => roles.includes(g.role) && contains(mapView, area, g));
+        if (!grant) continue;
+        out.push({ telegramId: p.telegramId, name: nameOf(p), role: grant.role, code: grant.code });
+        if (out.length >= limit) break;
+      }
+      return out;
+    },
+
+    async repingSilent(afterHours, render) {
+      const result: RepingResult = { directives: 0, queued: 0, already: 0 };
+      if (!(afterHours > 0)) return result;
+      const dueBefore = new Date(now().getTime() - afterHours * 3600_000);
+      const dueAfter = new Date(dueBefore.getTime() - REPING_CATCH_UP_MS);
+      // Only the directives whose time came within the catch-up window: an indexed slice, never the whole history.
+      const due = await Directive.find({ createdAt: trusted({ $lte: dueBefore, $gt: dueAfter }) }).lean<(DirectiveDoc & { repingedAt?: Date | null })[]>();
+      for (const d of due) {
+        // repingedAt only saves work on later runs; exactly once per person comes from the outbox key.
+        if (d.repingedAt) continue;
+        const id = String(d._id);
+        const messages = await resendToSilent(d, DIRECTIVE_REPING_PURPOSE, (telegramId) => `directive-reping:${id}:${telegramId}`, render);
+        const res = messages.length ? await outbox.enqueue(messages) : { enqueued: 0, duplicates: 0 };
+        await Directive.updateOne({ _id: d._id }, { $set: { repingedAt: now() } });
+        await audit.record({
+          actorId: null,
+          action: "directive.reping",
+          outcome: "ok",
+          details: { directiveId: id, afterHours, targets: messages.length, queued: res.enqueued, already: res.duplicates },
+        });
+        result.directives++;
+        result.queued += res.enqueued;
+        result.already += res.duplicates;
+      }
+      return result;
     },
 
     async progress(directiveId) {

@@ -7,7 +7,13 @@ import type { Models } from "../db/models/index.js";
 import { reviewerScopes } from "../domain/review.js";
 import type { RoleScope } from "../domain/roles.js";
 import { othersOf } from "../domain/events/index.js";
-import { tableToCsv, tableToXlsx, type Table } from "./spreadsheet.js";
+import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
+import type { AuditDoc } from "../db/models/audit.js";
+import type { EventDoc } from "../db/models/event.js";
+import type { ReportDoc } from "../db/models/report.js";
+import type { Claims } from "./claims.js";
+import { streamCsv, streamXlsx, tableToCsv, tableToXlsx, type Cell, type Table } from "./spreadsheet.js";
 
 export const EXPORT_KINDS = ["events", "reports", "audit"] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
@@ -17,90 +23,155 @@ export type ExportTable = Table;
 // The writers are shared with the bulk invite links.
 export { tableToCsv, tableToXlsx };
 
+export interface ExportSheet {
+  columns: string[];
+  /** Read from a database cursor as the writer asks for them: the rows never sit in memory together. */
+  rows: AsyncIterable<Cell[]>;
+}
+
+export type ExportBusy = { ok: false; reason: "busy" };
+
 export interface ExportService {
-  /** The table of `kind` for the actor's area; the audit log for the national office only. */
+  /** The sheet of `kind` for the actor's area; the audit log for the national office only. */
+  sheet(actor: { telegramId: number; scopes: RoleScope[] }, kind: ExportKind): Promise<{ ok: true; sheet: ExportSheet } | { ok: false; reason: "no_role" }>;
+  /**
+   * Writes the sheet to `out` as XLSX (exceljs's streaming writer) or CSV, a row at a time; returns the rows written.
+   * One export at a time per person: a second while the first runs is refused ("busy").
+   */
+  write(
+    actor: { telegramId: number; scopes: RoleScope[] },
+    kind: ExportKind,
+    format: ExportFormat,
+    out: Writable,
+  ): Promise<{ ok: true; rows: number } | { ok: false; reason: "no_role" | "busy" }>;
+  /** The whole sheet in memory (small areas, tests). */
   table(actor: { telegramId: number; scopes: RoleScope[] }, kind: ExportKind): Promise<{ ok: true; table: ExportTable } | { ok: false; reason: "no_role" }>;
 }
 
 /** How far back the audit export goes: the log grows with every tap, the sheet must stay openable. */
 export const AUDIT_EXPORT_DAYS = 30;
+/** An export lock older than this is from a crashed process (100,000 rows take well under a minute). */
+export const EXPORT_LOCK_MS = 10 * 60_000;
 
 export function createExportService(deps: {
   models: Models;
   now: () => Date;
   zone: string;
+  claims: Claims;
   statesInScope: (scopes: readonly RoleScope[]) => Promise<"all" | string[]>;
 }): ExportService {
   const { models } = deps;
   const local = (d: Date | null | undefined) => (d ? DateTime.fromJSDate(d, { zone: deps.zone }).toFormat("yyyy-MM-dd HH:mm") : "");
   const iso = (d: Date | null | undefined) => (d ? d.toISOString() : "");
-  return {
-    async table(actor, kind) {
-      if (reviewerScopes(actor.scopes).length === 0) return { ok: false, reason: "no_role" };
-      if (kind === "audit") {
-        if (!actor.scopes.some((s) => s.role === "national_admin")) return { ok: false, reason: "no_role" };
-        const since = new Date(deps.now().getTime() - AUDIT_EXPORT_DAYS * 24 * 3600_000);
-        const docs = await models.Audit.find({ at: trusted({ $gte: since }) }).sort({ at: 1 }).lean();
-        return {
-          ok: true,
-          table: {
-            columns: ["at_utc", "at_local", "actor_id", "action", "outcome", "reason", "details"],
-            rows: docs.map((a) => [iso(a.at), local(a.at), a.actorId ?? "", a.action, a.outcome, a.reason ?? "", JSON.stringify(a.details ?? {})]),
-          },
-        };
-      }
-      const states = await deps.statesInScope(actor.scopes);
-      const area = states === "all" ? {} : { stateCode: trusted({ $in: states }) };
-      if (kind === "events") {
-        const docs = await models.Event.find(area).sort({ startsAt: 1 }).lean();
-        return {
-          ok: true,
-          table: {
-            columns: ["event_id", "programme", "state", "pc", "ac", "starts_utc", "starts_local", "venue", "expected", "status", "registered_by", "reported_utc"],
-            rows: docs.map((e) => [
-              e._id.toHexString(),
-              e.programmeKey,
-              e.stateCode,
-              e.pcCode,
-              e.acCode ?? "",
-              iso(e.startsAt),
-              local(e.startsAt),
-              e.venue,
-              e.expectedAttendance,
-              e.status ?? "planned",
-              e.createdBy,
-              iso(e.reportedAt),
-            ]),
-          },
-        };
-      }
-      const [docs, categories] = await Promise.all([
-        models.Report.find(area).sort({ eventStartsAt: 1 }).lean(),
-        models.AttendeeCategory.find({}, { _id: 0, key: 1, order: 1 }).sort({ order: 1, key: 1 }).lean<{ key: string }[]>(),
-      ]);
-      const keys = categories.map((c) => c.key);
+
+  async function* mapped<T>(cursor: AsyncIterable<T>, row: (doc: T) => Cell[]): AsyncIterable<Cell[]> {
+    for await (const doc of cursor) yield row(doc);
+  }
+
+  async function sheet(actor: { scopes: RoleScope[] }, kind: ExportKind): Promise<{ ok: true; sheet: ExportSheet } | { ok: false; reason: "no_role" }> {
+    if (reviewerScopes(actor.scopes).length === 0) return { ok: false, reason: "no_role" };
+    if (kind === "audit") {
+      if (!actor.scopes.some((s) => s.role === "national_admin")) return { ok: false, reason: "no_role" };
+      const since = new Date(deps.now().getTime() - AUDIT_EXPORT_DAYS * 24 * 3600_000);
+      const cursor = models.Audit.find({ at: trusted({ $gte: since }) }).sort({ at: 1 }).lean<AuditDoc[]>().cursor();
       return {
         ok: true,
-        table: {
-          columns: ["event_id", "programme", "state", "pc", "ac", "event_local", "total", ...keys, "others", "photos", "review_status", "version", "submitted_by", "submitted_utc"],
-          rows: docs.map((r) => [
-            r.eventId.toHexString(),
-            r.programmeKey,
-            r.stateCode,
-            r.pcCode,
-            r.acCode ?? "",
-            local(r.eventStartsAt),
-            r.total,
-            ...keys.map((k) => r.counts?.[k] ?? 0),
-            othersOf(r.total, r.counts ?? {}),
-            (r.photos ?? []).length,
-            r.reviewStatus ?? "submitted",
-            r.version,
-            r.submittedBy,
-            iso(r.submittedAt),
+        sheet: {
+          columns: ["at_utc", "at_local", "actor_id", "action", "outcome", "reason", "details"],
+          rows: mapped(cursor, (a: AuditDoc) => [iso(a.at), local(a.at), a.actorId ?? "", a.action, a.outcome, a.reason ?? "", JSON.stringify(a.details ?? {})]),
+        },
+      };
+    }
+    const states = await deps.statesInScope(actor.scopes);
+    const area = states === "all" ? {} : { stateCode: trusted({ $in: states }) };
+    if (kind === "events") {
+      // A cursor in batches: the database hands over a thousand documents at a time, the writer takes them one by one.
+      const cursor = models.Event.find(area).sort({ startsAt: 1 }).lean<EventDoc[]>().cursor({ batchSize: 1000 });
+      return {
+        ok: true,
+        sheet: {
+          columns: ["event_id", "programme", "state", "pc", "ac", "starts_utc", "starts_local", "venue", "expected", "status", "registered_by", "reported_utc"],
+          rows: mapped(cursor, (e: EventDoc) => [
+            e._id.toHexString(),
+            e.programmeKey,
+            e.stateCode,
+            e.pcCode,
+            e.acCode ?? "",
+            iso(e.startsAt),
+            local(e.startsAt),
+            e.venue,
+            e.expectedAttendance,
+            e.status ?? "planned",
+            e.createdBy,
+            iso(e.reportedAt),
           ]),
         },
       };
+    }
+    const categories = await models.AttendeeCategory.find({}, { _id: 0, key: 1, order: 1 }).sort({ order: 1, key: 1 }).lean<{ key: string }[]>();
+    const keys = categories.map((c) => c.key);
+    const cursor = models.Report.find(area).sort({ eventStartsAt: 1 }).lean<ReportDoc[]>().cursor({ batchSize: 1000 });
+    return {
+      ok: true,
+      sheet: {
+        columns: ["event_id", "programme", "state", "pc", "ac", "event_local", "total", ...keys, "others", "photos", "review_status", "version", "submitted_by", "submitted_utc"],
+        rows: mapped(cursor, (r: ReportDoc) => [
+          r.eventId.toHexString(),
+          r.programmeKey,
+          r.stateCode,
+          r.pcCode,
+          r.acCode ?? "",
+          local(r.eventStartsAt),
+          r.total,
+          ...keys.map((k) => r.counts?.[k] ?? 0),
+          othersOf(r.total, r.counts ?? {}),
+          (r.photos ?? []).length,
+          r.reviewStatus ?? "submitted",
+          r.version,
+          r.submittedBy,
+          iso(r.submittedAt),
+        ]),
+      },
+    };
+  }
+
+  /** One export per person at a time: an insert-wins claim, released when done, taken over when stale. */
+  async function lock(telegramId: number): Promise<(() => Promise<void>) | null> {
+    const key = `export:${telegramId}`;
+    let claim = await deps.claims.claimOnce(key, "export");
+    if (!claim.won && deps.now().getTime() - new Date(claim.existing.at).getTime() > EXPORT_LOCK_MS) {
+      await deps.claims.release(key);
+      claim = await deps.claims.claimOnce(key, "export");
+    }
+    return claim.won ? () => deps.claims.release(key) : null;
+  }
+
+  return {
+    sheet,
+    async write(actor, kind, format, out) {
+      const opened = await sheet(actor, kind);
+      // A refusal writes nothing: the stream is closed unwritten (the caller removes what it opened).
+      if (!opened.ok) return (out.destroy(), opened);
+      const release = await lock(actor.telegramId);
+      if (!release) return (out.destroy(), { ok: false, reason: "busy" } satisfies ExportBusy);
+      try {
+        const rows = format === "xlsx" ? await streamXlsx(opened.sheet, kind, out) : await streamCsv(opened.sheet, out);
+        if (format === "csv") out.end(); // the XLSX writer ends the stream itself
+        await finished(out);
+        return { ok: true, rows };
+      } catch (err) {
+        out.destroy();
+        throw err;
+      } finally {
+        await release();
+      }
+    },
+    async table(actor, kind) {
+      const opened = await sheet(actor, kind);
+      if (!opened.ok) return opened;
+      const rows: Cell[][] = [];
+      for await (const row of opened.sheet.rows) rows.push(row);
+      return { ok: true, table: { columns: opened.sheet.columns, rows } };
     },
   };
 }

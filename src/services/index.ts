@@ -79,7 +79,7 @@ export interface ServiceDeps {
 export function createServices({ models, now, i18n, downloadPhoto, logger, timeZone }: ServiceDeps): Services {
   const audit = createAuditService(models, now);
   const claims = createClaims(models, now);
-  const people = createPersonService(models, now);
+  const people = createPersonService(models, now, audit);
   const map = createMapService(models);
   const startLimiter = createAttemptLimiter({
     models,
@@ -134,7 +134,30 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
   });
   const directives = createDirectiveService({ models, now, audit, outbox, map });
   const jobRunsFor = (owner: string) => createJobRuns(models, now, owner);
-  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, photos, jobRunsFor, review, conversations: createConversationStore(models, now), gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }), bulkInvites: createBulkInviteService({ models, now, invites, map }), exports: createExportService({ models, now, zone: timeZone ?? "Asia/Kolkata", statesInScope: (scopes) => review.statesInScope(scopes) }), escalations: createEscalationService(models, now) };
+  return {
+    audit,
+    claims,
+    people,
+    map,
+    invites,
+    startLimiter,
+    team,
+    programmes,
+    events,
+    reports,
+    rollups,
+    outbox,
+    directives,
+    recipients,
+    photos,
+    jobRunsFor,
+    review,
+    conversations: createConversationStore(models, now),
+    gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }),
+    bulkInvites: createBulkInviteService({ models, now, invites, map }),
+    exports: createExportService({ models, now, zone: timeZone ?? "Asia/Kolkata", claims, statesInScope: (scopes) => review.statesInScope(scopes) }),
+    escalations: createEscalationService(models, now),
+  };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {

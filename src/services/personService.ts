@@ -5,6 +5,7 @@ import type { Models, PersonDoc, RoleGrant } from "../db/models/index.js";
 import { languageFromTelegram, type Language } from "../i18n.js";
 import { ROLE_LEVEL, type Role, type RoleScope } from "../domain/roles.js";
 import { COUNTRY } from "../domain/territory.js";
+import type { AuditService } from "./auditService.js";
 
 export interface TelegramUserLike {
   id: number;
@@ -46,7 +47,8 @@ function normalise(doc: PersonDoc | null): PersonDoc | null {
   return doc ? { ...doc, roles: doc.roles ?? [], language: doc.language ?? null } : null;
 }
 
-export function createPersonService(models: Models, now: () => Date): PersonService {
+/** `audit`: where the grants from BOOTSTRAP_ADMIN_IDS are recorded (the only grants made by no one). */
+export function createPersonService(models: Models, now: () => Date, audit?: Pick<AuditService, "record">): PersonService {
   const { Person } = models;
 
   return {
@@ -134,7 +136,16 @@ export function createPersonService(models: Models, now: () => Date): PersonServ
           code: COUNTRY.code,
           grantedBy: null,
         });
-        if (granted) added++;
+        if (!granted) continue;
+        added++;
+        // Granted by the configuration, not by a person: actor null, the new admin named in details (so /audit
+        // finds it under them), and from then on every action of theirs is audited like anyone's.
+        await audit?.record({
+          actorId: null,
+          action: "role.grant",
+          outcome: "ok",
+          details: { telegramId, role: "national_admin", code: COUNTRY.code, source: "BOOTSTRAP_ADMIN_IDS" },
+        });
       }
       return added;
     },

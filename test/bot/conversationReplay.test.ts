@@ -125,6 +125,7 @@ const SCRIPTS: Record<ConversationId, { who: (h: Harness) => Promise<TestPerson>
       await p.send("/directive");
       await p.send("Hold a Sneh Samvad in every Lok Sabha constituency by 30 November.");
       await p.tap("No attachment ➡️");
+      await p.tap("👥 Roles in an area");
       await p.tap("☐ Lok Sabha in-charge");
       await p.tap("Continue ➡️");
       await p.tap("One state");

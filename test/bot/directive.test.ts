@@ -94,6 +94,7 @@ describe("directives", () => {
     await startDirective(admin);
     await admin.send(TO_UP_TEXT);
     await admin.sendContent({ photo: { data: new Uint8Array([1, 2, 3]), width: 800, height: 600 } });
+    await admin.tap("👥 Roles in an area");
     await admin.tap("☐ Lok Sabha in-charge");
     await admin.tap("☐ Vidhan Sabha in-charge");
     await admin.tap("Continue ➡️");
@@ -151,6 +152,8 @@ describe("directives", () => {
     await admin.send("here is no photo");
     expect(admin.lastText()).toContain("Please send a photo or a document");
     await admin.sendContent({ photo: { data: new Uint8Array([1, 2, 3]), width: 800, height: 600 } });
+    expect(admin.lastText()).toContain("To whom?");
+    await admin.tap("👥 Roles in an area");
     expect(admin.lastText()).toContain("Who should receive it?");
     expect(admin.lastButtons()).toContain("☐ National office admin");
     await admin.tap("Continue ➡️"); // nothing chosen yet: an alert, the question stays
@@ -270,6 +273,7 @@ describe("directives", () => {
     await startDirective(head);
     await head.send("Cluster meeting on Sunday.");
     await head.tap("No attachment ➡️");
+    await head.tap("👥 Roles in an area");
     expect(head.lastButtons()).not.toContain("☐ National office admin");
     expect(head.lastButtons()).toContain("☐ Cluster in-charge");
     await head.tap("All roles");
@@ -320,6 +324,7 @@ describe("directives", () => {
     await startDirective(admin);
     await admin.send("For national admins of one state");
     await admin.tap("No attachment ➡️");
+    await admin.tap("👥 Roles in an area");
     await admin.tap("☐ National office admin");
     await admin.tap("Continue ➡️");
     await admin.tap("One state");

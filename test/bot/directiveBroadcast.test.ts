@@ -134,6 +134,7 @@ describe(`a directive to ${N.toLocaleString("en-IN")} recipients`, { tags: ["sce
       await admin.send("/directive");
       await admin.send(TEXT);
       await admin.tap("No attachment ➡️");
+      await admin.tap("👥 Roles in an area");
       await admin.tap("☐ Vidhan Sabha in-charge");
       await admin.tap("Continue ➡️");
       await admin.tap("All India");

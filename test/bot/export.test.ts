@@ -80,4 +80,32 @@ describe("/export", () => {
     expect(text.split("\r\n")[0]).toBe("\uFEFFat_utc,at_local,actor_id,action,outcome,reason,details");
     expect(text).toContain("report.submit");
   });
+
+  it("refuses a second export while one is running for the same person, shortly and audited; a crashed one's lock expires", async () => {
+    const team = await h.grant(nextId++, "state_team", "IN-SK", { first_name: "Tashi", language_code: "en" });
+    await h.services.people.setLanguage(team.id, "en");
+    // The first export is still running (its lock is held).
+    await h.services.claims.claimOnce(`export:${team.id}`, "export");
+    await team.send("/export");
+    await team.tap("🗓 Events");
+    await team.tap("📄 CSV");
+    expect(h.api.callsTo("answerCallbackQuery").at(-1)!.params).toMatchObject({
+      text: "An export of yours is still being prepared. Please wait for it, then ask again.",
+      show_alert: true,
+    });
+    expect(team.transcript().filter((e) => e.message.document)).toHaveLength(0);
+    expect(await h.db.models.Audit.countDocuments({ actorId: team.id, action: "export.events", outcome: "denied", reason: "busy" })).toBe(1);
+    // Another person is not held up by it.
+    const other = await h.grant(nextId++, "state_team", "IN-SK", { first_name: "Other", language_code: "en" });
+    await h.services.people.setLanguage(other.id, "en");
+    await other.send("/export");
+    await other.tap("🗓 Events");
+    await other.tap("📄 CSV");
+    expect(fileOf(other).name).toMatch(/\.csv$/);
+    // A lock left by a crash is taken over after ten minutes; the export then works and releases it.
+    h.clock.advance(11 * 60_000);
+    await team.tap("📄 CSV");
+    expect(fileOf(team).name).toMatch(/\.csv$/);
+    expect(await h.services.claims.get(`export:${team.id}`)).toBeNull();
+  });
 });

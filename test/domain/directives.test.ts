@@ -52,7 +52,14 @@ describe("who may send a directive", () => {
     const area = { level: "cluster" as const, code: "north" };
     expect(canDirect(northHead, { roles: ["national_admin"], area }, map)).toEqual({ allowed: false, reason: "role_not_appointable" });
     expect(canDirect(national, { roles: [], area }, map)).toEqual({ allowed: false, reason: "role_not_appointable" });
-    expect(canDirect(national, { roles: ["pc_incharge"], area: { level: "pc", code: "IN-UP:P1" } }, map)).toEqual({ allowed: false, reason: "bad_territory" });
+    // One seat is an area too (issue 11): its in-charge, or its ACs'; within the sender's cluster only.
+    expect(canDirect(national, { roles: ["pc_incharge"], area: { level: "pc", code: "IN-UP:P1" } }, map)).toEqual({ allowed: true });
+    expect(canDirect(northHead, { roles: ["ac_incharge"], area: { level: "ac", code: "IN-UP:A1" } }, map)).toEqual({ allowed: true });
+    expect(canDirect(national, { roles: ["pc_incharge"], area: { level: "pc", code: "UP-1" } }, map)).toEqual({ allowed: false, reason: "bad_territory" });
+    // People picked by name: at least one, at most 50.
+    expect(canDirect(national, { roles: ["pc_incharge"], area: { level: "country", code: "IN" }, people: [] }, map)).toEqual({ allowed: false, reason: "bad_territory" });
+    const many = Array.from({ length: 51 }, (_, i) => i + 1);
+    expect(canDirect(national, { roles: ["pc_incharge"], area: { level: "country", code: "IN" }, people: many }, map)).toEqual({ allowed: false, reason: "bad_territory" });
     expect(canDirect(national, { roles: ["pc_incharge"], area: { level: "cluster", code: "west" } }, map)).toEqual({ allowed: false, reason: "bad_territory" });
     expect(canDirect(stateTeam, { roles: ["pc_incharge"], area }, map)).toEqual({ allowed: false, reason: "role_not_appointable" });
     expect(canDirect([], { roles: ["pc_incharge"], area }, map)).toEqual({ allowed: false, reason: "no_role" });
@@ -89,6 +96,14 @@ describe("recipients", () => {
     expect(all.find((x) => x.telegramId === 9)?.cluster).toBe("south");
     // A cluster in-charge is not "in" a state.
     expect(selectRecipients(people, { roles: ["cluster_head"], area: { level: "state", code: "IN-UP" } }, map)).toEqual([]);
+  });
+
+  it("one seat's in-charge, or only the people picked by name who hold a role in the area", () => {
+    expect(selectRecipients(people, { roles: ["pc_incharge"], area: { level: "pc", code: "IN-UP:P1" } }, map).map((x) => x.telegramId)).toEqual([4, 5]);
+    expect(selectRecipients(people, { roles: ["ac_incharge"], area: { level: "ac", code: "IN-UP:A1" } }, map).map((x) => x.telegramId)).toEqual([3, 4]);
+    // 9 is picked but outside the area, 2 holds no role: neither receives it.
+    const picked = { roles: ["pc_incharge" as const, "ac_incharge" as const], area: { level: "cluster" as const, code: "north" }, people: [3, 9, 2] };
+    expect(selectRecipients(people, picked, map).map((x) => x.telegramId)).toEqual([3]);
   });
 });
 

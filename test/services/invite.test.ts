@@ -64,6 +64,9 @@ describe("invite service and claims", () => {
     expect(audits.filter((a) => a.outcome === "ok").map((a) => (a.details as { inviteId: string }).inviteId).sort()).toEqual(
       made.map((r) => r.inviteId).sort(),
     );
+    // Findable by record in /audit, like a link made one at a time.
+    const page = await s.audit.page({ kind: "record", ref: made[1]!.inviteId }, 0, 10);
+    expect(page.entries.map((e) => e.action)).toEqual(["invite.create"]);
     // A link made in bulk works like any other, once.
     const first = made[0]!;
     expect((await s.invites.redeem(first.token, { id: 7_100_000_002, first_name: "Bulk" })).ok).toBe(true);

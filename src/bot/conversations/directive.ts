@@ -1,13 +1,14 @@
-// /directive: text → optional photo or document → roles → area (all India, a cluster or a state; a cluster
-// in-charge only their own) → a sample and the exact number of recipients → Send or Cancel. Sending is the
+// /directive: text → optional photo or document → to whom: roles in an area (all India, a cluster or a state; a
+// cluster in-charge only their own), one Lok Sabha seat's in-charge, one Vidhan Sabha seat's in-charge, or people
+// picked by name → a sample and the exact number of recipients → Send or Cancel. Sending is the
 // outbox's job; the sender's status message is kept up to date by bot/directiveProgress.ts.
 import { randomBytes } from "node:crypto";
 import type { Message } from "grammy/types";
-import { CAPTION_TEXT_MAX, TEXT_MAX, checkDirectiveText, type Audience } from "../../domain/directives.js";
+import { CAPTION_TEXT_MAX, PICKED_PEOPLE_MAX, TEXT_MAX, checkDirectiveText, type Audience } from "../../domain/directives.js";
 import type { Role } from "../../domain/roles.js";
 import { COUNTRY, type TerritoryRef } from "../../domain/territory.js";
 import type { DirectiveMedia } from "../../domain/directives.js";
-import type { SenderOptions } from "../../services/directiveService.js";
+import type { PickablePerson, SenderOptions } from "../../services/directiveService.js";
 import type { AppContext } from "../context.js";
 import { createDirectiveRenderer } from "../directiveMessages.js";
 import { escapeHtml, territoryLabel } from "../format.js";
@@ -32,15 +33,8 @@ export async function directiveConversation(conversation: Conv, ctx: AppContext)
   const text = await askText(conversation, ctx);
   const media = await askMedia(conversation, ctx, text);
 
-  const roles = (await chooseMany(conversation, ctx, {
-    prompt: ctx.t("directives:ask.roles"),
-    choices: options.roles.map((r) => ({ label: ctx.t(`common:role.${r}`), value: r })),
-    doneLabel: ctx.t("directives:ask.continue"),
-    allLabel: ctx.t("directives:ask.allRoles"),
-    noneReason: ctx.t("directives:ask.noRole"),
-  })) as Role[];
-  const area = await pickArea(conversation, ctx, options);
-  const audience: Audience = { roles, area };
+  const { audience, picked } = await pickAudience(conversation, ctx, options);
+  const { roles, area } = audience;
 
   const preview = await load(conversation, (c) =>
     c.deps.services.directives.preview({ telegramId: actorId, scopes: c.scopes }, audience),
@@ -58,7 +52,9 @@ export async function directiveConversation(conversation: Conv, ctx: AppContext)
   const areaName = await load(conversation, (c) => territoryLabel(c, area));
   const roleNames = roles.map((r) => ctx.t(`common:role.${r}`)).join(", ");
   const confirm = {
-    prompt: ctx.t("directives:preview.confirm", { count: preview.count, roles: escapeHtml(roleNames), area: escapeHtml(areaName) }),
+    prompt: picked.length
+      ? ctx.t("directives:preview.confirmPeople", { count: preview.count, names: escapeHtml(picked.join(", ")) })
+      : ctx.t("directives:preview.confirm", { count: preview.count, roles: escapeHtml(roleNames), area: escapeHtml(areaName) }),
     choices: [
       { label: ctx.t("directives:preview.send", { count: preview.count }), value: "send" },
       { label: ctx.t("directives:preview.cancel"), value: "cancel" },
@@ -138,6 +134,80 @@ async function askMedia(conversation: Conv, ctx: AppContext, text: string): Prom
     otherReason: ctx.t("directives:ask.attachmentOrSkip"),
   });
   return answer.kind === "value" ? answer.value : null;
+}
+
+/** To whom: roles in an area, one seat's in-charge, or people picked by name (with their names, for the summary). */
+async function pickAudience(conversation: Conv, ctx: AppContext, options: SenderOptions): Promise<{ audience: Audience; picked: string[] }> {
+  const allowedStates = options.national ? undefined : options.clusters.flatMap((c) => c.stateCodes);
+  const mode = await choose(conversation, ctx, {
+    prompt: ctx.t("directives:ask.target"),
+    choices: [
+      { label: ctx.t("directives:ask.targetRoles"), value: "roles" },
+      ...(options.roles.includes("pc_incharge") ? [{ label: ctx.t("directives:ask.targetPc"), value: "pc" }] : []),
+      ...(options.roles.includes("ac_incharge") ? [{ label: ctx.t("directives:ask.targetAc"), value: "ac" }] : []),
+      { label: ctx.t("directives:ask.targetPeople"), value: "people" },
+    ],
+    columns: 1,
+  });
+  if (mode === "pc" || mode === "ac") {
+    const seat = await pickTerritory(conversation, ctx, { level: mode, allowedStates });
+    return { audience: { roles: [mode === "pc" ? "pc_incharge" : "ac_incharge"], area: seat }, picked: [] };
+  }
+  if (mode === "people") {
+    const area = options.national ? COUNTRY : await ownCluster(conversation, ctx, options);
+    const people = await pickPeople(conversation, ctx, area);
+    return { audience: { roles: [...options.roles], area, people: people.map((p) => p.telegramId) }, picked: people.map((p) => p.name) };
+  }
+  const roles = (await chooseMany(conversation, ctx, {
+    prompt: ctx.t("directives:ask.roles"),
+    choices: options.roles.map((r) => ({ label: ctx.t(`common:role.${r}`), value: r })),
+    doneLabel: ctx.t("directives:ask.continue"),
+    allLabel: ctx.t("directives:ask.allRoles"),
+    noneReason: ctx.t("directives:ask.noRole"),
+  })) as Role[];
+  return { audience: { roles, area: await pickArea(conversation, ctx, options) }, picked: [] };
+}
+
+async function ownCluster(conversation: Conv, ctx: AppContext, options: SenderOptions): Promise<TerritoryRef> {
+  const keys = options.clusters.map((c) => c.key);
+  if (keys.length === 1) return { level: "cluster", code: keys[0]! };
+  return pickTerritory(conversation, ctx, { level: "cluster", allowedClusters: keys });
+}
+
+/** Name searches, each match a button; as many rounds as needed, then Done. Only people the sender may address. */
+async function pickPeople(conversation: Conv, ctx: AppContext, area: TerritoryRef): Promise<PickablePerson[]> {
+  const picked: PickablePerson[] = [];
+  const actorId = ctx.from!.id;
+  let note: string | undefined;
+  for (;;) {
+    const names = picked.map((p) => p.name).join(", ");
+    const answer = await ask<string>(conversation, ctx, {
+      prompt: picked.length ? ctx.t("directives:ask.peopleMore", { count: picked.length, names: escapeHtml(names) }) : ctx.t("directives:ask.people"),
+      buttons: picked.length ? [{ label: ctx.t("directives:ask.peopleDone", { count: picked.length }), value: "done" }] : [],
+      columns: 1,
+      text: (raw, c): Verdict<string> =>
+        raw.trim().length >= 2 ? { ok: true, value: raw.trim().slice(0, 64) } : { ok: false, reason: c.t("directives:ask.peopleShort") },
+      otherReason: ctx.t("directives:ask.peopleShort"),
+      ...(note ? { firstReason: note } : {}),
+    });
+    note = undefined;
+    if (answer.kind === "button") return picked;
+    const found = (await load(conversation, (c) => c.deps.services.directives.findPeople({ telegramId: actorId, scopes: c.scopes }, area, answer.value))).filter(
+      (p) => !picked.some((q) => q.telegramId === p.telegramId),
+    );
+    if (found.length === 0) {
+      note = ctx.t("directives:ask.peopleNone", { query: escapeHtml(answer.value) });
+      continue;
+    }
+    const choice = await choose(conversation, ctx, {
+      prompt: ctx.t("directives:ask.peoplePick"),
+      choices: found.map((p, i) => ({ label: `${p.name} · ${ctx.t(`common:role.${p.role}`)}`, value: String(i) })),
+      extra: [{ label: ctx.t("directives:ask.peopleSearchAgain"), value: "again" }],
+      columns: 1,
+    });
+    if (choice !== "again") picked.push(found[Number(choice)]!);
+    if (picked.length >= PICKED_PEOPLE_MAX) return picked;
+  }
 }
 
 async function pickArea(conversation: Conv, ctx: AppContext, options: SenderOptions): Promise<TerritoryRef> {

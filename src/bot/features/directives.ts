@@ -14,9 +14,11 @@ import { editHtml, replyHtml } from "../reply.js";
 
 const VIEW = /^dl:v:([0-9a-f]{24})$/;
 const REMIND = /^dl:r:([0-9a-f]{24})$/;
-const WHO = /^dl:w:([0-9a-f]{24})$/;
-/** Names listed per group on the "who" view: a directive to 5,000 people lists the first ones and the count. */
+const WHO = /^dl:w:([0-9a-f]{24})(?::(\d{1,4}))?$/;
+/** Those who acknowledged, listed on the first page of the "who" view (beyond: the count). */
 const WHO_MAX = 60;
+/** Those who have not acknowledged, per page of the "who" view: each a line with a contact link. */
+export const WHO_PAGE = 20;
 const LIST = "dl:l";
 const SNIPPET = 60;
 
@@ -91,15 +93,24 @@ export function directivesFeature(): Composer<BotContext> {
     if (!res.ok) return denyAccess(ctx, "directives.view", res.reason === "not_found" ? "outside_scope" : res.reason, { directiveId: id });
     await ctx.answerCallbackQuery().catch(() => {});
     const { acknowledged, notYet } = res.people;
-    const names = await ctx.deps.services.rollups.labels(ctx.lang, [...acknowledged.slice(0, WHO_MAX), ...notYet.slice(0, WHO_MAX).map((p) => p.telegramId)]);
+    const pages = Math.max(1, Math.ceil(notYet.length / WHO_PAGE));
+    const page = Math.min(Number(ctx.match[2] ?? 0), pages - 1);
+    const silent = notYet.slice(page * WHO_PAGE, (page + 1) * WHO_PAGE);
+    const ackShown = page === 0 ? acknowledged.slice(0, WHO_MAX) : [];
+    const names = await ctx.deps.services.rollups.labels(ctx.lang, [...ackShown, ...silent.map((p) => p.telegramId)]);
     // A tap away from a call or a message: the tg:// link opens the person's chat.
     const link = (id: number) => `<a href="tg://user?id=${id}">${escapeHtml(names.person(id))}</a>`;
-    const lines = [ctx.t("directives:who.notYet", { count: notYet.length }), ...notYet.slice(0, WHO_MAX).map((p) => `• ${link(p.telegramId)} · ${ctx.t(`directives:who.status.${p.status}`)}`)];
-    if (notYet.length > WHO_MAX) lines.push(ctx.t("directives:who.more", { count: notYet.length - WHO_MAX }));
+    const lines = [ctx.t("directives:who.notYet", { count: notYet.length })];
+    if (pages > 1) lines.push(ctx.t("directives:who.page", { page: page + 1, pages }));
+    lines.push(...silent.map((p) => `• ${link(p.telegramId)} · ${ctx.t(`directives:who.status.${p.status}`)}`));
     lines.push("", ctx.t("directives:who.acknowledged", { count: acknowledged.length }));
-    if (acknowledged.length) lines.push(acknowledged.slice(0, WHO_MAX).map(link).join(", "));
-    if (acknowledged.length > WHO_MAX) lines.push(ctx.t("directives:who.more", { count: acknowledged.length - WHO_MAX }));
-    await editHtml(ctx, lines.join("\n"), { reply_markup: new InlineKeyboard().text(ctx.t("directives:report.back"), `dl:v:${id}`) });
+    if (ackShown.length) lines.push(ackShown.map(link).join(", "));
+    if (page === 0 && acknowledged.length > WHO_MAX) lines.push(ctx.t("directives:who.more", { count: acknowledged.length - WHO_MAX }));
+    const keyboard = new InlineKeyboard();
+    if (page > 0) keyboard.text(ctx.t("directives:who.previous"), `dl:w:${id}:${page - 1}`);
+    if (page < pages - 1) keyboard.text(ctx.t("directives:who.next"), `dl:w:${id}:${page + 1}`);
+    keyboard.row().text(ctx.t("directives:report.back"), `dl:v:${id}`);
+    await editHtml(ctx, lines.join("\n"), { reply_markup: keyboard });
   });
 
   composer.callbackQuery(REMIND, async (ctx) => {

@@ -2,7 +2,11 @@
 // days) as an XLSX or CSV document, so that figures can be checked and used outside Telegram.
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { reviewerScopes } from "../../domain/review.js";
-import { EXPORT_KINDS, tableToCsv, tableToXlsx, type ExportKind } from "../../services/exportService.js";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { EXPORT_KINDS, type ExportKind } from "../../services/exportService.js";
 import type { BotContext } from "../context.js";
 import { denyAccess } from "../middleware/deny.js";
 
@@ -27,13 +31,26 @@ export function exportFeature(): Composer<BotContext> {
   });
   composer.callbackQuery(MAKE_RE, async (ctx) => {
     const [kind, format] = [ctx.match[1] as ExportKind, ctx.match[2] as "xlsx" | "csv"];
-    const result = await ctx.deps.services.exports.table({ telegramId: ctx.from.id, scopes: ctx.scopes }, kind);
-    if (!result.ok) return denyAccess(ctx, `export.${kind}`, result.reason);
-    await ctx.answerCallbackQuery({ text: ctx.t("export:making") }).catch(() => {});
     const day = ctx.deps.now().toISOString().slice(0, 10);
-    const file = format === "xlsx" ? await tableToXlsx(result.table, kind) : tableToCsv(result.table);
-    await ctx.deps.services.audit.record({ actorId: ctx.from.id, action: `export.${kind}`, outcome: "ok", details: { rows: result.table.rows.length, format } });
-    await ctx.replyWithDocument(new InputFile(file, `sanyojak-${kind}-${day}.${format}`), { caption: ctx.t("export:caption", { kind: ctx.t(`export:kind.${kind}`), count: result.table.rows.length }) });
+    // Streamed to a file of its own (100,000 rows never sit in memory), sent from there, then removed.
+    const dir = await mkdtemp(path.join(tmpdir(), "sanyojak-export-"));
+    const file = path.join(dir, `sanyojak-${kind}-${day}.${format}`);
+    try {
+      const result = await ctx.deps.services.exports.write({ telegramId: ctx.from.id, scopes: ctx.scopes }, kind, format, createWriteStream(file));
+      if (!result.ok) {
+        if (result.reason === "busy") {
+          await ctx.deps.services.audit.record({ actorId: ctx.from.id, action: `export.${kind}`, outcome: "denied", reason: "busy", updateId: ctx.update.update_id, details: { format } });
+          await ctx.answerCallbackQuery({ text: ctx.t("export:busy"), show_alert: true }).catch(() => {});
+          return;
+        }
+        return denyAccess(ctx, `export.${kind}`, result.reason);
+      }
+      await ctx.answerCallbackQuery({ text: ctx.t("export:making") }).catch(() => {});
+      await ctx.deps.services.audit.record({ actorId: ctx.from.id, action: `export.${kind}`, outcome: "ok", details: { rows: result.rows, format } });
+      await ctx.replyWithDocument(new InputFile(file), { caption: ctx.t("export:caption", { kind: ctx.t(`export:kind.${kind}`), count: result.rows }) });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
   return composer;
 }

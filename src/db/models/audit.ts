@@ -9,6 +9,8 @@ export interface AuditDoc {
   reason?: string | null;
   updateId?: number | null;
   details?: Record<string, unknown>;
+  /** The ids and codes named in details (see services/auditService.ts refsOf): "everything about this record". */
+  refs?: string[];
 }
 
 export const auditSchema = new Schema<AuditDoc>({
@@ -19,7 +21,9 @@ export const auditSchema = new Schema<AuditDoc>({
   reason: { type: String, default: null },
   updateId: { type: Number, default: null },
   details: { type: Schema.Types.Mixed, default: {} },
+  refs: { type: [String], default: undefined },
 });
 auditSchema.index({ at: -1 });
 auditSchema.index({ actorId: 1, at: -1 });
 auditSchema.index({ action: 1, at: -1 });
+auditSchema.index({ refs: 1, at: -1 });

@@ -13,6 +13,8 @@ export interface DirectiveAudience {
   /** country, cluster or state */
   level: TerritoryLevel;
   code: string;
+  /** People picked by name (absent: everyone holding the roles in the area). */
+  people?: number[];
 }
 
 export interface DirectiveDoc {
@@ -30,6 +32,8 @@ export interface DirectiveDoc {
   progress?: { chatId: number; messageId: number } | null;
   senderLang: Language;
   createdAt: Date;
+  /** When the automatic re-ping of the silent ran (DIRECTIVE_REPING_HOURS after createdAt). */
+  repingedAt?: Date | null;
 }
 
 /** One per recipient: unique per directive and person. Its _id travels in the Acknowledge button. */
@@ -71,11 +75,13 @@ export const directiveSchema = new Schema<DirectiveDoc>({
     roles: { type: [String], required: true },
     level: { type: String, required: true },
     code: { type: String, required: true },
+    people: { type: [Number], default: undefined },
   },
   recipientCount: { type: Number, required: true },
   progress: { type: { chatId: Number, messageId: Number, _id: false }, default: null },
   senderLang: { type: String, required: true },
   createdAt: { type: Date, required: true },
+  repingedAt: { type: Date, default: undefined },
 });
 directiveSchema.index({ createdAt: -1 });
 
