@@ -1,4 +1,4 @@
-// npm run export -- --kind events|reports|audit [--format xlsx|csv] [--state IN-UP] [--out file]
+// npm run export -- --kind events|reports|seats|directives|audit [--format xlsx|csv] [--state IN-UP] [--out file]
 // Writes an export from the shell, as the national office (or a state team's with --state) would get it from /export:
 // streamed from the database to the file (services/exportService.ts), dates in TZ. The audit log is all-India only.
 import { createWriteStream } from "node:fs";
@@ -9,7 +9,7 @@ import { EXPORT_KINDS, type ExportFormat, type ExportKind } from "../src/service
 import { createServices } from "../src/services/index.js";
 import { openScriptDatabase } from "./lib/database.js";
 
-const USAGE = "usage: npm run export -- --kind <events|reports|audit> [--format xlsx|csv] [--state IN-UP] [--out file]";
+const USAGE = "usage: npm run export -- --kind <events|reports|seats|directives|audit> [--format xlsx|csv] [--state IN-UP] [--out file]";
 /** The shell is nobody in Telegram: its exports are recorded under this actor id (0). */
 const SHELL_ACTOR = 0;
 

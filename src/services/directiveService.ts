@@ -130,6 +130,21 @@ export type RemindResult =
   | { ok: true; targets: number; queued: number; already: number }
   | { ok: false; reason: DirectiveRefusal };
 
+/** One recipient of one directive, as the export lists them. */
+export interface DirectiveDeliveryRow {
+  directiveId: string;
+  createdAt: Date;
+  createdBy: number;
+  text: string;
+  audience: Audience;
+  telegramId: number;
+  cluster: string | null;
+  status: DeliveryRecord["status"] | "pending";
+  reason: string | null;
+  sentAt: Date | null;
+  acknowledgedAt: Date | null;
+}
+
 export interface DirectiveProgress {
   directive: Pick<DirectiveDoc, "recipientCount" | "progress" | "senderLang"> & { id: string };
   counts: DeliveryCounts;
@@ -156,6 +171,11 @@ export interface DirectiveService {
   repingSilent(afterHours: number, render: DirectiveRenderer): Promise<RepingResult>;
   /** Delivery counts for the sender's status message. */
   progress(directiveId: string): Promise<DirectiveProgress | null>;
+  /**
+   * Every recipient of every directive the actor may see, oldest directive first: where each message stands and
+   * when it was acknowledged. One directive's recipients are read at a time (at most a few thousand).
+   */
+  deliveryRows(actor: DirectiveActor): AsyncIterable<DirectiveDeliveryRow>;
 }
 
 export interface DirectiveServiceDeps {
@@ -600,6 +620,44 @@ export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveSer
         result.already += res.duplicates;
       }
       return result;
+    },
+
+    async *deliveryRows(actor) {
+      if (!mayDirect(actor.scopes)) return;
+      const mapView = await map.loadMapView();
+      const cursor = Directive.find({}, { text: 1, createdAt: 1, createdBy: 1, audience: 1 }).sort({ createdAt: 1 }).lean<DirectiveDoc[]>().cursor();
+      for await (const d of cursor) {
+        if (!(await visible(actor, d, mapView))) continue;
+        const directiveId = String(d._id);
+        const [deliveries, records, acks] = await Promise.all([
+          DirectiveDelivery.find({ directiveId }).sort({ telegramId: 1 }).lean<DirectiveDeliveryDoc[]>(),
+          outbox.listByRef(DIRECTIVE_PURPOSE, directiveId),
+          DirectiveAck.find({ directiveId }, { _id: 0, telegramId: 1, at: 1 }).lean<Pick<DirectiveAckDoc, "telegramId" | "at">[]>(),
+        ]);
+        // A reminder or re-ping is another message to the same person: the first one (the directive) is the row's.
+        const first = new Map<number, DeliveryRecord>();
+        for (const r of [...records].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
+          if (r.personId !== null && !first.has(r.personId)) first.set(r.personId, r);
+        }
+        const ackAt = new Map(acks.map((a) => [a.telegramId, a.at]));
+        const summary = summaryOf(d, emptyCounts());
+        for (const delivery of deliveries) {
+          const record = first.get(delivery.telegramId);
+          yield {
+            directiveId,
+            createdAt: d.createdAt,
+            createdBy: d.createdBy,
+            text: d.text,
+            audience: summary.audience,
+            telegramId: delivery.telegramId,
+            cluster: delivery.cluster,
+            status: record?.status ?? "pending",
+            reason: record?.reason ?? null,
+            sentAt: record?.sentAt ?? null,
+            acknowledgedAt: ackAt.get(delivery.telegramId) ?? null,
+          };
+        }
+      }
     },
 
     async progress(directiveId) {

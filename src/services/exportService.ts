@@ -13,9 +13,13 @@ import type { AuditDoc } from "../db/models/audit.js";
 import type { EventDoc } from "../db/models/event.js";
 import type { ReportDoc } from "../db/models/report.js";
 import type { Claims } from "./claims.js";
+import type { DirectiveService } from "./directiveService.js";
+import { mayDirect } from "../domain/directives.js";
+import type { PersonDoc } from "../db/models/person.js";
+import type { AcDoc, PcDoc, StateDoc } from "../db/models/territory.js";
 import { streamCsv, streamXlsx, tableToCsv, tableToXlsx, type Cell, type Table } from "./spreadsheet.js";
 
-export const EXPORT_KINDS = ["events", "reports", "audit"] as const;
+export const EXPORT_KINDS = ["events", "reports", "seats", "directives", "audit"] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 export type ExportFormat = "xlsx" | "csv";
 
@@ -59,6 +63,7 @@ export function createExportService(deps: {
   zone: string;
   claims: Claims;
   statesInScope: (scopes: readonly RoleScope[]) => Promise<"all" | string[]>;
+  directives: Pick<DirectiveService, "deliveryRows">;
 }): ExportService {
   const { models } = deps;
   const local = (d: Date | null | undefined) => (d ? DateTime.fromJSDate(d, { zone: deps.zone }).toFormat("yyyy-MM-dd HH:mm") : "");
@@ -68,7 +73,7 @@ export function createExportService(deps: {
     for await (const doc of cursor) yield row(doc);
   }
 
-  async function sheet(actor: { scopes: RoleScope[] }, kind: ExportKind): Promise<{ ok: true; sheet: ExportSheet } | { ok: false; reason: "no_role" }> {
+  async function sheet(actor: { telegramId: number; scopes: RoleScope[] }, kind: ExportKind): Promise<{ ok: true; sheet: ExportSheet } | { ok: false; reason: "no_role" }> {
     if (reviewerScopes(actor.scopes).length === 0) return { ok: false, reason: "no_role" };
     if (kind === "audit") {
       if (!actor.scopes.some((s) => s.role === "national_admin")) return { ok: false, reason: "no_role" };
@@ -82,8 +87,13 @@ export function createExportService(deps: {
         },
       };
     }
+    if (kind === "directives") {
+      if (!mayDirect(actor.scopes)) return { ok: false, reason: "no_role" };
+      return { ok: true, sheet: directivesSheet(actor) };
+    }
     const states = await deps.statesInScope(actor.scopes);
     const area = states === "all" ? {} : { stateCode: trusted({ $in: states }) };
+    if (kind === "seats") return { ok: true, sheet: await seatsSheet(area) };
     if (kind === "events") {
       // A cursor in batches: the database hands over a thousand documents at a time, the writer takes them one by one.
       const cursor = models.Event.find(area).sort({ startsAt: 1 }).lean<EventDoc[]>().cursor({ batchSize: 1000 });
@@ -132,6 +142,81 @@ export function createExportService(deps: {
           iso(r.submittedAt),
         ]),
       },
+    };
+  }
+
+  /**
+   * Every Lok Sabha and Vidhan Sabha seat of the area, a row each: who holds it (names, ids, usernames; several
+   * holders in one cell), whether the bot can reach them, and whether an open link waits for it. Names in both
+   * languages where the data has them (states; constituency names exist in English only).
+   */
+  async function seatsSheet(area: Record<string, unknown>): Promise<ExportSheet> {
+    const [states, holders, open] = await Promise.all([
+      models.State.find({}, { _id: 0, code: 1, name: 1, nameHi: 1 }).lean<StateDoc[]>(),
+      models.Person.find({ "roles.role": trusted({ $in: ["pc_incharge", "ac_incharge"] }) }, { roles: 1, telegramId: 1, firstName: 1, lastName: 1, username: 1, blockedBotAt: 1 }).lean<PersonDoc[]>(),
+      models.Invite.find({ role: trusted({ $in: ["pc_incharge", "ac_incharge"] }), usedBy: null, revokedAt: null, expiresAt: trusted({ $gt: deps.now() }) }, { _id: 0, role: 1, code: 1 }).lean<{ role: string; code: string }[]>(),
+    ]);
+    const stateOf = new Map(states.map((st) => [st.code, st]));
+    const bySeat = new Map<string, PersonDoc[]>();
+    for (const p of holders) {
+      for (const g of p.roles) {
+        if (g.role !== "pc_incharge" && g.role !== "ac_incharge") continue;
+        const key = `${g.role}:${g.code}`;
+        bySeat.set(key, [...(bySeat.get(key) ?? []), p]);
+      }
+    }
+    const waiting = new Set(open.map((i) => `${i.role}:${i.code}`));
+    const row = (role: "pc_incharge" | "ac_incharge", seat: { stateCode: string; code: string; no: number; name: string }, pcCode: string): Cell[] => {
+      const people = bySeat.get(`${role}:${seat.code}`) ?? [];
+      const state = stateOf.get(seat.stateCode);
+      const status = people.length === 0 ? "vacant" : people.every((p) => p.blockedBotAt) ? "blocked" : people.every((p) => !p.firstName) ? "never_started" : "held";
+      return [
+        seat.stateCode,
+        state?.name ?? "",
+        state?.nameHi ?? "",
+        role === "pc_incharge" ? "pc" : "ac",
+        seat.code,
+        seat.no,
+        seat.name,
+        pcCode,
+        status,
+        people.map((p) => [p.firstName, p.lastName].filter(Boolean).join(" ") || String(p.telegramId)).join("; "),
+        people.map((p) => p.telegramId).join("; "),
+        people.map((p) => (p.username ? `@${p.username}` : "")).filter(Boolean).join("; "),
+        waiting.has(`${role}:${seat.code}`) ? "yes" : "no",
+      ];
+    };
+    async function* rows(): AsyncIterable<Cell[]> {
+      for await (const pc of models.Pc.find(area).sort({ stateCode: 1, no: 1 }).lean<PcDoc[]>().cursor({ batchSize: 1000 })) yield row("pc_incharge", pc, pc.code);
+      for await (const ac of models.Ac.find(area).sort({ stateCode: 1, no: 1 }).lean<AcDoc[]>().cursor({ batchSize: 1000 })) yield row("ac_incharge", ac, ac.pcCode);
+    }
+    return {
+      columns: ["state", "state_name", "state_name_hi", "level", "seat", "no", "seat_name", "pc", "status", "holders", "holder_ids", "holder_usernames", "open_invite"],
+      rows: rows(),
+    };
+  }
+
+  /** Every recipient of every directive the actor may see: delivery and acknowledgement, a row each. */
+  function directivesSheet(actor: { telegramId: number; scopes: RoleScope[] }): ExportSheet {
+    const audience = (a: { roles: string[]; area: { level: string; code: string }; people?: number[] }) =>
+      `${a.roles.join("+")} @ ${a.area.level}${a.area.code ? `:${a.area.code}` : ""}${a.people ? ` (${a.people.length} picked)` : ""}`;
+    return {
+      columns: ["directive_id", "sent_utc", "sent_local", "sent_by", "audience", "text", "recipient_id", "cluster", "delivery", "reason", "delivered_utc", "acknowledged_utc", "acknowledged_local"],
+      rows: mapped(deps.directives.deliveryRows(actor), (r) => [
+        r.directiveId,
+        iso(r.createdAt),
+        local(r.createdAt),
+        r.createdBy,
+        audience(r.audience),
+        r.text,
+        r.telegramId,
+        r.cluster ?? "",
+        r.status,
+        r.reason ?? "",
+        iso(r.sentAt),
+        iso(r.acknowledgedAt),
+        local(r.acknowledgedAt),
+      ]),
     };
   }
 

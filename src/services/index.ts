@@ -155,7 +155,7 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
     conversations: createConversationStore(models, now),
     gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }),
     bulkInvites: createBulkInviteService({ models, now, invites, map }),
-    exports: createExportService({ models, now, zone: timeZone ?? "Asia/Kolkata", claims, statesInScope: (scopes) => review.statesInScope(scopes) }),
+    exports: createExportService({ models, now, zone: timeZone ?? "Asia/Kolkata", claims, directives, statesInScope: (scopes) => review.statesInScope(scopes) }),
     escalations: createEscalationService(models, now),
   };
 }

@@ -187,4 +187,27 @@ describe("a directive's silent list and re-ping", () => {
     expect(d!.audience.people).toEqual([people[7], people[13]]);
     expect((await h.db.models.DirectiveDelivery.find({ directiveId: String(d!._id) }).distinct("telegramId")).sort()).toEqual([people[7], people[13]]);
   });
+
+  it("exports every recipient of a directive with its delivery and acknowledgement (issue 11, section 5)", async () => {
+    h.clock.set("2026-12-08T06:30:00Z");
+    const seats = people.slice(20, 26);
+    const id = await send("export", { roles: ["pc_incharge"], area: { level: "state", code: "IN-UP" }, people: seats });
+    const ackers = seats.slice(0, 2);
+    h.clock.advance(HOUR);
+    for (const p of ackers) {
+      const msg = h.api.messages(p).filter((e) => e.from === "bot" && (e.message.text ?? "").includes("Directive export")).at(-1)!;
+      await h.person(p).tapData(msg.message.message_id, (msg.message.reply_markup!.inline_keyboard[0]![0]! as { callback_data: string }).callback_data);
+    }
+    const res = await h.services.exports.table({ telegramId: ADMIN, scopes: national }, "directives");
+    if (!res.ok) throw new Error(res.reason);
+    const col = (name: string) => res.table.columns.indexOf(name);
+    const rows = res.table.rows.filter((r) => r[col("directive_id")] === id);
+    expect(rows.map((r) => r[col("recipient_id")])).toEqual(seats);
+    expect(rows.every((r) => r[col("delivery")] === "sent" && r[col("delivered_utc")] !== "")).toBe(true);
+    expect(rows.filter((r) => r[col("acknowledged_utc")] !== "").map((r) => r[col("recipient_id")])).toEqual(ackers);
+    expect(rows[0]![col("acknowledged_utc")]).toBe("2026-12-08T07:30:00.000Z");
+    expect(rows[0]![col("audience")]).toBe("pc_incharge @ state:IN-UP (6 picked)");
+    // Only those who may send directives get this sheet.
+    expect(await h.services.exports.table({ telegramId: people[0]!, scopes: [{ role: "pc_incharge", level: "pc", code: "IN-UP:P1" }] }, "directives")).toEqual({ ok: false, reason: "no_role" });
+  });
 });

@@ -44,7 +44,7 @@ describe("/export", () => {
     await h.services.people.setLanguage(team.id, "en");
 
     await team.send("/export");
-    expect(team.lastButtons()).toEqual(["🗓 Events", "📝 Reports (with every category)"]);
+    expect(team.lastButtons()).toEqual(["🗓 Events", "📝 Reports (with every category)", "🪑 Seats and who holds them"]);
     await team.tap("📝 Reports (with every category)");
     await team.tap("📄 CSV");
     const csv = fileOf(team);
@@ -68,6 +68,39 @@ describe("/export", () => {
     // The audit log is the national office's: a forged button is refused.
     await team.tapData(team.transcript().at(-1)!.message.message_id, "xp:audit:csv");
     expect(h.api.callsTo("answerCallbackQuery").at(-1)!.params).toMatchObject({ show_alert: true });
+  });
+
+  it("gives a state team every seat of its state with its holders, who cannot be reached, and which have an open link", async () => {
+    // Goa: 2 Lok Sabha seats, 40 Vidhan Sabha seats (AC 1-20 in PC 1).
+    const team = await h.grant(nextId++, "state_team", "IN-GA", { first_name: "Dorjee", language_code: "en" });
+    await h.services.people.setLanguage(team.id, "en");
+    const pc = await h.grant(nextId++, "pc_incharge", "IN-GA:P1", { first_name: "Pema", last_name: "Lhamo", username: "pema_l" });
+    const blocked = await h.grant(nextId++, "ac_incharge", "IN-GA:A1", { first_name: "Karma" });
+    await h.db.models.Person.updateOne({ _id: blocked.id }, { $set: { blockedBotAt: h.clock.now() } });
+    const ids = [nextId++, nextId++];
+    // Known by id only (seated by id, never wrote to the bot): no first name.
+    for (const id of ids) {
+      await h.db.models.Person.create({ telegramId: id });
+      await h.services.people.grantRole(id, { role: "ac_incharge", code: "IN-GA:A3", grantedBy: null });
+    }
+    const invite = await h.services.invites.create({ actor: null, role: "ac_incharge", territory: { level: "ac", code: "IN-GA:A2" } });
+    expect(invite.ok).toBe(true);
+
+    await team.send("/export");
+    await team.tap("🪑 Seats and who holds them");
+    await team.tap("📄 CSV");
+    const [head, ...rows] = fileOf(team).data.toString("utf8").replace(/^\uFEFF/, "").trim().split("\r\n").map((l) => l.split(","));
+    const col = (row: string[], name: string) => row[head!.indexOf(name)];
+    expect(rows).toHaveLength(2 + 40);
+    expect(new Set(rows.map((r) => col(r, "state")))).toEqual(new Set(["IN-GA"]));
+    const bySeat = new Map(rows.map((r) => [col(r, "seat"), r]));
+    const seat = (code: string) => ["status", "holders", "holder_ids", "holder_usernames", "open_invite"].map((c) => col(bySeat.get(code)!, c));
+    expect(seat("IN-GA:P1")).toEqual(["held", "Pema Lhamo", String(pc.id), "@pema_l", "no"]);
+    expect(seat("IN-GA:A1")).toEqual(["blocked", "Karma", String(blocked.id), "", "no"]);
+    expect(seat("IN-GA:A2")).toEqual(["vacant", "", "", "", "yes"]);
+    expect(seat("IN-GA:A3")).toEqual(["never_started", ids.join("; "), ids.join("; "), "", "no"]);
+    expect(rows.filter((r) => col(r, "status") === "vacant")).toHaveLength(1 + 38); // P2, A2 (a link is not a holder) and A4-A40
+    expect(col(bySeat.get("IN-GA:A1")!, "pc")).toBe("IN-GA:P1");
   });
 
   it("gives the national office the audit log", async () => {

@@ -1,7 +1,9 @@
-// /export: the events or the reports of one's area (and, for the national office, the audit log of the last 30
-// days) as an XLSX or CSV document, so that figures can be checked and used outside Telegram.
+// /export: the events, reports or seats of one's area, the directives one may see with every recipient's delivery
+// and acknowledgement, and (for the national office) the audit log of the last 30 days, as an XLSX or CSV document,
+// so that figures can be checked and used outside Telegram.
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { reviewerScopes } from "../../domain/review.js";
+import { mayDirect } from "../../domain/directives.js";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,16 +12,22 @@ import { EXPORT_KINDS, type ExportKind } from "../../services/exportService.js";
 import type { BotContext } from "../context.js";
 import { denyAccess } from "../middleware/deny.js";
 
-const PICK_RE = /^xp:(events|reports|audit)$/;
-const MAKE_RE = /^xp:(events|reports|audit):(xlsx|csv)$/;
+const PICK_RE = /^xp:(events|reports|seats|directives|audit)$/;
+const MAKE_RE = /^xp:(events|reports|seats|directives|audit):(xlsx|csv)$/;
+
+/** What the menu offers: the audit log to the national office, directives to those who may send them. */
+function offered(kind: ExportKind, scopes: BotContext["scopes"]): boolean {
+  if (kind === "audit") return scopes.some((s) => s.role === "national_admin");
+  if (kind === "directives") return mayDirect(scopes);
+  return true;
+}
 
 export function exportFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.command("export", async (ctx) => {
     if (reviewerScopes(ctx.scopes).length === 0) return denyAccess(ctx, "export", "no_role");
     const kb = new InlineKeyboard();
-    const admin = ctx.scopes.some((s) => s.role === "national_admin");
-    for (const kind of EXPORT_KINDS) if (kind !== "audit" || admin) kb.text(ctx.t(`export:kind.${kind}`), `xp:${kind}`).row();
+    for (const kind of EXPORT_KINDS) if (offered(kind, ctx.scopes)) kb.text(ctx.t(`export:kind.${kind}`), `xp:${kind}`).row();
     await ctx.reply(ctx.t("export:pick"), { reply_markup: kb });
   });
   composer.callbackQuery(PICK_RE, async (ctx) => {
