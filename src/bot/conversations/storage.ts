@@ -45,6 +45,11 @@ export interface ConversationRecordFlavor {
     doc: ConversationRecordDoc | null;
     /** A conversation was in progress when the update arrived (the error boundary says whether it was kept). */
     loadedWithConversation: boolean;
+    /**
+     * The log parsed by the version check, handed to the plugin's first read so the JSON (which grows with the
+     * steps taken) is parsed once per update, not twice. Taken, not shared: the plugin may change what it reads.
+     */
+    parsed?: { value: string; state: StoredRecord };
   };
 }
 
@@ -79,14 +84,16 @@ export interface StaleConversation {
  * has, or a state of another storage layout); undefined when there is no stored state or all of it fits.
  */
 export function staleConversationOf(ctx: WithRecord): StaleConversation | undefined {
-  const value = ctx.conversationRecord?.doc?.value;
-  if (value === null || value === undefined) return undefined;
+  const record = ctx.conversationRecord;
+  const value = record?.doc?.value;
+  if (!record || value === null || value === undefined) return undefined;
   let stored: StoredRecord;
   try {
     stored = JSON.parse(value) as StoredRecord;
   } catch {
     return { id: "?", stored: "unreadable", current: undefined };
   }
+  record.parsed = { value, state: stored };
   if (stored.version?.[1] !== CONVERSATION_STORAGE_VERSION) {
     return { id: "*", stored: stored.version?.[1], current: CONVERSATION_STORAGE_VERSION };
   }
@@ -120,8 +127,12 @@ export function createConversationStorage<C extends WithRecord>(
     version: CONVERSATION_STORAGE_VERSION,
     adapter: {
       read(ctx: C): Stored | undefined {
-        const value = ctx.conversationRecord?.doc?.value;
-        return value ? (JSON.parse(value) as Stored) : undefined;
+        const record = ctx.conversationRecord;
+        const value = record?.doc?.value;
+        if (!value) return undefined;
+        const parsed = record.parsed;
+        record.parsed = undefined;
+        return parsed?.value === value ? parsed.state : (JSON.parse(value) as Stored);
       },
       // Written only after staleConversationGuard has ended any state of an older version: every conversation in
       // `state` runs the current code, so the current versions are the right ones to record.
