@@ -20,6 +20,7 @@ import { createRecipientService, type RecipientService } from "./recipientServic
 import { createReviewService, type ReviewService } from "./reviewService.js";
 import { createReviewState } from "./reviewState.js";
 import { createGapService, type GapService } from "./gapService.js";
+import { createCoverageService, type CoverageService } from "./coverageService.js";
 import { createBulkInviteService, type BulkInviteService } from "./bulkInvites.js";
 import { createExportService, type ExportService } from "./exportService.js";
 import { createConversationStore, type ConversationStore } from "./conversationStore.js";
@@ -62,6 +63,8 @@ export interface Services {
   exports: ExportService;
   /** The escalation ladder's steps, named in each level's daily rollup. */
   escalations: EscalationService;
+  /** Every Lok Sabha seat's status and its tile, for the coverage map (/map, the daily rollups). */
+  coverage: CoverageService;
 }
 
 export interface ServiceDeps {
@@ -134,7 +137,7 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
   });
   const directives = createDirectiveService({ models, now, audit, outbox, map });
   const jobRunsFor = (owner: string) => createJobRuns(models, now, owner);
-  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, photos, jobRunsFor, review, conversations: createConversationStore(models, now), gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }), bulkInvites: createBulkInviteService({ models, now, invites, map }), exports: createExportService({ models, now, zone: timeZone ?? "Asia/Kolkata", statesInScope: (scopes) => review.statesInScope(scopes) }), escalations: createEscalationService(models, now) };
+  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, photos, jobRunsFor, review, conversations: createConversationStore(models, now), gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }), bulkInvites: createBulkInviteService({ models, now, invites, map }), exports: createExportService({ models, now, zone: timeZone ?? "Asia/Kolkata", statesInScope: (scopes) => review.statesInScope(scopes) }), escalations: createEscalationService(models, now), coverage: createCoverageService({ models, loadMap: () => rollups.data.loadMap() }) };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {
