@@ -135,7 +135,13 @@ function tryLayout(seats: ReadonlyMap<string, readonly number[]>, first: readonl
     while (!seed) {
       seed = ring.filter((c) => !taken.has(hexKey(c))).sort(closer(at))[0];
       const next: Cell[] = [];
-      for (const c of ring) for (const n of neighbours(c)) if (!seen.has(hexKey(n))) (seen.add(hexKey(n)), next.push(cell(n)));
+      for (const c of ring) {
+        for (const n of neighbours(c)) {
+          if (seen.has(hexKey(n))) continue;
+          seen.add(hexKey(n));
+          next.push(cell(n));
+        }
+      }
       ring = next;
     }
     taken.set(hexKey(seed), code);
@@ -240,7 +246,13 @@ export function connected(cells: readonly Hex[]): boolean {
   const keys = new Set(cells.map(hexKey));
   const seen = new Set<string>([hexKey(cells[0]!)]);
   const stack = [cells[0]!];
-  while (stack.length) for (const n of neighbours(stack.pop()!)) if (keys.has(hexKey(n)) && !seen.has(hexKey(n))) (seen.add(hexKey(n)), stack.push(n));
+  while (stack.length) {
+    for (const n of neighbours(stack.pop()!)) {
+      if (!keys.has(hexKey(n)) || seen.has(hexKey(n))) continue;
+      seen.add(hexKey(n));
+      stack.push(n);
+    }
+  }
   return seen.size === keys.size;
 }
 

@@ -1,10 +1,11 @@
 // The coverage map: all 543 Lok Sabha seats as equal hexagons, grouped by state in India's rough geography (the
 // layout is data: data/pc-hex-tiles.csv), each coloured by its seat's status. Drawn in-process with Skia
 // (@napi-rs/canvas), like the rollup chart. Made for a phone: Telegram shows a photo full-width, about 360 px on a
-// small phone, so the image is 1,080 px wide and every word on it is at least 26 px (about 9 px on that screen).
+// small phone, so the image is 1,080 px wide and every word on it is at least 28 px (about 9 px on that screen).
 // Every word comes from the caller, already translated: the renderer has no language.
 import { createCanvas, type SKRSContext2D } from "@napi-rs/canvas";
 import { CHART_FONT, ensureChartFonts } from "./fonts.js";
+import { drawText as text } from "./text.js";
 import { SEAT_STATUSES, type SeatStatus } from "../domain/coverage.js";
 import { HEX_DIRECTIONS, edgeCorners, hexCentre, hexCorner, hexKey, type Hex } from "./hex.js";
 
@@ -77,7 +78,10 @@ export interface MapLayout {
 }
 
 /** Where everything is drawn: the tiles scaled to fill the width between the title and the legend, and the labels. */
-export function layoutCoverageMap(data: Pick<CoverageMapData, "tiles" | "stateLabels">): MapLayout {
+/** A tile as the layout needs it: where it is and whose it is. */
+type PlacedTile = Hex & { pcCode: string; stateCode: string };
+
+export function layoutCoverageMap(data: { tiles: readonly PlacedTile[]; stateLabels: CoverageMapData["stateLabels"] }): MapLayout {
   ensureChartFonts();
   const { tiles } = data;
   const unit = tiles.map((t) => hexCentre(t, 1));
@@ -103,7 +107,7 @@ const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.t
  * it has three or more, else not at all (the legend and the text say the rest).
  */
 function placeLabels(
-  data: Pick<CoverageMapData, "tiles" | "stateLabels">,
+  data: { tiles: readonly PlacedTile[]; stateLabels: CoverageMapData["stateLabels"] },
   size: number,
   centres: ReadonlyMap<string, { x: number; y: number }>,
   area: Box,
@@ -121,7 +125,7 @@ function placeLabels(
     if (!text) continue;
     const points = byState.get(code)!;
     const big = points.length >= BIG_STATE;
-    const fontSize = big ? 32 : 27;
+    const fontSize = big ? 36 : 30;
     g.font = `bold ${fontSize}px "${CHART_FONT}"`;
     const w = g.measureText(text).width + 8;
     const h = fontSize * 1.05;
@@ -186,22 +190,26 @@ export function renderCoverageMap(data: CoverageMapData): Buffer {
     }
   }
   g.lineCap = "round";
-  for (const t of data.tiles) {
-    const c = geo.centres.get(t.pcCode)!;
-    HEX_DIRECTIONS.forEach((d, i) => {
-      if (stateAt.get(hexKey({ q: t.q + d.q, r: t.r + d.r })) === t.stateCode) return;
-      const [a, b] = edgeCorners(i).map((k) => hexCorner(c.x, c.y, geo.size, k));
-      g.beginPath();
-      g.moveTo(a!.x, a!.y);
-      g.lineTo(b!.x, b!.y);
-      g.lineWidth = 3.5;
-      g.strokeStyle = t.highlighted ? BORDER : fade(BORDER, 0.6);
-      g.stroke();
-    });
+  // Faded states' borders first, so that a highlighted area's outline is drawn over them where they meet.
+  for (const highlighted of [false, true]) {
+    for (const t of data.tiles) {
+      if (t.highlighted !== highlighted) continue;
+      const c = geo.centres.get(t.pcCode)!;
+      HEX_DIRECTIONS.forEach((d, i) => {
+        if (stateAt.get(hexKey({ q: t.q + d.q, r: t.r + d.r })) === t.stateCode) return;
+        const [a, b] = edgeCorners(i).map((k) => hexCorner(c.x, c.y, geo.size, k));
+        g.beginPath();
+        g.moveTo(a!.x, a!.y);
+        g.lineTo(b!.x, b!.y);
+        g.lineWidth = highlighted ? 3.5 : 3;
+        g.strokeStyle = highlighted ? BORDER : fade(BORDER, 0.6);
+        g.stroke();
+      });
+    }
   }
   drawStateLabels(g, data, geo);
   drawLegend(g, data, geo);
-  text(g, data.footer, PAD, geo.height - FOOTER_H / 2 - 6, { size: 26, color: MUTED, maxWidth: geo.width - 2 * PAD });
+  text(g, data.footer, PAD, geo.height - FOOTER_H / 2 - 6, { size: 28, color: MUTED, maxWidth: geo.width - 2 * PAD });
   return canvas.toBuffer("image/png");
 }
 
@@ -266,25 +274,4 @@ function fade(hex: string, amount = FADE): string {
   const mix = (c: number) => Math.round(c + (255 - c) * amount);
   const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map(mix);
   return `#${((1 << 24) | (r! << 16) | (g! << 8) | b!).toString(16).slice(1)}`;
-}
-
-/** Draws one line (cut with an ellipsis to maxWidth) and returns its width. */
-function text(
-  g: SKRSContext2D,
-  value: string,
-  x: number,
-  y: number,
-  opts: { size: number; bold?: boolean; color?: string; maxWidth?: number },
-): number {
-  g.font = `${opts.bold ? "bold " : ""}${opts.size}px "${CHART_FONT}"`;
-  g.fillStyle = opts.color ?? TEXT;
-  let s = value;
-  if (opts.maxWidth !== undefined && g.measureText(s).width > opts.maxWidth) {
-    // Whole graphemes: cutting between a Devanagari consonant and its vowel sign would draw a broken letter.
-    const chars = [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(s)].map((p) => p.segment);
-    while (chars.length > 1 && g.measureText(`${chars.join("")}…`).width > opts.maxWidth) chars.pop();
-    s = `${chars.join("")}…`;
-  }
-  g.fillText(s, x, y);
-  return g.measureText(s).width;
 }

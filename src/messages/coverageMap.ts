@@ -41,7 +41,7 @@ export function coverageMap(coverage: CoverageView, scope: RollupScope, at: Date
   const stateLabels = Object.fromEntries([...new Set(coverage.pcs.map((p) => p.stateCode))].map((code) => [code, t(`map:state.${code}`, { defaultValue: code.slice(3) })]));
   const png = renderCoverageMap({
     title: t("map:title", { scope: scopeName }),
-    subtitle: t("map:subtitle", { date: DateTime.fromJSDate(at, { zone: r.zone }).setLocale(locale).toFormat("d LLLL yyyy, h:mm a") }),
+    subtitle: t("map:subtitle", { date: DateTime.fromJSDate(at, { zone: r.zone }).setLocale(locale).toFormat("d LLLL yyyy, HH:mm") }),
     tiles,
     stateLabels,
     legend: Object.fromEntries(SEAT_STATUSES.map((s) => [s, t(`map:legend.${s}`, { count: num(counts[s]) })])) as Record<SeatStatus, string>,

@@ -209,7 +209,6 @@ describe("worst-case message lengths", () => {
       recipients: h.services.recipients,
       map: h.services.map,
       rollups: h.services.rollups,
-      coverage: h.services.coverage,
       i18n: h.i18n,
       outbox: { enqueue: async (m) => (queued.push(...m), m.length) },
       now: h.clock.now,
