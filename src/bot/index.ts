@@ -27,6 +27,7 @@ import { invitesFeature } from "./features/invites.js";
 import { auditFeature } from "./features/audit.js";
 import { exportFeature } from "./features/export.js";
 import { rollupFeature } from "./features/rollup.js";
+import { mapFeature } from "./features/map.js";
 import { myEventsFeature } from "./features/myEvents.js";
 import { programmesFeature } from "./features/programmes.js";
 import { directiveAckFeature, directivesFeature } from "./features/directives.js";
@@ -83,6 +84,7 @@ export function createBot({ token, deps: given, botInfo, client, resilience }: C
   guarded.use(reportFeature(deps));
   guarded.use(reviewFeature());
   guarded.use(rollupFeature(deps));
+  guarded.use(mapFeature(deps));
   guarded.use(myEventsFeature(deps));
   guarded.use(programmesFeature(deps));
   guarded.use(directivesFeature());

@@ -2,8 +2,8 @@
 // cluster head their cluster's, and national office admins the national one, each in their own language. One read
 // of the day's data serves every scope. Each rollup carries its level's step of the escalation ladder: the
 // unreported events that reached that level today, named with a tap to their seat's holder (escalationService.ts). The run is claimed per day (jobs/jobRuns.ts); each message is queued under
-// "rollup:<day>:<scope>:<telegramId>" (and "rollup.chart:..." for the chart), so a re-run after a crash or on a
-// second instance queues nothing twice.
+// "rollup:<day>:<scope>:<telegramId>" (and "rollup.chart:..." for the chart, "rollup.map:..." for the coverage map
+// that the national and cluster rollups carry), so a re-run after a crash or on a second instance queues nothing twice.
 import { atLocalTime } from "../domain/rollup/day.js";
 import type { Rollup, RollupScope } from "../domain/rollup/types.js";
 import { COUNTRY_CODE } from "../domain/territory.js";
@@ -14,7 +14,9 @@ import type { Logger } from "../logger.js";
 import type { MapService } from "../services/mapService.js";
 import type { Recipient, RecipientService } from "../services/recipientService.js";
 import type { RollupService } from "../services/rollupService.js";
+import type { CoverageService } from "../services/coverageService.js";
 import { rollupCaption, rollupChart, rollupText, type Reader } from "../messages/rollup.js";
+import { coverageMap } from "../messages/coverageMap.js";
 import type { Outbox, OutboxMessage } from "./outbox.js";
 import { CATCH_UP_MS, dueDays, sinceInstalled, type ClockTime } from "./periods.js";
 import type { JobDefinition } from "./runner.js";
@@ -25,6 +27,8 @@ export interface RollupJobDeps {
   map: Pick<MapService, "listClusters" | "listStates">;
   recipients: RecipientService;
   rollups: RollupService;
+  /** The coverage map's seats and statuses (one load per run, for the national and cluster rollups). */
+  coverage: Pick<CoverageService, "load">;
   escalations: EscalationService;
   /** ESCALATION_DAYS: when an unreported event reaches the state team's, cluster's and national rollup. */
   escalationDays: EscalationDays;
@@ -35,9 +39,12 @@ export interface RollupJobDeps {
   logger: Logger;
 }
 
-export function rollupKey(day: string, scope: RollupScope, telegramId: number, part: "text" | "chart"): string {
-  return `${part === "text" ? "rollup" : "rollup.chart"}:${day}:${scope.code}:${telegramId}`;
+export function rollupKey(day: string, scope: RollupScope, telegramId: number, part: "text" | "chart" | "map"): string {
+  return `${part === "text" ? "rollup" : `rollup.${part}`}:${day}:${scope.code}:${telegramId}`;
 }
+
+/** The rollups that carry the coverage map: a state team's is its state's few seats, which its chart already shows. */
+export const hasCoverageMap = (scope: RollupScope) => scope.level !== "state";
 
 export function createRollupJob(deps: RollupJobDeps): JobDefinition & { send(day: string): Promise<Record<string, number>> } {
   const { map, recipients, rollups, i18n, outbox, zone, time } = deps;
@@ -76,16 +83,20 @@ export function createRollupJob(deps: RollupJobDeps): JobDefinition & { send(day
       return r;
     };
 
+    const coverage = audiences.some((a) => hasCoverageMap(a.scope)) ? await deps.coverage.load(asOf) : undefined;
     const messages: OutboxMessage[] = [];
+    let recipientCount = 0;
     for (const [i, audience] of audiences.entries()) {
       const rollup: Rollup = computed[i]!;
-      // Text and chart once per scope and language, whatever the number of recipients.
-      const rendered = new Map<Language, { text: string; chart: Buffer; caption: string }>();
+      // Text, chart and map once per scope and language, whatever the number of recipients.
+      const rendered = new Map<Language, { text: string; chart: Buffer; caption: string; map?: { png: Buffer; caption: string } }>();
       for (const to of audience.to) {
+        recipientCount++;
         let r = rendered.get(to.lang);
         if (!r) {
           const reader = await readerFor(to.lang);
           r = { text: rollupText(rollup, reader), chart: rollupChart(rollup, reader), caption: rollupCaption(rollup, reader) };
+          if (coverage && hasCoverageMap(audience.scope)) r.map = coverageMap(coverage, audience.scope, asOf, reader);
           rendered.set(to.lang, r);
         }
         const base = { chatId: to.telegramId, purpose: "rollup" as const, refId: day, group: audience.scope.code };
@@ -95,10 +106,17 @@ export function createRollupJob(deps: RollupJobDeps): JobDefinition & { send(day
           key: rollupKey(day, audience.scope, to.telegramId, "chart"),
           photo: { png: r.chart, filename: `rollup-${day}-${audience.scope.code}.png`, caption: r.caption },
         });
+        if (r.map) {
+          messages.push({
+            ...base,
+            key: rollupKey(day, audience.scope, to.telegramId, "map"),
+            photo: { png: r.map.png, filename: `map-${day}-${audience.scope.code}.png`, caption: r.map.caption },
+          });
+        }
       }
     }
     const queued = await outbox.enqueue(messages);
-    return { scopes: audiences.length, recipients: messages.length / 2, queued };
+    return { scopes: audiences.length, recipients: recipientCount, queued };
   }
 
   return {

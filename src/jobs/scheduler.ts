@@ -17,7 +17,7 @@ import { createRollupJob } from "./rollupJob.js";
 import { createPruneJob } from "./pruneJob.js";
 import { createJobRunner, type JobDefinition, type TickReport } from "./runner.js";
 
-export type SchedulerServices = Pick<Services, "events" | "recipients" | "map" | "rollups" | "jobRunsFor" | "escalations">;
+export type SchedulerServices = Pick<Services, "events" | "recipients" | "map" | "rollups" | "jobRunsFor" | "escalations" | "coverage">;
 
 /** How a trigger is scheduled: node-cron by default; tests pass their own to see what was scheduled. */
 export type CronSchedule = (expression: string, fn: () => void, options: { timezone: string; name: string }) => { stop(): unknown };
@@ -82,6 +82,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     map,
     recipients,
     rollups,
+    coverage: services.coverage,
     escalations: services.escalations,
     escalationDays: config.escalationDays,
     i18n,

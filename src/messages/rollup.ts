@@ -265,16 +265,16 @@ export function rollupChart(rollup: Rollup, r: Reader): Buffer {
       total: num(r, rollup.coverage.national.pcsTotal),
     }),
     locale: locale(r),
-    rows: rollup.byState
-      .map((s) => ({
-        label: r.names.state(s.stateCode),
-        attendanceToDate: s.attendanceToDate,
-        attendanceToday: s.attendanceToday,
-        pcsCovered: s.pcsCovered,
-        pcsTotal: s.pcsTotal,
-      }))
-      // Alphabetical in the reader's language: a state is found where one looks for it.
-      .sort((a, b) => a.label.localeCompare(b.label, locale(r))),
+    othersLabel: (count) => t("rollup:chart.others", { count }),
+    emptyLabel: (count) => t("rollup:chart.empty", { count }),
+    // The chart keeps the states with data, largest attendance first (charts/stateChart.ts chartRows).
+    rows: rollup.byState.map((s) => ({
+      label: r.names.state(s.stateCode),
+      attendanceToDate: s.attendanceToDate,
+      attendanceToday: s.attendanceToday,
+      pcsCovered: s.pcsCovered,
+      pcsTotal: s.pcsTotal,
+    })),
   });
 }
 

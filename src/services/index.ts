@@ -20,6 +20,7 @@ import { createRecipientService, type RecipientService } from "./recipientServic
 import { createReviewService, type ReviewService } from "./reviewService.js";
 import { createReviewState } from "./reviewState.js";
 import { createGapService, type GapService } from "./gapService.js";
+import { createCoverageService, type CoverageService } from "./coverageService.js";
 import { createBulkInviteService, type BulkInviteService } from "./bulkInvites.js";
 import { createExportService, type ExportService } from "./exportService.js";
 import { createConversationStore, type ConversationStore } from "./conversationStore.js";
@@ -62,6 +63,8 @@ export interface Services {
   exports: ExportService;
   /** The escalation ladder's steps, named in each level's daily rollup. */
   escalations: EscalationService;
+  /** Every Lok Sabha seat's status and its tile, for the coverage map (/map, the daily rollups). */
+  coverage: CoverageService;
 }
 
 export interface ServiceDeps {
@@ -157,6 +160,7 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
     bulkInvites: createBulkInviteService({ models, now, invites, map }),
     exports: createExportService({ models, now, zone: timeZone ?? "Asia/Kolkata", claims, directives, statesInScope: (scopes) => review.statesInScope(scopes) }),
     escalations: createEscalationService(models, now),
+    coverage: createCoverageService({ models, loadMap: () => rollups.data.loadMap() }),
   };
 }
 

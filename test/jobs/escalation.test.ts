@@ -193,6 +193,7 @@ describe("the escalation ladder", () => {
       map: h.services.map,
       recipients: h.services.recipients,
       rollups: h.services.rollups,
+      coverage: h.services.coverage,
       escalations: h.services.escalations,
       escalationDays: DEFAULT_SCHEDULER_CONFIG.escalationDays,
       i18n: h.i18n,

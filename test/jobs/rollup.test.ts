@@ -256,7 +256,7 @@ describe("the daily rollup", () => {
     }
   });
 
-  it("sends one rollup (text and chart) per cluster head with two scheduler instances running, none to the blocked", async () => {
+  it("sends one rollup (text, chart and coverage map) per cluster head with two scheduler instances running, none to the blocked", async () => {
     // Installed before this evening (the test below may have installed it on a later day, and nothing runs for days
     // before an installation).
     await h.db.models.JobRun.deleteOne({ _id: "scheduler:installed" });
@@ -280,7 +280,8 @@ describe("the daily rollup", () => {
     ];
     const expectedKeys = recipients.flatMap(([code, id]) => {
       const scope = code === "IN" ? ({ level: "country", code: "IN" } as const) : ({ level: "cluster", code } as const);
-      return [rollupKey(DAY, scope, id, "text"), rollupKey(DAY, scope, id, "chart")];
+      // Cluster and national rollups carry the coverage map too.
+      return [rollupKey(DAY, scope, id, "text"), rollupKey(DAY, scope, id, "chart"), rollupKey(DAY, scope, id, "map")];
     });
     const attempted = outbox.attempts.filter((m) => m.key.includes(`:${DAY}:`)).map((m) => m.key);
     // Not only one stored message per key: one attempt per key, i.e. only one instance ran the rollup.
@@ -323,6 +324,12 @@ describe("the daily rollup", () => {
     mkdirSync("test-results", { recursive: true });
     writeFileSync("test-results/rollup-chart-north-hi.png", chart);
     writeFileSync("test-results/rollup-chart-national-en.png", outbox.photos.get(rollupKey(DAY, { level: "country", code: "IN" }, ADMIN, "chart"))!);
+    // The coverage map: the cluster's, captioned with the cluster's count of seats with a report.
+    const map = outbox.photos.get(rollupKey(DAY, { level: "cluster", code: "north" }, HEADS.north[1]!, "map"))!;
+    expect(map.subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
+    writeFileSync("test-results/rollup-map-north-en.png", map);
+    const mapCaption = stored.find((m) => m._id === rollupKey(DAY, { level: "cluster", code: "north" }, HEADS.north[1]!, "map"))!;
+    expect(JSON.stringify(mapCaption)).toContain(`North cluster: ${north.pcsCovered} of ${north.pcsTotal} Lok Sabha seats reported`);
     await a.stop();
     await b.stop();
   }, 120_000);
