@@ -74,6 +74,8 @@ const schema = z.object({
       (a) => a.length === 3 && a.every((d) => Number.isInteger(d) && d >= 1 && d <= 90) && a[0]! <= a[1]! && a[1]! <= a[2]!,
       "must be three whole days in order, state team then cluster in-charge then national office, such as 3,5,7 (1 to 90)",
     ),
+  // Days of grace before a seat counts as behind the straight line of its phase (domain/plans/pace.ts).
+  PACE_GRACE_DAYS: z.coerce.number().int("must be whole days").min(0).max(60).default(3),
 });
 
 export interface Config {
@@ -91,6 +93,8 @@ export interface Config {
   production: boolean;
   dataDir: string;
   scheduler: SchedulerConfig;
+  /** Days of grace before a seat is behind its phase's line. */
+  paceGraceDays: number;
 }
 
 export interface SchedulerConfig {
@@ -152,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logFormat: v.LOG_FORMAT,
     production: v.NODE_ENV === "production",
     dataDir: v.DATA_DIR,
+    paceGraceDays: v.PACE_GRACE_DAYS,
     scheduler: {
       enabled: v.SCHEDULER_ENABLED,
       rollupTime: { hour: Number(v.ROLLUP_TIME.split(":")[0]), minute: Number(v.ROLLUP_TIME.split(":")[1]) },

@@ -27,7 +27,10 @@ import { createEscalationService, type EscalationService } from "./escalationSer
 import { createSeatHandover } from "./seatHandover.js";
 import { createI18n, type I18n } from "../i18n.js";
 import { createPhotoService, type PhotoDownload, type PhotoService } from "./photoService.js";
+import { createPlanService, type PlanService } from "./planService.js";
+import { createProgressService, type ProgressService } from "./progressService.js";
 import type { Logger } from "../logger.js";
+import { DEFAULT_PACE_GRACE_DAYS } from "../domain/plans/pace.js";
 
 export interface Services {
   audit: AuditService;
@@ -62,6 +65,10 @@ export interface Services {
   exports: ExportService;
   /** The escalation ladder's steps, named in each level's daily rollup. */
   escalations: EscalationService;
+  /** Campaign phases and raised targets (planService.ts). */
+  plans: PlanService;
+  /** Held and planned against target, and pace, of the running phases (progressService.ts). */
+  progress: ProgressService;
 }
 
 export interface ServiceDeps {
@@ -74,9 +81,11 @@ export interface ServiceDeps {
   logger?: Logger;
   /** The programme's time zone, for local times in exports (TIME_ZONE; default Asia/Kolkata). */
   timeZone?: string;
+  /** PACE_GRACE_DAYS: days of grace before a seat counts as behind the line (domain/plans/pace.ts); default 3. */
+  paceGraceDays?: number;
 }
 
-export function createServices({ models, now, i18n, downloadPhoto, logger, timeZone }: ServiceDeps): Services {
+export function createServices({ models, now, i18n, downloadPhoto, logger, timeZone, paceGraceDays }: ServiceDeps): Services {
   const audit = createAuditService(models, now);
   const claims = createClaims(models, now);
   const people = createPersonService(models, now);
@@ -134,7 +143,10 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
   });
   const directives = createDirectiveService({ models, now, audit, outbox, map });
   const jobRunsFor = (owner: string) => createJobRuns(models, now, owner);
-  return { audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, photos, jobRunsFor, review, conversations: createConversationStore(models, now), gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }), bulkInvites: createBulkInviteService({ models, now, invites, map }), exports: createExportService({ models, now, zone: timeZone ?? "Asia/Kolkata", statesInScope: (scopes) => review.statesInScope(scopes) }), escalations: createEscalationService(models, now) };
+  const zone = timeZone ?? "Asia/Kolkata";
+  const plans = createPlanService({ models, now, zone, audit, map, programmes });
+  const progress = createProgressService({ models, plans, data: rollups.data, zone, graceDays: paceGraceDays ?? DEFAULT_PACE_GRACE_DAYS });
+  return { plans, progress, audit, claims, people, map, invites, startLimiter, team, programmes, events, reports, rollups, outbox, directives, recipients, photos, jobRunsFor, review, conversations: createConversationStore(models, now), gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }), bulkInvites: createBulkInviteService({ models, now, invites, map }), exports: createExportService({ models, now, zone: timeZone ?? "Asia/Kolkata", statesInScope: (scopes) => review.statesInScope(scopes) }), escalations: createEscalationService(models, now) };
 }
 
 export async function territoryExists(map: MapService, ref: TerritoryRef): Promise<boolean> {
