@@ -29,6 +29,8 @@ import { rollupFeature } from "./features/rollup.js";
 import { myEventsFeature } from "./features/myEvents.js";
 import { programmesFeature } from "./features/programmes.js";
 import { directiveAckFeature, directivesFeature } from "./features/directives.js";
+import { plansFeature } from "./features/plans.js";
+import { progressFeature } from "./features/progress.js";
 
 export interface CreateBotOptions {
   token: string;
@@ -84,6 +86,7 @@ export function createBot({ token, deps: given, botInfo, client, resilience }: C
   guarded.use(rollupFeature(deps));
   guarded.use(myEventsFeature(deps));
   guarded.use(programmesFeature(deps));
+  guarded.use(plansFeature(deps));
   guarded.use(directivesFeature());
   guarded.use(inviteFeature());
   guarded.use(clustersFeature());
@@ -97,6 +100,7 @@ export function createBot({ token, deps: given, botInfo, client, resilience }: C
   guarded.use(gapsFeature());
   guarded.use(invitesFeature());
   guarded.use(exportFeature());
+  guarded.use(progressFeature(deps));
   guarded.use(unhandledFeature());
 
   bot.catch(onError);

@@ -4,26 +4,22 @@
 // TypeScript (domain/plans/progress.ts).
 import { trusted } from "mongoose";
 import type { Models, PersonDoc } from "../db/models/index.js";
-import { computeProgress, isRunning, type PhaseProgress, type PhaseSpec, type ProgressEvent, type ProgressSeat } from "../domain/plans/progress.js";
+import {
+  computeProgress,
+  isRunning,
+  type PhaseSpec,
+  type ProgressEvent,
+  type ProgressScope,
+  type ProgressSeat,
+  type ScopeProgress,
+} from "../domain/plans/progress.js";
 import { dayWindow, localDay } from "../domain/rollup/day.js";
 import type { SeatHolder } from "../domain/rollup/types.js";
-import { COUNTRY_CODE, stateOf } from "../domain/territory.js";
+import { stateOf } from "../domain/territory.js";
 import type { PlanService } from "./planService.js";
 import type { RollupDataSource } from "./rollupData.js";
 
-export type ProgressScope =
-  | { level: "country"; code: typeof COUNTRY_CODE }
-  | { level: "cluster"; code: string }
-  | { level: "state"; code: string }
-  | { level: "pc"; code: string }
-  | { level: "ac"; code: string };
-
-export interface ScopeProgress {
-  scope: ProgressScope;
-  progress: PhaseProgress;
-  /** The holders of the scope's seats, by Telegram id, with what a contact link needs. */
-  people: ReadonlyMap<number, SeatHolder>;
-}
+export type { ProgressScope, ScopeProgress };
 
 export interface ProgressService {
   /** One entry per running phase that has seats in the scope, soonest started first. */

@@ -6,6 +6,7 @@
 // phase counts PC-level events; an assembly phase AC-level ones: each level is its in-charges' own work), not
 // cancelled, and starts within the phase (from the start of the start day to the end of the end day, local time).
 // Held = reported and the report not void. Planned = still ahead (starts after the moment of the figures).
+import type { SeatHolder } from "../rollup/types.js";
 import { dueBy, paceStatus, targetSteps, type PaceStatus } from "./pace.js";
 
 export type PhaseLevel = "pc" | "ac";
@@ -196,4 +197,20 @@ export function idleSeats(progress: PhaseProgress): SeatProgress[] {
 /** Is the phase running on `day` (started, not yet over)? */
 export function isRunning(phase: Pick<PhaseSpec, "startDay" | "endDay">, day: string): boolean {
   return phase.startDay <= day && day <= phase.endDay;
+}
+
+/** Whose progress: the country, a cluster, a state, or one seat's (a PC with its ACs, or an AC). */
+export type ProgressScope =
+  | { level: "country"; code: "IN" }
+  | { level: "cluster"; code: string }
+  | { level: "state"; code: string }
+  | { level: "pc"; code: string }
+  | { level: "ac"; code: string };
+
+/** One running phase's progress in one scope, with what contact links to the seats' holders need. */
+export interface ScopeProgress {
+  scope: ProgressScope;
+  progress: PhaseProgress;
+  /** The holders of the scope's seats, by Telegram id. */
+  people: ReadonlyMap<number, SeatHolder>;
 }
