@@ -69,13 +69,6 @@ function share(from: string, end: string, day: string): number {
   return workingDays(from, day) / total;
 }
 
-/** The seat's target today: the last step's (steps are in day order, each at least the one before). */
-export function currentTarget(steps: readonly TargetStep[], day: string): number {
-  let t = 0;
-  for (const s of steps) if (s.fromDay <= day || s === steps[0]) t = Math.max(t, s.target);
-  return t;
-}
-
 /**
  * Events due by the end of `day` under the line of `steps` (the phase's target from its start, then raises),
  * ending on `endDay`, with `graceDays` of grace.
