@@ -57,7 +57,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     token: config.botToken,
     apiRoot: config.botApiRoot,
   });
-  const services = createServices({ models: db.models, now, i18n, downloadPhoto, logger, timeZone: config.timeZone });
+  const services = createServices({ models: db.models, now, i18n, downloadPhoto, logger, timeZone: config.timeZone, paceGraceDays: config.paceGraceDays });
   if (!(await services.map.isSeeded())) {
     const counts = await services.map.seedMap();
     logger.info(counts, "seeded the constituency map");

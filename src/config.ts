@@ -76,6 +76,8 @@ const schema = z.object({
     ),
   // Directives: send once more to whoever has not acknowledged this many hours after sending (0: never).
   DIRECTIVE_REPING_HOURS: z.coerce.number().int("must be whole hours").min(0).max(720).default(24),
+  // Days of grace before a seat counts as behind the straight line of its phase (domain/plans/pace.ts).
+  PACE_GRACE_DAYS: z.coerce.number().int("must be whole days").min(0).max(60).default(3),
 });
 
 export interface Config {
@@ -95,6 +97,8 @@ export interface Config {
   scheduler: SchedulerConfig;
   /** Hours after a directive went out at which the silent get it once more; 0 turns the re-ping off. */
   directiveRepingHours: number;
+  /** Days of grace before a seat is behind its phase's line. */
+  paceGraceDays: number;
 }
 
 export interface SchedulerConfig {
@@ -156,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logFormat: v.LOG_FORMAT,
     production: v.NODE_ENV === "production",
     dataDir: v.DATA_DIR,
+    paceGraceDays: v.PACE_GRACE_DAYS,
     scheduler: {
       enabled: v.SCHEDULER_ENABLED,
       rollupTime: { hour: Number(v.ROLLUP_TIME.split(":")[0]), minute: Number(v.ROLLUP_TIME.split(":")[1]) },

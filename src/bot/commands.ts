@@ -22,6 +22,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "export", audience: ["national_admin", "cluster_head", "state_team"] },
   { command: "rollup", audience: ["national_admin", "cluster_head", "state_team"] },
   { command: "map", audience: ["national_admin", "cluster_head", "state_team"] },
+  { command: "progress", audience: "any_role" },
+  { command: "plans", audience: ["national_admin", "cluster_head", "state_team"] },
   { command: "directive", audience: ["national_admin", "cluster_head"] },
   { command: "directives", audience: ["national_admin", "cluster_head"] },
   { command: "invite", audience: "appointer" },

@@ -31,6 +31,8 @@ import { mapFeature } from "./features/map.js";
 import { myEventsFeature } from "./features/myEvents.js";
 import { programmesFeature } from "./features/programmes.js";
 import { directiveAckFeature, directivesFeature } from "./features/directives.js";
+import { plansFeature } from "./features/plans.js";
+import { progressFeature } from "./features/progress.js";
 
 export interface CreateBotOptions {
   token: string;
@@ -87,6 +89,7 @@ export function createBot({ token, deps: given, botInfo, client, resilience }: C
   guarded.use(mapFeature(deps));
   guarded.use(myEventsFeature(deps));
   guarded.use(programmesFeature(deps));
+  guarded.use(plansFeature(deps));
   guarded.use(directivesFeature());
   guarded.use(inviteFeature());
   guarded.use(clustersFeature());
@@ -101,6 +104,7 @@ export function createBot({ token, deps: given, botInfo, client, resilience }: C
   guarded.use(invitesFeature());
   guarded.use(exportFeature());
   guarded.use(auditFeature());
+  guarded.use(progressFeature(deps));
   guarded.use(unhandledFeature());
 
   bot.catch(onError);

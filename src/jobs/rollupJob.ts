@@ -15,6 +15,7 @@ import type { MapService } from "../services/mapService.js";
 import type { Recipient, RecipientService } from "../services/recipientService.js";
 import type { RollupService } from "../services/rollupService.js";
 import type { CoverageService } from "../services/coverageService.js";
+import type { ProgressService } from "../services/progressService.js";
 import { rollupCaption, rollupChart, rollupText, type Reader } from "../messages/rollup.js";
 import { coverageMap } from "../messages/coverageMap.js";
 import type { Outbox, OutboxMessage } from "./outbox.js";
@@ -30,6 +31,8 @@ export interface RollupJobDeps {
   /** The coverage map's seats and statuses (one load per run, for the national and cluster rollups). */
   coverage: Pick<CoverageService, "load">;
   escalations: EscalationService;
+  /** Pace of the running phases, which leads each rollup (absent: no pace section). */
+  progress?: Pick<ProgressService, "forScope">;
   /** ESCALATION_DAYS: when an unreported event reaches the state team's, cluster's and national rollup. */
   escalationDays: EscalationDays;
   i18n: I18n;
@@ -72,6 +75,7 @@ export function createRollupJob(deps: RollupJobDeps): JobDefinition & { send(day
     for (const rollup of computed) {
       const section = await deps.escalations.section({ rollup, days: deps.escalationDays, windowMs: CATCH_UP_MS, record: true });
       if (section) rollup.escalated = section;
+      if (deps.progress) rollup.pace = await deps.progress.forScope({ scope: rollup.scope, asOf });
     }
     const readers = new Map<Language, Reader>();
     const readerFor = async (lang: Language): Promise<Reader> => {

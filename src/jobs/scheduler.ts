@@ -17,7 +17,8 @@ import { createRollupJob } from "./rollupJob.js";
 import { createPruneJob } from "./pruneJob.js";
 import { createJobRunner, type JobDefinition, type TickReport } from "./runner.js";
 
-export type SchedulerServices = Pick<Services, "events" | "recipients" | "map" | "rollups" | "jobRunsFor" | "escalations" | "coverage">;
+export type SchedulerServices = Pick<Services, "events" | "recipients" | "map" | "rollups" | "jobRunsFor" | "escalations" | "coverage"> &
+  Partial<Pick<Services, "progress">>;
 
 /** How a trigger is scheduled: node-cron by default; tests pass their own to see what was scheduled. */
 export type CronSchedule = (expression: string, fn: () => void, options: { timezone: string; name: string }) => { stop(): unknown };
@@ -84,6 +85,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     rollups,
     coverage: services.coverage,
     escalations: services.escalations,
+    ...(services.progress ? { progress: services.progress } : {}),
     escalationDays: config.escalationDays,
     i18n,
     outbox,

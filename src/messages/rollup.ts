@@ -8,6 +8,7 @@ import type { EscalatedEvent, EventLine, Rollup, RollupNames, SeatHolder } from 
 import type { Translate } from "../i18n.js";
 import { CAPTION_LIMIT, TEXT_LIMIT, splitHtml } from "./split.js";
 import { escapeHtml } from "./html.js";
+import { progressText, ROLLUP_PROGRESS_CAPS } from "./progress.js";
 
 export interface Reader {
   t: Translate;
@@ -60,6 +61,12 @@ function build(rollup: Rollup, r: Reader, caps: (typeof CAPS)[number]): string {
   sections.push(
     [t("rollup:title", { scope: escapeHtml(scopeName) }), t("rollup:date", { date: fmtDate(r, rollup.day) })].join("\n"),
   );
+  // Pace leads: on track, behind, not started, who is furthest behind, who has nothing planned (messages/progress.ts).
+  if (rollup.pace && rollup.pace.length > 0) {
+    // Shortened with the other lists when the message would not fit in one.
+    const paceCaps = caps === CAPS[0] ? ROLLUP_PROGRESS_CAPS : { ...ROLLUP_PROGRESS_CAPS, behind: 3, idle: 3 };
+    sections.push(progressText(rollup.pace, r, paceCaps));
+  }
 
   // Today
   const today = rollup.today;

@@ -16,6 +16,7 @@ import { startWebServer, type WebServer } from "./webServer.js";
 import { createDirectory } from "./directory.js";
 import { resetSandboxDatabase, withSandboxDatabase } from "./database.js";
 import { seedDemoEvents } from "./seedEvents.js";
+import { seedDemoPlan } from "./seedPlan.js";
 import { demoPhoto } from "./demoPhotos.js";
 
 export { loadSandboxSettings, DEFAULT_SANDBOX_PORT, type SandboxSettings } from "./config.js";
@@ -78,7 +79,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         return { fileId: file.file_id, fileUniqueId: file.file_unique_id, kind: "photo" };
       },
     });
-    log.info({ ...people, ...events }, "sandbox: demo data ready");
+    const plan = await seedDemoPlan(app.db.models, config.timeZone, new Date());
+    log.info({ ...people, ...events, ...plan }, "sandbox: demo data ready");
 
     const i18n = await createI18n();
     web = await startWebServer(

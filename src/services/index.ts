@@ -28,7 +28,10 @@ import { createEscalationService, type EscalationService } from "./escalationSer
 import { createSeatHandover } from "./seatHandover.js";
 import { createI18n, type I18n } from "../i18n.js";
 import { createPhotoService, type PhotoDownload, type PhotoService } from "./photoService.js";
+import { createPlanService, type PlanService } from "./planService.js";
+import { createProgressService, type ProgressService } from "./progressService.js";
 import type { Logger } from "../logger.js";
+import { DEFAULT_PACE_GRACE_DAYS } from "../domain/plans/pace.js";
 
 export interface Services {
   audit: AuditService;
@@ -65,6 +68,10 @@ export interface Services {
   escalations: EscalationService;
   /** Every Lok Sabha seat's status and its tile, for the coverage map (/map, the daily rollups). */
   coverage: CoverageService;
+  /** Campaign phases and raised targets (planService.ts). */
+  plans: PlanService;
+  /** Held and planned against target, and pace, of the running phases (progressService.ts). */
+  progress: ProgressService;
 }
 
 export interface ServiceDeps {
@@ -77,9 +84,11 @@ export interface ServiceDeps {
   logger?: Logger;
   /** The programme's time zone, for local times in exports (TIME_ZONE; default Asia/Kolkata). */
   timeZone?: string;
+  /** PACE_GRACE_DAYS: days of grace before a seat counts as behind the line (domain/plans/pace.ts); default 3. */
+  paceGraceDays?: number;
 }
 
-export function createServices({ models, now, i18n, downloadPhoto, logger, timeZone }: ServiceDeps): Services {
+export function createServices({ models, now, i18n, downloadPhoto, logger, timeZone, paceGraceDays }: ServiceDeps): Services {
   const audit = createAuditService(models, now);
   const claims = createClaims(models, now);
   const people = createPersonService(models, now, audit);
@@ -137,7 +146,12 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
   });
   const directives = createDirectiveService({ models, now, audit, outbox, map });
   const jobRunsFor = (owner: string) => createJobRuns(models, now, owner);
+  const zone = timeZone ?? "Asia/Kolkata";
+  const plans = createPlanService({ models, now, zone, audit, map, programmes });
+  const progress = createProgressService({ models, plans, data: rollups.data, zone, graceDays: paceGraceDays ?? DEFAULT_PACE_GRACE_DAYS });
   return {
+    plans,
+    progress,
     audit,
     claims,
     people,
@@ -158,7 +172,7 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
     conversations: createConversationStore(models, now),
     gaps: createGapService({ models, now, people, statesInScope: (scopes) => review.statesInScope(scopes) }),
     bulkInvites: createBulkInviteService({ models, now, invites, map }),
-    exports: createExportService({ models, now, zone: timeZone ?? "Asia/Kolkata", claims, directives, statesInScope: (scopes) => review.statesInScope(scopes) }),
+    exports: createExportService({ models, now, zone, claims, directives, statesInScope: (scopes) => review.statesInScope(scopes) }),
     escalations: createEscalationService(models, now),
     coverage: createCoverageService({ models, loadMap: () => rollups.data.loadMap() }),
   };

@@ -204,6 +204,42 @@ const SCRIPTS: Record<ConversationId, { who: (h: Harness) => Promise<TestPerson>
       await p.send("Please bring the attendance register");
     },
   },
+  newPhase: {
+    who: nationalAdmin,
+    script: async (_h, p) => {
+      await p.send("/plans");
+      await p.tap("➕ New phase");
+      await p.tap("Sneh Samvad");
+      await p.tap("Lok Sabha seats");
+      await p.tap("3");
+      await p.tap("Today");
+      await p.send("x");
+      await p.send("31/12");
+      await p.tap("✅ Save");
+    },
+  },
+  raiseTarget: {
+    who: (h) => h.grant(nextId++, "state_team", "IN-UP", { first_name: "Meena", language_code: "en" }),
+    script: async (h, p) => {
+      // Two phases, so that the phase is asked for whatever else the file made.
+      const admin = { telegramId: 1, scopes: [{ role: "national_admin" as const, level: "country" as const, code: "IN" }] };
+      for (const key of ["a", "b"]) {
+        const made = await h.services.plans.createPhase({
+          actor: admin,
+          input: { programmeKey: "sufi-samvad", level: "pc", target: 2, startDay: "2026-11-20", endDay: "2026-12-31" },
+          confirmKey: `fingerprint:raise:${key}`,
+        });
+        if (!made.ok) throw new Error(made.reason);
+      }
+      await p.send("/plans");
+      await p.tap("⬆️ Raise a target");
+      await p.tap(/^Sufi Samvad/);
+      await p.tap("One Lok Sabha seat");
+      await p.send("varanasi");
+      await p.send("2");
+      await p.send("5");
+    },
+  },
   clusterRename: {
     who: nationalAdmin,
     script: async (h, p) => {

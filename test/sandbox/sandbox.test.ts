@@ -7,6 +7,7 @@ import { createServices } from "../../src/services/index.js";
 import { DEMO_AC, DEMO_PC, DEMO_PEOPLE, DEMO_STATE } from "../../src/sandbox/demoPeople.js";
 import { seedDemoPeople } from "../../src/sandbox/seedDemo.js";
 import { seedDemoEvents, DEMO_EVENTS } from "../../src/sandbox/seedEvents.js";
+import { seedDemoPlan } from "../../src/sandbox/seedPlan.js";
 import { startWebServer } from "../../src/sandbox/webServer.js";
 import { resetSandboxDatabase, sandboxUri, withSandboxDatabase } from "../../src/sandbox/database.js";
 import { loadConfig } from "../../src/config.js";
@@ -151,6 +152,26 @@ describe("the sandbox", () => {
       expect(again).toEqual({ events: 0, reports: 0 });
       expect(await sb.app.db.models.Event.countDocuments()).toBe(DEMO_EVENTS.length);
       expect(await sb.app.db.models.ReportVersion.countDocuments()).toBe(2);
+    });
+
+    it("runs a demo phase with progress: /progress shows the cluster in-charge where the seats stand", async () => {
+      const services = createServices({ models: sb.app.db.models, now: () => new Date() });
+      const [state] = await services.progress.forScope({ scope: { level: "state", code: DEMO_STATE }, asOf: new Date() });
+      const varanasi = state!.progress.seats.find((s) => s.code === DEMO_PC)!;
+      // The reported Sneh Samvad in Varanasi is held; its target was raised to three by the state team.
+      expect(varanasi).toMatchObject({ target: 3, held: 1 });
+      expect(state!.progress.total.held).toBe(1);
+      expect(await seedDemoPlan(sb.app.db.models, "Asia/Kolkata", new Date())).toEqual({ phases: 0, raises: 0 });
+
+      const cluster = demo("cluster").user;
+      const before = sb.api.messages(cluster.id).at(-1)?.message.message_id ?? 0;
+      expect((await postJson(`${sb.url}/api/chats/${cluster.id}/messages`, { text: "/progress" })).status).toBe(202);
+      const [answer] = await waitUntil("the progress answer", async () => {
+        const texts = await botAnswers(cluster.id, before);
+        return texts.length ? texts : undefined;
+      });
+      expect(answer).toContain("Sneh Samvad · Lok Sabha seats");
+      expect(answer).toMatch(/✅ \d+ on track · 🟠 \d+ behind/);
     });
 
     it("keeps its database apart from the real bot's, and starts it afresh", async () => {

@@ -12,6 +12,8 @@ import { PROGRAMME_ITEM_CONVERSATION } from "./programmeItem.js";
 import { REPORT_CONVERSATION } from "./report.js";
 import { REVIEW_MESSAGE_CONVERSATION } from "./reviewMessage.js";
 import { REVIEW_REASON_CONVERSATION } from "./reviewReason.js";
+import { NEW_PHASE_CONVERSATION } from "./newPhase.js";
+import { RAISE_TARGET_CONVERSATION } from "./raiseTarget.js";
 
 export const CONVERSATION_VERSIONS = {
   [NEW_EVENT_CONVERSATION]: 1,
@@ -24,6 +26,8 @@ export const CONVERSATION_VERSIONS = {
   [CLUSTER_RENAME]: 1,
   [REVIEW_REASON_CONVERSATION]: 1,
   [REVIEW_MESSAGE_CONVERSATION]: 1,
+  [NEW_PHASE_CONVERSATION]: 1,
+  [RAISE_TARGET_CONVERSATION]: 1,
 } as const satisfies Record<string, number>;
 
 /** The id of a conversation the bot installs. */

@@ -51,6 +51,8 @@ export function rollupFeature(deps: BotDeps): Composer<BotContext> {
 
     await ctx.replyWithChatAction("upload_photo").catch(() => {});
     const rollups = await deps.services.rollups.compute({ day: parsed.day, zone: deps.timeZone, asOf, scopes });
+    // Pace leads, as in the daily rollup.
+    for (const rollup of rollups) rollup.pace = await deps.services.progress.forScope({ scope: rollup.scope, asOf });
     const reader = { t: ctx.t, names: await deps.services.rollups.names(rollups, ctx.lang), zone: deps.timeZone };
     for (const rollup of rollups) {
       // A national rollup with many long cluster names takes more than one message: sent in order.

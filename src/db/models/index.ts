@@ -51,6 +51,7 @@ import {
   type PhotoFlagDoc,
 } from "./photo.js";
 import { escalationStepSchema, type EscalationStepDoc } from "./escalationStep.js";
+import { planPhaseSchema, planRaiseSchema, type PlanPhaseDoc, type PlanRaiseDoc } from "./plan.js";
 
 export interface Models {
   State: Model<StateDoc>;
@@ -87,6 +88,9 @@ export interface Models {
   PhotoFlag: Model<PhotoFlagDoc>;
   /** Steps of the escalation ladder taken (escalationStep.ts). */
   EscalationStep: Model<EscalationStepDoc>;
+  /** Campaign phases and raised targets (plan.ts). */
+  PlanPhase: Model<PlanPhaseDoc>;
+  PlanRaise: Model<PlanRaiseDoc>;
 }
 
 export function createModels(connection: Connection): Models {
@@ -127,6 +131,8 @@ export function createModels(connection: Connection): Models {
     Photo: connection.model<PhotoDoc>("Photo", photoSchema, "photos"),
     PhotoFlag: connection.model<PhotoFlagDoc>("PhotoFlag", photoFlagSchema, "photo_flags"),
     EscalationStep: connection.model<EscalationStepDoc>("EscalationStep", escalationStepSchema, "escalation_steps"),
+    PlanPhase: connection.model<PlanPhaseDoc>("PlanPhase", planPhaseSchema, "plan_phases"),
+    PlanRaise: connection.model<PlanRaiseDoc>("PlanRaise", planRaiseSchema, "plan_raises"),
   };
 }
 
@@ -137,3 +143,4 @@ export type { OutboxItemDoc, OutboxAttemptDoc, OutboxRetryDoc, OutboxDoneDoc };
 export type { DirectiveDoc, DirectiveDeliveryDoc, DirectiveAckDoc };
 export type { PhotoTaskDoc, PhotoAttemptDoc, PhotoCheckDoc, PhotoDoc, PhotoFlagDoc };
 export type { EscalationStepDoc };
+export type { PlanPhaseDoc, PlanRaiseDoc };

@@ -2,6 +2,7 @@
 // the inputs from narrow, indexed queries; the maths (compute.ts) never touches a database or a clock.
 import type { EscalationLevel } from "../escalation.js";
 import type { Language } from "../language.js";
+import type { ScopeProgress } from "../plans/progress.js";
 
 /** An event as the rollup needs it (a projection of the events collection). */
 export interface RollupEvent {
@@ -191,6 +192,8 @@ export interface Rollup {
   clusters: ClusterRow[];
   /** The escalation ladder's section (the daily rollup fills it: services/escalationService.ts); absent: none. */
   escalated?: EscalationSection;
+  /** Pace of the running campaign phases in the scope (domain/plans/progress.ts), which leads the message; absent: none. */
+  pace?: ScopeProgress[];
 }
 
 /** Someone holding an event's seat, a tap away. */
