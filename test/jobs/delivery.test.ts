@@ -153,11 +153,11 @@ describe("scheduled messages as people receive them", () => {
     expect(received(HEAD_BLOCKED)).toHaveLength(0);
     expect((await h.services.people.get(HEAD_BLOCKED))?.blockedBotAt).toBeInstanceOf(Date);
     const done = await h.db.models.OutboxDone.find({ purpose: "rollup", refId: DAY }).lean();
-    // Telegram answered 403: both messages end as "blocked".
-    expect(done.filter((d) => d.chatId === HEAD_BLOCKED).map((d) => d.status)).toEqual(["blocked", "blocked"]);
+    // Telegram answered 403: all three messages (text, chart, coverage map) end as "blocked".
+    expect(done.filter((d) => d.chatId === HEAD_BLOCKED).map((d) => d.status)).toEqual(["blocked", "blocked", "blocked"]);
     await admin.send("/team");
     expect(admin.lastText()).toMatch(/Head12[^\n]*has blocked the bot/);
-    // And the appointer was told, once, though two messages bounced.
+    // And the appointer was told, once, though three messages bounced.
     const notices = received(ADMIN).filter((e) => e.message.text?.includes("Head12 (Cluster in-charge) has blocked the bot"));
     expect(notices).toHaveLength(1);
   }, 60_000);
