@@ -1,7 +1,6 @@
-// Every update received from Telegram (by polling or a webhook), stored under its update_id before it is confirmed
-// or answered: the unique _id is what makes a second delivery (a re-fetch after a crash, a webhook retried after a
-// slow answer, the same update reaching two replicas) a no-op. Handled updates are kept (handledAt set) for a while
-// so that a late redelivery is still recognised, then pruned (inbox.prune; FerretDB has no TTL indexes).
+// Updates fetched from Telegram and not yet handled. The poller confirms an update to Telegram only once it is
+// stored here, and removes it when handled, so a crash loses nothing: at the next start what is left is handled.
+// The collection holds only the updates in hand (tens), so removing by _id stays cheap even where deletes scan.
 import { Schema } from "mongoose";
 
 export interface InboxUpdateDoc {
@@ -10,8 +9,6 @@ export interface InboxUpdateDoc {
   /** The update as JSON text (inline keyboards are nested arrays, which FerretDB cannot store). */
   update: string;
   receivedAt: Date;
-  /** Set once handled (or dropped as a flood); absent while in hand. */
-  handledAt?: Date | null;
 }
 
 export const inboxUpdateSchema = new Schema<InboxUpdateDoc>(
@@ -19,11 +16,24 @@ export const inboxUpdateSchema = new Schema<InboxUpdateDoc>(
     _id: { type: Number, required: true },
     update: { type: String, required: true },
     receivedAt: { type: Date, required: true },
-    handledAt: { type: Date, default: undefined },
   },
   { versionKey: false },
 );
-// What is still in hand (start-up, /readyz's inbox depth) is found by index, not by a scan of the kept ones.
-inboxUpdateSchema.index({ handledAt: 1 });
-// Pruning reads by age.
-inboxUpdateSchema.index({ receivedAt: 1 });
+
+// Every update_id received, kept for a while after it was handled (inbox.prune): the unique _id decides, once across
+// replicas, that an update is new, so a late redelivery (a webhook retried after a slow answer, a re-fetch after a
+// crash) is recognised and not handled again. Insert-only, like the outbox: on FerretDB every update or delete
+// scans the collection, and this one is not small.
+export interface InboxSeenDoc {
+  _id: number;
+  receivedAt: Date;
+}
+
+export const inboxSeenSchema = new Schema<InboxSeenDoc>(
+  {
+    _id: { type: Number, required: true },
+    receivedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+inboxSeenSchema.index({ receivedAt: 1 });
