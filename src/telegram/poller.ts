@@ -10,7 +10,6 @@
 //   sitting deaf.
 import { GrammyError, type Api } from "grammy";
 import type { Update } from "grammy/types";
-import type { Logger } from "../logger.js";
 import type { Inbox } from "../db/inbox.js";
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 
