@@ -14,7 +14,11 @@ import { createBot } from "./bot/index.js";
 import { setCommandMenus } from "./bot/commands.js";
 import type { BotContext } from "./bot/context.js";
 import { startBackground, type Background } from "./background.js";
-import { createPoller } from "./telegram/poller.js";
+import { createPoller, type Poller } from "./telegram/poller.js";
+import { createDispatcher } from "./telegram/dispatcher.js";
+import { createWebhookIntake, type WebhookIntake } from "./telegram/webhook.js";
+import { startHttpServer, type HttpServer } from "./http/server.js";
+import { createMetrics, type Metrics } from "./metrics.js";
 import { createInbox } from "./db/inbox.js";
 import type { Update } from "grammy/types";
 import type { Services } from "./services/index.js";
@@ -26,8 +30,16 @@ export interface App {
   fatal: Promise<unknown>;
   db: Database;
   background: Background;
+  metrics: Metrics;
+  /** The HTTP server (webhook, /healthz, /readyz, /metrics), when there is one: webhook mode, or HEALTH_PORT set. */
+  http: HttpServer | undefined;
   stop(): Promise<void>;
 }
+
+/** The update kinds the bot handles: asked for by polling and by setWebhook alike. */
+export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+/** Update ids are remembered this long after receipt (a redelivery later than this would be handled again). */
+const INBOX_MEMORY_MS = 48 * 60 * 60 * 1000;
 
 export async function startApp(config: Config, logger: Logger): Promise<App> {
   if (!config.botToken) throw new Error("BOT_TOKEN is not set: get one from @BotFather (see README.md)");
@@ -65,10 +77,21 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const admins = await services.people.ensureNationalAdmins(config.bootstrapAdminIds);
   if (admins > 0) logger.info({ admins }, "granted national office admin from BOOTSTRAP_ADMIN_IDS");
 
+  // Depths and the worker's counts are read at scrape time, from whatever is running by then.
+  const inbox = createInbox(db.models, now);
+  const late: { background?: Background } = {};
+  const metrics = createMetrics({
+    inboxDepth: () => inbox.depth(),
+    outboxDepth: () => db.models.OutboxItem.estimatedDocumentCount(),
+    deliveryCounters: () =>
+      late.background?.worker.stats() ?? { sent: 0, failed: 0, blocked: 0, retried: 0, rateLimited: 0, interrupted: 0, unknown: 0, inFlight: 0, buffered: 0 },
+  });
+
   const bot = createBot({
     token: config.botToken,
     deps: { services, i18n, logger, now, timeZone: config.timeZone },
     client: { apiRoot: config.botApiRoot },
+    resilience: { onRetry: (retry) => retry.reason === "429" && metrics.replyRateLimited() },
   });
   await bot.init();
   await setCommandMenus(bot.api, i18n).catch((err: unknown) => logger.warn({ err }, "could not set command menus"));
@@ -76,33 +99,90 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   // Sending (outbox worker) and scheduled jobs, on the same Bot API root and token, but not through the bot's
   // retrying client: the worker's sends are exactly-once and decide for themselves what a failure means.
   const workerApi = new Api(config.botToken, { apiRoot: config.botApiRoot });
-  const background = await startBackground({ config, models: db.models, services, i18n, logger, api: workerApi, now });
+  const background = (late.background = await startBackground({
+    config,
+    models: db.models,
+    services,
+    i18n,
+    logger,
+    api: workerApi,
+    now,
+    onJobRun: (job, outcome) => metrics.jobRun(job, outcome),
+  }));
 
-  // Long polling, different chats at once and each chat in order; at-least-once (handlers are idempotent).
-  let onFatal: (err: unknown) => void = () => {};
-  const fatal = new Promise<unknown>((resolve) => (onFatal = resolve));
-  const poller = createPoller({
-    api: bot.api,
-    inbox: createInbox(db.models, now),
+  // Intake, by polling or webhook, into one dispatcher: different chats at once and each chat in order; every update
+  // stored first, handled once (handlers are idempotent besides).
+  const dispatcher = createDispatcher({
+    inbox,
     handle: (update) => bot.handleUpdate(update),
     logger,
-    allowedUpdates: ["message", "callback_query", "my_chat_member"],
     onFlood: (update) => tellToSlowDown(bot, services, i18n, update),
-    onFatal,
+    onHandled: (update, ms, outcome) => metrics.handled(update, ms, outcome),
   });
-  logger.info({ username: bot.botInfo.username, apiRoot: config.botApiRoot }, "bot is polling");
-  void poller.start();
+  let onFatal: (err: unknown) => void = () => {};
+  const fatal = new Promise<unknown>((resolve) => (onFatal = resolve));
+  let poller: Poller | undefined;
+  let webhook: WebhookIntake | undefined;
+  const readiness = [
+    { name: "database", check: async () => db.connection.readyState === 1 && !!(await db.connection.db?.command({ ping: 1 })) },
+    { name: "intake", check: async () => !!(poller?.running() ?? webhook?.running()) },
+  ];
+  let http: HttpServer | undefined;
+  if (config.webhook) {
+    const settings = config.webhook;
+    webhook = createWebhookIntake({
+      inbox,
+      dispatcher,
+      secret: settings.secret,
+      logger,
+      onReceived: (update, fresh) => metrics.received(update, "webhook", fresh),
+    });
+    http = await startHttpServer({ port: settings.port, host: config.http.host, logger, readiness, metrics, webhook: { path: settings.path, handle: webhook.handle } });
+    await webhook.start(bot.api, { url: settings.url, allowedUpdates: ALLOWED_UPDATES });
+    logger.info({ username: bot.botInfo.username, url: settings.url, port: http.port }, "bot receives updates by webhook");
+  } else {
+    poller = createPoller({
+      api: bot.api,
+      inbox,
+      dispatcher,
+      logger,
+      allowedUpdates: ALLOWED_UPDATES,
+      onFatal,
+      handle: (update) => bot.handleUpdate(update),
+      onReceived: (updates, fresh) => {
+        const isNew = new Set(fresh.map((u) => u.update_id));
+        for (const u of updates) metrics.received(u, "polling", isNew.has(u.update_id));
+      },
+    });
+    if (config.http.healthPort !== undefined) {
+      http = await startHttpServer({ port: config.http.healthPort, host: config.http.host, logger, readiness, metrics });
+      logger.info({ port: http.port }, "health and metrics served on HEALTH_PORT");
+    }
+    logger.info({ username: bot.botInfo.username, apiRoot: config.botApiRoot }, "bot is polling");
+    void poller.start();
+  }
+  // Update ids are remembered for a while after receipt, then forgotten (FerretDB has no TTL indexes).
+  const prune = () =>
+    void inbox.prune(new Date(now().getTime() - INBOX_MEMORY_MS)).catch((err: unknown) => logger.warn({ err }, "could not prune the inbox"));
+  const pruneTimer = setInterval(prune, 60 * 60 * 1000).unref();
+  prune();
 
   let stopping: Promise<void> | undefined;
   return {
     bot,
     db,
     background,
+    metrics,
+    http,
     fatal,
     stop: () =>
       (stopping ??= (async () => {
+        clearInterval(pruneTimer);
         // Stop intake and let the updates in hand finish before anything they use is closed.
-        await poller.stop().catch((err: unknown) => logger.warn({ err }, "stopping polling failed"));
+        await poller?.stop().catch((err: unknown) => logger.warn({ err }, "stopping polling failed"));
+        const unfinished = await webhook?.stop(10_000);
+        if (unfinished) logger.warn({ unfinished }, "stopped with updates in hand: they stay in the inbox for the next start");
+        await http?.close();
         await background.stop().catch((err: unknown) => logger.warn({ err }, "stopping the background work failed"));
         await db.close();
         await localServer?.stop();

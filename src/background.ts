@@ -36,6 +36,8 @@ export interface BackgroundDeps {
   logger: Logger;
   api: Api;
   now: () => Date;
+  /** After every job run this copy claimed (metrics). */
+  onJobRun?: (job: string, outcome: string) => void;
 }
 
 /** Ends conversations left idle for 24 hours, telling each person what was (not) saved; runs with every trigger. */
@@ -108,6 +110,7 @@ export async function startBackground(deps: BackgroundDeps): Promise<Background>
       timeZone: deps.config.timeZone,
       config: deps.config.scheduler,
       outbox: deliveryOutbox(services.outbox),
+      ...(deps.onJobRun ? { onJobRun: deps.onJobRun } : {}),
       extraJobs: [
         idleConversationsJob(deps),
         startLimitWindowsJob(deps),

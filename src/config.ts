@@ -14,6 +14,8 @@ const telegramId = z
   .regex(/^\d{1,16}$/, "must be a Telegram user id (digits only)")
   .transform(Number);
 
+const port = z.coerce.number().int("must be a port number").min(0).max(65535);
+
 const schema = z.object({
   BOT_TOKEN: z
     .string()
@@ -78,6 +80,24 @@ const schema = z.object({
   DIRECTIVE_REPING_HOURS: z.coerce.number().int("must be whole hours").min(0).max(720).default(24),
   // Days of grace before a seat counts as behind the straight line of its phase (domain/plans/pace.ts).
   PACE_GRACE_DAYS: z.coerce.number().int("must be whole days").min(0).max(60).default(3),
+  // Webhook mode (set WEBHOOK_URL; polling otherwise) and the HTTP port's /healthz, /readyz and /metrics.
+  WEBHOOK_URL: z
+    .string()
+    .trim()
+    .url("must be a URL such as https://bot.example.org/telegram")
+    .refine(isWebhookUrl, "must be https:// (Telegram sends only to HTTPS; http:// only for localhost)")
+    .optional(),
+  WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, "must be 16 to 256 letters, digits, _ or - (e.g. openssl rand -hex 32)")
+    .optional(),
+  WEBHOOK_PORT: port.default(8443),
+  HTTP_HOST: z.string().trim().default("0.0.0.0"),
+  HEALTH_PORT: port.optional(),
+}).refine((v) => !v.WEBHOOK_URL || v.WEBHOOK_SECRET, {
+  path: ["WEBHOOK_SECRET"],
+  message: "must be set when WEBHOOK_URL is (Telegram sends it with every update; requests without it are refused)",
 });
 
 export interface Config {
@@ -99,6 +119,18 @@ export interface Config {
   directiveRepingHours: number;
   /** Days of grace before a seat is behind its phase's line. */
   paceGraceDays: number;
+  /** Set: intake by webhook (telegram/webhook.ts) instead of long polling. */
+  webhook: WebhookConfig | undefined;
+  /** Where the HTTP server (http/server.ts) listens: the webhook port, or in polling mode HEALTH_PORT if set. */
+  http: { host: string; healthPort: number | undefined };
+}
+
+export interface WebhookConfig {
+  url: string;
+  /** The request path Telegram posts to: WEBHOOK_URL's path (a reverse proxy passes it through unchanged). */
+  path: string;
+  secret: string;
+  port: number;
 }
 
 export interface SchedulerConfig {
@@ -129,6 +161,15 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
+  }
+}
+
+function isWebhookUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === "https:" || (u.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(u.hostname));
+  } catch {
+    return false;
   }
 }
 
@@ -171,5 +212,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       escalationDays: { state: v.ESCALATION_DAYS[0]!, cluster: v.ESCALATION_DAYS[1]!, country: v.ESCALATION_DAYS[2]! },
     },
     directiveRepingHours: v.DIRECTIVE_REPING_HOURS,
+    webhook: v.WEBHOOK_URL
+      ? { url: v.WEBHOOK_URL, path: new URL(v.WEBHOOK_URL).pathname, secret: v.WEBHOOK_SECRET!, port: v.WEBHOOK_PORT }
+      : undefined,
+    http: { host: v.HTTP_HOST, healthPort: v.HEALTH_PORT },
   };
 }

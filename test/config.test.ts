@@ -41,4 +41,26 @@ describe("configuration", () => {
       for (const v of ["BOT_TOKEN", "MONGODB_URI", "TZ", "BOOTSTRAP_ADMIN_IDS", "LOG_LEVEL"]) expect(problems).toContain(v);
     }
   });
+
+  it("switches to webhook mode with WEBHOOK_URL, which needs a WEBHOOK_SECRET and HTTPS", () => {
+    expect(loadConfig({}).webhook).toBeUndefined();
+    expect(loadConfig({}).http).toEqual({ host: "0.0.0.0", healthPort: undefined });
+    const c = loadConfig({ WEBHOOK_URL: "https://bot.example.org/tg/hook", WEBHOOK_SECRET: "0123456789abcdef_-X", WEBHOOK_PORT: "9000", HEALTH_PORT: "9100" });
+    expect(c.webhook).toEqual({ url: "https://bot.example.org/tg/hook", path: "/tg/hook", secret: "0123456789abcdef_-X", port: 9000 });
+    expect(c.http.healthPort).toBe(9100);
+    expect(loadConfig({ WEBHOOK_URL: "https://bot.example.org/", WEBHOOK_SECRET: "0123456789abcdef" }).webhook?.port).toBe(8443);
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return "";
+      } catch (err) {
+        return (err as ConfigError).problems.join("\n");
+      }
+    };
+    expect(problems({ WEBHOOK_URL: "https://bot.example.org/hook" })).toContain("WEBHOOK_SECRET: must be set when WEBHOOK_URL is");
+    expect(problems({ WEBHOOK_URL: "http://bot.example.org/hook", WEBHOOK_SECRET: "0123456789abcdef" })).toContain("WEBHOOK_URL");
+    expect(problems({ WEBHOOK_URL: "https://bot.example.org/hook", WEBHOOK_SECRET: "short" })).toContain("WEBHOOK_SECRET");
+    expect(problems({ WEBHOOK_URL: "https://bot.example.org/hook", WEBHOOK_SECRET: "has spaces in it, sixteen+" })).toContain("WEBHOOK_SECRET");
+    expect(problems({ HEALTH_PORT: "70000" })).toContain("HEALTH_PORT");
+  });
 });

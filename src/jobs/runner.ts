@@ -33,6 +33,8 @@ export function createJobRunner(deps: {
   jobRuns: JobRuns;
   now: () => Date;
   logger: Logger;
+  /** After every claimed run, whatever its outcome (the metrics' job runs). */
+  onRun?: (job: string, outcome: RunOutcome["status"]) => void;
 }): JobRunner {
   const { jobs, jobRuns, now, logger } = deps;
   let inFlight: Promise<TickReport> | undefined;
@@ -67,6 +69,7 @@ export function createJobRunner(deps: {
           continue;
         }
         logOutcome(logger, job.name, period, outcome);
+        deps.onRun?.(job.name, outcome.status);
         report.runs.push({
           job: job.name,
           period,

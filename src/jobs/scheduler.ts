@@ -40,6 +40,8 @@ export interface SchedulerDeps {
   /** Names this process in job runs (default: host, pid and a random suffix). */
   instanceId?: string;
   cron?: CronSchedule;
+  /** After every job run this copy claimed (metrics). */
+  onJobRun?: (job: string, outcome: string) => void;
 }
 
 export interface Scheduler {
@@ -98,6 +100,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     jobRuns,
     now,
     logger: log,
+    ...(deps.onJobRun ? { onRun: deps.onJobRun } : {}),
   });
 
   const cron = deps.cron ?? defaultCron;

@@ -66,7 +66,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
   try {
     botApi = await api.listen(0, "127.0.0.1");
-    const config: Config = { ...withSandboxDatabase(options.config), botToken: token, botApiRoot: botApi.url };
+    // The sandbox polls its own local Bot API: a WEBHOOK_URL or HEALTH_PORT meant for the real bot is not used here.
+    const config: Config = {
+      ...withSandboxDatabase(options.config),
+      botToken: token,
+      botApiRoot: botApi.url,
+      webhook: undefined,
+      http: { ...options.config.http, healthPort: undefined },
+    };
     await resetSandboxDatabase(config);
     app = await startApp(config, options.logger);
 

@@ -32,6 +32,6 @@ export async function startBotProcess(options: { token: string; apiRoot: string;
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  await waitUntil("the bot to start polling", () => output.includes("bot is polling"), { timeoutMs: 90_000 });
+  await waitUntil("the bot to start polling (or set its webhook)", () => output.includes("bot is polling") || output.includes("bot receives updates by webhook"), { timeoutMs: 90_000 });
   return { child, dbName, output: () => output, exited };
 }

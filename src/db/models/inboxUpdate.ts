@@ -19,3 +19,21 @@ export const inboxUpdateSchema = new Schema<InboxUpdateDoc>(
   },
   { versionKey: false },
 );
+
+// Every update_id received, kept for a while after it was handled (inbox.prune): the unique _id decides, once across
+// replicas, that an update is new, so a late redelivery (a webhook retried after a slow answer, a re-fetch after a
+// crash) is recognised and not handled again. Insert-only, like the outbox: on FerretDB every update or delete
+// scans the collection, and this one is not small.
+export interface InboxSeenDoc {
+  _id: number;
+  receivedAt: Date;
+}
+
+export const inboxSeenSchema = new Schema<InboxSeenDoc>(
+  {
+    _id: { type: Number, required: true },
+    receivedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+inboxSeenSchema.index({ receivedAt: 1 });

@@ -15,7 +15,7 @@ import {
   type ConversationStateDoc,
   type ConversationLogDoc,
 } from "./conversationState.js";
-import { inboxUpdateSchema, type InboxUpdateDoc } from "./inboxUpdate.js";
+import { inboxUpdateSchema, inboxSeenSchema, type InboxUpdateDoc, type InboxSeenDoc } from "./inboxUpdate.js";
 import { programmeSchema, categorySchema, type ProgrammeDoc, type CategoryDoc } from "./programme.js";
 import { eventSchema, type EventDoc } from "./event.js";
 import { reportSchema, reportVersionSchema, type ReportDoc, type ReportVersionDoc } from "./report.js";
@@ -64,6 +64,7 @@ export interface Models {
   ConversationState: Model<ConversationStateDoc>;
   ConversationLog: Model<ConversationLogDoc>;
   InboxUpdate: Model<InboxUpdateDoc>;
+  InboxSeen: Model<InboxSeenDoc>;
   Claim: Model<ClaimDoc>;
   AttemptLimit: Model<AttemptLimitDoc>;
   JobRun: Model<JobRunDoc>;
@@ -109,6 +110,7 @@ export function createModels(connection: Connection): Models {
     ),
     ConversationLog: connection.model<ConversationLogDoc>("ConversationLog", conversationLogSchema, "conversation_logs"),
     InboxUpdate: connection.model<InboxUpdateDoc>("InboxUpdate", inboxUpdateSchema, "inbox_updates"),
+    InboxSeen: connection.model<InboxSeenDoc>("InboxSeen", inboxSeenSchema, "inbox_seen"),
     Claim: connection.model<ClaimDoc>("Claim", claimSchema, "claims"),
     AttemptLimit: connection.model<AttemptLimitDoc>("AttemptLimit", attemptLimitSchema, "attempt_limits"),
     JobRun: connection.model<JobRunDoc>("JobRun", jobRunSchema, "job_runs"),
