@@ -1,6 +1,7 @@
 // A demo campaign phase, so that /plans and /progress (and the pace at the top of each rollup) have something to
-// show from the first minute: Sneh Samvad in every Lok Sabha seat, two events per seat, from ten days ago to twenty
-// days ahead, with Varanasi's target raised to three by the state team. The demo events (seedEvents.ts) are its
+// show from the first minute: Sneh Samvad in every Lok Sabha seat, three events per seat, from twenty days ago to ten
+// days ahead (so one is due by now and the seats without one show as behind), with Varanasi's target raised to four
+// by the state team. The demo events (seedEvents.ts) are its
 // progress: Varanasi's reported meeting is held, Lucknow's awaits its report. Through the real services, so it is
 // audited and idempotent (the phase under its draft key, the raise under phase, seat and number).
 import { DateTime } from "luxon";
@@ -23,14 +24,14 @@ export async function seedDemoPlan(models: Models, timeZone: string, now: Date):
     input: {
       programmeKey: "sneh-samvad",
       level: "pc",
-      target: 2,
-      startDay: today.minus({ days: 10 }).toISODate()!,
-      endDay: today.plus({ days: 20 }).toISODate()!,
+      target: 3,
+      startDay: today.minus({ days: 20 }).toISODate()!,
+      endDay: today.plus({ days: 10 }).toISODate()!,
     },
     confirmKey: DEMO_PHASE_KEY,
   });
   if (!made.ok) throw new Error(`sandbox: demo phase refused: ${made.reason}`);
-  const raised = await services.plans.raise({ actor: await actorOf("state"), phaseId: made.phase.id, territory: { level: "pc", code: DEMO_PC }, target: 3 });
+  const raised = await services.plans.raise({ actor: await actorOf("state"), phaseId: made.phase.id, territory: { level: "pc", code: DEMO_PC }, target: 4 });
   if (!raised.ok) throw new Error(`sandbox: demo raise refused: ${raised.reason}`);
   return { phases: made.created ? 1 : 0, raises: raised.created ? 1 : 0 };
 }

@@ -158,8 +158,8 @@ describe("the sandbox", () => {
       const services = createServices({ models: sb.app.db.models, now: () => new Date() });
       const [state] = await services.progress.forScope({ scope: { level: "state", code: DEMO_STATE }, asOf: new Date() });
       const varanasi = state!.progress.seats.find((s) => s.code === DEMO_PC)!;
-      // The reported Sneh Samvad in Varanasi is held; its target was raised to three by the state team.
-      expect(varanasi).toMatchObject({ target: 3, held: 1 });
+      // The reported Sneh Samvad in Varanasi is held; its target was raised to four by the state team.
+      expect(varanasi).toMatchObject({ target: 4, held: 1 });
       expect(state!.progress.total.held).toBe(1);
       expect(await seedDemoPlan(sb.app.db.models, "Asia/Kolkata", new Date())).toEqual({ phases: 0, raises: 0 });
 
