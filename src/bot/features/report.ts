@@ -1,5 +1,5 @@
-// /report lists the person's events that have started and have no report, and reports they may still correct;
-// each button (rp:<eventId>) opens the report conversation for that event. Reminders (issue 4) send the same
+// /report lists the person's events that have started and have no report, and reports they may still correct (with
+// exactly one event waiting and nothing to correct, it opens that event's report at once); each button (rp:<eventId>) opens the report conversation for that event. Reminders (issue 4) send the same
 // button, so a reminder and the list behave alike. Access is checked again on every tap.
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext, BotDeps } from "../context.js";
@@ -33,6 +33,12 @@ export function reportFeature(deps: BotDeps): Composer<BotContext> {
       ]);
       if (awaiting.length === 0 && correctable.length === 0) {
         await ctx.reply(ctx.t("report:list.none"));
+        return;
+      }
+      // One event to report and nothing to correct: no list to tap through, straight to its report. (With reports
+      // still correctable the list stays: the saved report's message promises a correction through /report.)
+      if (awaiting.length === 1 && correctable.length === 0) {
+        await ctx.conversation.enter(REPORT_CONVERSATION, awaiting[0]!.id);
         return;
       }
       const correctableEvents = (
