@@ -182,7 +182,9 @@ describe("reporting attendance", () => {
       expect.stringMatching(/^📝 26\/11 9:00 am · Sneh Samvad · \S.* \(\d+\)$/),
       expect.stringMatching(/^📝 26\/11 11:00 am · Sneh Samvad · \S.* \(\d+\)$/),
     ]);
+    const list = p.findButton(/^📝 26\/11 11:00 am/).message;
     await p.tap(/^📝 26\/11 11:00 am/);
+    expect(h.api.messages(p.id).find((e) => e.message.message_id === list.message_id)!.message.reply_markup).toBeUndefined();
     await p.send("10 1 1 1 1 1");
     await p.tap(/^✅ Done/);
     await p.tap("Skip ⏭");
@@ -291,7 +293,10 @@ describe("a report in seven taps", () => {
     expect(sent.map((m) => m.key)).toEqual([expect.stringMatching(`^report\\.request:${eventId}:`)]);
 
     const actions = countActions(p);
+    const request = p.findButton(c.button).message;
     await p.tap(c.button);
+    // The request is answered: its button is gone, not left to be tapped again.
+    expect(h.api.messages(p.id).find((e) => e.message.message_id === request.message_id)!.message.reply_markup).toBeUndefined();
     // Straight to the first question: no list, no other choice to make.
     expect(p.lastText()).toContain(c.lang === "en" ? "How many people came in" : "कितने लोग आए");
     await p.send(c.typed);

@@ -70,6 +70,11 @@ export function reportFeature(deps: BotDeps): Composer<BotContext> {
         return;
       }
       await ctx.answerCallbackQuery();
+      // A message only for choosing a report (the list, a reminder's request) has been answered: its buttons go, so
+      // an old one is not tapped later by mistake. An event's card in /myevents keeps its other buttons.
+      const keyboard = ctx.callbackQuery.message?.reply_markup?.inline_keyboard ?? [];
+      const onlyReports = keyboard.flat().every((b) => "callback_data" in b && REPORT_CALLBACK_RE.test(b.callback_data ?? ""));
+      if (keyboard.length > 0 && onlyReports) await ctx.editMessageReplyMarkup().catch(() => {});
       await ctx.conversation.enter(REPORT_CONVERSATION, eventId);
     }),
   );
