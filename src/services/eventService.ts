@@ -84,8 +84,10 @@ export interface EventService {
    * see bot/conversations/summaryStep.ts), so any Confirm of that draft again (a double tap, another copy of the
    * summary, a replayed update, a second bot instance at the same moment) returns the same event with
    * duplicate = true. Exactly one call of a key stores the event (duplicate = false), even when racing.
+   * `refuseSameSlot`: when the seat already has a planned event at this very time (registered by another draft),
+   * store nothing and answer "same_slot" with those events, so the person can be asked first.
    */
-  create(args: { actor: Actor; input: EventInput; confirmKey: string; allowSameSlot?: boolean }): Promise<CreateEventResult>;
+  create(args: { actor: Actor; input: EventInput; confirmKey: string; refuseSameSlot?: boolean }): Promise<CreateEventResult>;
   get(id: string): Promise<EventView | null>;
   /** Events the person registered, or held in their own PCs and ACs, starting within [from, to). */
   listMine(actor: Actor, range: { from: Date; to: Date }): Promise<EventView[]>;
@@ -258,7 +260,7 @@ export function createEventService(deps: EventServiceDeps): EventService {
   }
 
   return {
-    async create({ actor, input, confirmKey, allowSameSlot = false }) {
+    async create({ actor, input, confirmKey, refuseSameSlot = false }) {
       const programme = await programmes.get("programme", input.programmeKey);
       if (!programme || !programme.active) return { ok: false, reason: "unknown_programme" };
       const allowed = await check(actor, input.territory);
@@ -276,7 +278,7 @@ export function createEventService(deps: EventServiceDeps): EventService {
       const expected = input.expectedAttendance;
       if (!Number.isInteger(expected) || expected < 0 || expected > MAX_ATTENDANCE) return { ok: false, reason: "bad_expected" };
       const location = input.location ? (checkLocation(input.location) ?? null) : null;
-      if (!allowSameSlot) {
+      if (refuseSameSlot) {
         const existing = await sameSlot(allowed.place, startsAt, confirmKey);
         if (existing.length > 0) return { ok: false, reason: "same_slot", existing };
       }

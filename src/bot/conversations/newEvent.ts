@@ -119,11 +119,11 @@ export async function newEventConversation(conversation: Conv, ctx: AppContext):
     let { tap } = answer;
     const actorId = ctx.from!.id;
     const input = { ...d, startsAt: new Date(d.startsAt) };
-    const save = (allowSameSlot: boolean) =>
+    const save = (refuseSameSlot: boolean) =>
       load(conversation, (c) =>
-        safely(c, () => c.deps.services.events.create({ actor: { telegramId: actorId, scopes: c.scopes }, input, confirmKey, allowSameSlot })),
+        safely(c, () => c.deps.services.events.create({ actor: { telegramId: actorId, scopes: c.scopes }, input, confirmKey, refuseSameSlot })),
       );
-    let result = await save(false);
+    let result = await save(true);
     if (!result.ok && result.reason === "same_slot" && "existing" in result) {
       // The seat already has an event at this very time: a second one only when the person says so.
       const first = result.existing[0]!;
@@ -136,7 +136,7 @@ export async function newEventConversation(conversation: Conv, ctx: AppContext):
       if (!again) continue;
       tap = again;
       copies.push(again.callbackQuery!.message!.message_id);
-      result = await save(true);
+      result = await save(false);
     }
     const outcome = await settleConfirm(ctx, tap, result, "events:refused");
     if (outcome === "retry") continue;
