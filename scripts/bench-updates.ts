@@ -206,14 +206,19 @@ interface Sample {
 
 type Action = { send: string } | { tap: RegExp; optional?: boolean };
 
+/** Registrations so far: each at a time of its own (a second event of a seat at one time is asked about). */
+let registrations = 0;
+
 /** The English buttons and answers of a complete /newevent (the seat step only for those offered one). */
 function newEventScript(): Action[] {
-  const day = DateTime.now().setZone(ZONE).plus({ days: 7 }).toFormat("dd/MM");
+  const n = registrations++;
+  const day = DateTime.now().setZone(ZONE).plus({ days: 7 + Math.floor(n / 720) }).toFormat("dd/MM");
+  const time = `${String(8 + Math.floor((n % 720) / 60)).padStart(2, "0")}:${String(n % 60).padStart(2, "0")}`;
   return [
     { send: "/newevent" },
     { tap: /^Sneh Samvad$/ },
     { tap: /^★/, optional: true },
-    { send: `${day} 17:30` },
+    { send: `${day} ${time}` },
     { send: "Town hall, Lanka" },
     { tap: /^Skip/ },
     { send: "150" },

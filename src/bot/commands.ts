@@ -1,7 +1,6 @@
 // The command list: drives /help and the menus set with setMyCommands. A feature adds its command here.
 import type { Api } from "grammy";
 import type { I18n, Language } from "../i18n.js";
-import type { AppContext } from "./context.js";
 import type { Role } from "../domain/roles.js";
 import { appointableRoles } from "../domain/permissions.js";
 import type { RoleScope } from "../domain/roles.js";
@@ -50,22 +49,13 @@ export function commandsFor(scopes: readonly RoleScope[]): CommandSpec[] {
 }
 
 
-/** The default menus: Hindi for everyone, English for clients set to English. */
+/**
+ * The default menus: Hindi for everyone, English for clients set to English. They list what a newcomer without a
+ * role can use; a person with a role gets a menu of their own (menus.ts).
+ */
 export async function setCommandMenus(api: Api, i18n: I18n): Promise<void> {
-  const all = (lang: Language) => COMMANDS.map((c) => ({ command: c.command, description: i18n.t(lang)(`commands:${c.command}`) }));
+  const all = (lang: Language) => commandsFor([]).map((c) => ({ command: c.command, description: i18n.t(lang)(`commands:${c.command}`) }));
   await api.setMyCommands(all("hi"));
   await api.setMyCommands(all("hi"), { language_code: "hi" });
   await api.setMyCommands(all("en"), { language_code: "en" });
-}
-
-/** Telegram picks a menu by the client's language; a person who chose another language gets a per-chat menu. */
-export async function setChatCommands(ctx: AppContext, lang: Language): Promise<void> {
-  if (!ctx.chat) return;
-  const t = ctx.deps.i18n.t(lang);
-  await ctx.api
-    .setMyCommands(
-      commandsFor(ctx.scopes).map((c) => ({ command: c.command, description: t(`commands:${c.command}`) })),
-      { scope: { type: "chat", chat_id: ctx.chat.id } },
-    )
-    .catch((err: unknown) => ctx.log.warn({ err }, "setMyCommands for chat failed"));
 }

@@ -6,6 +6,7 @@ import { conversations } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import type { AppContext, BotContext, BotDeps } from "./context.js";
 import { enrich, enrichReplayed, type PeopleInHand } from "./middleware/enrich.js";
+import { menuSync } from "./menus.js";
 import { createErrorHandler } from "./middleware/errors.js";
 import { skipHandledUpdates, staleConversationGuard } from "./middleware/staleConversation.js";
 import { createConversationStorage, loadConversationRecord } from "./conversations/storage.js";
@@ -65,6 +66,8 @@ export function createBot({ token, deps: given, botInfo, client, resilience }: C
   guarded.use(loadConversationRecord(deps.services.conversations, deps.dbRetry));
   guarded.use(skipHandledUpdates(deps.logger));
   guarded.use(enrich(deps, peopleInHand));
+  // The person's command menu, when their roles or language changed since it was set (usually a hash compare).
+  guarded.use(menuSync());
   guarded.use(staleConversationGuard());
   guarded.use(
     conversations<AppContext, AppContext>({

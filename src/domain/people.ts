@@ -24,6 +24,8 @@ export interface Person {
   roles: RoleGrant[];
   /** Set when Telegram answers 403 (the person blocked the bot); cleared when they write again. */
   blockedBotAt?: Date | null;
+  /** Fingerprint of the command menu last set for their chat (bot/menus.ts); none: the default menus. */
+  menuHash?: string | null;
   createdAt?: Date;
   updatedAt?: Date;
 }

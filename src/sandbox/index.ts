@@ -11,6 +11,7 @@ import { createI18n } from "../i18n.js";
 import { createServices } from "../services/index.js";
 import { DEFAULT_BOT_INFO, LocalBotApi, type RunningServer } from "../localBotApi/index.js";
 import { DEMO_PEOPLE, type DemoPerson } from "./demoPeople.js";
+import { syncMenuOf } from "../bot/menus.js";
 import { seedDemoPeople } from "./seedDemo.js";
 import { startWebServer, type WebServer } from "./webServer.js";
 import { createDirectory } from "./directory.js";
@@ -90,6 +91,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     log.info({ ...people, ...events, ...plan }, "sandbox: demo data ready");
 
     const i18n = await createI18n();
+    // Each demo person's command menu for their roles, as joining by invite would have set it.
+    for (const person of DEMO_PEOPLE) await syncMenuOf(app.bot.api, { i18n, services }, log, person.user.id);
     web = await startWebServer(
       {
         api,

@@ -3,7 +3,7 @@
 //
 // sanitizeFilter is on (db/connection.ts): query operators written here are marked with mongoose.trusted().
 import { Types, trusted } from "mongoose";
-import type { EventDoc, Models } from "../db/models/index.js";
+import type { EventDoc, EventSlotDoc, Models } from "../db/models/index.js";
 import {
   canActOnEventIn,
   canChangeEvent,
@@ -71,7 +71,11 @@ export type EventRefusal =
   | "cancelled"
   | "reported";
 
-export type CreateEventResult = { ok: true; event: EventView; duplicate: boolean } | { ok: false; reason: EventRefusal };
+export type CreateEventResult =
+  | { ok: true; event: EventView; duplicate: boolean }
+  /** The seat already has a planned event at this very time (from another draft): ask before registering another. */
+  | { ok: false; reason: "same_slot"; existing: EventView[] }
+  | { ok: false; reason: EventRefusal };
 export type ChangeEventResult = { ok: true; event: EventView; changed: boolean } | { ok: false; reason: EventRefusal };
 
 export interface EventService {
@@ -80,8 +84,10 @@ export interface EventService {
    * see bot/conversations/summaryStep.ts), so any Confirm of that draft again (a double tap, another copy of the
    * summary, a replayed update, a second bot instance at the same moment) returns the same event with
    * duplicate = true. Exactly one call of a key stores the event (duplicate = false), even when racing.
+   * `refuseSameSlot`: when the seat already has a planned event at this very time (registered by another draft),
+   * store nothing and answer "same_slot" with those events, so the person can be asked first.
    */
-  create(args: { actor: Actor; input: EventInput; confirmKey: string }): Promise<CreateEventResult>;
+  create(args: { actor: Actor; input: EventInput; confirmKey: string; refuseSameSlot?: boolean }): Promise<CreateEventResult>;
   get(id: string): Promise<EventView | null>;
   /** Events the person registered, or held in their own PCs and ACs, starting within [from, to). */
   listMine(actor: Actor, range: { from: Date; to: Date }): Promise<EventView[]>;
@@ -134,7 +140,7 @@ export function parseObjectId(id: string): Types.ObjectId | null {
 
 export function createEventService(deps: EventServiceDeps): EventService {
   const { models, now, claims, audit, map, programmes } = deps;
-  const { Event } = models;
+  const { Event, EventSlot } = models;
 
   /**
    * The part of the map the permission rule needs for one territory: the clusters (a handful of documents) and,
@@ -201,6 +207,34 @@ export function createEventService(deps: EventServiceDeps): EventService {
     return [...found.values()].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
   }
 
+  /** The slot of a seat at a start time: one document, read and written by _id. */
+  const slotId = (place: { level: string; code: string }, startsAt: Date) => `${place.level}:${place.code}|${startsAt.toISOString()}`;
+
+  async function addToSlot(place: { level: string; code: string }, startsAt: Date, eventId: string, confirmKey: string | null): Promise<void> {
+    const _id = slotId(place, startsAt);
+    const push = { $push: { events: { eventId, confirmKey } } };
+    try {
+      await EventSlot.updateOne({ _id }, push, { upsert: true });
+    } catch (err) {
+      // Two first events of a slot at once: one upsert inserted, the other adds to it.
+      if (!isDuplicateKey(err)) throw err;
+      await EventSlot.updateOne({ _id }, push);
+    }
+  }
+
+  /** Planned events of this seat at exactly this time, other than the one this draft registered. */
+  async function sameSlot(place: { level: string; code: string }, startsAt: Date, confirmKey: string): Promise<EventView[]> {
+    const slot = await EventSlot.findById(slotId(place, startsAt)).lean<EventSlotDoc>();
+    const others = (slot?.events ?? []).filter((e) => e.confirmKey !== confirmKey);
+    const found: EventView[] = [];
+    for (const id of new Set(others.map((e) => e.eventId))) {
+      const doc = await byId(id);
+      // Moved away or cancelled since: not in this slot any more.
+      if (doc && doc.status === "planned" && doc.code === place.code && doc.startsAt.getTime() === startsAt.getTime()) found.push(toEventView(doc));
+    }
+    return found;
+  }
+
   async function change(
     actor: Actor,
     eventId: string,
@@ -226,7 +260,7 @@ export function createEventService(deps: EventServiceDeps): EventService {
   }
 
   return {
-    async create({ actor, input, confirmKey }) {
+    async create({ actor, input, confirmKey, refuseSameSlot = false }) {
       const programme = await programmes.get("programme", input.programmeKey);
       if (!programme || !programme.active) return { ok: false, reason: "unknown_programme" };
       const allowed = await check(actor, input.territory);
@@ -244,6 +278,10 @@ export function createEventService(deps: EventServiceDeps): EventService {
       const expected = input.expectedAttendance;
       if (!Number.isInteger(expected) || expected < 0 || expected > MAX_ATTENDANCE) return { ok: false, reason: "bad_expected" };
       const location = input.location ? (checkLocation(input.location) ?? null) : null;
+      if (refuseSameSlot) {
+        const existing = await sameSlot(allowed.place, startsAt, confirmKey);
+        if (existing.length > 0) return { ok: false, reason: "same_slot", existing };
+      }
 
       // The id is chosen before the claim and stored in it: whoever loses the claim (or replays the press after a
       // crash between claim and insert) finds, or finishes creating, the same event.
@@ -274,6 +312,7 @@ export function createEventService(deps: EventServiceDeps): EventService {
         if (!isDuplicateKey(err)) throw err;
       }
       if (inserted) {
+        await addToSlot(allowed.place, startsAt, claimedId.toHexString(), confirmKey);
         await audit.record({ actorId: actor.telegramId, action: "event.create", outcome: "ok", details: { eventId: claimedId.toHexString() } });
       }
       const stored = await Event.findById(claimedId).lean<EventDoc>();
@@ -306,10 +345,13 @@ export function createEventService(deps: EventServiceDeps): EventService {
     async move({ actor, eventId, startsAt }) {
       const when = new Date(startsAt);
       if (Number.isNaN(when.getTime()) || !checkStartsAt(when, now()).ok) return { ok: false, reason: "bad_time" };
-      return change(actor, eventId, "event.move", (e) => ({
+      const result = await change(actor, eventId, "event.move", (e) => ({
         set: { startsAt: when },
         changed: e.startsAt.getTime() !== when.getTime(),
       }));
+      // Found at its new time by the next registration there.
+      if (result.ok && result.changed) await addToSlot(result.event, when, eventId, null);
+      return result;
     },
 
     async listPlannedStartingBetween(from, to) {

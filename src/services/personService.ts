@@ -20,6 +20,8 @@ export interface PersonService {
   /** Records who wrote to the bot; writes only when something changed. */
   touch(user: TelegramUserLike): Promise<PersonDoc>;
   setLanguage(telegramId: number, language: Language): Promise<void>;
+  /** Records the fingerprint of the command menu just set for the person's chat. */
+  setMenuHash(telegramId: number, hash: string): Promise<void>;
   /** Adds a role; false when the person already held it there (nothing changed). */
   grantRole(telegramId: number, grant: Omit<RoleGrant, "level" | "grantedAt"> & { grantedAt?: Date }): Promise<boolean>;
   /** Removes the role held over `code`; false when it was not held. */
@@ -87,6 +89,11 @@ export function createPersonService(models: Models, now: () => Date, audit?: Pic
 
     async setLanguage(telegramId, language) {
       await Person.updateOne({ _id: telegramId }, { $set: { language } });
+    },
+
+    async setMenuHash(telegramId, hash) {
+      // Without touching updatedAt: a menu is not a change to the person.
+      await Person.updateOne({ _id: telegramId }, { $set: { menuHash: hash } }, { timestamps: false });
     },
 
     async grantRole(telegramId, grant) {

@@ -71,7 +71,6 @@ const SCRIPTS: Record<ConversationId, { who: (h: Harness) => Promise<TestPerson>
       });
       if (!created.ok) throw new Error(created.reason);
       await p.send("/report");
-      await p.tap(/^📝/);
       await p.send("60");
       for (const count of ["10", "5", "0", "5", "20"]) await p.send(count);
       await p.sendContent({ photo: { width: 640, height: 480 } });

@@ -28,18 +28,88 @@ async function pcIncharge(lang = "en", code = "IN-UP:P77"): Promise<TestPerson> 
   return h.grant(nextId++, "pc_incharge", code, { language_code: lang, first_name: "Meera" });
 }
 
+/**
+ * A time of its own on 25 December for each registration, so that tests sharing a seat never meet at one time (a
+ * second event at the same seat and time is asked about: see "the same seat at the same time").
+ */
+let minutes = 0;
+const nextWhen = () => {
+  const m = minutes++;
+  return `25/12 ${String(9 + Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+};
+
 /** Drives /newevent in English up to the summary; each step may be overridden. */
 async function toSummary(p: TestPerson, steps: { seat?: (p: TestPerson) => Promise<void>; when?: string; venue?: string; expected?: string } = {}) {
   await p.send("/newevent");
   await p.tap("Sneh Samvad");
   await (steps.seat ? steps.seat(p) : p.tap(/^★/));
-  await p.send(steps.when ?? "25/12 17:30");
+  await p.send(steps.when ?? nextWhen());
   await p.send(steps.venue ?? "Town hall, Lanka");
   await p.tap("Skip ⏭");
   await p.send(steps.expected ?? "150");
   await p.tap("Skip ⏭");
   expect(p.lastText()).toContain("Check the event");
 }
+
+describe("the same seat at the same time", () => {
+  it("asks before registering a second event there; Yes registers it, No goes back to the summary", async () => {
+    const p = await pcIncharge("en", "IN-UP:P70");
+    await toSummary(p, { when: "26/12 11:00", venue: "Town hall, Lanka" });
+    await p.tap("✅ Confirm");
+    expect(await eventsBy(p.id)).toHaveLength(1);
+
+    // The same seat and time again (a second tap on an old /newevent, or someone else of the seat): asked, not stored.
+    const other = await pcIncharge("en", "IN-UP:P70");
+    await toSummary(other, { when: "26/12 11:00", venue: "Madrasa hall" });
+    await other.tap("✅ Confirm");
+    expect(other.lastText()).toContain("already has an event at this time: Sneh Samvad, Sat 26 Dec 2026, 11:00 am, Town hall, Lanka");
+    expect(other.lastText()).toContain("Register another one at the same time?");
+    expect(other.lastButtons()).toEqual(["➕ Yes, register another", "↩️ No, back to the summary"]);
+    expect(await eventsBy(other.id)).toHaveLength(0);
+    // The summary's buttons are gone while the question stands.
+    expect(other.transcript().filter((e) => e.from === "bot").at(-2)!.message.reply_markup).toBeUndefined();
+
+    await other.tap("↩️ No, back to the summary");
+    expect(other.lastText()).toContain("Check the event");
+    await other.tap("✏️ Edit");
+    await other.tap("Date and time");
+    await other.send("26/12 16:00");
+    await other.tap("✅ Confirm");
+    expect(other.lastText()).toContain("Event registered");
+    expect(await eventsBy(other.id)).toHaveLength(1);
+
+    // Yes: a second event at the same time, the question turning into the confirmation.
+    await toSummary(other, { when: "26/12 11:00", venue: "Madrasa hall" });
+    await other.tap("✅ Confirm");
+    const before = sends();
+    await other.tap("➕ Yes, register another");
+    expect(sends()).toBe(before);
+    expect(other.lastText()).toContain("Event registered");
+    expect(other.lastText()).toContain("Madrasa hall");
+    expect((await eventsBy(other.id)).map((e) => e.startsAt.toISOString()).sort()).toEqual(["2026-12-26T05:30:00.000Z", "2026-12-26T10:30:00.000Z"]);
+  });
+
+  it("does not ask about an event moved away or cancelled, and asks about one moved there", async () => {
+    const p = await pcIncharge("en", "IN-UP:P71");
+    await toSummary(p, { when: "27/12 10:00" });
+    await p.tap("✅ Confirm");
+    const [first] = await eventsBy(p.id);
+    const actor = { telegramId: p.id, scopes: [{ role: "pc_incharge" as const, level: "pc" as const, code: "IN-UP:P71" }] };
+    await h.services.events.move({ actor, eventId: first!._id.toHexString(), startsAt: new Date("2026-12-27T09:30:00Z") });
+    await toSummary(p, { when: "27/12 10:00" });
+    await p.tap("✅ Confirm");
+    expect(p.lastText()).toContain("Event registered");
+    const second = (await eventsBy(p.id)).find((e) => e._id.toHexString() !== first!._id.toHexString())!;
+    await h.services.events.cancel({ actor, eventId: second._id.toHexString() });
+    // The first event now starts at 15:00 in India: a new one then is asked about; one at 10:00 is not.
+    await toSummary(p, { when: "27/12 10:00" });
+    await p.tap("✅ Confirm");
+    expect(p.lastText()).toContain("Event registered");
+    await toSummary(p, { when: "27/12 15:00" });
+    await p.tap("✅ Confirm");
+    expect(p.lastText()).toContain("Register another one at the same time?");
+  });
+});
 
 describe("registering an event", () => {
   it("in English: programme, own seat, typed date and time, venue, expected, notes, confirm", async () => {

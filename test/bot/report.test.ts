@@ -6,6 +6,11 @@ import { InlineKeyboard } from "grammy";
 import { createHarness, type Harness, type TestPerson } from "../helpers/harness.js";
 import type { RoleScope } from "../../src/domain/roles.js";
 import { REPORT_CALLBACK_PREFIX, reportButtonData } from "../../src/messages/buttons.js";
+import { createReminderJob } from "../../src/jobs/reminderJob.js";
+import { toDeliveryMessages } from "../../src/jobs/deliveryOutbox.js";
+import type { OutboxMessage } from "../../src/jobs/outbox.js";
+import { createLogger } from "../../src/logger.js";
+import type { Update } from "grammy/types";
 
 const HOUR = 3600_000;
 const START = "2026-11-26T06:30:00Z";
@@ -79,15 +84,16 @@ async function toSummary(p: TestPerson, eventId: string): Promise<void> {
 }
 
 describe("reporting attendance", () => {
-  it("in English from /report: total, each category, photos and image files, notes, confirm", async () => {
+  it("in English from /report (one event waiting: no list): total, each category, photos and image files, notes, confirm", async () => {
     const p = await incharge("en");
     const eventId = await eventFor(p);
-    await eventFor(p, 5); // not started: not listed
+    await eventFor(p, 5); // not started: not waiting
     await p.send("/report");
-    expect(p.lastText()).toContain("1 event is waiting for a report");
-    expect(p.lastButtons()).toEqual([expect.stringMatching(/^📝 26\/11 10:00 am · Sneh Samvad · \S.* \(\d+\)$/)]);
-    await p.tap(/^📝/);
+    expect(p.botTexts().some((t) => t.includes("waiting for a report"))).toBe(false);
     expect(p.botTexts().at(-2)).toContain("Attendance report");
+    expect(p.lastText()).toContain("Or type all the numbers in one message, in this order:");
+    expect(p.lastText()).toContain("Total, Sufi ulema, Intellectuals,");
+    expect(p.lastText()).toContain("120 15 30 10 25 20");
     expect(p.lastText()).toContain("How many people came in total?");
     await p.send("120");
     expect(p.lastText()).toContain("How many of them were Sufi ulema?");
@@ -166,6 +172,26 @@ describe("reporting attendance", () => {
     });
   });
 
+  it("lists the events when more than one is waiting, and opens the one tapped", async () => {
+    const p = await incharge("en");
+    await eventFor(p, -3);
+    const second = await eventFor(p, -1);
+    await p.send("/report");
+    expect(p.lastText()).toContain("2 events are waiting for a report");
+    expect(p.lastButtons()).toEqual([
+      expect.stringMatching(/^📝 26\/11 9:00 am · Sneh Samvad · \S.* \(\d+\)$/),
+      expect.stringMatching(/^📝 26\/11 11:00 am · Sneh Samvad · \S.* \(\d+\)$/),
+    ]);
+    const list = p.findButton(/^📝 26\/11 11:00 am/).message;
+    await p.tap(/^📝 26\/11 11:00 am/);
+    expect(h.api.messages(p.id).find((e) => e.message.message_id === list.message_id)!.message.reply_markup).toBeUndefined();
+    await p.send("10 1 1 1 1 1");
+    await p.tap(/^✅ Done/);
+    await p.tap("Skip ⏭");
+    await p.tap("✅ Confirm");
+    expect(await reportOf(second)).toMatchObject({ total: 10, counts: { "sufi-ulema": 1, "women-beneficiaries": 1 } });
+  });
+
   it("says when nothing is waiting", async () => {
     const p = await incharge("en");
     await p.send("/report");
@@ -198,6 +224,162 @@ describe("reporting attendance", () => {
     expect(lastAnswer().text).toContain("not found");
     await p.tapData(msg.message_id, "rp:nonsense");
     expect(lastAnswer().text).toContain("earlier message");
+  });
+});
+
+/** The reminder scan's messages for this person, sent through the Bot API as the delivery worker sends them. */
+async function deliverReminders(p: TestPerson): Promise<OutboxMessage[]> {
+  const queued: OutboxMessage[] = [];
+  const job = createReminderJob({
+    events: h.services.events,
+    recipients: h.services.recipients,
+    map: h.services.map,
+    rollups: h.services.rollups,
+    i18n: h.i18n,
+    outbox: { enqueue: async (m) => (queued.push(...m), m.length) },
+    now: h.clock.now,
+    zone: "Asia/Kolkata",
+    settings: { hoursBefore: [24, 2], reportRequestHoursAfter: 2, escalationHoursAfter: 48, catchUpMs: 48 * HOUR },
+    logger: createLogger({ level: "silent" }),
+  });
+  await job.scan();
+  const mine = queued.filter((m) => m.chatId === p.id);
+  for (const call of mine.flatMap(toDeliveryMessages)) {
+    await (h.bot.api.raw as unknown as Record<string, (p: unknown) => Promise<unknown>>)[call.method ?? "sendMessage"]!({ ...call.params, chat_id: call.chatId });
+  }
+  return mine;
+}
+
+/** What a person does on the phone, counted from the updates the local Bot API hands the bot. */
+function countActions(p: TestPerson): { taps: number; typed: number; photos: number; stop: () => void } {
+  const counts = { taps: 0, typed: 0, photos: 0 };
+  const listener = (u: Update) => {
+    if (u.callback_query?.from.id === p.id) counts.taps++;
+    else if (u.message?.from?.id === p.id && u.message.text !== undefined) counts.typed++;
+    else if (u.message?.from?.id === p.id && u.message.photo) counts.photos++;
+  };
+  h.api.events.on("update", listener);
+  return Object.assign(counts, { stop: () => void h.api.events.off("update", listener) });
+}
+
+/** Sending one photo from the phone: the attachment button, the photo, Send. */
+const TAPS_PER_PHOTO = 3;
+
+describe("a report in seven taps", () => {
+  const cases = [
+    {
+      lang: "en",
+      typed: "120 15 30 10 25 20",
+      button: "📝 Send the report",
+      done: "✅ Done (1 photo)",
+      skip: "Skip ⏭",
+      confirm: "✅ Confirm",
+      saved: "✅ Report saved",
+    },
+    {
+      lang: "hi",
+      typed: "१२०, १५, ३०, १०, २५, २०",
+      button: "📝 रिपोर्ट भेजें",
+      done: "✅ हो गया (1 फ़ोटो)",
+      skip: "छोड़ें ⏭",
+      confirm: "✅ पुष्टि करें",
+      saved: "✅ रिपोर्ट सहेज ली गई",
+    },
+  ];
+  it.each(cases)("$lang: from the reminder's report request to a saved report with a photo", async (c) => {
+    const p = await incharge(c.lang);
+    const eventId = await eventFor(p, -2.05);
+    const sent = await deliverReminders(p);
+    expect(sent.map((m) => m.key)).toEqual([expect.stringMatching(`^report\\.request:${eventId}:`)]);
+
+    const actions = countActions(p);
+    const request = p.findButton(c.button).message;
+    await p.tap(c.button);
+    // The request is answered: its button is gone, not left to be tapped again.
+    expect(h.api.messages(p.id).find((e) => e.message.message_id === request.message_id)!.message.reply_markup).toBeUndefined();
+    // Straight to the first question: no list, no other choice to make.
+    expect(p.lastText()).toContain(c.lang === "en" ? "How many people came in" : "कितने लोग आए");
+    await p.send(c.typed);
+    await p.sendContent({ photo: { width: 1280, height: 960 } });
+    await p.tap(c.done);
+    await p.tap(c.skip);
+    await p.tap(c.confirm);
+    actions.stop();
+    expect(p.lastText()).toContain(c.saved);
+
+    expect({ taps: actions.taps, typed: actions.typed, photos: actions.photos }).toEqual({ taps: 4, typed: 1, photos: 1 });
+    expect(actions.taps + actions.photos * TAPS_PER_PHOTO).toBeLessThanOrEqual(7);
+    const photo = p.transcript().find((e) => e.from === "user" && e.message.photo)!.message.photo!.at(-1)!;
+    const report = await reportOf(eventId);
+    expect(report).toMatchObject({
+      total: 120,
+      counts: { "sufi-ulema": 15, intellectuals: 30, sports: 10, influential: 25, "women-beneficiaries": 20 },
+      photos: [{ fileId: photo.file_id, fileUniqueId: photo.file_unique_id, kind: "photo" }],
+      notes: "",
+      version: 1,
+    });
+  });
+});
+
+describe("all the numbers in one message", () => {
+  it("checks them against the total as one by one; a mismatch is explained and the draft kept", async () => {
+    const p = await incharge("en");
+    const eventId = await eventFor(p);
+    await remind(p, eventId);
+    await p.tap("📝 Report");
+    const total = "How many people came in total?";
+    for (const [text, reason] of [
+      ["60 10 10 10 10 30", "The categories add up to 70, more than the total of 60"],
+      ["60 10 10", "That is 3 numbers. Type just the total, or all 6 numbers in the order shown."],
+      ["60 10 -5 10 10 10", "Intellectuals: The number cannot be negative."],
+      ["60 10 5.5 10 10 10", "Intellectuals: Please type a whole number"],
+      ["600000 10 5 10 10 10", "Total: That is too large. The most is 100000."],
+      ["12 people", "number in digits"],
+    ]) {
+      await p.send(text!);
+      expect(p.lastText(), text).toContain(reason);
+      expect(p.lastText(), text).toContain(total);
+    }
+    await p.send("60, 10, 5, 0, 5, 20");
+    await p.sendContent({ photo: {} });
+    await p.tap(/^✅ Done/);
+    await p.send("Good turnout");
+    expect(p.lastText()).toContain("• Others: 20");
+
+    // Edit → Numbers: a mismatch again keeps the photo and the notes, and the numbers are asked again.
+    await p.tap("✏️ Edit");
+    await p.tap("Numbers");
+    await p.send("50 20 20 20 0 0");
+    expect(p.lastText()).toContain("The categories add up to 60, more than the total of 50");
+    await p.send("50 20 20 5 0 0");
+    expect(p.lastText()).toContain("Photos: 1");
+    expect(p.lastText()).toContain("Good turnout");
+    expect(p.lastText()).toContain("• Others: 5");
+    await p.tap("✅ Confirm");
+    const report = await reportOf(eventId);
+    expect(report).toMatchObject({ total: 50, counts: { "sufi-ulema": 20, intellectuals: 20, sports: 5, influential: 0, "women-beneficiaries": 0 }, notes: "Good turnout" });
+    expect(report!.photos).toHaveLength(1);
+  });
+
+  it("in Hindi: the order is shown in Hindi, and a wrong count of numbers is explained in Hindi", async () => {
+    const p = await incharge("hi");
+    const eventId = await eventFor(p);
+    await remind(p, eventId);
+    await p.tap("📝 Report");
+    expect(p.lastText()).toContain("या सारी संख्याएँ एक ही संदेश में, इसी क्रम में लिखें:");
+    expect(p.lastText()).toContain("कुल, सूफ़ी उलेमा, बुद्धिजीवी,");
+    await p.send("१२० १५");
+    expect(p.lastText()).toContain("आपने 2 संख्याएँ लिखीं। केवल कुल संख्या लिखें, या ऊपर दिए क्रम में पूरी 6 संख्याएँ।");
+    await p.send("१२० १५ ३० १० २५ ५०");
+    expect(p.lastText()).toContain("श्रेणियों का जोड़ 130 है, जो कुल संख्या 120 से ज़्यादा है।");
+    // One by one still works after a refused line.
+    await p.send("40");
+    expect(p.lastText()).toContain("सूफ़ी उलेमा");
+    for (const n of ["10", "10", "10", "5", "5"]) await p.send(n);
+    await p.tap(/^✅ हो गया/);
+    await p.tap("छोड़ें ⏭");
+    await p.tap("✅ पुष्टि करें");
+    expect(await reportOf(eventId)).toMatchObject({ total: 40, counts: { "sufi-ulema": 10, intellectuals: 10, sports: 10, influential: 5, "women-beneficiaries": 5 } });
   });
 });
 

@@ -15,6 +15,7 @@ import {
   canChangeEvent,
   canReportEvent,
   othersOf,
+  parseAttendanceLine,
   parseCount,
   parseWhen,
   registrationOptions,
@@ -171,6 +172,47 @@ describe("a report's numbers", () => {
     expect(checkReportCounts(10, { sports: -1 }, keys)).toEqual({ ok: false, reason: "bad_count" });
     expect(checkReportCounts(10, { sports: 1.5 }, keys)).toEqual({ ok: false, reason: "bad_count" });
     expect(checkReportCounts(-1, {}, keys)).toEqual({ ok: false, reason: "bad_total" });
+  });
+});
+
+describe("a report's numbers typed in one message", () => {
+  const all = (total: number, ...counts: number[]) => ({ ok: true, kind: "all", total, counts });
+  it.each([
+    ["120 15 30 10 25 20", all(120, 15, 30, 10, 25, 20)],
+    ["120, 15, 30, 10, 25, 20", all(120, 15, 30, 10, 25, 20)],
+    ["120,15,30,10,25,20", all(120, 15, 30, 10, 25, 20)],
+    ["120;15;30;10;25;20", all(120, 15, 30, 10, 25, 20)],
+    ["  120   15\n30 10 25 20 ", all(120, 15, 30, 10, 25, 20)],
+    ["१२० १५ ३० १० २५ २०", all(120, 15, 30, 10, 25, 20)],
+    ["१२०, १५, ३०, १०, २५, २०", all(120, 15, 30, 10, 25, 20)],
+    ["60 0 0 0 0 60", all(60, 0, 0, 0, 0, 60)],
+    ["120", { ok: true, kind: "total", total: 120 }],
+    ["१२०", { ok: true, kind: "total", total: 120 }],
+    ["1,200", { ok: true, kind: "total", total: 1200 }],
+    ["1,00,000", { ok: true, kind: "total", total: 100000 }],
+  ])("%j", (text, result) => {
+    expect(parseAttendanceLine(text, 5)).toEqual(result);
+  });
+
+  it("checks every count as one by one, and the categories against the total", () => {
+    expect(parseAttendanceLine("120 15 30 10 25 50", 5)).toEqual({ ok: false, reason: "exceeds_total", sum: 130, total: 120 });
+    expect(parseAttendanceLine("120 15 -30 10 25 20", 5)).toEqual({ ok: false, reason: "negative", index: 2 });
+    expect(parseAttendanceLine("120 15 30 10.5 25 20", 5)).toEqual({ ok: false, reason: "not_whole", index: 3 });
+    expect(parseAttendanceLine("200000 15 30 10 25 20", 5)).toEqual({ ok: false, reason: "too_large", max: 100000, index: 0 });
+    expect(parseAttendanceLine("-5", 5)).toMatchObject({ ok: false, reason: "negative" });
+  });
+
+  it("refuses several numbers of the wrong length instead of gluing them into one", () => {
+    expect(parseAttendanceLine("120 15 30", 5)).toEqual({ ok: false, reason: "wrong_length", got: 3, want: 6 });
+    expect(parseAttendanceLine("120 15 30 10 25 20 5", 5)).toEqual({ ok: false, reason: "wrong_length", got: 7, want: 6 });
+    expect(parseAttendanceLine("12 people", 5)).toMatchObject({ ok: false, reason: "not_a_number" });
+    expect(parseAttendanceLine("fifty", 5)).toMatchObject({ ok: false, reason: "not_a_number" });
+  });
+
+  it("reads a grouped number as one total when the list reading makes no sense", () => {
+    expect(parseAttendanceLine("1,200", 1)).toEqual({ ok: true, kind: "total", total: 1200 });
+    expect(parseAttendanceLine("200,150", 1)).toEqual({ ok: true, kind: "all", total: 200, counts: [150] });
+    expect(parseAttendanceLine("120 15", 0)).toEqual({ ok: false, reason: "wrong_length", got: 2, want: 1 });
   });
 });
 

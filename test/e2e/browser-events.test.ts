@@ -127,14 +127,11 @@ describe.skipIf(skipBrowserTests)("a demo in-charge registers an event and repor
     const event = (await sb.app.db.models.Event.findOne({ createdBy: pc.id, venue }).lean())!;
     let at = await lastId(page);
     await type(page, "/report");
-    const list = await botSays(page, "रिपोर्ट बाकी है", at);
-    // Only events that have started and are not reported: the new one (the demo ones are reported or not his).
-    const buttons = await page.locator(`.msg[data-id="${list}"] .inline-keyboard button`).allTextContents();
-    expect(buttons).toHaveLength(1);
-    expect(buttons[0]).toMatch(/^📝 .*स्नेह संवाद/);
-    await page.locator(`.msg[data-id="${list}"] .inline-keyboard button`).first().click();
-
-    let q = await botSays(page, "कितने लोग आए", list);
+    // Only events that have started and are not reported count: the new one is the only one (the demo ones are
+    // reported long ago or not his), so its report opens without a list.
+    const intro = await botSays(page, "उपस्थिति रिपोर्ट", at);
+    expect(await page.locator(`.msg[data-id="${intro}"]`).textContent()).toContain("स्नेह संवाद");
+    let q = await botSays(page, "कितने लोग आए", at);
     at = await lastId(page);
     await type(page, "85");
     q = await botSays(page, "सूफ़ी उलेमा", at);

@@ -54,6 +54,12 @@ describe("the sandbox", () => {
       await waitUntil("a getUpdates call", () => sb.api.callsTo("getUpdates").length > 0);
       expect(sb.api.commands({ languageCode: "hi" }).map((c) => c.command)).toContain("help");
       expect(sb.api.commands({ languageCode: "en" })[0]?.description).toMatch(/[a-z]/);
+      // The default menus are a newcomer's; each demo person has the menu of their role.
+      expect(sb.api.commands().map((c) => c.command)).not.toContain("newevent");
+      const menu = (key: string) => sb.api.commands({ scope: { type: "chat", chat_id: sb.people.find((p) => p.key === key)!.user.id } }).map((c) => c.command);
+      expect(menu("pc")).toContain("report");
+      expect(menu("pc")).not.toContain("clusters");
+      expect(menu("admin")).toContain("clusters");
     });
 
     it("refuses any other token, as Telegram does", async () => {

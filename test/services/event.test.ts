@@ -199,3 +199,22 @@ describe("listing, cancelling and moving", () => {
     expect(await s.events.cancel({ actor, eventId: "not-an-id" })).toEqual({ ok: false, reason: "not_found" });
   });
 });
+
+describe("a second event of a seat at the same time", () => {
+  it("is refused as same_slot only when asked to, never for the draft that registered the first", async () => {
+    const actor = { telegramId: 4_400_000_001, scopes: [{ role: "pc_incharge" as const, level: "pc" as const, code: "IN-UP:P60" }] };
+    const at = input({ territory: { level: "pc", code: "IN-UP:P60" }, startsAt: new Date(clock.now().getTime() + 30 * HOUR) });
+    const first = await s.events.create({ actor, input: at, confirmKey: "slot:1", refuseSameSlot: true });
+    if (!first.ok) throw new Error(first.reason);
+    // The same draft again (another copy's Confirm, another instance): the same event, not a question.
+    expect(await s2.events.create({ actor, input: at, confirmKey: "slot:1", refuseSameSlot: true })).toMatchObject({ ok: true, duplicate: true });
+    const again = await s.events.create({ actor, input: { ...at, venue: "Madrasa" }, confirmKey: "slot:2", refuseSameSlot: true });
+    expect(again).toMatchObject({ ok: false, reason: "same_slot", existing: [{ id: first.event.id, venue: "Town hall" }] });
+    expect(await db.models.Event.countDocuments({ code: "IN-UP:P60" })).toBe(1);
+    // Without asking (scripts, the demo data), or after the person said yes: stored.
+    expect(await s.events.create({ actor, input: { ...at, venue: "Madrasa" }, confirmKey: "slot:2" })).toMatchObject({ ok: true, duplicate: false });
+    // The same seat at another minute is another slot.
+    const later = { ...at, startsAt: new Date(at.startsAt.getTime() + 60_000) };
+    expect(await s.events.create({ actor, input: later, confirmKey: "slot:3", refuseSameSlot: true })).toMatchObject({ ok: true });
+  });
+});

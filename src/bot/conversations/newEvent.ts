@@ -5,9 +5,10 @@ import type { LatLng } from "../../domain/events/index.js";
 import type { TerritoryRef } from "../../domain/territory.js";
 import type { EventRefusal } from "../../services/eventService.js";
 import type { AppContext } from "../context.js";
-import { eventLines, type Reader } from "./eventFormat.js";
+import { escapeHtml } from "../format.js";
+import { eventLines, fmtWhen, type Reader } from "./eventFormat.js";
 import { askExpected, askLocation, askNotes, askProgramme, askTerritory, askVenue } from "./eventSteps.js";
-import { load, type Conv } from "./prompts.js";
+import { load, say, waitForTap, type Conv } from "./prompts.js";
 import { safely } from "./safely.js";
 import { draftKeyOf, finishCopies, settleConfirm, summaryStep } from "./summaryStep.js";
 import { askWhen } from "./whenStep.js";
@@ -114,12 +115,29 @@ export async function newEventConversation(conversation: Conv, ctx: AppContext):
     }
 
     // Confirm.
-    const { tap, confirmKey, copies } = answer;
+    const { confirmKey, copies } = answer;
+    let { tap } = answer;
     const actorId = ctx.from!.id;
     const input = { ...d, startsAt: new Date(d.startsAt) };
-    const result = await load(conversation, (c) =>
-      safely(c, () => c.deps.services.events.create({ actor: { telegramId: actorId, scopes: c.scopes }, input, confirmKey })),
-    );
+    const save = (refuseSameSlot: boolean) =>
+      load(conversation, (c) =>
+        safely(c, () => c.deps.services.events.create({ actor: { telegramId: actorId, scopes: c.scopes }, input, confirmKey, refuseSameSlot })),
+      );
+    let result = await save(true);
+    if (!result.ok && result.reason === "same_slot" && "existing" in result) {
+      // The seat already has an event at this very time: a second one only when the person says so.
+      const first = result.existing[0]!;
+      const again = await askAnother(conversation, ctx, tap, {
+        seat: territoryName,
+        programme: programmes.find((p) => p.key === first.programmeKey)?.name[lang] ?? first.programmeKey,
+        when: fmtWhen(reader, first.startsAt),
+        venue: first.venue,
+      });
+      if (!again) continue;
+      tap = again;
+      copies.push(again.callbackQuery!.message!.message_id);
+      result = await save(false);
+    }
     const outcome = await settleConfirm(ctx, tap, result, "events:refused");
     if (outcome === "retry") continue;
     if (result.ok) {
@@ -148,8 +166,37 @@ export async function newEventConversation(conversation: Conv, ctx: AppContext):
       await finishCopies(tap, copies, `<b>${ctx.t("events:created.title")}</b>\n\n${shown}${already}\n\n${ctx.t("events:created.next")}`);
       return;
     }
-    const field = REFUSAL_FIELD[result.reason];
+    const field = REFUSAL_FIELD[result.reason as EventRefusal];
     if (!field) return;
     await askField(field, draft);
   }
+}
+
+/**
+ * "This seat already has an event at this time: register another?" Yes: the tap that said so (it becomes the
+ * confirmation, as the Confirm tap would have). No: null, and the summary comes back (to edit the time, or cancel).
+ */
+async function askAnother(
+  conversation: Conv,
+  ctx: AppContext,
+  confirmTap: AppContext,
+  existing: { seat: string; programme: string; when: string; venue: string },
+): Promise<AppContext | null> {
+  await confirmTap.answerCallbackQuery().catch(() => {});
+  await confirmTap.editMessageReplyMarkup().catch(() => {});
+  const vars = Object.fromEntries(Object.entries(existing).map(([k, v]) => [k, escapeHtml(v)]));
+  const buttons = [
+    { label: ctx.t("events:sameSlot.yes"), value: "yes" },
+    { label: ctx.t("events:sameSlot.no"), value: "no" },
+  ];
+  const text = ctx.t("events:sameSlot.ask", vars);
+  const prompts = [await say(ctx, text, buttons, 1)];
+  const { value, ctx: tap } = await waitForTap(conversation, () => prompts, ["yes", "no"], async (other) => {
+    await other.reply(other.t("events:summary.useButtons"));
+    prompts.push(await say(other, text, buttons, 1));
+  });
+  if (value === "yes") return tap;
+  await tap.answerCallbackQuery().catch(() => {});
+  await tap.editMessageText(`${text}\n\n✅ <b>${escapeHtml(ctx.t("events:sameSlot.no"))}</b>`, { parse_mode: "HTML" }).catch(() => {});
+  return null;
 }

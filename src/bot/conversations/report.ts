@@ -1,16 +1,17 @@
-// The attendance report of one event: total → each category (never more than is left of the total) → photos
+// The attendance report of one event: total → each category (never more than is left of the total), or all the
+// numbers in one message ("120 15 30 10 25 20", in the order the prompt shows) → photos
 // (0-10, then Done) → notes → summary with Confirm / Edit / Cancel. Opened from /report's list or a reminder's
 // button (rp:<eventId>). A report's author may correct it for 72 hours: the same steps, with "Keep" buttons
 // holding the current values. One report version per draft, whichever copy of the summary is confirmed and on
 // whichever bot instance; a correction is a new conversation, so a new draft and a new version.
 import type { Message } from "grammy/types";
 import type { ReportPhoto } from "../../domain/reports.js";
-import { CORRECTION_WINDOW_MS } from "../../domain/events/index.js";
+import { CORRECTION_WINDOW_MS, parseAttendanceLine, type AttendanceLineResult } from "../../domain/events/index.js";
 import type { AppContext } from "../context.js";
 import { escapeHtml } from "../format.js";
-import { ask } from "./ask.js";
+import { ask, type Verdict } from "./ask.js";
 import { fmtWhen, reportLines, type Reader } from "./eventFormat.js";
-import { countVerdict, notesVerdict } from "./eventSteps.js";
+import { countReason, countVerdict, notesVerdict } from "./eventSteps.js";
 import { ANSWER_PREFIX, load, say, type Choice, type Conv } from "./prompts.js";
 import { safely } from "./safely.js";
 import { draftKeyOf, finishCopies, settleConfirm, summaryStep } from "./summaryStep.js";
@@ -65,15 +66,29 @@ export async function reportConversation(conversation: Conv, ctx: AppContext, ev
 
   const keep = (n: number | undefined): Choice[] => (n === undefined ? [] : [{ label: ctx.t("report:keep", { value: n }), value: `k${n}` }]);
 
+  // The total, or every number at once in the order shown (one message instead of one per category).
+  const totalPrompt = categories.length
+    ? `${ctx.t("report:total.ask")}\n\n${ctx.t("report:total.allAtOnce", {
+        order: [ctx.t("report:field.total"), ...categories.map((c) => c.name)].map(escapeHtml).join(", "),
+        example: exampleLine(categories.length),
+      })}`
+    : ctx.t("report:total.ask");
+
   const askNumbers = async (draft: Partial<Draft>) => {
-    const totalAnswer = await ask<number>(conversation, ctx, {
-      prompt: ctx.t("report:total.ask"),
+    const totalAnswer = await ask<AttendanceLine>(conversation, ctx, {
+      prompt: totalPrompt,
       buttons: keep(prior?.total),
-      text: (s) => countVerdict(ctx, s),
+      text: (s) => attendanceVerdict(ctx, s, categories),
       otherReason: ctx.t("events:count.not_a_number"),
     });
-    draft.total = totalAnswer.kind === "value" ? totalAnswer.value : Number(totalAnswer.value.slice(1));
+    const line: AttendanceLine =
+      totalAnswer.kind === "value" ? totalAnswer.value : { ok: true, kind: "total", total: Number(totalAnswer.value.slice(1)) };
+    draft.total = line.total;
     draft.counts = {};
+    if (line.kind === "all") {
+      categories.forEach((cat, i) => (draft.counts![cat.key] = line.counts[i]!));
+      return;
+    }
     let left = draft.total;
     for (const cat of categories) {
       if (left === 0) {
@@ -171,6 +186,26 @@ export async function reportConversation(conversation: Conv, ctx: AppContext, ev
     }
     return;
   }
+}
+
+type AttendanceLine = Extract<AttendanceLineResult, { ok: true }>;
+
+/** A line of numbers for the prompt's example: a total and one plausible count per category, adding up to less. */
+function exampleLine(categories: number): string {
+  const counts = Array.from({ length: categories }, (_, i) => [15, 30, 10, 25, 20][i % 5]!);
+  return [counts.reduce((a, b) => a + b, 20), ...counts].join(" ");
+}
+
+/** The total alone, or all the numbers at once; a refusal names the number that is wrong. */
+function attendanceVerdict(ctx: AppContext, text: string, categories: { name: string }[]): Verdict<AttendanceLine> {
+  const r = parseAttendanceLine(text, categories.length);
+  if (r.ok) return { ok: true, value: r };
+  if (r.reason === "wrong_length") return { ok: false, reason: ctx.t("report:all.wrongLength", { got: r.got, want: r.want }) };
+  if (r.reason === "exceeds_total") return { ok: false, reason: ctx.t("report:all.exceeds", { sum: r.sum, total: r.total }) };
+  const reason = countReason(ctx, r);
+  if (r.index === undefined) return { ok: false, reason };
+  const name = r.index === 0 ? ctx.t("report:field.total") : categories[r.index - 1]!.name;
+  return { ok: false, reason: ctx.t("report:all.badNumber", { name: escapeHtml(name), reason }) };
 }
 
 /** The photo or image file in a message, if any; `false` for a file that is not an image. */

@@ -2,7 +2,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import { LANGUAGES, isLanguage } from "../../i18n.js";
 import type { BotContext } from "../context.js";
-import { setChatCommands } from "../commands.js";
+import { syncOwnMenu } from "../menus.js";
 
 export function languageFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
@@ -22,7 +22,8 @@ export function languageFeature(): Composer<BotContext> {
     const t = ctx.deps.i18n.t(chosen);
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(t("language:changed", { language: t(`language:name.${chosen}`) })).catch(() => {});
-    await setChatCommands(ctx, chosen);
+    // The chat's command menu in the new language.
+    await syncOwnMenu(ctx);
   });
   return composer;
 }

@@ -1,5 +1,5 @@
-// /report lists the person's events that have started and have no report, and reports they may still correct;
-// each button (rp:<eventId>) opens the report conversation for that event. Reminders (issue 4) send the same
+// /report lists the person's events that have started and have no report, and reports they may still correct (with
+// exactly one event waiting and nothing to correct, it opens that event's report at once); each button (rp:<eventId>) opens the report conversation for that event. Reminders (issue 4) send the same
 // button, so a reminder and the list behave alike. Access is checked again on every tap.
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext, BotDeps } from "../context.js";
@@ -35,6 +35,12 @@ export function reportFeature(deps: BotDeps): Composer<BotContext> {
         await ctx.reply(ctx.t("report:list.none"));
         return;
       }
+      // One event to report and nothing to correct: no list to tap through, straight to its report. (With reports
+      // still correctable the list stays: the saved report's message promises a correction through /report.)
+      if (awaiting.length === 1 && correctable.length === 0) {
+        await ctx.conversation.enter(REPORT_CONVERSATION, awaiting[0]!.id);
+        return;
+      }
       const correctableEvents = (
         await Promise.all(correctable.map((r) => deps.services.events.get(r.eventId)))
       ).filter((e) => e !== null);
@@ -64,6 +70,11 @@ export function reportFeature(deps: BotDeps): Composer<BotContext> {
         return;
       }
       await ctx.answerCallbackQuery();
+      // A message only for choosing a report (the list, a reminder's request) has been answered: its buttons go, so
+      // an old one is not tapped later by mistake. An event's card in /myevents keeps its other buttons.
+      const keyboard = ctx.callbackQuery.message?.reply_markup?.inline_keyboard ?? [];
+      const onlyReports = keyboard.flat().every((b) => "callback_data" in b && REPORT_CALLBACK_RE.test(b.callback_data ?? ""));
+      if (keyboard.length > 0 && onlyReports) await ctx.editMessageReplyMarkup().catch(() => {});
       await ctx.conversation.enter(REPORT_CONVERSATION, eventId);
     }),
   );

@@ -3,6 +3,7 @@ import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
 import { escapeHtml, formatTime, scopeLabel } from "../format.js";
 import { helpText } from "./help.js";
+import { syncMenu, syncMenuOf } from "../menus.js";
 import { scopesOf } from "../../services/personService.js";
 import type { Role, TerritoryLevel } from "../../domain/roles.js";
 
@@ -45,6 +46,9 @@ export function startFeature(): Composer<BotContext> {
     // Reload: the role was just granted, and /help must reflect it.
     ctx.person = await ctx.deps.services.people.get(ctx.from!.id);
     ctx.scopes = scopesOf(ctx.person);
+    // The menu of the role just taken (and the old holder's, who lost the seat to this link).
+    if (ctx.person) await syncMenu(ctx.api, ctx.deps, ctx.log, ctx.person, ctx.from?.language_code);
+    if (result.invite.replaces != null && result.invite.replaces !== ctx.from!.id) await syncMenuOf(ctx.api, ctx.deps, ctx.log, result.invite.replaces);
     const role = escapeHtml(await scopeLabel(ctx, { role: result.invite.role, level: result.invite.level, code: result.invite.code }));
     const key = result.repeated || result.alreadyHeld ? "start:alreadyJoined" : "start:joined";
     const inherited = result.handedOver > 0 ? `\n\n${ctx.t("start:inherited", { count: result.handedOver })}` : "";

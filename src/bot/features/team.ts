@@ -8,6 +8,7 @@ import type { BotContext } from "../context.js";
 import { escapeHtml, formatDate, personName, scopeLabel } from "../format.js";
 import { denyAccess } from "../middleware/deny.js";
 import { editHtml, replyHtml } from "../reply.js";
+import { syncMenuOf } from "../menus.js";
 
 const PAGE_SIZE = 10;
 
@@ -63,6 +64,8 @@ export function teamFeature(): Composer<BotContext> {
     }
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(ctx.t("team:revoked")).catch(() => ctx.reply(ctx.t("team:revoked")));
+    // Their menu loses what the role gave them, now rather than at their next message.
+    await syncMenuOf(ctx.api, ctx.deps, ctx.log, targetId);
   });
 
   composer.callbackQuery(/^tm:s:(\d{1,16}):([A-Za-z0-9:-]{1,20})$/, async (ctx) => {

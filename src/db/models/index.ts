@@ -18,6 +18,7 @@ import {
 import { inboxUpdateSchema, inboxSeenSchema, type InboxUpdateDoc, type InboxSeenDoc } from "./inboxUpdate.js";
 import { programmeSchema, categorySchema, type ProgrammeDoc, type CategoryDoc } from "./programme.js";
 import { eventSchema, type EventDoc } from "./event.js";
+import { eventSlotSchema, type EventSlotDoc } from "./eventSlot.js";
 import { reportSchema, reportVersionSchema, type ReportDoc, type ReportVersionDoc } from "./report.js";
 import { reviewDecisionSchema, type ReviewDecisionDoc } from "./reviewDecision.js";
 import {
@@ -71,6 +72,8 @@ export interface Models {
   Programme: Model<ProgrammeDoc>;
   AttendeeCategory: Model<CategoryDoc>;
   Event: Model<EventDoc>;
+  /** Events by seat and start time (eventSlot.ts). */
+  EventSlot: Model<EventSlotDoc>;
   Report: Model<ReportDoc>;
   ReportVersion: Model<ReportVersionDoc>;
   ReviewDecision: Model<ReviewDecisionDoc>;
@@ -117,6 +120,7 @@ export function createModels(connection: Connection): Models {
     Programme: connection.model<ProgrammeDoc>("Programme", programmeSchema, "programmes"),
     AttendeeCategory: connection.model<CategoryDoc>("AttendeeCategory", categorySchema, "attendee_categories"),
     Event: connection.model<EventDoc>("Event", eventSchema, "events"),
+    EventSlot: connection.model<EventSlotDoc>("EventSlot", eventSlotSchema, "event_slots"),
     Report: connection.model<ReportDoc>("Report", reportSchema, "reports"),
     ReportVersion: connection.model<ReportVersionDoc>("ReportVersion", reportVersionSchema, "report_versions"),
     ReviewDecision: connection.model<ReviewDecisionDoc>("ReviewDecision", reviewDecisionSchema, "review_decisions"),
@@ -146,3 +150,4 @@ export type { DirectiveDoc, DirectiveDeliveryDoc, DirectiveAckDoc };
 export type { PhotoTaskDoc, PhotoAttemptDoc, PhotoCheckDoc, PhotoDoc, PhotoFlagDoc };
 export type { EscalationStepDoc };
 export type { PlanPhaseDoc, PlanRaiseDoc };
+export type { EventSlotDoc };

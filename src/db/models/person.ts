@@ -31,6 +31,7 @@ export const personSchema = new Schema<PersonDoc>(
     language: { type: String, enum: ["hi", "en", null], default: null },
     roles: { type: [roleGrantSchema], default: [] },
     blockedBotAt: { type: Date, default: null },
+    menuHash: { type: String, default: null },
   },
   { timestamps: true },
 );
