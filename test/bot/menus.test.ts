@@ -21,7 +21,7 @@ const commandsOf = (p: TestPerson) => menuOf(p).map((c) => c.command);
 const menuCalls = (p: TestPerson) => h.api.callsTo("setMyCommands").filter((c) => JSON.stringify(c.params.scope ?? "").includes(String(p.id))).length;
 
 const EVERYONE = ["me", "language", "help", "start", "cancel"];
-const INCHARGE = ["newevent", "report", "myevents", ...EVERYONE];
+const INCHARGE = ["newevent", "report", "myevents", "progress", ...EVERYONE];
 
 /** An invite to a PC of Uttar Pradesh of its own, redeemed by a new person through /start. */
 async function joinAsPcIncharge(lang: string): Promise<TestPerson> {
@@ -66,7 +66,7 @@ describe("menus by role", () => {
     expect(commandsOf(p)).toEqual(EVERYONE);
     expect(menuCalls(p)).toBe(2);
     // The state team's own menu: what a state team member can use.
-    expect(commandsOf(team)).toEqual(["newevent", "report", "myevents", "review", "gaps", "export", "rollup", "invite", "invites", "team", ...EVERYONE]);
+    expect(commandsOf(team)).toEqual(["newevent", "report", "myevents", "progress", "review", "gaps", "export", "rollup", "map", "plans", "invite", "invites", "team", ...EVERYONE]);
     await p.send("/help");
     expect(menuCalls(p)).toBe(2);
   });
