@@ -229,6 +229,8 @@ describe.skipIf(skipBrowserTests)("a demo in-charge registers an event and repor
     let q = await botSays(page, "संलग्नक", at);
     await tap(page, q, "कोई संलग्नक नहीं ➡️");
     q = await botSays(page, "किसे भेजना है", q);
+    await tap(page, q, "👥 किसी क्षेत्र की भूमिकाएँ");
+    q = await botSays(page, "भूमिकाएँ चुनें", q);
     await tap(page, q, "☐ विधानसभा प्रभारी");
     await page.locator(`.msg[data-id="${q}"] .inline-keyboard`).getByRole("button", { name: "☑ विधानसभा प्रभारी" }).waitFor();
     await tap(page, q, "आगे बढ़ें ➡️");
