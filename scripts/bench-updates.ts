@@ -204,7 +204,8 @@ interface Sample {
   ms: number;
 }
 
-type Action = { send: string } | { tap: RegExp; optional?: boolean };
+/** lastOnly: look for the button on the bot's last message only (a step the bot may skip, whose older copies remain). */
+type Action = { send: string } | { tap: RegExp; optional?: boolean; lastOnly?: boolean };
 
 /** Registrations so far: each at a time of its own (a second event of a seat at one time is asked about). */
 let registrations = 0;
@@ -230,7 +231,8 @@ function newEventScript(): Action[] {
 /** A complete /report of the newest event waiting: total 60, then the five default categories, no photos or notes. */
 const REPORT_SCRIPT: Action[] = [
   { send: "/report" },
-  { tap: /^📝/ },
+  // The list of events awaiting a report; with one event only, /report opens it at once.
+  { tap: /^📝/, optional: true, lastOnly: true },
   { send: "60" },
   ...["10", "5", "0", "5", "20"].map((send) => ({ send })),
   { tap: /^✅ Done/ },
@@ -257,7 +259,7 @@ class Chat {
     if (THINK_MS > 0 && step > 0) await new Promise((r) => setTimeout(r, THINK_MS * (0.5 + Math.random())));
     if ("send" in action) this.api.sendUserMessage(this.user, action.send);
     else {
-      const button = this.findButton(action.tap);
+      const button = this.findButton(action.tap, action.lastOnly);
       if (!button) {
         if (action.optional) return false;
         throw new Error(`no button ${String(action.tap)}; last message: ${this.lastText().slice(0, 200)}`);
@@ -287,8 +289,8 @@ class Chat {
     return { sent, ok: this.lastText().includes(DONE_TEXT[kind]) };
   }
 
-  findButton(label: RegExp): { messageId: number; data: string } | undefined {
-    const entries = this.api.messages(this.user.id).filter((e) => e.from === "bot").reverse();
+  findButton(label: RegExp, lastOnly = false): { messageId: number; data: string } | undefined {
+    const entries = this.api.messages(this.user.id).filter((e) => e.from === "bot").reverse().slice(0, lastOnly ? 1 : undefined);
     for (const e of entries) {
       for (const row of e.message.reply_markup?.inline_keyboard ?? []) {
         for (const b of row) if (label.test(b.text) && "callback_data" in b && b.callback_data) return { messageId: e.message.message_id, data: b.callback_data };
