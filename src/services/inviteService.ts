@@ -87,6 +87,24 @@ export interface InviteService {
   grantRevoked(inviteId: string): Promise<void>;
 }
 
+/** A link not yet used, as stored: only the token's hash is kept. */
+function newInvite(args: { token: string; role: Role; territory: TerritoryRef; createdBy: number | null; createdAt: Date; expiresAt: Date; replaces: number | null }): InviteDoc {
+  return {
+    tokenHash: hashToken(args.token),
+    role: args.role,
+    level: args.territory.level,
+    code: args.territory.code,
+    createdBy: args.createdBy,
+    createdAt: args.createdAt,
+    expiresAt: args.expiresAt,
+    usedBy: null,
+    usedAt: null,
+    revokedAt: null,
+    grantRevokedAt: null,
+    replaces: args.replaces,
+  };
+}
+
 export function hashToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
@@ -268,20 +286,7 @@ export function createInviteService(deps: {
       const token = newToken(deps.random);
       const createdAt = now();
       const expiresAt = new Date(createdAt.getTime() + days * DAY_MS);
-      const doc = await Invite.create({
-        tokenHash: hashToken(token),
-        role: input.role,
-        level: input.territory.level,
-        code: input.territory.code,
-        createdBy: actorId,
-        createdAt,
-        expiresAt,
-        usedBy: null,
-        usedAt: null,
-        revokedAt: null,
-        grantRevokedAt: null,
-        replaces: input.replaces ?? null,
-      });
+      const doc = await Invite.create(newInvite({ token, role: input.role, territory: input.territory, createdBy: actorId, createdAt, expiresAt, replaces: input.replaces ?? null }));
       const inviteId = String(doc._id);
       await audit.record({
         actorId,
@@ -324,21 +329,7 @@ export function createInviteService(deps: {
         }
         const token = newToken(deps.random);
         const _id = new Types.ObjectId();
-        docs.push({
-          _id,
-          tokenHash: hashToken(token),
-          role: input.role,
-          level: territory.level,
-          code: territory.code,
-          createdBy: actorId,
-          createdAt,
-          expiresAt,
-          usedBy: null,
-          usedAt: null,
-          revokedAt: null,
-          grantRevokedAt: null,
-          replaces: null,
-        });
+        docs.push({ _id, ...newInvite({ token, role: input.role, territory, createdBy: actorId, createdAt, expiresAt, replaces: null }) });
         entries.push({ actorId, action: "invite.create", outcome: "ok", details: { ...details, inviteId: String(_id), expiresAt }, updateId });
         results.push({ ok: true, token, inviteId: String(_id), expiresAt });
       }
