@@ -100,7 +100,7 @@ export function createExportService(deps: {
       return {
         ok: true,
         sheet: {
-          columns: ["event_id", "programme", "state", "pc", "ac", "starts_utc", "starts_local", "venue", "expected", "status", "registered_by", "reported_utc"],
+          columns: ["event_id", "programme", "state", "pc", "ac", "starts_utc", "starts_local", "venue", "expected", "status", "organiser", "registered_by", "reported_utc"],
           rows: mapped(cursor, (e: EventDoc) => [
             e._id.toHexString(),
             e.programmeKey,
@@ -112,7 +112,9 @@ export function createExportService(deps: {
             e.venue,
             e.expectedAttendance,
             e.status ?? "planned",
+            // The organiser is whoever holds the event now (a seat's new holder inherits it); registered_by who typed it in.
             e.createdBy,
+            e.registeredBy ?? e.createdBy,
             iso(e.reportedAt),
           ]),
         },
