@@ -1,10 +1,10 @@
 // How directives read: the message each recipient gets (in their language, with an Acknowledge button), the
 // sender's progress line, and the summaries of /directives. The directive's own text is the sender's, escaped.
-import { DateTime } from "luxon";
 import type { I18n, Language, Translate } from "../i18n.js";
 import type { DeliveryCounts } from "../domain/directives.js";
 import type { DirectiveRenderer } from "../services/directiveService.js";
 import { escapeHtml } from "./format.js";
+import { dateTimeText } from "../messages/time.js";
 
 /** Callback data of the Acknowledge button: `dv:a:<deliveryId>` (29 bytes). */
 export const ACK_PREFIX = "dv:a:";
@@ -15,9 +15,7 @@ export function ackData(deliveryId: string): string {
 }
 
 export function formatWhen(lang: Language, zone: string, at: Date | string): string {
-  return DateTime.fromJSDate(new Date(at), { zone })
-    .setLocale(lang === "hi" ? "hi-IN" : "en-IN")
-    .toFormat("d LLL yyyy, h:mm a");
+  return dateTimeText(lang, zone, at, "d LLL yyyy");
 }
 
 export function ackKeyboard(t: Translate, deliveryId: string, acknowledged = false): { inline_keyboard: { text: string; callback_data: string }[][] } {
