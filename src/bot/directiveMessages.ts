@@ -62,7 +62,7 @@ export function countsLine(t: Translate, c: DeliveryCounts, withAcks: boolean): 
 /** The sender's status message, edited as deliveries complete. */
 export function progressText(t: Translate, c: DeliveryCounts): string {
   const done = c.total - c.pending;
-  const head = c.pending === 0 ? t("directives:progress.finished", { total: c.total }) : t("directives:progress.sending", { done, total: c.total });
+  const head = c.pending === 0 ? t("directives:progress.finished", { count: c.total }) : t("directives:progress.sending", { done, total: c.total });
   const tail = c.pending === 0 ? `\n\n${t("directives:progress.seeList")}` : "";
   return `${head}\n${countsLine(t, c, false)}${tail}`;
 }

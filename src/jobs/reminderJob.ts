@@ -134,7 +134,7 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
           when: escapeHtml(dateTimeText(to.lang, zone, event.startsAt, "cccc d LLL")),
           venue: escapeHtml(event.venue ?? ""),
           organiser: escapeHtml(n.person(event.createdBy)),
-          hours: settings.escalationHoursAfter,
+          count: settings.escalationHoursAfter,
         };
         const reportButton = [[{ text: t("reminders:reportButton"), callbackData: reportButtonData(eventId) }]];
         const base = { key, chatId: to.telegramId, refId: eventId, group: event.stateCode };
