@@ -1,10 +1,10 @@
 // How directives read: the message each recipient gets (in their language, with an Acknowledge button), the
 // sender's progress line, and the summaries of /directives. The directive's own text is the sender's, escaped.
-import { DateTime } from "luxon";
 import type { I18n, Language, Translate } from "../i18n.js";
 import type { DeliveryCounts } from "../domain/directives.js";
 import type { DirectiveRenderer } from "../services/directiveService.js";
 import { escapeHtml } from "./format.js";
+import { dateTimeText } from "../messages/time.js";
 
 /** Callback data of the Acknowledge button: `dv:a:<deliveryId>` (29 bytes). */
 export const ACK_PREFIX = "dv:a:";
@@ -15,9 +15,7 @@ export function ackData(deliveryId: string): string {
 }
 
 export function formatWhen(lang: Language, zone: string, at: Date | string): string {
-  return DateTime.fromJSDate(new Date(at), { zone })
-    .setLocale(lang === "hi" ? "hi-IN" : "en-IN")
-    .toFormat("d LLL yyyy, h:mm a");
+  return dateTimeText(lang, zone, at, "d LLL yyyy");
 }
 
 export function ackKeyboard(t: Translate, deliveryId: string, acknowledged = false): { inline_keyboard: { text: string; callback_data: string }[][] } {
@@ -64,7 +62,7 @@ export function countsLine(t: Translate, c: DeliveryCounts, withAcks: boolean): 
 /** The sender's status message, edited as deliveries complete. */
 export function progressText(t: Translate, c: DeliveryCounts): string {
   const done = c.total - c.pending;
-  const head = c.pending === 0 ? t("directives:progress.finished", { total: c.total }) : t("directives:progress.sending", { done, total: c.total });
+  const head = c.pending === 0 ? t("directives:progress.finished", { count: c.total }) : t("directives:progress.sending", { done, total: c.total });
   const tail = c.pending === 0 ? `\n\n${t("directives:progress.seeList")}` : "";
   return `${head}\n${countsLine(t, c, false)}${tail}`;
 }

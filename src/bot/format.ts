@@ -4,6 +4,7 @@ import { DateTime } from "luxon";
 import type { RoleScope } from "../domain/roles.js";
 import type { TerritoryRef } from "../domain/territory.js";
 import type { AppContext } from "./context.js";
+import { clockText, dateTimeText } from "../messages/time.js";
 
 // Escaping lives with the message builders shared with the jobs; re-exported for the features' convenience.
 export { escapeHtml } from "../messages/html.js";
@@ -21,15 +22,14 @@ export async function scopeLabel(ctx: AppContext, scope: RoleScope): Promise<str
   });
 }
 
+/** A date and time in the reader's language and time zone: "25 Dec 2026, 5:30 pm", "25 दिस॰ 2026, शाम 5:30". */
 export function formatDate(ctx: AppContext, date: Date): string {
-  return DateTime.fromJSDate(date, { zone: ctx.deps.timeZone })
-    .setLocale(ctx.lang === "hi" ? "hi-IN" : "en-IN")
-    .toLocaleString(DateTime.DATETIME_MED);
+  return dateTimeText(ctx.lang, ctx.deps.timeZone, date, "d LLL yyyy");
 }
 
-/** A time of day (HH:mm) in the reader's time zone, e.g. when to try again. */
+/** A time of day in the reader's time zone and language, e.g. when to try again: "5:30 pm", "शाम 5:30". */
 export function formatTime(ctx: AppContext, date: Date): string {
-  return DateTime.fromJSDate(date, { zone: ctx.deps.timeZone }).toFormat("HH:mm");
+  return clockText(ctx.lang, DateTime.fromJSDate(date, { zone: ctx.deps.timeZone }));
 }
 
 export function personName(p: { firstName?: string | null; lastName?: string | null; username?: string | null; telegramId: number }): string {

@@ -3,7 +3,6 @@
 // request after it (with the button that opens /report for the event), and at 48 hours unreported a second nudge
 // plus an escalation to the state team and cluster head of the event's state. Every scan covers everything due in
 // the catch-up window, so one scan after downtime sends what was missed, once.
-import { DateTime } from "luxon";
 import { dueNotices, escalationKey, scanWindow, type Notice, type ReminderSettings } from "../domain/reminders.js";
 import type { I18n } from "../i18n.js";
 import type { Logger } from "../logger.js";
@@ -12,6 +11,7 @@ import type { MapService } from "../services/mapService.js";
 import type { Recipient, RecipientService } from "../services/recipientService.js";
 import type { RollupNames, RollupService } from "../services/rollupService.js";
 import { escapeHtml } from "../messages/html.js";
+import { dateTimeText } from "../messages/time.js";
 import { reportButtonData } from "../messages/buttons.js";
 import type { Outbox, OutboxMessage } from "./outbox.js";
 import { minutePeriod } from "./periods.js";
@@ -131,14 +131,10 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
         const vars = {
           programme: escapeHtml(n.programme(event.programmeKey)),
           place: escapeHtml(n.place({ pcCode: event.pcCode, acCode: event.acCode ?? null })),
-          when: escapeHtml(
-            DateTime.fromJSDate(event.startsAt, { zone })
-              .setLocale(to.lang === "hi" ? "hi-IN" : "en-IN")
-              .toFormat("cccc d LLL, h:mm a"),
-          ),
+          when: escapeHtml(dateTimeText(to.lang, zone, event.startsAt, "cccc d LLL")),
           venue: escapeHtml(event.venue ?? ""),
           organiser: escapeHtml(n.person(event.createdBy)),
-          hours: settings.escalationHoursAfter,
+          count: settings.escalationHoursAfter,
         };
         const reportButton = [[{ text: t("reminders:reportButton"), callbackData: reportButtonData(eventId) }]];
         const base = { key, chatId: to.telegramId, refId: eventId, group: event.stateCode };

@@ -1,7 +1,7 @@
 // The coverage map as a photo and its caption, in the reader's language: the country's, or a cluster's or state's
 // with its seats in full colour and the rest faded. Used by /map (features/map.ts) and the national and cluster
 // daily rollups (jobs/rollupJob.ts), so both show the same picture.
-import { DateTime } from "luxon";
+import { dateTimeText } from "./time.js";
 import { renderCoverageMap, type MapTile } from "../charts/coverageMap.js";
 import { SEAT_STATUSES, countStatuses, type SeatStatus } from "../domain/coverage.js";
 import { scopeStates } from "../domain/rollup/compute.js";
@@ -41,7 +41,7 @@ export function coverageMap(coverage: CoverageView, scope: RollupScope, at: Date
   const stateLabels = Object.fromEntries([...new Set(coverage.pcs.map((p) => p.stateCode))].map((code) => [code, t(`map:state.${code}`, { defaultValue: code.slice(3) })]));
   const png = renderCoverageMap({
     title: t("map:title", { scope: scopeName }),
-    subtitle: t("map:subtitle", { date: DateTime.fromJSDate(at, { zone: r.zone }).setLocale(locale).toFormat("d LLLL yyyy, HH:mm") }),
+    subtitle: t("map:subtitle", { date: dateTimeText(r.names.lang, r.zone, at, "d LLLL yyyy") }),
     tiles,
     stateLabels,
     legend: Object.fromEntries(SEAT_STATUSES.map((s) => [s, t(`map:legend.${s}`, { count: num(counts[s]) })])) as Record<SeatStatus, string>,

@@ -91,7 +91,7 @@ describe("/invites", () => {
     await team.tap("📊 XLSX");
     const doc = h.api.callsTo("sendDocument").at(-1)!;
     const sent = team.transcript().at(-1)!.message;
-    expect(sent.caption).toContain("1 single-use links for the vacant Lok Sabha in-charge seats of Goa");
+    expect(sent.caption).toContain("1 single-use link for the vacant Lok Sabha in-charge seat of Goa");
     const file = h.api.file(sent.document!.file_id)!;
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(Buffer.from(file.data!) as never);

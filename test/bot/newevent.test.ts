@@ -180,13 +180,17 @@ describe("registering an event", () => {
     await p.tap("कल");
     expect(p.lastText()).toContain("को किस समय?");
     expect(p.lastText()).toContain("शुक्रवार, 27 नवंबर 2026");
-    await p.tap("4:00 pm");
+    // Times read as Hindi speakers write them: the part of the day, then the clock.
+    expect(p.lastButtons()).toContain("शाम 4:00");
+    expect(p.lastButtons().join(" ")).not.toMatch(/am|pm/);
+    await p.tap("शाम 4:00");
     await p.send("प्राथमिक विद्यालय, कैंट");
     await p.tap("छोड़ें ⏭");
     await p.send("६०");
     await p.tap("छोड़ें ⏭");
     expect(p.lastText()).toContain("कार्यक्रम की जानकारी जाँचें");
     expect(p.lastText()).toContain("Varanasi Cantt (390)");
+    expect(p.lastText()).toMatch(/27 .*2026, शाम 4:00/);
     await p.tap("✅ पुष्टि करें");
     expect(p.lastText()).toContain("✅ कार्यक्रम दर्ज हो गया");
     const [event] = await eventsBy(p.id);

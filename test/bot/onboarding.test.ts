@@ -295,7 +295,7 @@ describe("onboarding by invite link", () => {
     const texts = guesser.botTexts();
     expect(texts.slice(0, 5).every((t) => t.includes("पहचाना नहीं"))).toBe(true);
     expect(texts.slice(5)).toHaveLength(7);
-    expect(texts.slice(5).every((t) => t.includes("12:10 बजे के बाद"))).toBe(true);
+    expect(texts.slice(5).every((t) => t.includes("कृपया दोपहर 12:10 बजे के बाद"))).toBe(true);
     expect(await h.db.models.Audit.countDocuments({ actorId: guesser.id, action: "invite.redeem" })).toBe(6);
 
     // Someone else is not affected.

@@ -42,4 +42,25 @@ describe("seat search in Devanagari", () => {
     const second = /start=([A-Za-z0-9_-]+)/.exec(admin.lastText())![1]!;
     expect(await h.db.models.Invite.findOne({ tokenHash: hashToken(second) }).lean()).toMatchObject({ code: "IN-MH:P26" });
   });
+
+  it("lists the states in the reader's alphabetical order: Devanagari for a Hindi reader, English for an English one", async () => {
+    const states = await h.services.map.listStates();
+    const hi = new Intl.Collator("hi");
+    const en = new Intl.Collator("en-IN");
+    const admin = h.person(5_900_000_001, { first_name: "आशा", language_code: "hi" });
+    await admin.send("/cancel");
+    await admin.send("/invite");
+    await admin.tap("स्टेट टोली सदस्य");
+    const firstPage = admin.lastButtons().slice(0, 12);
+    expect(firstPage).toEqual(states.map((s) => s.nameHi).sort(hi.compare).slice(0, 12));
+    // अ… first (अंडमान…, अरुणाचल…), उत्तर प्रदेश not where "Uttar" would put it.
+    expect(firstPage[0]).toMatch(/^अ/);
+    await admin.send("/cancel");
+
+    await h.services.people.setLanguage(admin.id, "en");
+    await admin.send("/invite");
+    await admin.tap("State team member");
+    expect(admin.lastButtons().slice(0, 12)).toEqual(states.map((s) => s.name).sort(en.compare).slice(0, 12));
+    await admin.send("/cancel");
+  });
 });

@@ -68,6 +68,18 @@ describe("reading a date and time", () => {
     ["25/12, 5:30PM", "2026-12-25 17:30"],
     ["25.12 5.30 pm", "2026-12-25 17:30"],
     ["31.1 10.15", "2027-01-31 10:15"],
+    // Hindi times as people write them (and as the bot writes them: messages/time.ts).
+    ["कल शाम 5 बजे", "2026-11-27 17:00"],
+    ["कल 5:30 शाम", "2026-11-27 17:30"],
+    ["कल शाम को 5 बजे", "2026-11-27 17:00"],
+    ["कल शाम के 6:15 बजे", "2026-11-27 18:15"],
+    ["कल 5 बजे शाम को", "2026-11-27 17:00"],
+    ["25/12 शाम 5:00", "2026-12-25 17:00"],
+    ["25/12 दोपहर 12:00", "2026-12-25 12:00"],
+    ["25/12 रात 12:30", "2026-12-25 00:30"],
+    ["25/12 रात 3:00", "2026-12-25 03:00"],
+    ["25/12 रात ९:००", "2026-12-25 21:00"],
+    ["कल सुबह ११ बजे", "2026-11-27 11:00"],
   ])("%s → %s", (text, expected) => {
     expect(at(text)).toBe(expected);
   });
@@ -96,6 +108,9 @@ describe("reading a date and time", () => {
     ["0 pm", "no_such_time"],
     ["2026-12-25", "not_understood"],
     ["1730", "not_understood"],
+    // "को" only follows a part of the day.
+    ["को 5 बजे", "not_understood"],
+    ["शाम", "not_understood"],
   ])("refuses %j (%s)", (text, reason) => {
     expect(parseWhen(text)).toEqual({ ok: false, reason });
   });

@@ -68,7 +68,7 @@ export async function directiveConversation(conversation: Conv, ctx: AppContext)
       await ctx.reply(ctx.t("directives:preview.cancelled"));
       return;
     }
-    const status = await ctx.reply(ctx.t("directives:progress.preparing", { total: preview.count }));
+    const status = await ctx.reply(ctx.t("directives:progress.preparing", { count: preview.count }));
     const chatId = ctx.chat!.id;
     const result = await load(conversation, (c) =>
       safely(c, () =>

@@ -3,6 +3,7 @@ import { DateTime } from "luxon";
 import type { Translate } from "../../i18n.js";
 import type { CalendarDate, ClockTime } from "../../domain/events/index.js";
 import { escapeHtml } from "../format.js";
+import { clockText, dateLocale, dateTimeText } from "../../messages/time.js";
 import type { Language } from "../../domain/language.js";
 
 export interface Reader {
@@ -10,18 +11,16 @@ export interface Reader {
   zone: string;
 }
 
-const locale = (r: Reader) => (r.lang === "hi" ? "hi-IN" : "en-IN");
+const locale = (r: Reader) => dateLocale(r.lang);
 
-/** "शुक्र 25 दिस॰ 2026, 5:30 pm" */
+/** "Fri 25 Dec 2026, 5:30 pm", "शुक्र 25 दिस॰ 2026, शाम 5:30" */
 export function fmtWhen(r: Reader, at: Date | string): string {
-  const dt = DateTime.fromJSDate(new Date(at), { zone: r.zone }).setLocale(locale(r));
-  return `${dt.toFormat("ccc d LLL yyyy")}, ${dt.toFormat("h:mm a")}`;
+  return dateTimeText(r.lang, r.zone, at, "ccc d LLL yyyy");
 }
 
-/** "25/12 5:30 pm": for buttons and list lines. */
+/** "25/12 5:30 pm", "25/12 शाम 5:30": for buttons and list lines. */
 export function fmtShort(r: Reader, at: Date | string): string {
-  const dt = DateTime.fromJSDate(new Date(at), { zone: r.zone }).setLocale(locale(r));
-  return `${dt.toFormat("d/M")} ${dt.toFormat("h:mm a")}`;
+  return dateTimeText(r.lang, r.zone, at, "d/M", " ");
 }
 
 export function fmtDay(r: Reader, date: CalendarDate): string {
@@ -29,7 +28,7 @@ export function fmtDay(r: Reader, date: CalendarDate): string {
 }
 
 export function fmtTime(r: Reader, time: ClockTime): string {
-  return DateTime.fromObject({ year: 2000, month: 1, day: 1, ...time }, { zone: r.zone }).setLocale(locale(r)).toFormat("h:mm a");
+  return clockText(r.lang, time);
 }
 
 export interface EventSummary {

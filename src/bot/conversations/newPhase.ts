@@ -72,6 +72,7 @@ export async function newPhaseConversation(conversation: Conv, ctx: AppContext):
     programme: escapeHtml(programme?.name[ctx.lang] ?? programmeKey),
     level: ctx.t(`progress:level.${level}`),
     target: perSeat,
+    count: perSeat,
     from: startDay,
     to: endDay,
   });

@@ -64,7 +64,7 @@ export async function raiseTargetConversation(conversation: Conv, ctx: AppContex
     name: await c.deps.services.map.territoryName(territory, c.lang),
   }));
   const answer = await ask<number>(conversation, ctx, {
-    prompt: ctx.t("plans:raise.target", { place: escapeHtml(name), current }),
+    prompt: ctx.t("plans:raise.target", { place: escapeHtml(name), current, count: current }),
     text: (s, c) => targetVerdict(c, s),
   });
   const target = answer.kind === "value" ? answer.value : Number(answer.value);

@@ -1,6 +1,7 @@
 // Picks a territory by buttons, narrowing country → state → PC → AC as far as the wanted level, offering only
 // what lies within the states the caller allows.
 import { COUNTRY, type TerritoryRef } from "../../domain/territory.js";
+import { compareNames } from "../../domain/language.js";
 import type { TerritoryLevel } from "../../domain/roles.js";
 import type { AppContext } from "../context.js";
 import { choose, load, type Choice, type Conv } from "./prompts.js";
@@ -17,6 +18,7 @@ export async function pickTerritory(conversation: Conv, ctx: AppContext, opts: P
   const { level } = opts;
   if (level === "country") return COUNTRY;
   const lang = ctx.lang;
+  const byName = compareNames(lang);
 
   if (level === "cluster") {
     const clusters = await load(conversation, (c) => c.deps.services.map.listClusters());
@@ -31,7 +33,9 @@ export async function pickTerritory(conversation: Conv, ctx: AppContext, opts: P
   const stateChoices: Choice[] = states
     .filter((s) => !opts.allowedStates || opts.allowedStates.includes(s.code))
     .filter((s) => level !== "ac" || s.acCount > 0)
-    .map((s) => ({ label: lang === "hi" ? s.nameHi : s.name, value: s.code }));
+    .map((s) => ({ label: lang === "hi" ? s.nameHi : s.name, value: s.code }))
+    // Sorted by the name the reader sees: a Hindi reader finds उत्तर प्रदेश among the उ, not where "Uttar" would be.
+    .sort((a, b) => byName(a.label, b.label));
   const stateCode =
     stateChoices.length === 1
       ? stateChoices[0]!.value

@@ -3,6 +3,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context.js";
 import { escapeHtml, personName } from "../format.js";
+import { compareNames } from "../../domain/language.js";
 import { denyAccess } from "../middleware/deny.js";
 import { installConversation, busy, unlessBusy } from "./conversationEntry.js";
 import {
@@ -119,9 +120,11 @@ async function show(ctx: BotContext, view: View, toast?: string): Promise<void> 
   await editHtml(ctx, view.text, { reply_markup: view.keyboard });
 }
 
+/** State names in the reader's language, in the reader's alphabetical order. */
 async function stateNames(ctx: BotContext): Promise<Map<string, string>> {
   const states = await ctx.deps.services.map.listStates();
-  return new Map(states.map((s) => [s.code, ctx.lang === "hi" ? s.nameHi : s.name]));
+  const byName = compareNames(ctx.lang);
+  return new Map(states.map((s) => [s.code, ctx.lang === "hi" ? s.nameHi : s.name] as const).sort((a, b) => byName(a[1], b[1])));
 }
 
 async function listView(ctx: BotContext): Promise<View> {
@@ -152,7 +155,7 @@ async function clusterView(ctx: BotContext, key: string): Promise<View> {
   const cluster = await requireCluster(ctx, key);
   const names = await stateNames(ctx);
   const heads = await ctx.deps.services.people.listWithRolesIn([], [key]);
-  const states = cluster.stateCodes.map((c) => names.get(c) ?? c).sort();
+  const states = cluster.stateCodes.map((c) => names.get(c) ?? c).sort(compareNames(ctx.lang));
   const text = ctx.t("clusters:view", {
     name: escapeHtml(cluster.name[ctx.lang]),
     other: escapeHtml(cluster.name[ctx.lang === "hi" ? "en" : "hi"]),
@@ -194,7 +197,9 @@ async function removeView(ctx: BotContext, key: string): Promise<View> {
   const cluster = await requireCluster(ctx, key);
   const names = await stateNames(ctx);
   const keyboard = new InlineKeyboard();
-  cluster.stateCodes.forEach((code, i) => {
+  const byName = compareNames(ctx.lang);
+  const label = (code: string) => names.get(code) ?? code;
+  [...cluster.stateCodes].sort((a, b) => byName(label(a), label(b))).forEach((code, i) => {
     if (i > 0 && i % 2 === 0) keyboard.row();
     keyboard.text(names.get(code) ?? code, `cl:x:${key}:${code}`);
   });

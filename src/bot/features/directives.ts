@@ -132,7 +132,7 @@ export function directivesFeature(): Composer<BotContext> {
         ? ctx.t("directives:report.nobodyToRemind")
         : res.queued === 0
           ? ctx.t("directives:report.remindedAlready")
-          : ctx.t("directives:report.reminded", { queued: res.queued });
+          : ctx.t("directives:report.reminded", { count: res.queued });
     await ctx.answerCallbackQuery({ text, show_alert: true });
   });
 
@@ -157,7 +157,7 @@ function snippet(text: string): string {
 async function audienceLine(ctx: BotContext, d: DirectiveSummary): Promise<string> {
   const roles = d.audience.roles.map((r) => ctx.t(`common:role.${r}`)).join(", ");
   const area = await territoryLabel(ctx, d.audience.area);
-  return ctx.t("directives:list.to", { roles: escapeHtml(roles), area: escapeHtml(area), total: d.counts.total });
+  return ctx.t("directives:list.to", { roles: escapeHtml(roles), area: escapeHtml(area), count: d.counts.total });
 }
 
 async function listView(ctx: BotContext): Promise<{ text: string; keyboard: InlineKeyboard }> {

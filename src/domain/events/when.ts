@@ -1,5 +1,7 @@
 // Reading when an event happens from what an in-charge types: "25/12", "25-12-2026", "25/12 17:30", "5:30 pm",
-// "17:30", "आज शाम 5 बजे", "कल 10:30", with Devanagari digits too. Pure: the clock and the time zone are passed in.
+// "17:30", "आज शाम 5 बजे", "शाम को 5:30", "5:30 शाम", "कल 10:30", with Devanagari digits too. Every time the bot
+// writes (messages/time.ts: "सुबह 10:30", "दोपहर 1:00", "शाम 5:00", "रात 9:00") reads back as the same time.
+// Pure: the clock and the time zone are passed in.
 //
 // A message may give a date, a time, or both; the conversation keeps whichever part it already has and asks for
 // the rest. Dates are day-first (as written in India). Forms not accepted on purpose: weekday names ("Friday"),
@@ -73,6 +75,9 @@ const PERIOD_WORDS: Record<string, Period> = {
   raat: "night",
 };
 
+/** "शाम को 5 बजे", "शाम के 5 बजे": a postposition right after a part of the day says nothing more. */
+const AFTER_PERIOD_WORDS = new Set(["को", "के", "ko", "ke"]);
+
 /** Words that mean "o'clock": they make a bare hour ("5 बजे") a time. */
 const OCLOCK_WORDS = new Set(["बजे", "baje", "bje", "o'clock", "oclock", "hrs", "hours"]);
 
@@ -134,6 +139,7 @@ export function parseWhen(text: string): Parsed<WhenInput> {
       period = PERIOD_WORDS[tok]!;
       continue;
     }
+    if (AFTER_PERIOD_WORDS.has(tok) && i > 0 && tokens[i - 1]! in PERIOD_WORDS) continue;
     if (OCLOCK_WORDS.has(tok)) {
       oclock = true;
       continue;
