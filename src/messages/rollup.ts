@@ -25,7 +25,7 @@ function fmtDate(r: Reader, day: string): string {
 }
 
 function fmtShortDate(r: Reader, day: string): string {
-  return DateTime.fromISO(day, { zone: r.zone }).setLocale(locale(r)).toFormat("ccc d LLL yyyy");
+  return DateTime.fromISO(day, { zone: r.zone }).setLocale(locale(r)).toFormat("d LLLL yyyy");
 }
 
 function fmtWhen(r: Reader, at: Date): string {
