@@ -2,8 +2,10 @@
 // cluster head their cluster's, and national office admins the national one, each in their own language. One read
 // of the day's data serves every scope. Each rollup carries its level's step of the escalation ladder: the
 // unreported events that reached that level today, named with a tap to their seat's holder (escalationService.ts). The run is claimed per day (jobs/jobRuns.ts); each message is queued under
-// "rollup:<day>:<scope>:<telegramId>" (and "rollup.chart:..." for the chart, "rollup.map:..." for the coverage map
-// that the national and cluster rollups carry), so a re-run after a crash or on a second instance queues nothing twice.
+// "rollup:<day>:<scope>:<telegramId>" (and "rollup.escalated:..." for the list of events escalated that day,
+// "rollup.chart:..." for the chart, "rollup.map:..." for the coverage map that the national and cluster rollups carry),
+// so a re-run after a crash or on a second instance queues nothing twice. The first message fits a phone screen; its
+// buttons open the lists when tapped (bot/features/rollup.ts), so nothing of them is queued here.
 import { atLocalTime } from "../domain/rollup/day.js";
 import type { Rollup, RollupScope } from "../domain/rollup/types.js";
 import { COUNTRY_CODE } from "../domain/territory.js";
@@ -16,7 +18,7 @@ import type { Recipient, RecipientService } from "../services/recipientService.j
 import type { RollupService } from "../services/rollupService.js";
 import type { CoverageService } from "../services/coverageService.js";
 import type { ProgressService } from "../services/progressService.js";
-import { rollupCaption, rollupChart, rollupText, type Reader } from "../messages/rollup.js";
+import { rollupButtons, rollupCaption, rollupChart, rollupEscalatedText, rollupText, type Reader } from "../messages/rollup.js";
 import { coverageMap } from "../messages/coverageMap.js";
 import type { Outbox, OutboxMessage } from "./outbox.js";
 import { CATCH_UP_MS, dueDays, sinceInstalled, type ClockTime } from "./periods.js";
@@ -42,7 +44,7 @@ export interface RollupJobDeps {
   logger: Logger;
 }
 
-export function rollupKey(day: string, scope: RollupScope, telegramId: number, part: "text" | "chart" | "map"): string {
+export function rollupKey(day: string, scope: RollupScope, telegramId: number, part: "text" | "escalated" | "chart" | "map"): string {
   return `${part === "text" ? "rollup" : `rollup.${part}`}:${day}:${scope.code}:${telegramId}`;
 }
 
@@ -93,18 +95,28 @@ export function createRollupJob(deps: RollupJobDeps): JobDefinition & { send(day
     for (const [i, audience] of audiences.entries()) {
       const rollup: Rollup = computed[i]!;
       // Text, chart and map once per scope and language, whatever the number of recipients.
-      const rendered = new Map<Language, { text: string; chart: Buffer; caption: string; map?: { png: Buffer; caption: string } }>();
+      const rendered = new Map<
+        Language,
+        { text: string; buttons: OutboxMessage["buttons"]; escalated: string | null; chart: Buffer; caption: string; map?: { png: Buffer; caption: string } }
+      >();
       for (const to of audience.to) {
         recipientCount++;
         let r = rendered.get(to.lang);
         if (!r) {
           const reader = await readerFor(to.lang);
-          r = { text: rollupText(rollup, reader), chart: rollupChart(rollup, reader), caption: rollupCaption(rollup, reader) };
+          r = {
+            text: rollupText(rollup, reader),
+            buttons: rollupButtons(rollup, reader),
+            escalated: rollupEscalatedText(rollup, reader),
+            chart: rollupChart(rollup, reader),
+            caption: rollupCaption(rollup, reader),
+          };
           if (coverage && hasCoverageMap(audience.scope)) r.map = coverageMap(coverage, audience.scope, asOf, reader);
           rendered.set(to.lang, r);
         }
         const base = { chatId: to.telegramId, purpose: "rollup" as const, refId: day, group: audience.scope.code };
-        messages.push({ ...base, key: rollupKey(day, audience.scope, to.telegramId, "text"), text: r.text });
+        messages.push({ ...base, key: rollupKey(day, audience.scope, to.telegramId, "text"), text: r.text, buttons: r.buttons });
+        if (r.escalated) messages.push({ ...base, key: rollupKey(day, audience.scope, to.telegramId, "escalated"), text: r.escalated });
         messages.push({
           ...base,
           key: rollupKey(day, audience.scope, to.telegramId, "chart"),

@@ -24,49 +24,160 @@ function fmtDate(r: Reader, day: string): string {
   return DateTime.fromISO(day, { zone: r.zone }).setLocale(locale(r)).toFormat("cccc, d LLLL yyyy");
 }
 
+function fmtShortDate(r: Reader, day: string): string {
+  return DateTime.fromISO(day, { zone: r.zone }).setLocale(locale(r)).toFormat("d LLLL yyyy");
+}
+
 function fmtWhen(r: Reader, at: Date): string {
   return DateTime.fromJSDate(at, { zone: r.zone }).setLocale(locale(r)).toFormat("d LLL, h:mm a");
 }
 
-/** List caps, largest first: the message is rebuilt with smaller lists until it fits in one message, if it can. */
-const CAPS = [
-  { pending: 15, uncovered: 40, upcoming: 10, sentBack: 10, vacancies: 40, escalated: 15 },
-  { pending: 10, uncovered: 20, upcoming: 6, sentBack: 6, vacancies: 15, escalated: 10 },
-  { pending: 5, uncovered: 10, upcoming: 3, sentBack: 3, vacancies: 8, escalated: 5 },
-  { pending: 0, uncovered: 0, upcoming: 0, sentBack: 0, vacancies: 0, escalated: 0 },
-];
+/** A phone screen, as the head must fit it: at most this many lines of this many characters (wrapped at spaces). */
+export const PHONE_SCREEN = { lines: 18, columns: 40 };
+
+/** What a detail button opens: p pending reports, u seats without events, c clusters (national), d everything else. */
+export type RollupDetail = "p" | "u" | "c" | "d";
+export const ROLLUP_DETAIL_RE = /^ru:([pucd]):([A-Za-z0-9-]{1,40}):(\d{4}-\d{2}-\d{2})$/;
+
+/** Lines listed per detail view before "…and N more" (a view may take several messages). */
+const DETAIL_MAX = 60;
+
+const scopeTitle = (rollup: Rollup, r: Reader) => {
+  const scopeName = rollup.scope.level === "country" ? r.t("rollup:country") : r.names.scope(rollup.scope);
+  return [r.t("rollup:title", { scope: escapeHtml(scopeName) }), r.t("rollup:date", { date: fmtDate(r, rollup.day) })].join("\n");
+};
+
+/** A seat with its state, as every seat list in the rollup names it: "Varanasi (77) (UP)". */
+function withState(r: Reader, name: string, stateCode: string): string {
+  return r.t("rollup:seatState", { seat: escapeHtml(name), state: escapeHtml(stateCode.replace(/^IN-/, "")) });
+}
+
+const toCheck = (rollup: Rollup) => rollup.review.awaiting + rollup.review.corrected;
+const vacantPcs = (rollup: Rollup) => rollup.vacancies.reduce((n, v) => n + v.vacantPcs, 0);
 
 /**
- * The whole rollup as one HTML text, which may exceed one message: with lists capped so that it fits in one if
- * that is possible; if not even empty lists would make it fit (the rows per cluster alone are too long), with the
- * longest lists, since it is split anyway. Send it with rollupTexts (or through the jobs' outbox, which splits).
+ * The rollup's first message, one phone screen (PHONE_SCREEN): the scope and day, the headline figures, and the
+ * one or two things to do next. The lists are behind the buttons (rollupButtons), the escalated events in a second
+ * message of the daily job (rollupEscalatedText).
  */
 export function rollupText(rollup: Rollup, r: Reader): string {
-  for (const caps of CAPS) {
-    const text = build(rollup, r, caps);
-    if (text.length <= TEXT_LIMIT) return text;
-  }
-  return build(rollup, r, CAPS[0]!);
-}
-
-/** The rollup as the messages to send, each ≤ 4,096 characters and valid HTML on its own. */
-export function rollupTexts(rollup: Rollup, r: Reader): string[] {
-  return splitHtml(rollupText(rollup, r), TEXT_LIMIT);
-}
-
-function build(rollup: Rollup, r: Reader, caps: (typeof CAPS)[number]): string {
   const { t } = r;
-  const sections: string[] = [];
-  const scopeName = rollup.scope.level === "country" ? t("rollup:country") : r.names.scope(rollup.scope);
-  sections.push(
-    [t("rollup:title", { scope: escapeHtml(scopeName) }), t("rollup:date", { date: fmtDate(r, rollup.day) })].join("\n"),
-  );
-  // Pace leads: on track, behind, not started, who is furthest behind, who has nothing planned (messages/progress.ts).
-  if (rollup.pace && rollup.pace.length > 0) {
-    // Shortened with the other lists when the message would not fit in one.
-    const paceCaps = caps === CAPS[0] ? ROLLUP_PROGRESS_CAPS : { ...ROLLUP_PROGRESS_CAPS, behind: 3, idle: 3 };
-    sections.push(progressText(rollup.pace, r, paceCaps));
+  const today = rollup.today;
+  const cov = rollup.coverage;
+  const figures: string[] = [];
+  if (today.held === 0 && today.later === 0) figures.push(t("rollup:head.none"));
+  else figures.push(t("rollup:head.today", { held: num(r, today.held), reported: num(r, today.reported) }));
+  if (today.later > 0) figures.push(t("rollup:head.later", { count: today.later, n: num(r, today.later) }));
+  if (today.reported > 0) figures.push(t("rollup:head.attendance", { total: num(r, today.attendance.total) }));
+  figures.push(rollup.pending.length ? t("rollup:head.pending", { count: num(r, rollup.pending.length) }) : t("rollup:pending.none"));
+  // The scope's own coverage (a cluster's or state's; the country's for the national office): the national figure
+  // for a smaller scope is in "More details".
+  if (rollup.scope.level !== "country") {
+    figures.push(t("rollup:head.coverage", { covered: num(r, cov.pcsCovered), total: num(r, cov.pcsTotal), percent: percent(cov.pcsCovered, cov.pcsTotal) }));
+  } else {
+    figures.push(
+      t("rollup:head.national", { covered: num(r, cov.national.pcsCovered), total: num(r, cov.national.pcsTotal), percent: percent(cov.national.pcsCovered, cov.national.pcsTotal) }),
+    );
   }
+  const esc = rollup.escalated;
+  if (esc && esc.named.length > 0) figures.push(t("rollup:head.escalated", { count: esc.named.length, n: num(r, esc.named.length) }));
+  else if (esc && esc.earlier > 0) figures.push(t("rollup:escalated.earlierOnly", { count: esc.earlier }));
+  // Pace: the first running phase in one line (the rest in "More details", and /progress).
+  const phase = rollup.pace?.[0];
+  if (phase) {
+    const p = phase.progress;
+    figures.push(
+      t("rollup:head.pace", { programme: escapeHtml(r.names.programme(p.phase.programmeKey)), held: num(r, p.total.held), target: num(r, p.total.target), behind: num(r, p.total.counts.behind) }),
+    );
+  }
+
+  // What to do next, most urgent first: at most two.
+  const next: string[] = [];
+  if (esc && esc.named.length > 0) next.push(t("rollup:next.escalated", { count: esc.named.length }));
+  if (rollup.pending.length > 0) next.push(t("rollup:next.pending", { count: rollup.pending.length, n: num(r, rollup.pending.length) }));
+  if (rollup.review.flagged > 0) next.push(t("rollup:next.flagged", { count: rollup.review.flagged, n: num(r, rollup.review.flagged) }));
+  if (toCheck(rollup) > 0) next.push(t("rollup:next.review", { count: toCheck(rollup), n: num(r, toCheck(rollup)) }));
+  if (vacantPcs(rollup) > 0) next.push(t("rollup:next.vacant", { count: vacantPcs(rollup), n: num(r, vacantPcs(rollup)) }));
+  if (cov.uncoveredPcs.length > 0) next.push(t("rollup:next.uncovered", { count: cov.uncoveredPcs.length, n: num(r, cov.uncoveredPcs.length) }));
+  if (next.length === 0) next.push(t("rollup:next.nothing"));
+  const scopeName = rollup.scope.level === "country" ? t("rollup:country") : r.names.scope(rollup.scope);
+  const title = [t("rollup:head.title", { scope: escapeHtml(scopeName) }), t("rollup:head.date", { date: fmtShortDate(r, rollup.day) })].join("\n");
+  return [title, figures.join("\n"), [t("rollup:next.header"), ...next.slice(0, 2)].join("\n")].join("\n\n");
+}
+
+/** The buttons under the first message: each opens one list, as of the moment it is tapped (ROLLUP_DETAIL_RE). */
+export function rollupButtons(rollup: Rollup, r: Reader): { text: string; callbackData: string }[][] {
+  const data = (kind: RollupDetail) => `ru:${kind}:${rollup.scope.code}:${rollup.day}`;
+  if (data("d").length > 64) return []; // a cluster key too long for Telegram's 64 bytes: the lists are in /gaps
+  const { t } = r;
+  const lists: { text: string; callbackData: string }[] = [];
+  if (rollup.pending.length > 0) lists.push({ text: t("rollup:button.pending", { n: num(r, rollup.pending.length) }), callbackData: data("p") });
+  if (rollup.coverage.uncoveredPcs.length > 0) lists.push({ text: t("rollup:button.uncovered", { n: num(r, rollup.coverage.uncoveredPcs.length) }), callbackData: data("u") });
+  const more: { text: string; callbackData: string }[] = [];
+  if (rollup.clusters.length > 0) more.push({ text: t("rollup:button.clusters"), callbackData: data("c") });
+  more.push({ text: t("rollup:button.details"), callbackData: data("d") });
+  return [lists, more].filter((row) => row.length > 0);
+}
+
+/** The escalated events named today, with a tap to each seat's holder: the daily job's second message (or null). */
+export function rollupEscalatedText(rollup: Rollup, r: Reader): string | null {
+  const esc = rollup.escalated;
+  if (!esc || esc.named.length === 0) return null;
+  const lines = [r.t("rollup:escalated.header", { days: esc.days, count: esc.named.length })];
+  for (const e of esc.named) lines.push(escalatedLine(r, e));
+  if (esc.earlier > 0) lines.push(r.t("rollup:escalated.earlier", { count: esc.earlier }));
+  return lines.join("\n");
+}
+
+/** A detail view as messages, each ≤ 4,096 characters and valid HTML on its own. */
+export function rollupDetailTexts(rollup: Rollup, kind: RollupDetail, r: Reader): string[] {
+  return splitHtml([scopeTitle(rollup, r), detail(rollup, kind, r)].join("\n\n"), TEXT_LIMIT);
+}
+
+function capped(r: Reader, lines: string[]): string[] {
+  return lines.length > DETAIL_MAX ? [...lines.slice(0, DETAIL_MAX), r.t("rollup:more", { count: lines.length - DETAIL_MAX })] : lines;
+}
+
+function detail(rollup: Rollup, kind: RollupDetail, r: Reader): string {
+  const { t } = r;
+  if (kind === "p") {
+    if (rollup.pending.length === 0) return t("rollup:pending.none");
+    // Newest first: yesterday's missing report is the one still worth chasing today.
+    const newest = [...rollup.pending].reverse();
+    return [t("rollup:pending.header", { count: rollup.pending.length }), ...capped(r, newest.map((p) => pendingLine(r, p)))].join("\n");
+  }
+  if (kind === "u") {
+    const cov = rollup.coverage;
+    if (cov.uncoveredPcs.length === 0) return t("rollup:coverage.allCovered");
+    const names = cov.uncoveredPcs.map((c) => `• ${withState(r, r.names.pc(c), c.split(":")[0]!)}`);
+    // All of them: a state has at most 80, and the list is split into as many messages as it takes.
+    return [t("rollup:coverage.uncoveredHeader", { count: cov.uncoveredPcs.length }), ...names].join("\n");
+  }
+  if (kind === "c") {
+    const lines = [t("rollup:clusters.header")];
+    for (const c of rollup.clusters) {
+      lines.push(
+        t("rollup:clusters.line", {
+          name: escapeHtml(r.names.cluster(c.key)),
+          held: num(r, c.eventsToday),
+          reported: num(r, c.reportsToday),
+          attendance: num(r, c.attendanceToday),
+          pending: num(r, c.pending),
+          covered: num(r, c.pcsCovered),
+          total: num(r, c.pcsTotal),
+        }),
+      );
+    }
+    return lines.join("\n");
+  }
+  return details(rollup, r);
+}
+
+/** "More details": today's attendance by category, review, pace, coverage, vacancies and the next three days. */
+function details(rollup: Rollup, r: Reader): string {
+  const { t } = r;
+  const caps = { upcoming: 10, sentBack: 10, vacancies: 40 };
+  const sections: string[] = [];
 
   // Today
   const today = rollup.today;
@@ -91,32 +202,8 @@ function build(rollup: Rollup, r: Reader, caps: (typeof CAPS)[number]): string {
   }
   sections.push(todayLines.join("\n"));
 
-  // Pending reports
-  const pendingLines: string[] = [];
-  if (rollup.pending.length === 0) pendingLines.push(t("rollup:pending.none"));
-  else {
-    pendingLines.push(t("rollup:pending.header", { count: rollup.pending.length }));
-    // Newest first: yesterday's missing report is the one still worth chasing today.
-    const newest = [...rollup.pending].reverse();
-    for (const p of newest.slice(0, caps.pending)) pendingLines.push(pendingLine(r, p));
-    if (newest.length > caps.pending) pendingLines.push(t("rollup:more", { count: newest.length - caps.pending }));
-  }
-  sections.push(pendingLines.join("\n"));
-
-  // The escalation ladder: what reached this level today, named with a tap to the seat's holder; earlier ones counted.
-  const esc = rollup.escalated;
-  if (esc && (esc.named.length > 0 || esc.earlier > 0)) {
-    const lines: string[] = [];
-    if (esc.named.length > 0) {
-      lines.push(t("rollup:escalated.header", { days: esc.days, count: esc.named.length }));
-      for (const e of esc.named.slice(0, caps.escalated)) lines.push(escalatedLine(r, e));
-      if (esc.named.length > caps.escalated) lines.push(t("rollup:more", { count: esc.named.length - caps.escalated }));
-      if (esc.earlier > 0) lines.push(t("rollup:escalated.earlier", { count: esc.earlier }));
-    } else {
-      lines.push(t("rollup:escalated.earlierOnly", { count: esc.earlier }));
-    }
-    sections.push(lines.join("\n"));
-  }
+  // Pace of the running phases (messages/progress.ts), shortened: /progress has it all.
+  if (rollup.pace && rollup.pace.length > 0) sections.push(progressText(rollup.pace, r, { ...ROLLUP_PROGRESS_CAPS, behind: 3, idle: 3 }));
 
   // Review: what the reviewers still have to check, what waits on authors, and how much of the figure is checked.
   const rv = rollup.review;
@@ -131,7 +218,7 @@ function build(rollup: Rollup, r: Reader, caps: (typeof CAPS)[number]): string {
     if (rv.sentBack.length > 0) {
       reviewLines.push(t("rollup:review.sentBackHeader"));
       for (const b of rv.sentBack.slice(0, caps.sentBack)) {
-        reviewLines.push(t("rollup:review.sentBackLine", { who: escapeHtml(r.names.person(b.submittedBy)), place: escapeHtml(r.names.place(b)) }));
+        reviewLines.push(t("rollup:review.sentBackLine", { who: escapeHtml(r.names.person(b.submittedBy)), place: withState(r, r.names.place(b), b.stateCode) }));
       }
       if (rv.sentBack.length > caps.sentBack) reviewLines.push(t("rollup:more", { count: rv.sentBack.length - caps.sentBack }));
     }
@@ -142,65 +229,22 @@ function build(rollup: Rollup, r: Reader, caps: (typeof CAPS)[number]): string {
   const cov = rollup.coverage;
   const covLines = [t("rollup:coverage.header")];
   if (rollup.scope.level !== "country") {
-    covLines.push(
-      t("rollup:coverage.pcs", { covered: num(r, cov.pcsCovered), total: num(r, cov.pcsTotal), percent: percent(cov.pcsCovered, cov.pcsTotal) }),
-    );
+    covLines.push(t("rollup:coverage.pcs", { covered: num(r, cov.pcsCovered), total: num(r, cov.pcsTotal), percent: percent(cov.pcsCovered, cov.pcsTotal) }));
   }
   covLines.push(
-    t("rollup:coverage.national", {
-      covered: num(r, cov.national.pcsCovered),
-      total: num(r, cov.national.pcsTotal),
-      percent: percent(cov.national.pcsCovered, cov.national.pcsTotal),
-    }),
+    t("rollup:coverage.national", { covered: num(r, cov.national.pcsCovered), total: num(r, cov.national.pcsTotal), percent: percent(cov.national.pcsCovered, cov.national.pcsTotal) }),
   );
   if (cov.acsTotal > 0) covLines.push(t("rollup:coverage.acs", { covered: num(r, cov.acsCovered), total: num(r, cov.acsTotal) }));
   if (cov.uncoveredPcs.length === 0) covLines.push(t("rollup:coverage.allCovered"));
-  else if (rollup.scope.level === "country") {
-    // Hundreds of names help nobody nationally: the cluster rows below show where the gaps are.
-    covLines.push(t("rollup:coverage.uncoveredCount", { count: num(r, cov.uncoveredPcs.length) }));
-  } else {
-    const names = cov.uncoveredPcs.slice(0, caps.uncovered).map((c) => escapeHtml(r.names.pc(c)));
-    const more = cov.uncoveredPcs.length - names.length;
-    covLines.push(
-      t("rollup:coverage.uncovered", {
-        count: cov.uncoveredPcs.length,
-        list: names.length ? names.join(", ") + (more > 0 ? ` ${t("rollup:more", { count: more })}` : "") : t("rollup:more", { count: more }),
-      }),
-    );
-  }
+  else covLines.push(t("rollup:coverage.uncoveredCount", { count: num(r, cov.uncoveredPcs.length) }));
   sections.push(covLines.join("\n"));
-
-  // By cluster (national)
-  if (rollup.clusters.length > 0) {
-    const lines = [t("rollup:clusters.header")];
-    for (const c of rollup.clusters) {
-      lines.push(
-        t("rollup:clusters.line", {
-          name: escapeHtml(r.names.cluster(c.key)),
-          held: num(r, c.eventsToday),
-          reported: num(r, c.reportsToday),
-          attendance: num(r, c.attendanceToday),
-          pending: num(r, c.pending),
-          covered: num(r, c.pcsCovered),
-          total: num(r, c.pcsTotal),
-        }),
-      );
-    }
-    sections.push(lines.join("\n"));
-  }
 
   // Vacant seats, one line per state (most vacant Lok Sabha seats first): /gaps names them.
   if (rollup.vacancies.length > 0) {
     const lines = [t("rollup:vacancies.header")];
     for (const v of rollup.vacancies.slice(0, caps.vacancies)) {
       lines.push(
-        t("rollup:vacancies.line", {
-          state: escapeHtml(r.names.state(v.stateCode)),
-          vacantPcs: num(r, v.vacantPcs),
-          pcs: num(r, v.pcsTotal),
-          vacantAcs: num(r, v.vacantAcs),
-          acs: num(r, v.acsTotal),
-        }),
+        t("rollup:vacancies.line", { state: escapeHtml(r.names.state(v.stateCode)), vacantPcs: num(r, v.vacantPcs), pcs: num(r, v.pcsTotal), vacantAcs: num(r, v.vacantAcs), acs: num(r, v.acsTotal) }),
       );
     }
     if (rollup.vacancies.length > caps.vacancies) lines.push(t("rollup:more", { count: rollup.vacancies.length - caps.vacancies }));
@@ -214,11 +258,7 @@ function build(rollup: Rollup, r: Reader, caps: (typeof CAPS)[number]): string {
     upLines.push(t("rollup:upcoming.header", { count: rollup.upcoming.length }));
     for (const u of rollup.upcoming.slice(0, caps.upcoming)) {
       upLines.push(
-        t("rollup:upcoming.line", {
-          when: escapeHtml(fmtWhen(r, u.startsAt)),
-          programme: escapeHtml(r.names.programme(u.programmeKey)),
-          place: escapeHtml(r.names.place(u)),
-        }),
+        t("rollup:upcoming.line", { when: escapeHtml(fmtWhen(r, u.startsAt)), programme: escapeHtml(r.names.programme(u.programmeKey)), place: withState(r, r.names.place(u), u.stateCode) }),
       );
     }
     if (rollup.upcoming.length > caps.upcoming) upLines.push(t("rollup:more", { count: rollup.upcoming.length - caps.upcoming }));
@@ -231,7 +271,7 @@ function pendingLine(r: Reader, p: EventLine): string {
   return r.t("rollup:pending.line", {
     who: escapeHtml(r.names.person(p.createdBy)),
     programme: escapeHtml(r.names.programme(p.programmeKey)),
-    place: escapeHtml(r.names.place(p)),
+    place: withState(r, r.names.place(p), p.stateCode),
     when: escapeHtml(fmtWhen(r, p.startsAt)),
   });
 }
@@ -247,7 +287,7 @@ function escalatedLine(r: Reader, e: EscalatedEvent): string {
     : r.t("rollup:escalated.vacant", { who: `<a href="tg://user?id=${e.createdBy}">${escapeHtml(r.names.person(e.createdBy))}</a>` });
   return r.t("rollup:escalated.line", {
     programme: escapeHtml(r.names.programme(e.programmeKey)),
-    place: escapeHtml(r.names.place(e)),
+    place: withState(r, r.names.place(e), e.stateCode),
     when: escapeHtml(fmtWhen(r, e.startsAt)),
     seat: escapeHtml(r.t(`common:role.${e.seat.role}`)),
     holders,

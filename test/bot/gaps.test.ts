@@ -59,6 +59,8 @@ describe("/gaps", () => {
     expect(team.lastText()).toContain("Gaps in your area");
     // The state's rollup has one line of vacancies per state.
     await team.send("/rollup 2026-11-26");
+    expect(team.botTexts().find((t) => t.includes("Daily summary"))).toContain("What to do next\n👉 Chase the missing report (📋 below)");
+    await team.tap("More details");
     const rollup = team.botTexts().find((t) => t.includes("Seats with nobody appointed"))!;
     expect(rollup).toContain(`• Goa: 0/2 · ${acsTotal - 1}/${acsTotal}`);
 

@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { InputFile } from "grammy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDirectiveRenderer } from "../../src/bot/directiveMessages.js";
-import { rollupText } from "../../src/messages/rollup.js";
+import { PHONE_SCREEN, rollupDetailTexts, type RollupDetail } from "../../src/messages/rollup.js";
+import { screenLines } from "../helpers/phoneScreen.js";
 import { VENUE_MAX } from "../../src/domain/events/text.js";
 import { TEXT_MAX } from "../../src/domain/directives.js";
 import type { RollupScope } from "../../src/domain/rollup/types.js";
@@ -134,34 +135,63 @@ describe("worst-case message lengths", () => {
 
   const lastId = (p: TestPerson) => p.transcript().at(-1)?.message.message_id ?? 0;
 
-  async function expectedRollup(scope: RollupScope): Promise<string> {
-    const now = h.clock.now();
-    const [rollup] = await h.services.rollups.compute({ day: "2026-11-26", zone: ZONE, asOf: now, scopes: [scope] });
+  async function computed(scope: RollupScope) {
+    const [rollup] = await h.services.rollups.compute({ day: "2026-11-26", zone: ZONE, asOf: h.clock.now(), scopes: [scope] });
+    rollup!.pace = await h.services.progress.forScope({ scope, asOf: h.clock.now() });
     const names = await h.services.rollups.names([rollup!], "hi");
-    return visibleText(rollupText(rollup!, { t: h.i18n.t("hi"), names, zone: ZONE }));
+    return { rollup: rollup!, reader: { t: h.i18n.t("hi"), names, zone: ZONE } };
   }
 
-  it("/rollup national: 44 clusters of 64-character names arrive in several valid parts, every cluster in them", async () => {
+  /** What a detail button opens, as the builder writes it (visible text). */
+  async function expectedDetail(scope: RollupScope, kind: RollupDetail): Promise<string> {
+    const { rollup, reader } = await computed(scope);
+    return visibleText(rollupDetailTexts(rollup, kind, reader).join("\n"));
+  }
+
+  /** The first message of /rollup: one phone screen, with its buttons. */
+  function expectOneScreen(p: TestPerson, after: number): void {
+    const first = p.transcript().find((e) => e.from === "bot" && e.message.message_id > after && e.message.text)!;
+    const lines = screenLines(first.message.text!);
+    expect(lines.length, lines.join("\n")).toBeLessThanOrEqual(PHONE_SCREEN.lines);
+    expect(first.message.reply_markup?.inline_keyboard.length).toBeGreaterThan(0);
+  }
+
+  it("/rollup national: one screen first; 44 clusters of 64-character names behind a button, in several valid parts", async () => {
     const from = h.api.calls.length;
     const after = lastId(admin);
     await admin.send("/rollup");
+    expectOneScreen(admin, after);
+    const afterHead = lastId(admin);
+    await admin.tap("क्लस्टर के अनुसार");
     expectAllAccepted(from);
-    const texts = admin.transcript().filter((e) => e.from === "bot" && e.message.message_id > after && e.message.text);
+    const texts = admin.transcript().filter((e) => e.from === "bot" && e.message.message_id > afterHead && e.message.text);
     expect(texts.length).toBeGreaterThan(1); // it did not fit in one
-    const got = textsSince(admin, after);
+    const got = textsSince(admin, afterHead);
     for (const c of clusterNames) expect(got).toContain(c.hi);
-    expect(squash(got)).toContain(squash(await expectedRollup({ level: "country", code: "IN" })));
+    expect(squash(got)).toContain(squash(await expectedDetail({ level: "country", code: "IN" }, "c")));
   });
 
-  it("/rollup for a cluster head: pending reports with the longest names and venues, all uncovered PCs listed", async () => {
+  it("/rollup for a cluster head: one screen first; pending reports with the longest names and venues, all uncovered PCs behind buttons", async () => {
     const from = h.api.calls.length;
+    const scope = { level: "cluster", code: "c01" } as const;
     const after = lastId(head);
     await head.send("/rollup");
+    expectOneScreen(head, after);
+    const views: Partial<Record<RollupDetail, string>> = {};
+    for (const [label, kind] of [[/^📋 /, "p"], [/^🗺 /, "u"], ["और जानकारी", "d"]] as const) {
+      const before = lastId(head);
+      await head.tap(label);
+      views[kind] = textsSince(head, before);
+      expect(squash(views[kind])).toContain(squash(await expectedDetail(scope, kind)));
+    }
     expectAllAccepted(from);
-    expect(squash(textsSince(head, after))).toContain(squash(await expectedRollup({ level: "cluster", code: "c01" })));
+    // Every uncovered seat of Uttar Pradesh is listed, with its state.
+    const { rollup } = await computed(scope);
+    expect(rollup.coverage.uncoveredPcs.length).toBeGreaterThan(60);
+    expect(views.u!.match(/^• .* \(UP\)$/gm)?.length).toBe(rollup.coverage.uncoveredPcs.length);
   });
 
-  it("the daily rollup job: each part queued under its own key and accepted", async () => {
+  it("the daily rollup job: one screen per recipient under its key, accepted, with buttons that fit", async () => {
     const queued: OutboxMessage[] = [];
     const capture: Outbox = { enqueue: async (m) => (queued.push(...m), m.length) };
     const job = createRollupJob({
@@ -179,14 +209,16 @@ describe("worst-case message lengths", () => {
     });
     await job.send("2026-11-26");
     const calls = queued.flatMap(toDeliveryMessages);
-    const national = queued.find((m) => m.chatId === ADMIN && m.text)!;
-    const parts = calls.filter((c) => c.chatId === ADMIN && c.method === "sendMessage");
-    expect(parts.map((p) => p.key)).toEqual([national.key, `${national.key}#p2`, ...parts.slice(2).map((_, i) => `${national.key}#p${i + 3}`)]);
+    for (const id of [ADMIN, HEAD, ORGANISER]) {
+      const first = queued.find((m) => m.chatId === id && m.key.startsWith("rollup:"))!;
+      const parts = calls.filter((c) => c.chatId === id && c.key.startsWith(first.key));
+      expect(parts.map((p) => p.key)).toEqual([first.key]); // one message
+      expect(screenLines(first.text!).length).toBeLessThanOrEqual(PHONE_SCREEN.lines);
+      for (const b of first.buttons!.flat()) expect(Buffer.byteLength(b.callbackData)).toBeLessThanOrEqual(64);
+    }
     const from = h.api.calls.length;
     await sendAll(queued);
     expectAllAccepted(from);
-    const sentToAdmin = parts.map((p) => visibleText(String(p.params.text))).join("\n");
-    expect(squash(sentToAdmin)).toBe(squash(visibleText(national.text!)));
   });
 
   /** Sends job messages as the delivery worker would (one Bot API call per outbox message). */

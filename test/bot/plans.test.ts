@@ -180,10 +180,11 @@ describe("/progress", () => {
     await stranger.send("/progress");
     expect(await h.db.models.Audit.countDocuments({ actorId: stranger.id, action: "access.denied", "details.attempted": "progress.open" })).toBe(1);
 
-    // The state's rollup leads with pace.
+    // The state's rollup has pace in one line on its first screen, and in full behind "More details".
     await goa.send("/rollup");
     const rollup = goa.botTexts().find((t, i, all) => i >= all.length - 3 && t.includes("Daily summary"))!;
-    expect(rollup.indexOf("🟠 1 behind")).toBeGreaterThan(0);
-    expect(rollup.indexOf("🟠 1 behind")).toBeLessThan(rollup.indexOf("Today"));
+    expect(rollup).toMatch(/🏁 .*: \d+\/\d+ held · 1 behind/);
+    await goa.tap("More details");
+    expect(goa.lastText()).toContain("🟠 1 behind");
   });
 });

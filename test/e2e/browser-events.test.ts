@@ -1,6 +1,7 @@
 // The issue's "done when", in a real headless Chromium at phone size: as the demo Lok Sabha in-charge (Hindi),
 // register an event with /newevent and report its attendance with /report, all by clicking and typing in the
 // sandbox page; then check what the database holds, and keep a screenshot.
+import { copyFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { DateTime } from "luxon";
@@ -167,6 +168,7 @@ describe.skipIf(skipBrowserTests)("a demo in-charge registers an event and repor
     await page.locator(`.msg[data-id="${summary}"] .meta .edited`).waitFor();
     await page.locator(`.msg[data-id="${summary}"]`).scrollIntoViewIfNeeded();
     const shot = await browser.screenshot("report");
+    copyFileSync(shot, "test-results/phone-report-summary.png");
     console.log(`[sandbox] screenshot: ${shot}`);
 
     const { Report, ReportVersion, Event } = sb.app.db.models;
@@ -203,14 +205,22 @@ describe.skipIf(skipBrowserTests)("a demo in-charge registers an event and repor
     const summary = await botSays(page, "Daily summary", at);
     const text = (await page.locator(`.msg[data-id="${summary}"] .text`).textContent()) ?? "";
     expect(text).toContain("Central cluster");
-    expect(text).toContain("Attendance reported: 85");
-    expect(text).toContain("Women beneficiaries: 25");
+    expect(text).toContain("Attendance today: 85");
+    // The first message fits the phone's screen: its top and its buttons are in view at once.
+    const box = (await page.locator(`.msg[data-id="${summary}"]`).boundingBox())!;
+    expect(box.height).toBeLessThanOrEqual(740);
+    // The figures by category are behind "More details".
+    const details = await lastId(page);
+    await tap(page, summary, "More details");
+    const more = await botSays(page, "Women beneficiaries: 25", details);
+    expect((await page.locator(`.msg[data-id="${more}"] .text`).textContent()) ?? "").toContain("Attendance reported: 85");
     // Then the chart, as a photo the page shows.
     const chart = page.locator(".msg.bot img.photo").last();
     await chart.waitFor();
     await waitUntil("the chart to load", () => chart.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 300));
-    await page.locator(`.msg[data-id="${summary}"]`).scrollIntoViewIfNeeded();
+    await page.locator(`.msg[data-id="${summary}"]`).evaluate((el) => el.scrollIntoView({ block: "start" }));
     const shot = await browser.screenshot("rollup");
+    copyFileSync(shot, "test-results/phone-rollup.png");
     console.log(`[sandbox] screenshot: ${shot}`);
     expect(browser.errors).toEqual([]);
   });

@@ -135,7 +135,7 @@ describe("scheduled messages as people receive them", () => {
 
     const received = (id: number) => h.api.messages(id).filter((e) => e.from === "bot");
     for (const id of [HEAD_HI, HEAD_EN]) {
-      const [title, date] = id === HEAD_HI ? ["दैनिक सारांश: मध्य क्लस्टर", "26 नवंबर 2026"] : ["Daily summary: Central cluster", "26 November 2026"];
+      const [title, date] = id === HEAD_HI ? ["📊 मध्य क्लस्टर\nदैनिक सारांश", "26 नवंबर 2026"] : ["📊 Central cluster\nDaily summary", "26 November 2026"];
       const texts = received(id).filter((e) => e.message.text?.includes(title) && e.message.text.includes(date));
       const photos = received(id).filter((e) => e.message.photo && e.message.caption?.includes(date));
       // Only 26 Nov: the scheduler was installed that morning, so 25 Nov's summary is not "missed".
@@ -145,7 +145,7 @@ describe("scheduled messages as people receive them", () => {
       // The chart follows the text.
       expect(received(id).indexOf(photos[0]!)).toBeGreaterThan(received(id).indexOf(texts[0]!));
     }
-    const adminGot = received(ADMIN).filter((e) => e.message.text?.includes("Daily summary: All India") && e.message.text.includes("26 November 2026"));
+    const adminGot = received(ADMIN).filter((e) => e.message.text?.includes("📊 All India\nDaily summary") && e.message.text.includes("26 November 2026"));
     expect(adminGot).toHaveLength(1);
     expect(received(ADMIN).filter((e) => e.message.photo && e.message.caption?.includes("26 November 2026"))).toHaveLength(1);
 

@@ -67,8 +67,12 @@ async function register(actor: Actor, territory: { level: "pc" | "ac"; code: str
   return res.event.id;
 }
 
-/** The escalation part of a rollup text (the section that starts with ⏫), or "". */
-const escalationPart = (text: string | null) => (text ?? "").split("\n\n").find((s) => s.startsWith("⏫")) ?? "";
+/**
+ * The escalation part of a rollup: its second message naming the events escalated that day (which starts with ⏫),
+ * else the ⏫ line of its first message (escalated on earlier days), or "".
+ */
+const escalationPart = (text: string | null) =>
+  (text ?? "").startsWith("⏫") ? text! : ((text ?? "").split("\n").find((s) => s.startsWith("⏫ <b>Escalated on earlier")) ?? "");
 const names = { ac: `tg://user?id=${AC_HOLDER}`, pc: "(@ramesh_pc)" };
 
 beforeAll(async () => {
@@ -149,7 +153,10 @@ describe("the escalation ladder", () => {
     const part = (d: number, scope: RollupScope, to: number) => {
       const m = stored.find((x) => x._id === rollupKey(day(d), scope, to, "text"));
       if (!m) throw new Error(`no rollup for ${to} on ${day(d)}`);
-      return escalationPart(m.text);
+      const named = stored.find((x) => x._id === rollupKey(day(d), scope, to, "escalated"));
+      // Named today: the first message says how many, the second names them.
+      if (named) expect(m.text).toMatch(/⏫ Escalated to you today: <b>\d+<\/b> \(below\)/);
+      return escalationPart(named ? named.text : m.text);
     };
     for (let d = 0; d <= 8; d++) {
       const s = part(d, state, STATE_TEAM);
@@ -179,10 +186,10 @@ describe("the escalation ladder", () => {
     }
     // Nobody else hears of UP's events; each rollup was queued once (one attempt per key: one instance ran it).
     expect(stored.filter((m) => m.chatId === OTHER_TEAM && (escalationPart(m.text) !== "" || m._id.startsWith("escalation")))).toEqual([]);
-    const rollupAttempts = outbox.attempts.filter((m) => m.key.startsWith("rollup:")).map((m) => m.key);
+    const rollupAttempts = outbox.attempts.filter((m) => m.key.startsWith("rollup")).map((m) => m.key);
     expect(new Set(rollupAttempts).size).toBe(rollupAttempts.length);
     // Each event named at most once per level across all rollups sent.
-    const namings = (to: number, needle: string) => stored.filter((m) => m.chatId === to && m._id.startsWith("rollup:") && escalationPart(m.text).includes(needle)).length;
+    const namings = (to: number, needle: string) => stored.filter((m) => m.chatId === to && m._id.startsWith("rollup") && escalationPart(m.text).includes(needle)).length;
     expect([namings(STATE_TEAM, names.ac), namings(STATE_TEAM, names.pc), namings(CLUSTER_HEAD, names.ac), namings(CLUSTER_HEAD, names.pc), namings(ADMIN, names.ac), namings(ADMIN, names.pc)]).toEqual([1, 1, 1, 0, 1, 0]);
   }, 240_000);
 
@@ -203,7 +210,7 @@ describe("the escalation ladder", () => {
       logger,
     });
     await job.send(day(5));
-    const rerun = queued.find((m) => m.key === rollupKey(day(5), { level: "cluster", code: "central" }, CLUSTER_HEAD, "text"))!;
+    const rerun = queued.find((m) => m.key === rollupKey(day(5), { level: "cluster", code: "central" }, CLUSTER_HEAD, "escalated"))!;
     const first = (await outbox.stored()).find((m) => m._id === rerun.key)!;
     expect(escalationPart(rerun.text!)).toBe(escalationPart(first.text));
     expect(await h.db.models.EscalationStep.countDocuments()).toBe(before);

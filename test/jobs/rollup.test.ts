@@ -16,6 +16,8 @@ import type { AcDoc, PcDoc } from "../../src/db/models/index.js";
 import { reopenTestDatabase } from "../helpers/db.js";
 import { createHarness, type Harness } from "../helpers/harness.js";
 import { RecordingOutbox } from "../helpers/recordingOutbox.js";
+import { screenLines } from "../helpers/phoneScreen.js";
+import { PHONE_SCREEN } from "../../src/messages/rollup.js";
 import { generateCampaign, insertCampaign, type GeneratedEvent, type GeneratedReport } from "../helpers/campaign.js";
 
 const ZONE = "Asia/Kolkata";
@@ -278,11 +280,20 @@ describe("the daily rollup", () => {
         .flatMap(([cluster, ids]) => ids.map((id) => [cluster, id] as [string, number])),
       ["IN", ADMIN],
     ];
+    // The events that climbed to a level today (recorded by the job's escalation step): that level's rollups carry
+    // a second message naming them.
+    const steps = await h.db.models.EscalationStep.find({ day: DAY }, { _id: 0, level: 1, stateCode: 1 }).lean<{ level: string; stateCode: string }[]>();
+    const escalatedTo = (code: string) =>
+      code === "IN"
+        ? steps.some((s) => s.level === "country")
+        : steps.some((s) => s.level === "cluster" && clusters.find((c) => c.key === code)!.stateCodes.includes(s.stateCode));
     const expectedKeys = recipients.flatMap(([code, id]) => {
       const scope = code === "IN" ? ({ level: "country", code: "IN" } as const) : ({ level: "cluster", code } as const);
       // Cluster and national rollups carry the coverage map too.
-      return [rollupKey(DAY, scope, id, "text"), rollupKey(DAY, scope, id, "chart"), rollupKey(DAY, scope, id, "map")];
+      const keys = [rollupKey(DAY, scope, id, "text"), rollupKey(DAY, scope, id, "chart"), rollupKey(DAY, scope, id, "map")];
+      return escalatedTo(code) ? [...keys, rollupKey(DAY, scope, id, "escalated")] : keys;
     });
+    expect(expectedKeys.some((k) => k.startsWith("rollup.escalated:"))).toBe(true);
     const attempted = outbox.attempts.filter((m) => m.key.includes(`:${DAY}:`)).map((m) => m.key);
     // Not only one stored message per key: one attempt per key, i.e. only one instance ran the rollup.
     expect(attempted.sort()).toEqual([...expectedKeys].sort());
@@ -291,31 +302,60 @@ describe("the daily rollup", () => {
     expect(stored.some((m) => m.chatId === HEADS.east[0])).toBe(false);
     expect(await h.db.models.JobRun.countDocuments({ job: "rollup.daily", period: DAY, kind: "done" })).toBe(1);
 
-    // What the north cluster's Hindi- and English-reading heads got: their cluster's figures, in their language.
+    // What the north cluster's Hindi- and English-reading heads got: one phone screen of their cluster's figures, in
+    // their language, with the buttons that open the lists.
     const north = independent(clusters.find((c) => c.key === "north")!.stateCodes, DAY, AT_20);
-    const hiText = stored.find((m) => m._id === rollupKey(DAY, { level: "cluster", code: "north" }, HEADS.north[0]!, "text"))!.text!;
-    const enText = stored.find((m) => m._id === rollupKey(DAY, { level: "cluster", code: "north" }, HEADS.north[1]!, "text"))!.text!;
+    const northText = (id: number) => stored.find((m) => m._id === rollupKey(DAY, { level: "cluster", code: "north" }, id, "text"))!;
+    const hiText = northText(HEADS.north[0]!).text!;
+    const enText = northText(HEADS.north[1]!).text!;
     const fmt = (n: number) => new Intl.NumberFormat("en-IN").format(n);
-    expect(hiText).toContain("दैनिक सारांश: उत्तर क्लस्टर");
-    expect(hiText).toContain(`हुए कार्यक्रम: <b>${north.held}</b> · मिली रिपोर्ट: <b>${north.reported}</b>`);
-    expect(enText).toContain("Daily summary: North cluster");
-    expect(enText).toContain(`Events held: <b>${north.held}</b> · reports received: <b>${north.reported}</b>`);
-    expect(enText).toContain(`Attendance reported: <b>${fmt(north.attendance.total)}</b>`);
-    expect(enText).toContain(`Reports still pending: ${north.pending.length}`);
-    expect(enText).toContain(`Lok Sabha seats with a reported event: <b>${north.pcsCovered} of ${north.pcsTotal}</b>`);
-    expect(enText).toContain(`All India: <b>${north.national.pcsCovered} of 543</b>`);
-    expect(enText).toContain(`Vidhan Sabha seats covered: <b>${north.acsCovered} of ${north.acsTotal}</b>`);
-    expect(enText).toContain(`Next three days: ${north.upcoming.length} events`);
-    expect(enText).toContain("Organiser"); // whose reports are pending
+    expect(hiText).toContain("📊 <b>उत्तर क्लस्टर</b>\nदैनिक सारांश, 26 नवंबर 2026");
+    expect(hiText).toContain(`आज: <b>${north.held}</b> हुए · <b>${north.reported}</b> की रिपोर्ट आई`);
+    expect(enText).toContain("📊 <b>North cluster</b>\nDaily summary, 26 November 2026");
+    expect(enText).toContain(`Today: <b>${north.held}</b> held · <b>${north.reported}</b> reported`);
+    expect(enText).toContain(`Attendance today: <b>${fmt(north.attendance.total)}</b>`);
+    expect(enText).toContain(`Reports pending: <b>${fmt(north.pending.length)}</b>`);
+    expect(enText).toContain(`Lok Sabha seats covered: <b>${north.pcsCovered}/${north.pcsTotal}</b>`);
+    expect(enText).toContain(`👉 Chase ${north.pending.length} missing reports (📋 below)`);
     for (const m of stored) if (m.text) expect(m.text.length).toBeLessThanOrEqual(4096);
+    for (const m of stored.filter((x) => x._id.startsWith(`rollup:${DAY}:`))) expect(screenLines(m.text!).length, m._id).toBeLessThanOrEqual(PHONE_SCREEN.lines);
+    const northButtons = JSON.parse(northText(HEADS.north[1]!).buttons!) as { text: string; callbackData: string }[][];
+    expect(northButtons.flat().map((b) => b.callbackData)).toEqual([`ru:p:north:${DAY}`, ...(north.uncovered.length ? [`ru:u:north:${DAY}`] : []), `ru:d:north:${DAY}`]);
 
-    const national = stored.find((m) => m._id === rollupKey(DAY, { level: "country", code: "IN" }, ADMIN, "text"))!.text!;
-    expect(national).toContain("Daily summary: All India");
-    expect(national).toContain("By cluster");
+    // The lists behind the buttons, opened by the English-reading head as of the rollup's time: the same figures.
+    h.clock.set(AT_20);
+    const head = h.person(HEADS.north[1]!, { language_code: "en" });
+    h.api.addUser(head.user);
+    await head.send("/rollup");
+    const summary = head.findButton(/^📋 Not reported/).message;
+    expect(summary.reply_markup?.inline_keyboard.flat().map((b) => ("callback_data" in b ? b.callback_data : ""))).toEqual(northButtons.flat().map((b) => b.callbackData));
+    await head.tapData(summary.message_id, `ru:p:north:${DAY}`);
+    const pendingList = head.botTexts().at(-1)!;
+    expect(pendingList).toContain(`Reports still pending: ${north.pending.length}`);
+    expect(pendingList).toContain("Organiser"); // whose reports are pending
+    expect(pendingList).toMatch(/\([A-Z]{2}\), \d/); // each seat with its state
+    await head.tapData(summary.message_id, `ru:d:north:${DAY}`);
+    const details = head.botTexts().at(-1)!;
+    expect(details).toContain(`Events held: ${north.held} · reports received: ${north.reported}`);
+    expect(details).toContain(`Attendance reported: ${fmt(north.attendance.total)}`);
+    expect(details).toContain(`Lok Sabha seats with a reported event: ${north.pcsCovered} of ${north.pcsTotal}`);
+    expect(details).toContain(`All India: ${north.national.pcsCovered} of 543`);
+    expect(details).toContain(`Vidhan Sabha seats covered: ${north.acsCovered} of ${north.acsTotal}`);
+    expect(details).toContain(`Next three days: ${north.upcoming.length} events`);
+
+    const national = stored.find((m) => m._id === rollupKey(DAY, { level: "country", code: "IN" }, ADMIN, "text"))!;
+    expect(national.text).toContain("📊 <b>All India</b>\nDaily summary");
+    expect(national.buttons).toContain(`ru:c:IN:${DAY}`);
+    const admin = h.person(ADMIN, { language_code: "en" });
+    h.api.addUser(admin.user);
+    await admin.send("/rollup");
+    await admin.tap("By cluster");
+    const byCluster = admin.botTexts().at(-1)!;
+    expect(byCluster).toContain("By cluster");
     for (const c of clusters) {
       const exp = independent(c.stateCodes, DAY, AT_20);
       const name = (await h.services.map.getCluster(c.key))!.name.en;
-      expect(national).toContain(`<b>${name}</b>: ${exp.held} · ${exp.reported} · ${fmt(exp.attendance.total)}; pending ${fmt(exp.pending.length)}; ${exp.pcsCovered}/${exp.pcsTotal}`);
+      expect(byCluster).toContain(`${name}: ${exp.held} · ${exp.reported} · ${fmt(exp.attendance.total)}; pending ${fmt(exp.pending.length)}; ${exp.pcsCovered}/${exp.pcsTotal}`);
     }
 
     // The chart: a PNG, saved for people to look at.
