@@ -215,6 +215,7 @@ describe("a report's card and its decisions", () => {
     expect(team.lastButtons()).toEqual(["💬 Write to the organiser", "↩ Back"]);
     // The area's rollup says how much of the attendance is checked.
     await team.send(`/rollup ${"2026-11-26"}`);
+    await team.tap("More details"); // the review figures are behind the first screen
     const rollup = team.botTexts().find((t) => t.includes("Review (reports to date)"))!;
     expect(rollup).toContain("To check: 0 · sent back: 0 · approved: 1");
     expect(rollup).toContain("Approved attendance: 100 of 100 (100%)");
@@ -258,6 +259,7 @@ describe("a report's card and its decisions", () => {
     expect(opened.params.photo).toBe(pb!.fileId);
     // The state's rollup counts the flagged report.
     await team.send("/rollup 2026-11-26");
+    await team.tap("More details");
     expect(team.botTexts().find((t) => t.includes("Review (reports to date)"))).toContain("1 report has a photo that matches another report's");
   });
 

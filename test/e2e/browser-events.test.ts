@@ -157,7 +157,7 @@ describe.skipIf(skipBrowserTests)("a demo in-charge registers an event and repor
 
     at = await lastId(page);
     await page.locator("#photo-input").setInputFiles({ name: "sabha.png", mimeType: "image/png", buffer: makePng(160, 120, [230, 120, 40]) });
-    q = await botSays(page, "1 मिलीं", at);
+    q = await botSays(page, "1 फ़ोटो मिली", at);
     await tap(page, q, "✅ हो गया (1 फ़ोटो)");
     q = await botSays(page, "कुछ और बताना है", q);
     at = await lastId(page);

@@ -101,7 +101,7 @@ describe.skipIf(skipBrowserTests)("a demo report is sent back, corrected and app
       await waitUntil("an album photo to load", () => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth === 640));
     }
     const cardText = await textOf(page, card);
-    for (const part of ["स्नेह संवाद", "⏳ समीक्षा बाकी", "टाउन हॉल, वाराणसी", "2 फ़ोटो (ऊपर)", "v1 ·", "आरिफ़ ख़ान ने भेजी"]) expect(cardText).toContain(part);
+    for (const part of ["स्नेह संवाद", "⏳ समीक्षा बाकी", "टाउन हॉल, वाराणसी", "2 फ़ोटो (ऊपर)", "संस्करण 1 ·", "आरिफ़ ख़ान ने भेजी"]) expect(cardText).toContain(part);
     expect(await keyboard(page, card).locator("button").allTextContents()).toEqual(["✅ स्वीकृत करें", "↩ सुधार के लिए लौटाएँ", "💬 आयोजक को लिखें", "↩ वापस"]);
     await page.locator(`.msg[data-id="${first!.id}"]`).scrollIntoViewIfNeeded();
     console.log(`[sandbox] screenshot: ${await browser.screenshot("review-album")}`);
@@ -165,12 +165,12 @@ describe.skipIf(skipBrowserTests)("a demo report is sent back, corrected and app
     await keyboard(page, overview).getByRole("button", { name: /· 140$/ }).click();
     const card = await botSays(page, "कुल: 140", at);
     const cardText = await textOf(page, card);
-    for (const part of ["✏️ सुधारी गई, समीक्षा बाकी", "आरिफ़ ख़ान ने सुधारी: कुल 132 → 140", "↩ v1 को सुनीता यादव ने लौटाया", "संख्याएँ सही नहीं लगतीं"]) {
+    for (const part of ["✏️ सुधारी गई, समीक्षा बाकी", "आरिफ़ ख़ान ने सुधारी: कुल 132 → 140", "↩ संस्करण 1 को सुनीता यादव ने लौटाया", "संख्याएँ सही नहीं लगतीं"]) {
       expect(cardText).toContain(part);
     }
     await tap(page, card, "✅ स्वीकृत करें");
     // The card is edited in place: approved, with only writing to the organiser and Back left.
-    await waitUntil("the approved card", async () => (await textOf(page, card)).includes("✅ v2 को सुनीता यादव ने स्वीकृत किया"));
+    await waitUntil("the approved card", async () => (await textOf(page, card)).includes("✅ संस्करण 2 को सुनीता यादव ने स्वीकृत किया"));
     await page.locator(`.msg[data-id="${card}"] .meta .edited`).waitFor();
     expect(await keyboard(page, card).locator("button").allTextContents()).toEqual(["💬 आयोजक को लिखें", "↩ वापस"]);
     expect(await textOf(page, card)).toContain("✅ स्वीकृत");
