@@ -10,37 +10,9 @@ import { makePng, startTestSandbox, type TestSandbox } from "../sandbox/helpers.
 import { waitUntil } from "../helpers/waitUntil.js";
 import { skipBrowserTests } from "../helpers/chromium.js";
 import { describeFailure, openPhoneBrowser, openSandboxPage, type PhoneBrowser } from "../sandbox/browser.js";
+import { botSays, lastId, tap, type } from "../sandbox/chatPage.js";
 
 const pc = DEMO_PEOPLE.find((p) => p.key === "pc")!.user;
-
-/** The newest message id on the page. */
-function lastId(page: Page): Promise<number> {
-  return page.evaluate(() => Math.max(0, ...Array.from(document.querySelectorAll<HTMLElement>(".msg")).map((e) => Number(e.dataset.id))));
-}
-
-/** Waits for a bot message newer than `after` that contains `text`; returns its id. */
-async function botSays(page: Page, text: string, after: number): Promise<number> {
-  return waitUntil(`the bot to say “${text}”`, async () => {
-    const found = await page.locator(".msg.bot").evaluateAll(
-      (elements, [after, text]) =>
-        elements
-          .filter((e) => Number((e as HTMLElement).dataset.id) > Number(after) && (e.querySelector(".text")?.textContent ?? "").includes(String(text)))
-          .map((e) => Number((e as HTMLElement).dataset.id)),
-      [after, text] as const,
-    );
-    return found[0];
-  });
-}
-
-/** Taps the inline button labelled exactly `label` on the bot message `messageId`. */
-async function tap(page: Page, messageId: number, label: string): Promise<void> {
-  await page.locator(`.msg.bot[data-id="${messageId}"] .inline-keyboard`).getByRole("button", { name: label, exact: true }).click();
-}
-
-async function type(page: Page, text: string): Promise<void> {
-  await page.locator("#text").fill(text);
-  await page.locator("#send").click();
-}
 
 // Without a Chromium (outside CI) the global setup prints one line and these are skipped; in CI they fail.
 describe.skipIf(skipBrowserTests)("a demo in-charge registers an event and reports it in the browser", () => {

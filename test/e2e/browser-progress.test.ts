@@ -8,30 +8,14 @@ import { startTestSandbox, type TestSandbox } from "../sandbox/helpers.js";
 import { waitUntil } from "../helpers/waitUntil.js";
 import { skipBrowserTests } from "../helpers/chromium.js";
 import { describeFailure, openPhoneBrowser, openSandboxPage, type PhoneBrowser } from "../sandbox/browser.js";
+import { botSays, lastId, textOf, type } from "../sandbox/chatPage.js";
 
 const cluster = DEMO_PEOPLE.find((p) => p.key === "cluster")!.user;
 
-function lastId(page: Page): Promise<number> {
-  return page.evaluate(() => Math.max(0, ...Array.from(document.querySelectorAll<HTMLElement>(".msg")).map((e) => Number(e.dataset.id))));
-}
-
-/** The text of the first bot message newer than `after` whose text (or caption) contains `text`. */
-async function botSays(page: Page, text: string, after: number): Promise<{ id: number; text: string; hasPhoto: boolean }> {
-  return waitUntil(`the bot to say “${text}”`, async () => {
-    const found = await page.locator(".msg.bot").evaluateAll(
-      (elements, [after, text]) =>
-        elements
-          .filter((e) => Number((e as HTMLElement).dataset.id) > Number(after) && (e.textContent ?? "").includes(String(text)))
-          .map((e) => ({ id: Number((e as HTMLElement).dataset.id), text: e.textContent ?? "", hasPhoto: e.querySelector("img.photo") !== null })),
-      [after, text] as const,
-    );
-    return found[0];
-  });
-}
-
-async function type(page: Page, text: string): Promise<void> {
-  await page.locator("#text").fill(text);
-  await page.locator("#send").click();
+/** A bot message newer than `after` containing `text`: its id, text and whether it carries a photo. */
+async function botMessage(page: Page, text: string, after: number): Promise<{ id: number; text: string; hasPhoto: boolean }> {
+  const id = await botSays(page, text, after);
+  return { id, text: await textOf(page, id), hasPhoto: (await page.locator(`.msg.bot[data-id="${id}"] img.photo`).count()) > 0 };
 }
 
 describe.skipIf(skipBrowserTests)("the demo cluster in-charge reads progress and the coverage map in the browser", () => {
@@ -56,7 +40,7 @@ describe.skipIf(skipBrowserTests)("the demo cluster in-charge reads progress and
   it("/progress shows the demo phase with its pace", async () => {
     const at = await lastId(page);
     await type(page, "/progress");
-    const msg = await botSays(page, "Progress:", at);
+    const msg = await botMessage(page, "Progress:", at);
     // The sandbox's phase, with figures and statuses (the demo data gives it some of each).
     expect(msg.text).toMatch(/Sneh Samvad/);
     const [, onTrack, behind, notStarted, vacant] = /✅ (\d+) on track · 🟠 (\d+) behind · ⚪ (\d+) not started · ⛔ (\d+) vacant/.exec(msg.text) ?? [];
@@ -70,7 +54,7 @@ describe.skipIf(skipBrowserTests)("the demo cluster in-charge reads progress and
   it("/map sends the cluster's coverage map as a photo", async () => {
     const at = await lastId(page);
     await type(page, "/map");
-    const msg = await botSays(page, "Lok Sabha seats reported", at);
+    const msg = await botMessage(page, "Lok Sabha seats reported", at);
     expect(msg.hasPhoto).toBe(true);
     // The image has loaded and is shown at the phone's width.
     const size = await waitUntil("the map to load", async () => {

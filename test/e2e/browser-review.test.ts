@@ -10,44 +10,12 @@ import { startTestSandbox, type TestSandbox } from "../sandbox/helpers.js";
 import { waitUntil } from "../helpers/waitUntil.js";
 import { skipBrowserTests } from "../helpers/chromium.js";
 import { describeFailure, openPhoneBrowser, openSandboxPage, type PhoneBrowser } from "../sandbox/browser.js";
+import { botSays, keyboard, lastId, tap, textOf, type } from "../sandbox/chatPage.js";
 
 const state = DEMO_PEOPLE.find((p) => p.key === "state")!.user;
 const pc = DEMO_PEOPLE.find((p) => p.key === "pc")!.user;
 
-/** The newest message id on the page. */
-function lastId(page: Page): Promise<number> {
-  return page.evaluate(() => Math.max(0, ...Array.from(document.querySelectorAll<HTMLElement>(".msg")).map((e) => Number(e.dataset.id))));
-}
-
-/** Waits for a bot message newer than `after` that contains `text`; returns its id. */
-async function botSays(page: Page, text: string, after: number): Promise<number> {
-  return waitUntil(`the bot to say “${text}”`, async () => {
-    const found = await page.locator(".msg.bot").evaluateAll(
-      (elements, [after, text]) =>
-        elements
-          .filter((e) => Number((e as HTMLElement).dataset.id) > Number(after) && (e.querySelector(".text")?.textContent ?? "").includes(String(text)))
-          .map((e) => Number((e as HTMLElement).dataset.id)),
-      [after, text] as const,
-    );
-    return found[0];
-  });
-}
-
-const keyboard = (page: Page, messageId: number) => page.locator(`.msg.bot[data-id="${messageId}"] .inline-keyboard`);
-
-/** Taps the inline button labelled exactly `label` on the bot message `messageId`. */
-async function tap(page: Page, messageId: number, label: string): Promise<void> {
-  await keyboard(page, messageId).getByRole("button", { name: label, exact: true }).click();
-}
-
-async function type(page: Page, text: string): Promise<void> {
-  await page.locator("#text").fill(text);
-  await page.locator("#send").click();
-}
-
-const textOf = async (page: Page, messageId: number) => (await page.locator(`.msg[data-id="${messageId}"] .text`).textContent()) ?? "";
-
-/** Shows `person`'s chat, and waits until the page shows that chat (the demo people's chats differ in their ids). */
+/** Switches the page to `person`'s chat and waits until it shows. */
 async function switchTo(page: Page, person: { id: number }): Promise<void> {
   await page.locator("#person").selectOption(String(person.id));
   await waitUntil("the chat to switch", () => page.evaluate((key) => document.body.dataset.person === key, DEMO_PEOPLE.find((p) => p.user.id === person.id)!.key));
