@@ -12,6 +12,7 @@ import { startLocalServer, type LocalServer } from "../src/db/localServer.js";
 import { createServices } from "../src/services/index.js";
 import { createRollupDataSource } from "../src/services/rollupData.js";
 import { generateCampaign, insertCampaign } from "../test/helpers/campaign.js";
+import { withMemoryPeak } from "../test/helpers/memoryPeak.js";
 
 const count = Number(process.argv[2] ?? 100_000);
 const NOW = new Date("2026-11-26T14:30:00Z");
@@ -45,17 +46,9 @@ try {
   for (const [kind, format] of [["events", "xlsx"], ["reports", "xlsx"], ["events", "csv"], ["reports", "csv"]] as const) {
     const file = path.join(dataDir, `${kind}.${format}`);
     gc?.();
-    const before = process.memoryUsage();
-    let peakRss = before.rss;
-    let peakHeap = before.heapUsed;
-    const timer = setInterval(() => {
-      const m = process.memoryUsage();
-      peakRss = Math.max(peakRss, m.rss);
-      peakHeap = Math.max(peakHeap, m.heapUsed);
-    }, 20);
     t = Date.now();
-    const res = await services.exports.write(actor, kind, format, createWriteStream(file));
-    clearInterval(timer);
+    const { result: res, memory } = await withMemoryPeak(() => services.exports.write(actor, kind, format, createWriteStream(file)), 20);
+    const { before, peakRss, peakHeap } = memory;
     console.log(
       `${kind}.${format}: ${res.ok ? res.rows : res.reason} rows in ${((Date.now() - t) / 1000).toFixed(1)} s, ${mb(statSync(file).size)} file; ` +
         `RSS ${mb(before.rss)} before, peak ${mb(peakRss)} (+${mb(peakRss - before.rss)}); heap ${mb(before.heapUsed)} before, peak ${mb(peakHeap)}`,

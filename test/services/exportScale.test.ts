@@ -12,6 +12,7 @@ import { createRollupDataSource } from "../../src/services/rollupData.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { generateCampaign, insertCampaign } from "../helpers/campaign.js";
 import { scenarioSize } from "../helpers/scenarios.js";
+import { withMemoryPeak } from "../helpers/memoryPeak.js";
 
 const N = scenarioSize(100_000, 2_000);
 const NOW = new Date("2026-11-26T14:30:00Z");
@@ -59,17 +60,9 @@ describe(`an export of ${N.toLocaleString("en-IN")} events`, { tags: ["scenario"
   /** Exports to a file, sampling the process's memory meanwhile. */
   async function exportTo(kind: "events" | "reports", format: "xlsx" | "csv") {
     const file = path.join(dir, `${kind}.${format}`);
-    const before = process.memoryUsage();
-    let peakRss = before.rss;
-    let peakHeap = before.heapUsed;
-    const timer = setInterval(() => {
-      const m = process.memoryUsage();
-      peakRss = Math.max(peakRss, m.rss);
-      peakHeap = Math.max(peakHeap, m.heapUsed);
-    }, 50);
     const started = performance.now();
-    const res = await s.exports.write({ telegramId: ADMIN, scopes: national }, kind, format, createWriteStream(file));
-    clearInterval(timer);
+    const { result: res, memory } = await withMemoryPeak(() => s.exports.write({ telegramId: ADMIN, scopes: national }, kind, format, createWriteStream(file)), 50);
+    const { before, peakRss, peakHeap } = memory;
     const mb = (n: number) => `${(n / 1048576).toFixed(0)} MB`;
     console.log(
       `[export ${kind}.${format}] ${N} events: ${res.ok ? res.rows : res.reason} rows in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
