@@ -33,8 +33,8 @@ export interface RollupJobDeps {
   /** The coverage map's seats and statuses (one load per run, for the national and cluster rollups). */
   coverage: Pick<CoverageService, "load">;
   escalations: EscalationService;
-  /** Pace of the running phases, which leads each rollup (absent: no pace section). */
-  progress?: Pick<ProgressService, "forScope">;
+  /** Pace of the running phases, which leads each rollup (none running: no pace section). */
+  progress: Pick<ProgressService, "forScope">;
   /** ESCALATION_DAYS: when an unreported event reaches the state team's, cluster's and national rollup. */
   escalationDays: EscalationDays;
   i18n: I18n;
@@ -77,7 +77,7 @@ export function createRollupJob(deps: RollupJobDeps): JobDefinition & { send(day
     for (const rollup of computed) {
       const section = await deps.escalations.section({ rollup, days: deps.escalationDays, windowMs: CATCH_UP_MS, record: true });
       if (section) rollup.escalated = section;
-      if (deps.progress) rollup.pace = await deps.progress.forScope({ scope: rollup.scope, asOf });
+      rollup.pace = await deps.progress.forScope({ scope: rollup.scope, asOf });
     }
     const readers = new Map<Language, Reader>();
     const readerFor = async (lang: Language): Promise<Reader> => {

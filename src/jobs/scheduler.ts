@@ -17,8 +17,7 @@ import { createRollupJob } from "./rollupJob.js";
 import { createPruneJob } from "./pruneJob.js";
 import { createJobRunner, type JobDefinition, type TickReport } from "./runner.js";
 
-export type SchedulerServices = Pick<Services, "events" | "recipients" | "map" | "rollups" | "jobRunsFor" | "escalations" | "coverage"> &
-  Partial<Pick<Services, "progress">>;
+export type SchedulerServices = Pick<Services, "events" | "recipients" | "map" | "rollups" | "jobRunsFor" | "escalations" | "coverage" | "progress">;
 
 /** How a trigger is scheduled: node-cron by default; tests pass their own to see what was scheduled. */
 export type CronSchedule = (expression: string, fn: () => void, options: { timezone: string; name: string }) => { stop(): unknown };
@@ -87,7 +86,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     rollups,
     coverage: services.coverage,
     escalations: services.escalations,
-    ...(services.progress ? { progress: services.progress } : {}),
+    progress: services.progress,
     escalationDays: config.escalationDays,
     i18n,
     outbox,

@@ -200,6 +200,7 @@ describe("worst-case message lengths", () => {
       rollups: h.services.rollups,
       coverage: h.services.coverage,
       escalations: h.services.escalations,
+      progress: h.services.progress,
       escalationDays: DEFAULT_SCHEDULER_CONFIG.escalationDays,
       i18n: h.i18n,
       outbox: capture,

@@ -202,6 +202,7 @@ describe("the escalation ladder", () => {
       rollups: h.services.rollups,
       coverage: h.services.coverage,
       escalations: h.services.escalations,
+      progress: h.services.progress,
       escalationDays: DEFAULT_SCHEDULER_CONFIG.escalationDays,
       i18n: h.i18n,
       outbox: { enqueue: async (m) => (queued.push(...m), m.length) },
