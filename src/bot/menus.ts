@@ -32,10 +32,12 @@ export function menuHash(commands: readonly BotCommand[]): string {
   return createHash("sha256").update(JSON.stringify(commands)).digest("hex").slice(0, 16);
 }
 
-// Menus by language and set of roles: the same few menus are asked for on every update, and building one translates
-// some twenty strings. Small: two languages times the role combinations people actually hold.
-const cache = new Map<string, { commands: BotCommand[]; hash: string }>();
+// Menus by language and set of roles, per set of texts: the same few menus are asked for on every update, and
+// building one translates some twenty strings. Small: two languages times the role combinations people hold.
+const caches = new WeakMap<I18n, Map<string, { commands: BotCommand[]; hash: string }>>();
 function cachedMenu(i18n: I18n, scopes: readonly RoleScope[], lang: Language): { commands: BotCommand[]; hash: string } {
+  let cache = caches.get(i18n);
+  if (!cache) caches.set(i18n, (cache = new Map()));
   const key = `${lang}|${[...new Set(scopes.map((s) => s.role))].sort().join(",")}`;
   let menu = cache.get(key);
   if (!menu) {
