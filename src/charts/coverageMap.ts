@@ -177,35 +177,47 @@ export function renderCoverageMap(data: CoverageMapData): Buffer {
   const stateAt = new Map(data.tiles.map((t) => [hexKey(t), t.stateCode]));
   // A little space between seats; state borders drawn on the cells' true edges.
   const inner = geo.size * 0.9;
+  // Tiles of one colour are filled as one path, and borders of one style stroked as one: a few calls into Skia
+  // instead of one per tile and edge (the tiles never overlap and every colour is opaque, so the picture is the same).
+  const byColour = new Map<string, MapTile[]>();
   for (const t of data.tiles) {
-    const c = geo.centres.get(t.pcCode)!;
-    hexPath(g, c.x, c.y, inner);
-    g.fillStyle = tileColour(t.status, t.highlighted);
+    const colour = tileColour(t.status, t.highlighted);
+    const same = byColour.get(colour);
+    if (same) same.push(t);
+    else byColour.set(colour, [t]);
+  }
+  for (const [colour, tiles] of byColour) {
+    g.beginPath();
+    for (const t of tiles) addHex(g, geo.centres.get(t.pcCode)!, inner);
+    g.fillStyle = colour;
     g.fill();
-    if (t.status === "vacant") {
-      hexPath(g, c.x, c.y, inner - geo.size * 0.12);
-      g.lineWidth = geo.size * 0.24;
-      g.strokeStyle = t.highlighted ? VACANT_RING : fade(VACANT_RING);
-      g.stroke();
-    }
+  }
+  for (const highlighted of [false, true]) {
+    const vacant = data.tiles.filter((t) => t.status === "vacant" && t.highlighted === highlighted);
+    if (!vacant.length) continue;
+    g.beginPath();
+    for (const t of vacant) addHex(g, geo.centres.get(t.pcCode)!, inner - geo.size * 0.12);
+    g.lineWidth = geo.size * 0.24;
+    g.strokeStyle = highlighted ? VACANT_RING : fade(VACANT_RING);
+    g.stroke();
   }
   g.lineCap = "round";
   // Faded states' borders first, so that a highlighted area's outline is drawn over them where they meet.
   for (const highlighted of [false, true]) {
+    g.beginPath();
     for (const t of data.tiles) {
       if (t.highlighted !== highlighted) continue;
       const c = geo.centres.get(t.pcCode)!;
       HEX_DIRECTIONS.forEach((d, i) => {
         if (stateAt.get(hexKey({ q: t.q + d.q, r: t.r + d.r })) === t.stateCode) return;
         const [a, b] = edgeCorners(i).map((k) => hexCorner(c.x, c.y, geo.size, k));
-        g.beginPath();
         g.moveTo(a!.x, a!.y);
         g.lineTo(b!.x, b!.y);
-        g.lineWidth = highlighted ? 3.5 : 3;
-        g.strokeStyle = highlighted ? BORDER : fade(BORDER, 0.6);
-        g.stroke();
       });
     }
+    g.lineWidth = highlighted ? 3.5 : 3;
+    g.strokeStyle = highlighted ? BORDER : fade(BORDER, 0.6);
+    g.stroke();
   }
   drawStateLabels(g, data, geo);
   drawLegend(g, data, geo);
@@ -260,6 +272,12 @@ function drawLegend(g: SKRSContext2D, data: CoverageMapData, geo: MapLayout): vo
 
 function hexPath(g: SKRSContext2D, cx: number, cy: number, size: number): void {
   g.beginPath();
+  addHex(g, { x: cx, y: cy }, size);
+}
+
+/** Adds one hexagon to the current path (a closed subpath). */
+function addHex(g: SKRSContext2D, c: { x: number; y: number }, size: number): void {
+  const { x: cx, y: cy } = c;
   for (let i = 0; i < 6; i++) {
     const p = hexCorner(cx, cy, size, i);
     if (i === 0) g.moveTo(p.x, p.y);
