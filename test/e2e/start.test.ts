@@ -13,19 +13,30 @@ const TOKEN = `${botInfo.id}:E2E-${randomBytes(12).toString("hex")}`;
 describe("npm start against a local Bot API and the test database", () => {
   const api = new LocalBotApi({ botInfo, token: TOKEN });
   let server: { url: string; close(): Promise<void> };
-  let bot: BotProcess;
+  // One process for the file (each start seeds a fresh database): a test gets the current one, or a fresh one if a
+  // test before it (in any order) stopped it.
+  let current: BotProcess | undefined;
+  const started: BotProcess[] = [];
+  async function running(): Promise<BotProcess> {
+    if (!current || current.child.exitCode !== null || current.child.signalCode !== null) {
+      current = await startBotProcess({ token: TOKEN, apiRoot: server.url, label: "start", env: { BOOTSTRAP_ADMIN_IDS: "5000000777" } });
+      started.push(current);
+    }
+    return current;
+  }
 
   beforeAll(async () => {
     server = await api.listen();
-    bot = await startBotProcess({ token: TOKEN, apiRoot: server.url, label: "start", env: { BOOTSTRAP_ADMIN_IDS: "5000000777" } });
+    await running();
   }, 120_000);
 
   afterAll(async () => {
-    if (bot.child.exitCode === null) bot.child.kill("SIGKILL");
+    for (const p of started) if (p.child.exitCode === null) p.child.kill("SIGKILL");
     await server.close();
   });
 
   it("answers /start in Hindi and in English, as each person's Telegram is set", async () => {
+    await running();
     const hindi = makeUser(6_100_000_001, { language_code: "hi", first_name: "सीता" });
     const english = makeUser(6_100_000_002, { language_code: "en", first_name: "John" });
     api.sendUserMessage(hindi, "/start");
@@ -37,16 +48,18 @@ describe("npm start against a local Bot API and the test database", () => {
     // Menus were set per language at start.
     expect(api.commands({ languageCode: "en" }).map((c) => c.command)).toContain("help");
     expect(api.commands({ languageCode: "hi" })[0]?.description).toMatch(/[\u0900-\u097F]/);
-  });
+  }, 120_000);
 
   it("grants national office admin from BOOTSTRAP_ADMIN_IDS", async () => {
+    await running();
     const admin = makeUser(5_000_000_777, { language_code: "en" });
     api.sendUserMessage(admin, "/me");
     const text = await waitUntil("/me", () => api.lastBotMessage(admin.id)?.text);
     expect(text).toContain("National office admin");
-  });
+  }, 120_000);
 
   it("runs the delivery worker and the scheduler", async () => {
+    const bot = await running();
     expect(bot.output()).toContain("delivery worker started");
     // The start-up catch-up claims the scheduler's jobs in the database.
     const { connectDatabase } = await import("../../src/db/connection.js");
@@ -58,29 +71,18 @@ describe("npm start against a local Bot API and the test database", () => {
     } finally {
       await db.close();
     }
-  });
+  }, 120_000);
 
-});
-
-// A process of its own: stopping the one above would leave the tests after it (in any order) without a bot.
-describe("npm start, then SIGTERM", () => {
-  it("never logs the bot token, and stops cleanly", async () => {
-    const token = `${botInfo.id}:E2E-${randomBytes(12).toString("hex")}`;
-    const ownApi = new LocalBotApi({ botInfo, token });
-    const ownServer = await ownApi.listen();
-    const proc = await startBotProcess({ token, apiRoot: ownServer.url, label: "sigterm" });
-    try {
-      const person = makeUser(6_100_000_003, { language_code: "en" });
-      ownApi.sendUserMessage(person, "/start");
-      await waitUntil("an answer", () => ownApi.lastBotMessage(person.id)?.text);
-      proc.child.kill("SIGTERM");
-      expect(await proc.exited).toBe(0);
-      expect(proc.output()).toContain("shutting down");
-      expect(proc.output()).not.toContain(token.split(":")[1]!);
-    } finally {
-      if (proc.child.exitCode === null) proc.child.kill("SIGKILL");
-      await ownServer.close();
-    }
+  it("never logs the bot token, and stops cleanly on SIGTERM", async () => {
+    const proc = await running();
+    current = undefined; // whatever runs after this starts its own
+    const person = makeUser(6_100_000_003, { language_code: "en" });
+    api.sendUserMessage(person, "/start");
+    await waitUntil("an answer", () => api.lastBotMessage(person.id)?.text);
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    expect(proc.output()).toContain("shutting down");
+    expect(proc.output()).not.toContain(TOKEN.split(":")[1]!);
   }, 120_000);
 });
 

@@ -46,29 +46,38 @@ async function startSandboxProcess(base: string): Promise<SandboxProcess> {
 }
 
 describe("npm start without a bot token", () => {
-  const base = `sbx_process_${randomBytes(3).toString("hex")}`;
-  let sandbox: SandboxProcess;
-  let url = "";
-  let startedIn = 0;
+  // One process for the file (each start seeds the map and the demo): a test that needs it running gets the current
+  // one, or a fresh one if a test before it (in any order) stopped it.
+  let current: { process: SandboxProcess; base: string } | undefined;
+  const started: SandboxProcess[] = [];
+  async function running(): Promise<{ process: SandboxProcess; base: string }> {
+    if (!current || current.process.child.exitCode !== null || current.process.child.signalCode !== null) {
+      const base = `sbx_process_${randomBytes(3).toString("hex")}`;
+      current = { process: await startSandboxProcess(base), base };
+      started.push(current.process);
+    }
+    return current;
+  }
 
   beforeAll(async () => {
-    sandbox = await startSandboxProcess(base);
-    ({ url, startedIn } = sandbox);
+    await running();
   }, 120_000);
 
   afterAll(async () => {
-    await sandbox?.close();
+    for (const p of started) await p.close();
   });
 
   it("prints the page's address once it is ready", async () => {
-    console.log(`[sandbox] ready in ${startedIn} ms (process start to ready line, test database already running)`);
+    const { process: sandbox } = await running();
+    console.log(`[sandbox] ready in ${sandbox.startedIn} ms (process start to ready line, test database already running)`);
     expect(sandbox.output()).toMatch(/Sandbox ready: http:\/\/127\.0\.0\.1:\d+ \(\d+\.\d s\)/);
-    const page = await fetch(url);
+    const page = await fetch(sandbox.url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("/app.js");
-  });
+  }, 120_000);
 
   it("lets a demo person talk to the real bot", async () => {
+    const { url } = (await running()).process;
     const newcomer = DEMO_PEOPLE.find((p) => p.key === "newcomer")!.user;
     expect((await postJson(`${url}/api/chats/${newcomer.id}/messages`, { text: "/start" })).status).toBe(202);
     const answer = await waitUntil("the bot's answer", async () => {
@@ -77,9 +86,10 @@ describe("npm start without a bot token", () => {
     });
     // No role yet: told how to join, in Hindi (their Telegram's language).
     expect(answer).toContain(`नमस्ते ${newcomer.first_name}`);
-  });
+  }, 120_000);
 
   it("keeps its data in its own database, never the one the real bot would use", async () => {
+    const { base } = await running();
     const connection = await mongoose.createConnection(testMongoUri(), { dbName: `${base}_sandbox` }).asPromise();
     try {
       expect(await connection.collection("people").countDocuments()).toBeGreaterThanOrEqual(DEMO_PEOPLE.length);
@@ -89,18 +99,17 @@ describe("npm start without a bot token", () => {
     } finally {
       await connection.close();
     }
-  });
+  }, 120_000);
 
-  // A process of its own: stopping the one the other tests use would leave them (in any order) without a sandbox.
   it("stops cleanly on SIGTERM", async () => {
-    const own = await startSandboxProcess(`sbx_sigterm_${randomBytes(3).toString("hex")}`);
-    try {
-      const exited = new Promise<number | null>((resolve) => own.child.once("exit", (code) => resolve(code)));
-      own.child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      await expect(fetch(own.url)).rejects.toThrow();
-    } finally {
-      await own.close();
-    }
+    const own = (await running()).process;
+    current = undefined; // whatever runs after this starts its own
+    const exited = new Promise<number | null>((resolve) => {
+      if (own.child.exitCode !== null) resolve(own.child.exitCode);
+      else own.child.once("exit", (code) => resolve(code));
+    });
+    own.child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    await expect(fetch(own.url)).rejects.toThrow();
   }, 120_000);
 });
