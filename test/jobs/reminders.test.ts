@@ -2,6 +2,7 @@
 // two scheduler instances sharing it. Events are registered, moved, cancelled and reported through the real services.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_SCHEDULER_CONFIG } from "../../src/config.js";
+import { REMINDER_JOB } from "../../src/jobs/reminderJob.js";
 import { createScheduler, type Scheduler } from "../../src/jobs/scheduler.js";
 import { createServices } from "../../src/services/index.js";
 import { createLogger } from "../../src/logger.js";
@@ -48,9 +49,13 @@ async function register(startsAt: Date, key: string, actor: Actor = organiser, p
   return res.event.id;
 }
 
-/** Both instances tick at the same moment, as two copies of the bot triggered by the same cron minute. */
+/**
+ * Both instances tick at the same moment, as two copies of the bot triggered by the same cron minute. Only the
+ * reminder job runs: the daily rollups a walk over days would send (charts and maps drawn each evening) are not what
+ * this file checks, and test/jobs/rollup.test.ts and escalation.test.ts run them with the reminders.
+ */
 async function tickBoth(): Promise<void> {
-  await Promise.all([a.tick(), b.tick()]);
+  await Promise.all([a.tick([REMINDER_JOB]), b.tick([REMINDER_JOB])]);
 }
 
 /** Moves the clock forward in steps, ticking both instances at each step (and at `until`). */
