@@ -4,6 +4,7 @@
 // new holder lists the inherited event. Double taps make one link; refusals are audited.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_SCHEDULER_CONFIG } from "../../src/config.js";
+import { REMINDER_JOB } from "../../src/jobs/reminderJob.js";
 import { createScheduler, type Scheduler } from "../../src/jobs/scheduler.js";
 import { createLogger } from "../../src/logger.js";
 import type { Actor } from "../../src/services/eventService.js";
@@ -32,11 +33,12 @@ async function register(startsAt: Date, key: string): Promise<string> {
   return res.event.id;
 }
 
+/** Walks the clock, ticking the reminder job twice at each step (the daily rollups are not what this file checks). */
 async function runUntil(until: Date, stepMs = HOUR): Promise<void> {
   while (h.clock.now().getTime() < until.getTime()) {
     h.clock.set(new Date(Math.min(h.clock.now().getTime() + stepMs, until.getTime())));
-    await scheduler.tick();
-    await scheduler.tick();
+    await scheduler.tick([REMINDER_JOB]);
+    await scheduler.tick([REMINDER_JOB]);
   }
 }
 
