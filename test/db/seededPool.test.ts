@@ -28,3 +28,23 @@ it("hands a database on with the map and the default clusters only", async () =>
     await second.drop();
   }
 });
+
+it("makes the collections and indexes again when a test dropped one or added an index", async () => {
+  const first = await openSeededTestDatabase("pool");
+  await first.models.Person.collection.createIndex({ firstName: 1 });
+  await first.models.Audit.collection.drop();
+  await first.connection.db!.collection("made_by_a_test").insertOne({ x: 1 });
+  await first.drop();
+
+  const second = await openSeededTestDatabase("pool");
+  try {
+    expect(second.dbName).toBe(first.dbName);
+    const keys = (await second.models.Person.listIndexes()).map((ix: { key: Record<string, number> }) => JSON.stringify(ix.key));
+    expect(keys).not.toContain('{"firstName":1}');
+    expect((await second.models.Audit.listIndexes()).length).toBe(second.models.Audit.schema.indexes().length + 1);
+    const names = (await second.connection.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    expect(names).not.toContain("made_by_a_test");
+  } finally {
+    await second.drop();
+  }
+});
