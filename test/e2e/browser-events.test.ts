@@ -100,7 +100,8 @@ describe.skipIf(skipBrowserTests)("a demo in-charge registers an event and repor
     await waitUntil("the saved report", async () => (await textOf(page, summary)).includes("रिपोर्ट सहेज ली गई"));
     const actions = await actionsSoFar();
     console.log(`[sandbox] report in ${actions.taps + pickedPhoto} taps and ${actions.typed} typed message(s)`);
-    expect({ taps: actions.taps + pickedPhoto, typed: actions.typed }).toEqual({ taps: 7, typed: 1 });
+    expect(actions.taps + pickedPhoto).toBeLessThanOrEqual(7);
+    expect(actions.typed).toBe(1);
 
     await page.locator(`.msg[data-id="${summary}"] .meta .edited`).waitFor();
     await page.locator(`.msg[data-id="${summary}"]`).evaluate((el) => el.scrollIntoView({ block: "end" }));
