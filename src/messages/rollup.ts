@@ -8,6 +8,7 @@ import type { EscalatedEvent, EventLine, Rollup, RollupNames, SeatHolder } from 
 import type { Translate } from "../i18n.js";
 import { CAPTION_LIMIT, TEXT_LIMIT, splitHtml } from "./split.js";
 import { escapeHtml } from "./html.js";
+import { dateTimeText } from "./time.js";
 import { progressText, ROLLUP_PROGRESS_CAPS } from "./progress.js";
 
 export interface Reader {
@@ -28,8 +29,9 @@ function fmtShortDate(r: Reader, day: string): string {
   return DateTime.fromISO(day, { zone: r.zone }).setLocale(locale(r)).toFormat("d LLLL yyyy");
 }
 
+/** "25 Dec, 5:30 pm" / "25 दिस॰, शाम 5:30": the one clock formatter (messages/time.ts), so Hindi has no am/pm. */
 function fmtWhen(r: Reader, at: Date): string {
-  return DateTime.fromJSDate(at, { zone: r.zone }).setLocale(locale(r)).toFormat("d LLL, h:mm a");
+  return dateTimeText(r.names.lang, r.zone, at, "d LLL");
 }
 
 /** A phone screen, as the head must fit it: at most this many lines of this many characters (wrapped at spaces). */
@@ -123,7 +125,7 @@ export function rollupButtons(rollup: Rollup, r: Reader): { text: string; callba
 export function rollupEscalatedText(rollup: Rollup, r: Reader): string | null {
   const esc = rollup.escalated;
   if (!esc || esc.named.length === 0) return null;
-  const lines = [r.t("rollup:escalated.header", { days: esc.days, count: esc.named.length })];
+  const lines = [r.t("rollup:escalated.header", { after: r.t("rollup:escalated.after", { count: esc.days }), count: esc.named.length, n: num(r, esc.named.length) })];
   for (const e of esc.named) lines.push(escalatedLine(r, e));
   if (esc.earlier > 0) lines.push(r.t("rollup:escalated.earlier", { count: esc.earlier }));
   return lines.join("\n");
@@ -255,7 +257,7 @@ function details(rollup: Rollup, r: Reader): string {
   const upLines: string[] = [];
   if (rollup.upcoming.length === 0) upLines.push(t("rollup:upcoming.none"));
   else {
-    upLines.push(t("rollup:upcoming.header", { count: rollup.upcoming.length }));
+    upLines.push(t("rollup:upcoming.header", { count: rollup.upcoming.length, n: num(r, rollup.upcoming.length) }));
     for (const u of rollup.upcoming.slice(0, caps.upcoming)) {
       upLines.push(
         t("rollup:upcoming.line", { when: escapeHtml(fmtWhen(r, u.startsAt)), programme: escapeHtml(r.names.programme(u.programmeKey)), place: withState(r, r.names.place(u), u.stateCode) }),

@@ -1,8 +1,8 @@
 // Server-Sent Events: every page that is open gets what happens in the demo chats as it happens (new messages
-// both ways, edits, deletions, callback answers, "typing…"). The page filters by the chat it shows, and counts
+// both ways, edits, deletions, callback answers, "typing…", a chat's command menu set anew). The page filters by the chat it shows, and counts
 // unread messages for the others.
 import type { ServerResponse } from "node:http";
-import type { LocalBotApi } from "../localBotApi/index.js";
+import type { CallRecord, LocalBotApi } from "../localBotApi/index.js";
 import { messageView } from "./view.js";
 
 export type FeedEvent =
@@ -10,7 +10,24 @@ export type FeedEvent =
   | { type: "edit"; chatId: number; message: ReturnType<typeof messageView> }
   | { type: "delete"; chatId: number; messageId: number }
   | { type: "callbackAnswer"; chatId: number; queryId: string; text?: string; showAlert?: boolean }
-  | { type: "chatAction"; chatId: number; action: string };
+  | { type: "chatAction"; chatId: number; action: string }
+  // The page reads the menu again (GET /api/chats/:id), which resolves the scopes as Telegram's apps do.
+  | { type: "commands"; chatId: number };
+
+/** The chat whose own command menu a setMyCommands/deleteMyCommands call changed (chat scope), if any. */
+export function menuChatOf(call: CallRecord): number | undefined {
+  if (!call.ok || (call.method !== "setMyCommands" && call.method !== "deleteMyCommands")) return undefined;
+  let scope: unknown = call.params.scope;
+  if (typeof scope === "string") {
+    try {
+      scope = JSON.parse(scope);
+    } catch {
+      return undefined;
+    }
+  }
+  const s = scope as { type?: unknown; chat_id?: unknown } | undefined;
+  return s?.type === "chat" && Number.isSafeInteger(Number(s.chat_id)) ? Number(s.chat_id) : undefined;
+}
 
 const HEARTBEAT_MS = 15_000;
 
@@ -46,12 +63,17 @@ export class LiveFeed {
       });
     };
     const onAction = (chatId: number, action: string) => this.publish({ type: "chatAction", chatId, action });
+    const onCall = (call: CallRecord) => {
+      const chatId = menuChatOf(call);
+      if (chatId !== undefined) this.publish({ type: "commands", chatId });
+    };
     events.on("botMessage", onMessage);
     events.on("userMessage", onMessage);
     events.on("edit", onEdit);
     events.on("delete", onDelete);
     events.on("callbackAnswer", onAnswer);
     events.on("chatAction", onAction);
+    events.on("call", onCall);
     this.detach = () => {
       events.off("botMessage", onMessage);
       events.off("userMessage", onMessage);
@@ -59,6 +81,7 @@ export class LiveFeed {
       events.off("delete", onDelete);
       events.off("callbackAnswer", onAnswer);
       events.off("chatAction", onAction);
+      events.off("call", onCall);
     };
     // Proxies and browsers drop a silent stream; a comment line keeps it open.
     this.heartbeat = setInterval(() => this.write(": keep-alive\n\n"), HEARTBEAT_MS);

@@ -1,5 +1,6 @@
 // Demo events around today, so that /myevents, /report's corrections and the cluster's rollup have something to
-// show from the first minute: two past events with reports, one past event nobody has reported yet, and one
+// show from the first minute: two past events with reports, two past events nobody has reported yet (one of them
+// the demo Lok Sabha in-charge's own, two days ago: the person the page opens as has a report to send), and one
 // tomorrow. They go through the real services (permissions, validation, exactly-once confirm keys), each with a
 // clock set to when a person would have done it, so stored dates look as they would in the field. The first report
 // carries photos (files the local Bot API holds, as though the in-charge had sent them): /review shows them as an
@@ -83,6 +84,19 @@ export const DEMO_EVENTS: readonly DemoEvent[] = [
     hour: 10,
     venue: "गांधी भवन, लखनऊ",
     expected: 200,
+    notes: "",
+  },
+  {
+    // The default person's event waiting for a report: /report opens it at once (it is his only one). Two days
+    // back, so that it is never on the same day as an event a visitor registers for an hour ago.
+    key: "e5",
+    by: "pc",
+    programmeKey: "sneh-samvad",
+    territory: { level: "pc", code: DEMO_PC },
+    day: -2,
+    hour: 18,
+    venue: "कबीर चौरा मठ, वाराणसी",
+    expected: 120,
     notes: "",
   },
   {

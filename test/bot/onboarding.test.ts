@@ -54,6 +54,13 @@ describe("onboarding by invite link", () => {
     const token = await inviteByButtons(admin, "Lok Sabha in-charge", ["type:uttar pra", "type:varanasi"]);
     expect(token).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(admin.lastText()).toContain("https://t.me/sanyojak_test_bot?start=");
+    // One tap forwards it: a share button with the link and a line about it, in the inviter's language.
+    const share = admin.transcript().at(-1)!.message.reply_markup!.inline_keyboard.flat();
+    expect(share.map((b) => b.text)).toEqual(["📤 Share the link"]);
+    const shareUrl = new URL((share[0] as { url: string }).url);
+    expect(shareUrl.origin + shareUrl.pathname).toBe("https://t.me/share/url");
+    expect(shareUrl.searchParams.get("url")).toBe(`https://t.me/sanyojak_test_bot?start=${token}`);
+    expect(shareUrl.searchParams.get("text")).toMatch(/^Open this link to join Sanyojak as Lok Sabha in-charge, .+\. It works once\.$/);
 
     // Only the hash is stored, bound to role, territory and inviter.
     const stored = await h.db.models.Invite.findOne({ tokenHash: hashToken(token) }).lean();
@@ -64,6 +71,8 @@ describe("onboarding by invite link", () => {
     const newcomer = h.person(7_100_000_001, { first_name: "Ravi", language_code: "hi" });
     await newcomer.send(`/start ${token}`);
     expect(newcomer.lastText()).toContain("लोकसभा प्रभारी");
+    // The one thing to do first, right under the welcome (before the list of commands).
+    expect(newcomer.lastText().split("\n\n")[1]).toBe("👉 सबसे पहले: अपना पहला कार्यक्रम दर्ज करने के लिए /newevent भेजें।");
     const person = await h.services.people.get(newcomer.id);
     expect(person?.roles).toHaveLength(1);
     expect(person?.roles[0]).toMatchObject({ role: "pc_incharge", code: stored!.code, grantedBy: admin.id });
@@ -79,6 +88,16 @@ describe("onboarding by invite link", () => {
     expect(other.lastText()).toContain("already been used");
     expect((await h.services.people.get(other.id))?.roles).toEqual([]);
     expect(await h.db.models.Audit.countDocuments({ action: "invite.redeem", outcome: "denied", reason: "used" })).toBe(1);
+  });
+
+  it("tells a state team member joining that /gaps comes first; a repeat of the link does not", async () => {
+    const created = await h.services.invites.create({ actor: null, role: "state_team", territory: { level: "state", code: "IN-GJ" } });
+    if (!created.ok) throw new Error("invite not created");
+    const team = h.person(7_100_000_010, { first_name: "Nita", language_code: "en" });
+    await team.send(`/start ${created.token}`);
+    expect(team.lastText().split("\n\n")[1]).toBe("👉 First: /gaps shows the seats of your state with nobody appointed or nothing planned.");
+    await team.send(`/start ${created.token}`);
+    expect(team.lastText()).not.toContain("👉 First");
   });
 
   it("refuses an expired link and an unknown or malformed one", async () => {

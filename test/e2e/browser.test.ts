@@ -88,6 +88,46 @@ describe.skipIf(skipBrowserTests)("the sandbox page in a browser", () => {
     const sent = sb.api.messages(demo("pc").user.id).filter((e) => e.from === "user" && e.message.photo);
     expect(sent).toHaveLength(1);
     await waitUntil("the bot to answer the photo", async () => (await page.locator(".msg.bot").count()) > before);
+    // A tap opens it full size over the chat; a tap anywhere (or ✕) closes it.
+    await img.click();
+    const viewer = page.locator("#photo-viewer");
+    await viewer.waitFor();
+    const full = page.locator("#photo-full");
+    await waitUntil("the full photo", () => full.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth === 120));
+    const box = (await full.boundingBox())!;
+    expect(box.width).toBeGreaterThanOrEqual(120);
+    await page.locator("#photo-close").click();
+    await viewer.waitFor({ state: "hidden" });
+    await img.click();
+    await viewer.waitFor();
+    await full.click();
+    await viewer.waitFor({ state: "hidden" });
+  });
+
+  it("shows a new message taller than the chat from its top, and a short one at the end", async () => {
+    await openSandboxPage(page, sb.url, "pc");
+    const chat_id = demo("pc").user.id;
+    const tall = Array.from({ length: 60 }, (_, i) => `पंक्ति ${i + 1}`).join("\n");
+    expect((await callBotApi("sendMessage", { chat_id, text: `सबसे ऊपर\n${tall}` })).ok).toBe(true);
+    const bubble = page.locator(".msg.bot", { hasText: "सबसे ऊपर" }).last();
+    await bubble.waitFor();
+    const offset = () =>
+      bubble.evaluate((el) => el.getBoundingClientRect().top - document.getElementById("messages")!.getBoundingClientRect().top);
+    // Its first line is at the top of the chat area (not scrolled past to its last line).
+    await waitUntil("the tall message's top in view", async () => Math.abs(await offset()) < 2);
+    expect((await bubble.boundingBox())!.height).toBeGreaterThan(740);
+    expect((await callBotApi("sendMessage", { chat_id, text: "छोटा संदेश" })).ok).toBe(true);
+    const short = page.locator(".msg.bot", { hasText: "छोटा संदेश" }).last();
+    await short.waitFor();
+    // A short one: the chat is at its end, with the new message in view above the composer.
+    await waitUntil("the end of the chat", () =>
+      page.evaluate(() => {
+        const m = document.getElementById("messages")!;
+        return m.scrollHeight - m.scrollTop - m.clientHeight < 2;
+      }),
+    );
+    const shortBox = (await short.boundingBox())!;
+    expect(shortBox.y + shortBox.height).toBeLessThanOrEqual((await page.locator("#composer").boundingBox())!.y);
   });
 
   it("renders the bot's formatting, and nothing else, from the message's entities", async () => {

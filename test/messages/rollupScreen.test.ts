@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createI18n, type I18n } from "../../src/i18n.js";
 import type { Rollup, RollupNames } from "../../src/domain/rollup/types.js";
 import type { ScopeProgress } from "../../src/domain/plans/progress.js";
-import { PHONE_SCREEN, rollupButtons, rollupDetailTexts, rollupText, type Reader } from "../../src/messages/rollup.js";
+import { PHONE_SCREEN, rollupButtons, rollupDetailTexts, rollupEscalatedText, rollupText, type Reader } from "../../src/messages/rollup.js";
 import { screenLines } from "../helpers/phoneScreen.js";
 
 const LONG_HI = "दादरा और नगर हवेली और दमन और दीव क्लस्टर दादरा और नगर हवेली और दमन".slice(0, 64);
@@ -79,6 +79,22 @@ describe("the rollup's first message on a phone", () => {
       const pending = rollupDetailTexts(worstCase("cluster"), "p", r);
       for (const part of pending) expect(part.length).toBeLessThanOrEqual(4096);
       expect(pending.join("\n")).toContain("(UP), ");
+    });
+
+    it(`writes times and counts as the reader does (${lang})`, () => {
+      const r = reader(lang);
+      // 05:00 UTC is 10:30 in India; 11:30 UTC is 17:00.
+      const pending = rollupDetailTexts(worstCase("cluster"), "p", r).join("\n");
+      expect(pending).toContain(lang === "hi" ? "20 नव॰, सुबह 10:30" : "20 Nov, 10:30 am");
+      const upcoming = { ...line(1), startsAt: new Date("2026-11-27T11:30:00Z") };
+      const details = rollupDetailTexts({ ...worstCase("cluster"), upcoming: [upcoming], pace: [] }, "d", r).join("\n");
+      expect(details).toContain(lang === "hi" ? "<b>अगले तीन दिन: 1 कार्यक्रम</b>\n• 27 नव॰, शाम 5:00" : "<b>Next three days: 1 event</b>\n• 27 Nov, 5:00 pm");
+      if (lang === "hi") expect(`${pending}\n${details}`).not.toMatch(/\b[ap]\.?m\b/i);
+      const one = worstCase("cluster");
+      const escalated = rollupEscalatedText({ ...one, escalated: { ...one.escalated!, days: 1, named: one.escalated!.named.slice(0, 1) } }, r)!;
+      expect(escalated.split("\n")[0]).toBe(
+        lang === "hi" ? "⏫ <b>कार्यक्रम के 1 दिन बाद भी रिपोर्ट नहीं, आज आपके पास पहुँचा: 1</b>" : "⏫ <b>Unreported 1 day after the event, escalated to you today: 1</b>",
+      );
     });
   }
 });

@@ -74,11 +74,14 @@ export async function openPhoneBrowser(options: { locale?: string } = {}): Promi
   };
 }
 
-/** Opens the sandbox page as a demo person and waits until it is loaded and following the live stream. */
-export async function openSandboxPage(page: Page, url: string, personKey: string): Promise<void> {
+/**
+ * Opens the sandbox page as a demo person (without one: whoever the page picks, as for a first visit when nobody
+ * was chosen before) and waits until it is loaded and following the live stream.
+ */
+export async function openSandboxPage(page: Page, url: string, personKey?: string): Promise<void> {
   // A real load each time: going to the same page with another #person would only change the hash.
   await page.goto("about:blank");
-  await page.goto(`${url}/#person=${personKey}`);
+  await page.goto(personKey ? `${url}/#person=${personKey}` : `${url}/`);
   await page.waitForSelector("body[data-ready=true][data-live=true]");
 }
 

@@ -124,20 +124,23 @@ describe("the sandbox", () => {
       expect(people.every((p) => (p.roles ?? []).length <= 1)).toBe(true);
     });
 
-    it("has past events with and without reports, and one ahead, registered by the in-charges or for them", async () => {
+    it("has past events with and without reports (one the default in-charge's own), and one ahead, registered by the in-charges or for them", async () => {
       const { Event, Report, ReportVersion } = sb.app.db.models;
       const events = await Event.find().sort({ startsAt: 1 }).lean();
       expect(events).toHaveLength(DEMO_EVENTS.length);
       const now = Date.now();
-      expect(events.filter((e) => e.startsAt.getTime() < now)).toHaveLength(3);
+      expect(events.filter((e) => e.startsAt.getTime() < now)).toHaveLength(4);
       expect(events.map((e) => [e.level, e.code])).toEqual([
         ["pc", DEMO_PC],
         ["ac", DEMO_AC],
+        ["pc", DEMO_PC],
         ["pc", "IN-UP:P35"],
         ["pc", DEMO_PC],
       ]);
       expect(events[1]).toMatchObject({ pcCode: DEMO_PC, acCode: DEMO_AC, createdBy: demo("ac").user.id });
-      expect(events[2]).toMatchObject({ createdBy: demo("state").user.id, reportedAt: null });
+      // The page opens as the Lok Sabha in-charge, who has an event of two days ago to report.
+      expect(events[2]).toMatchObject({ createdBy: demo("pc").user.id, reportedAt: null, status: "planned" });
+      expect(events[3]).toMatchObject({ createdBy: demo("state").user.id, reportedAt: null });
       // Registered before they started, as a person would have.
       expect(events.every((e) => e.createdAt.getTime() <= Math.min(now, e.startsAt.getTime()))).toBe(true);
       const reports = await Report.find().sort({ eventStartsAt: 1 }).lean();
@@ -268,6 +271,10 @@ describe("the sandbox", () => {
         expect((edit.data.message as { buttons?: unknown }).buttons).toBeUndefined();
         expect((await sb.app.db.models.Person.findOne({ telegramId: ac.id }).lean())?.language).toBe("hi");
         await waitUntil("the callback answer", () => feed.events.find((e) => e.event === "callbackAnswer" && e.data.chatId === ac.id));
+        // The bot set the chat's menu in Hindi: the page is told to read it again, and reads it in Hindi.
+        await waitUntil("the menu to change", () => feed.events.find((e) => e.event === "commands" && e.data.chatId === ac.id));
+        const menu = (await (await fetch(`${sb.url}/api/chats/${ac.id}`)).json()) as { commands: { command: string; description: string }[] };
+        expect(menu.commands.find((c) => c.command === "newevent")?.description).toBe("नया कार्यक्रम दर्ज करें");
 
         // The message no longer has the button: the page is told so, nothing reaches the bot.
         const stale = await postJson(`${sb.url}/api/chats/${ac.id}/callbacks`, { messageId: message.id, data: hindi.data });

@@ -8,6 +8,11 @@ import { choose, load, type Conv } from "./prompts.js";
 import { pickTerritory } from "./territoryPicker.js";
 
 export const INVITE_CONVERSATION = "invite";
+
+/** Telegram's share link: opens the user's chat picker with `url` and `text` ready to send. */
+export function shareUrl(url: string, text: string): string {
+  return `https://t.me/share/url?url=${encodeURIComponent(url)}&text=${encodeURIComponent(text)}`;
+}
 const EXPIRY_DAYS = [1, 3, 7, 14, 30];
 
 export async function inviteConversation(conversation: Conv, ctx: AppContext): Promise<void> {
@@ -63,6 +68,11 @@ export async function inviteConversation(conversation: Conv, ctx: AppContext): P
       link,
       expires: escapeHtml(formatDate(ctx, new Date(result.expiresAt))),
     }),
-    { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+    {
+      parse_mode: "HTML",
+      link_preview_options: { is_disabled: true },
+      // One tap to forward it: Telegram's share page opens the chat picker with the link and a line about it.
+      reply_markup: { inline_keyboard: [[{ text: ctx.t("invite:share"), url: shareUrl(link, ctx.t("invite:shareText", { what })) }]] },
+    },
   );
 }

@@ -51,8 +51,15 @@ export function startFeature(): Composer<BotContext> {
     if (result.invite.replaces != null && result.invite.replaces !== ctx.from!.id) await syncMenuOf(ctx.api, ctx.deps, ctx.log, result.invite.replaces);
     const role = escapeHtml(await scopeLabel(ctx, { role: result.invite.role, level: result.invite.level, code: result.invite.code }));
     const key = result.repeated || result.alreadyHeld ? "start:alreadyJoined" : "start:joined";
-    const inherited = result.handedOver > 0 ? `\n\n${ctx.t("start:inherited", { count: result.handedOver })}` : "";
-    await ctx.reply(`${ctx.t(key, { name, role })}${inherited}\n\n${helpText(ctx)}`, { parse_mode: "HTML" });
+    // The one thing to do first: the seat's inherited events if it has any (start:inherited), else the role's
+    // first step; a repeat of the same link only reminds of the role.
+    const first =
+      result.handedOver > 0
+        ? `\n\n${ctx.t("start:inherited", { count: result.handedOver })}`
+        : key === "start:joined"
+          ? `\n\n${ctx.t(`start:first.${result.invite.role}`)}`
+          : "";
+    await ctx.reply(`${ctx.t(key, { name, role })}${first}\n\n${helpText(ctx)}`, { parse_mode: "HTML" });
     if (!result.repeated && !result.alreadyHeld && result.invite.createdBy !== null) await tellInviter(ctx, result.invite);
   });
   return composer;

@@ -19,6 +19,8 @@ const state = {
   unread: new Map(),
   keyboardHidden: false,
   typingTimer: undefined,
+  /** Where showNewest last scrolled the chat to: the reader has not scrolled away while it is still there. */
+  placedAt: undefined,
 };
 
 // --- Strings ----------------------------------------------------------------------------------------------------
@@ -86,6 +88,8 @@ async function loadBootstrap() {
   $("menu-button").title = s("menu");
   $("alert-ok").textContent = s("ok");
   $("invite-cancel").textContent = s("cancel");
+  $("photo-close").setAttribute("aria-label", s("close"));
+  $("photo-close").title = s("close");
   setStatus();
   renderSwitcher();
 }
@@ -165,9 +169,12 @@ function connectEvents() {
       state.chat.replyKeyboard = null;
       renderReplyKeyboard();
     }
+    // Follow the conversation if the reader was at its end, or where the page last put them (the top of a tall
+    // message), or just sent something; measured before it grows.
+    const follow = message.from === "user" || nearBottom() || $("messages").scrollTop === state.placedAt;
     if (isNew) appendMessage(message);
     else replaceMessage(message);
-    scrollToBottom(message.from === "user");
+    if (follow) showNewest(message.id);
     // The bot may have changed this chat's command menu (/language does).
     if (message.from === "bot") refreshCommandsSoon();
   });
@@ -181,6 +188,10 @@ function connectEvents() {
     state.chat.views.delete(messageId);
     document.querySelector(`.msg[data-id="${messageId}"]`)?.remove();
     if (state.chat.views.size === 0) renderMessages();
+  });
+  // setMyCommands for this chat (/language, a role granted or revoked): the menu is read again.
+  on("commands", ({ chatId }) => {
+    if (isCurrent(chatId)) refreshCommandsSoon();
   });
   on("callbackAnswer", ({ chatId, text, showAlert }) => {
     if (!isCurrent(chatId) || !text) return;
@@ -290,6 +301,8 @@ function messageElement(view) {
     img.height = view.photo.height;
     img.style.aspectRatio = `${view.photo.width} / ${view.photo.height}`;
     img.style.height = "auto";
+    // A tap opens it full size, as in Telegram.
+    img.addEventListener("click", () => openPhoto(img.src, view.photo));
     bubble.append(img);
   }
   if (view.document) bubble.append(documentElement(view.document));
@@ -338,9 +351,12 @@ function documentElement(doc) {
 
 function formatTime(unixSeconds) {
   try {
-    return new Intl.DateTimeFormat(state.lang === "hi" ? "hi-IN" : "en-IN", {
-      hour: "2-digit",
+    // As the bot writes times (messages/time.ts): "दोपहर 2:22" in Hindi, not "02:22 pm"; "2:22 pm" in English.
+    const hindi = state.lang === "hi";
+    return new Intl.DateTimeFormat(hindi ? "hi-IN" : "en-IN", {
+      hour: "numeric",
       minute: "2-digit",
+      ...(hindi ? { dayPeriod: "short" } : {}),
       timeZone: state.timeZone,
     }).format(new Date(unixSeconds * 1000));
   } catch {
@@ -615,6 +631,8 @@ function wireComposer() {
     event.target.value = "";
     if (file) await sendPhoto(file);
   });
+  // Any tap on the open photo closes it (the picture itself included: there is nothing else to do with it).
+  $("photo-viewer").addEventListener("click", () => $("photo-viewer").close());
   $("lang-toggle").addEventListener("click", async () => {
     state.lang = state.switchTo;
     localStorage.setItem("sandbox.lang", state.lang);
@@ -667,10 +685,29 @@ async function sendPhoto(file) {
   }
 }
 
+function nearBottom() {
+  const container = $("messages");
+  return container.scrollHeight - container.scrollTop - container.clientHeight < 160;
+}
+
 function scrollToBottom(force) {
   const container = $("messages");
-  const nearBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 160;
-  if (force || nearBottom) container.scrollTop = container.scrollHeight;
+  if (force || nearBottom()) container.scrollTop = container.scrollHeight;
+}
+
+/**
+ * Brings a new message into view: one taller than the chat area is shown from its top (its first lines are the
+ * ones to read; the rest is a scroll away), any other by scrolling to the end, as Telegram does.
+ */
+function showNewest(messageId) {
+  const container = $("messages");
+  const element = container.querySelector(`.msg[data-id="${messageId}"]`);
+  if (element && element.offsetHeight > container.clientHeight) {
+    container.scrollTop += element.getBoundingClientRect().top - container.getBoundingClientRect().top;
+  } else {
+    container.scrollTop = container.scrollHeight;
+  }
+  state.placedAt = container.scrollTop;
 }
 
 // --- Notices ------------------------------------------------------------------------------------------------------
@@ -682,6 +719,16 @@ function toast(text) {
   element.hidden = false;
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => (element.hidden = true), 3000);
+}
+
+/** The photo viewer: the picture at its own size (up to the screen), closed by a tap anywhere, ✕ or Escape. */
+function openPhoto(src, photo) {
+  const viewer = $("photo-viewer");
+  const img = $("photo-full");
+  img.src = src;
+  img.width = photo.width;
+  img.height = photo.height;
+  viewer.showModal();
 }
 
 function showAlertDialog(text) {
