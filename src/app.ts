@@ -91,7 +91,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     token: config.botToken,
     deps: { services, i18n, logger, now, timeZone: config.timeZone },
     client: { apiRoot: config.botApiRoot },
-    resilience: { onRetry: (retry) => retry.reason === "429" && metrics.replyRateLimited() },
+    replyRetry: { onRateLimited: () => metrics.replyRateLimited() },
   });
   await bot.init();
   await setCommandMenus(bot.api, i18n).catch((err: unknown) => logger.warn({ err }, "could not set command menus"));

@@ -1,6 +1,7 @@
 // The background half of the app: the delivery worker (sends everything queued in the outbox within Telegram's
 // limits) and the scheduler (reminders, escalations, daily rollups, ending idle conversations). Both are safe to run
-// in several copies of the bot at once: work is claimed in MongoDB.
+// in several copies of the bot at once: work is claimed in MongoDB, and only the copy holding the sender lease sends
+// (delivery/senderLease.ts), so that all copies together keep to Telegram's limits.
 import type { Api } from "grammy";
 import type { Config } from "./config.js";
 import type { Models } from "./db/models/index.js";
@@ -29,7 +30,7 @@ export interface Background {
 }
 
 export interface BackgroundDeps {
-  config: Pick<Config, "timeZone" | "scheduler"> & Partial<Pick<Config, "directiveRepingHours">>;
+  config: Pick<Config, "timeZone" | "scheduler"> & Partial<Pick<Config, "directiveRepingHours" | "senderLeaseMs">>;
   models: Models;
   services: Services;
   i18n: I18n;
@@ -85,6 +86,7 @@ export async function startBackground(deps: BackgroundDeps): Promise<Background>
     api: deps.api,
     services: { outbox: services.outbox, people: services.people },
     logger,
+    lease: { termMs: deps.config.senderLeaseMs ?? 5000 },
     hooks: [
       createDirectiveProgress({ services, i18n: deps.i18n, logger }),
       blockedNoticeHook({

@@ -78,6 +78,9 @@ const schema = z.object({
     ),
   // Directives: send once more to whoever has not acknowledged this many hours after sending (0: never).
   DIRECTIVE_REPING_HOURS: z.coerce.number().int("must be whole hours").min(0).max(720).default(24),
+  // The sender lease (delivery/senderLease.ts): one copy of the bot sends at a time, in terms of this many seconds;
+  // a copy that dies is replaced within about one and a half terms.
+  SENDER_LEASE_SECONDS: z.coerce.number().int("must be whole seconds").min(3).max(60).default(5),
   // Days of grace before a seat counts as behind the straight line of its phase (domain/plans/pace.ts).
   PACE_GRACE_DAYS: z.coerce.number().int("must be whole days").min(0).max(60).default(3),
   // Webhook mode (set WEBHOOK_URL; polling otherwise) and the HTTP port's /healthz, /readyz and /metrics.
@@ -117,6 +120,8 @@ export interface Config {
   scheduler: SchedulerConfig;
   /** Hours after a directive went out at which the silent get it once more; 0 turns the re-ping off. */
   directiveRepingHours: number;
+  /** One term of the sender lease, in ms: the copy holding it sends (all copies share Telegram's limits). */
+  senderLeaseMs: number;
   /** Days of grace before a seat is behind its phase's line. */
   paceGraceDays: number;
   /** Set: intake by webhook (telegram/webhook.ts) instead of long polling. */
@@ -212,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       escalationDays: { state: v.ESCALATION_DAYS[0]!, cluster: v.ESCALATION_DAYS[1]!, country: v.ESCALATION_DAYS[2]! },
     },
     directiveRepingHours: v.DIRECTIVE_REPING_HOURS,
+    senderLeaseMs: v.SENDER_LEASE_SECONDS * 1000,
     webhook: v.WEBHOOK_URL
       ? { url: v.WEBHOOK_URL, path: new URL(v.WEBHOOK_URL).pathname, secret: v.WEBHOOK_SECRET!, port: v.WEBHOOK_PORT }
       : undefined,

@@ -11,6 +11,7 @@ import { createErrorHandler } from "./middleware/errors.js";
 import { skipHandledUpdates, staleConversationGuard } from "./middleware/staleConversation.js";
 import { createConversationStorage, loadConversationRecord } from "./conversations/storage.js";
 import { resilientFetch, type Fetch, type ResilienceOptions } from "../telegram/resilientFetch.js";
+import { autoRetryFetch, type ReplyRetryOptions } from "./replyRetry.js";
 import { cancelFeature } from "./features/cancel.js";
 import { startFeature } from "./features/start.js";
 import { helpFeature } from "./features/help.js";
@@ -41,18 +42,22 @@ export interface CreateBotOptions {
   /** Skips the getMe call (tests, and a known bot). */
   botInfo?: UserFromGetMe;
   client?: ApiClientOptions;
-  /** How calls made while handling an update survive transient failures (tests inject a sleep). */
-  resilience?: ResilienceOptions;
+  /** How calls made while handling an update survive 5xx and network failures (tests inject a sleep). */
+  resilience?: Omit<ResilienceOptions, "maxRateLimitWaitMs">;
+  /** How they wait out a 429 (grammY's auto-retry, see replyRetry.ts). */
+  replyRetry?: ReplyRetryOptions;
 }
 
-export function createBot({ token, deps: given, botInfo, client, resilience }: CreateBotOptions): Bot<BotContext> {
+export function createBot({ token, deps: given, botInfo, client, resilience, replyRetry }: CreateBotOptions): Bot<BotContext> {
   // Database steps of conversations back off on the same (injectable) sleep as the Bot API calls.
   const sleep = resilience?.sleep;
   const deps: BotDeps = { ...given, dbRetry: { ...(sleep ? { sleep } : {}), ...given.dbRetry } };
-  // Every call made while handling an update (conversations' too: they copy these client options) waits out a 429,
-  // retries a 5xx or a lost answer, and ignores an already-answered tap: see telegram/resilientFetch.ts.
+  // Every call made while handling an update (conversations' too: they copy these client options) waits out a 429
+  // through grammY's auto-retry (replyRetry.ts), and retries a 5xx or a lost answer and ignores an already-answered
+  // tap (telegram/resilientFetch.ts, told to leave 429s to auto-retry so that nothing is retried twice).
   const baseFetch = (client?.fetch ?? globalThis.fetch) as unknown as Fetch;
-  const resilientClient = { ...client, fetch: resilientFetch(baseFetch, resilience) as unknown as ApiClientOptions["fetch"] };
+  const fetch = autoRetryFetch(resilientFetch(baseFetch, { ...resilience, maxRateLimitWaitMs: 0 }), replyRetry);
+  const resilientClient = { ...client, fetch: fetch as unknown as ApiClientOptions["fetch"] };
   const bot = new Bot<BotContext>(token, { ...(botInfo ? { botInfo } : {}), client: resilientClient });
   const onError = createErrorHandler(deps);
   const peopleInHand: PeopleInHand = new Map();

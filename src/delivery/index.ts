@@ -13,5 +13,6 @@ export {
 export type { DeliveryHooks, DeliveryHookContext } from "./hooks.js";
 export type { BlockedPeople, EnqueueSignal } from "./ports.js";
 export { createRateLimiter, TELEGRAM_LIMITS, type RateLimiter, type RateLimits, type RateLimit, type Permit } from "./rateLimiter.js";
+export type { SenderLeaseOptions } from "./senderLease.js";
 export { realClock, clockOf, sleepReal, type Clock } from "./clock.js";
 export { classifySendError, backoffMs, type SendFailure } from "./errors.js";

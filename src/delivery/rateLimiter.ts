@@ -127,19 +127,7 @@ export function createRateLimiter(clock: Pick<Clock, "now" | "sleep">, limits: R
         0,
       );
     },
-    async acquire(chatId, signal) {
-      for (;;) {
-        if (signal?.aborted) return null;
-        const permit = limiter.tryAcquire(chatId);
-        if (permit) return permit;
-        const wait = limiter.waitMs(chatId);
-        if (wait === Infinity) {
-          await Promise.race([limiter.nextRelease(), abortPromise(signal)]);
-        } else {
-          await clock.sleep(Math.max(1, wait), signal);
-        }
-      }
-    },
+    acquire: (chatId, signal) => acquireLoop(limiter, clock, chatId, signal),
     pauseFor(ms) {
       pauseEnd = Math.max(pauseEnd, now() + Math.max(0, ms));
     },
@@ -147,6 +135,44 @@ export function createRateLimiter(clock: Pick<Clock, "now" | "sleep">, limits: R
     nextRelease: () => new Promise<void>((resolve) => waiters.push(resolve)),
   };
   return limiter;
+}
+
+/** acquire() in terms of tryAcquire() and waitMs(): try, else sleep as long as waitMs says (or until a release). */
+async function acquireLoop(
+  limiter: RateLimiter,
+  clock: Pick<Clock, "sleep">,
+  chatId: number | string,
+  signal: AbortSignal | undefined,
+): Promise<Permit | null> {
+  for (;;) {
+    if (signal?.aborted) return null;
+    const permit = limiter.tryAcquire(chatId);
+    if (permit) return permit;
+    const wait = limiter.waitMs(chatId);
+    if (wait === Infinity) {
+      await Promise.race([limiter.nextRelease(), abortPromise(signal)]);
+    } else {
+      await clock.sleep(Math.max(1, wait), signal);
+    }
+  }
+}
+
+/**
+ * `inner`, granting nothing while `gateWaitMs()` is above 0 (the ms until sending may resume): how the sender lease
+ * (senderLease.ts) keeps a standby copy from sending. Every call through the limiter is held alike, the worker's
+ * sends and the hooks' extra calls (withPermit).
+ */
+export function gateLimiter(inner: RateLimiter, gateWaitMs: () => number, clock: Pick<Clock, "sleep">): RateLimiter {
+  const gated: RateLimiter = {
+    limits: inner.limits,
+    tryAcquire: (chatId) => (gateWaitMs() > 0 ? null : inner.tryAcquire(chatId)),
+    waitMs: (chatId) => Math.max(gateWaitMs(), inner.waitMs(chatId)),
+    acquire: (chatId, signal) => acquireLoop(gated, clock, chatId, signal),
+    pauseFor: (ms) => inner.pauseFor(ms),
+    pausedUntil: () => inner.pausedUntil(),
+    nextRelease: () => inner.nextRelease(),
+  };
+  return gated;
 }
 
 function abortPromise(signal: AbortSignal | undefined): Promise<void> {

@@ -3,6 +3,7 @@
 //
 //   queue.ts     which due messages this worker holds, and when to read more from the outbox
 //   permit       the rate limiter (rateLimiter.ts) grants a slot: ≈30/s overall, ≈1/s per chat; a 429 pauses all
+//   lease        with several copies on one database, only the holder of the sender lease sends (senderLease.ts)
 //   attempt.ts   the exactly-once protocol for one attempt: claim → call → outcome (or resolve a lost claim)
 //   outcomes.ts  the final record, the audit line and the hooks; or the retry answer
 //   cleanup.ts   deleting, in batches, the pending copies of messages that became final
@@ -28,7 +29,8 @@ import type { DeliveryHookContext, DeliveryHooks } from "./hooks.js";
 import { createOutcomes, newCounters, type DeliveryCounters } from "./outcomes.js";
 import type { BlockedPeople, EnqueueSignal } from "./ports.js";
 import { createQueue } from "./queue.js";
-import { createRateLimiter, type Permit, type RateLimiter, type RateLimits } from "./rateLimiter.js";
+import { createRateLimiter, gateLimiter, type Permit, type RateLimiter, type RateLimits } from "./rateLimiter.js";
+import { createSenderLease, type SenderLease, type SenderLeaseOptions } from "./senderLease.js";
 import { createOutboxStore } from "./store.js";
 
 export type { DeliveryHookContext, DeliveryHooks } from "./hooks.js";
@@ -59,6 +61,12 @@ export interface DeliveryWorkerOptions {
    * together within Telegram's limits, as this worker's limiter cannot know about them.
    */
   startQuietMs?: number;
+  /**
+   * Send only while holding the sender lease (senderLease.ts), so that several copies of the bot on one database
+   * share Telegram's limits: one sends, the others stand by (and do not read the outbox) until it stops or dies.
+   * Off by default (one worker, or several sharing one limiter in one process); the app always turns it on.
+   */
+  lease?: SenderLeaseOptions;
 }
 
 export interface DeliveryWorkerDeps extends DeliveryWorkerOptions {
@@ -114,9 +122,12 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     startQuietMs: deps.startQuietMs ?? Math.max(deps.limits?.global.windowMs ?? 1000, deps.limits?.perChat.windowMs ?? 1000),
   };
   const id = deps.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
-  const limiter = deps.limiter ?? createRateLimiter(clock, deps.limits);
   const hooks = deps.hooks ?? [];
   const log = logger.child({ worker: id });
+  const lease: SenderLease | null = deps.lease ? createSenderLease({ ...deps.lease, models: deps.models, clock, owner: id, log }) : null;
+  const ownLimiter = deps.limiter ?? createRateLimiter(clock, deps.limits);
+  // Without the lease, nothing at all: the worker's sends and the hooks' calls alike.
+  const limiter = lease ? gateLimiter(ownLimiter, () => lease.waitMs(), clock) : ownLimiter;
   const now = () => clock.now().getTime();
 
   const store = createOutboxStore(deps.models);
@@ -152,7 +163,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   let kicked = false;
   let wakeCtl: AbortController | null = null;
   let idleWaiters: (() => void)[] = [];
-  let unsubscribe: (() => void) | null = null;
+  let unsubscribe: (() => void)[] = [];
 
   function kick(): void {
     kicked = true;
@@ -245,7 +256,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
         if (w < work) work = w; // Infinity (a window held by a call in flight) never wins: its answer kicks us
       }
     }
-    const housekeeping = Math.max(0, Math.min(queue.pollDueAt(t), cleanup.dueAt(stopping)) - t);
+    // A standby polls nothing: it looks again when the next term may be its own (or when it takes one: a kick).
+    const pollAt = lease && !lease.holding() ? t + lease.waitMs() : queue.pollDueAt(t);
+    const housekeeping = Math.max(0, Math.min(pollAt, cleanup.dueAt(stopping)) - t);
     const wake = calling > 0 ? work : Math.min(work, housekeeping);
     return wake === Infinity ? Infinity : Math.max(1, Math.min(wake, opts.pollIntervalMs));
   }
@@ -280,7 +293,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       kicked = false;
       try {
         const t = now();
-        if (t >= queue.pollDueAt(t)) await queue.poll(inHand, foundFinal);
+        // A standby copy leaves the outbox to the lease holder: it would only read what it may not send.
+        if (t >= queue.pollDueAt(t) && (!lease || lease.holding())) await queue.poll(inHand, foundFinal);
         cleanup.flushIfDue(stopping, kick);
         launchReady();
         checkIdle();
@@ -304,10 +318,21 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       stopping = false;
       queue.reset();
       if (opts.startQuietMs > 0) limiter.pauseFor(opts.startQuietMs);
-      unsubscribe = deps.services.outbox.onEnqueued(() => {
-        queue.requestPoll();
-        kick();
-      });
+      unsubscribe = [
+        deps.services.outbox.onEnqueued(() => {
+          queue.requestPoll();
+          kick();
+        }),
+      ];
+      if (lease) {
+        unsubscribe.push(
+          lease.onAcquired(() => {
+            queue.requestPoll();
+            kick();
+          }),
+        );
+        lease.start();
+      }
       loopDone = loop().catch((err: unknown) => log.fatal({ err }, "delivery loop crashed"));
       log.info("delivery worker started");
     },
@@ -319,8 +344,10 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       await Promise.allSettled([...active.values()]);
       await cleanup.drain();
       for (const h of hooks) await Promise.resolve(h.stop?.()).catch(() => {});
-      unsubscribe?.();
-      unsubscribe = null;
+      // Every call has answered: the next holder's quiet window starts after the last of them.
+      await lease?.stop();
+      for (const u of unsubscribe) u();
+      unsubscribe = [];
       loopDone = null;
       queue.clear();
       const waiters = idleWaiters;

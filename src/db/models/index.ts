@@ -26,10 +26,12 @@ import {
   outboxAttemptSchema,
   outboxRetrySchema,
   outboxDoneSchema,
+  outboxSenderTermSchema,
   type OutboxItemDoc,
   type OutboxAttemptDoc,
   type OutboxRetryDoc,
   type OutboxDoneDoc,
+  type OutboxSenderTermDoc,
 } from "./outbox.js";
 import {
   directiveSchema,
@@ -81,6 +83,8 @@ export interface Models {
   OutboxAttempt: Model<OutboxAttemptDoc>;
   OutboxRetry: Model<OutboxRetryDoc>;
   OutboxDone: Model<OutboxDoneDoc>;
+  /** Terms of the sender lease: which copy sends when (delivery/senderLease.ts). */
+  OutboxSenderTerm: Model<OutboxSenderTermDoc>;
   Directive: Model<DirectiveDoc>;
   DirectiveDelivery: Model<DirectiveDeliveryDoc>;
   DirectiveAck: Model<DirectiveAckDoc>;
@@ -128,6 +132,7 @@ export function createModels(connection: Connection): Models {
     OutboxAttempt: connection.model<OutboxAttemptDoc>("OutboxAttempt", outboxAttemptSchema, "outbox_attempts"),
     OutboxRetry: connection.model<OutboxRetryDoc>("OutboxRetry", outboxRetrySchema, "outbox_retries"),
     OutboxDone: connection.model<OutboxDoneDoc>("OutboxDone", outboxDoneSchema, "outbox_done"),
+    OutboxSenderTerm: connection.model<OutboxSenderTermDoc>("OutboxSenderTerm", outboxSenderTermSchema, "outbox_sender_terms"),
     Directive: connection.model<DirectiveDoc>("Directive", directiveSchema, "directives"),
     DirectiveDelivery: connection.model<DirectiveDeliveryDoc>("DirectiveDelivery", directiveDeliverySchema, "directive_deliveries"),
     DirectiveAck: connection.model<DirectiveAckDoc>("DirectiveAck", directiveAckSchema, "directive_acks"),
@@ -145,7 +150,7 @@ export function createModels(connection: Connection): Models {
 export type { StateDoc, PcDoc, AcDoc, ClusterDoc, PersonDoc, InviteDoc, AuditDoc, ConversationStateDoc, ConversationLogDoc, ClaimDoc, AttemptLimitDoc };
 export type { RoleGrant } from "./person.js";
 export type { ProgrammeDoc, CategoryDoc, EventDoc, ReportDoc, ReportVersionDoc, ReviewDecisionDoc };
-export type { OutboxItemDoc, OutboxAttemptDoc, OutboxRetryDoc, OutboxDoneDoc };
+export type { OutboxItemDoc, OutboxAttemptDoc, OutboxRetryDoc, OutboxDoneDoc, OutboxSenderTermDoc };
 export type { DirectiveDoc, DirectiveDeliveryDoc, DirectiveAckDoc };
 export type { PhotoTaskDoc, PhotoAttemptDoc, PhotoCheckDoc, PhotoDoc, PhotoFlagDoc };
 export type { EscalationStepDoc };

@@ -8,6 +8,8 @@
 //                    which worker may make attempt n; conditional updates are not atomic on FerretDB)
 //   outbox_retries   a non-final answer to attempt n (429, 5xx, no answer): when to try again
 //   outbox_done      the final record of each message: sent (with message_id), failed (with the reason) or blocked
+//   outbox_sender_terms  which copy of the bot may send in each term of a few seconds (delivery/senderLease.ts):
+//                    one insert per term under `sender:<term>`, so that several copies share Telegram's limits
 //
 // On MongoDB the same layout is equally cheap, and every query below is served by an index.
 import { Schema, type Types } from "mongoose";
@@ -163,3 +165,20 @@ export const outboxDoneSchema = new Schema<OutboxDoneDoc>({
 });
 outboxDoneSchema.index({ purpose: 1, refId: 1 });
 outboxDoneSchema.index({ finishedAt: -1 });
+
+/** One term of the sender lease (delivery/senderLease.ts): the copy whose insert went in sends during it. */
+export interface OutboxSenderTermDoc {
+  _id: string; // `sender:<term>`, term = floor(epoch ms / term length)
+  term: number;
+  owner: string;
+  at: Date;
+}
+
+export const outboxSenderTermSchema = new Schema<OutboxSenderTermDoc>({
+  _id: { type: String, required: true },
+  term: { type: Number, required: true },
+  owner: { type: String, required: true },
+  at: { type: Date, required: true },
+});
+// Pruning deletes the terms before the last few.
+outboxSenderTermSchema.index({ term: 1 });
