@@ -8,19 +8,42 @@
 // - new in inbox_seen: this call handles it;
 // - already seen, and our inbox_updates insert went in: its earlier copy was handled and removed, so ours is a late
 //   redelivery: removed again, not handled;
-// - already seen, and already in inbox_updates: in hand elsewhere (or left by a crash, for leftOver()).
-// A crash between the two inserts leaves the update in inbox_updates only: the next start handles it.
+// - already seen, and already in inbox_updates: in hand elsewhere (or left by a crash).
+// A crash between the two inserts leaves the update in inbox_updates only: it is handled all the same.
+//
+// Who handles a stored update is decided by its chat's lease (telegram/dispatcher.ts, db/leases.ts): each stored
+// update carries its chat's key, and the copy holding that chat's lease reads the chat's stored updates in
+// update_id order (pendingOf), whichever copy stored them. pendingChats() is the sweep's list of chats with updates
+// in hand, which finds what a crashed copy left.
+//
+// The one window left: a late redelivery (its first copy already handled and removed) sits in inbox_updates for
+// the moment between its insert and its removal here; the chat's lease holder reading the chat just then handles it
+// a second time, which the bot's already-handled guard makes harmless.
 import type { Update } from "grammy/types";
 import { trusted } from "mongoose";
 import { bulkWriteErrors, isDuplicateKey, onlyDuplicateKeys } from "./duplicateKey.js";
 import type { Models } from "./models/index.js";
 
+/** The key updates are ordered and leased by: the chat, else the sender ("chat:<id>", "user:<id>", "none"). */
+export function chatKeyOf(update: Update): string {
+  const u = update as unknown as Record<string, { chat?: { id: number }; from?: { id: number }; message?: { chat?: { id: number } } } | undefined>;
+  for (const part of Object.values(u)) {
+    if (typeof part !== "object" || part === null) continue;
+    const chat = part.chat?.id ?? part.message?.chat?.id;
+    if (chat !== undefined) return `chat:${chat}`;
+    if (part.from?.id !== undefined) return `user:${part.from.id}`;
+  }
+  return "none";
+}
+
 export interface Inbox {
   /** Stores updates not stored yet; returns those that are new (a second delivery of one is left out). */
   save(updates: readonly Update[]): Promise<Update[]>;
   done(updateId: number): Promise<void>;
-  /** What was stored and never handled (a crash), oldest first. */
-  leftOver(): Promise<Update[]>;
+  /** A chat's stored updates not handled yet, oldest first (at most `limit`). */
+  pendingOf(chat: string, limit?: number): Promise<Update[]>;
+  /** The chats with updates stored and not handled yet (the sweep's list). */
+  pendingChats(): Promise<string[]>;
   /** Updates stored and not handled yet (the metrics' inbox depth). */
   depth(): Promise<number>;
   /** Forgets the update_ids received before `before` (handled long since); returns how many. */
@@ -53,7 +76,7 @@ export function createInbox(models: Models, now: () => Date): Inbox {
       const receivedAt = now();
       const stored = await insertNew(
         InboxUpdate,
-        updates.map((u) => ({ _id: u.update_id, update: JSON.stringify(u), receivedAt })),
+        updates.map((u) => ({ _id: u.update_id, update: JSON.stringify(u), chat: chatKeyOf(u), receivedAt })),
       );
       const fresh = await insertNew(InboxSeen, updates.map((u) => ({ _id: u.update_id, receivedAt })));
       const late = updates.filter((_, i) => stored[i] && !fresh[i]).map((u) => u.update_id);
@@ -63,9 +86,26 @@ export function createInbox(models: Models, now: () => Date): Inbox {
     async done(updateId) {
       await InboxUpdate.deleteOne({ _id: updateId });
     },
-    async leftOver() {
-      const docs = await InboxUpdate.find({}).sort({ _id: 1 }).lean();
+    async pendingOf(chat, limit = 1000) {
+      const docs = await InboxUpdate.find({ chat }, { update: 1 }).sort({ _id: 1 }).limit(limit).lean();
       return docs.map((d) => JSON.parse(d.update) as Update);
+    },
+    async pendingChats() {
+      const docs = await InboxUpdate.find({}, { chat: 1 }).lean();
+      const chats = new Set<string>();
+      for (const d of docs) {
+        if (d.chat !== undefined && d.chat !== null) {
+          chats.add(d.chat);
+          continue;
+        }
+        // Stored before updates carried their chat: give it its key, so that its chat's holder finds it.
+        const old = await InboxUpdate.findById(d._id, { update: 1 }).lean();
+        if (!old) continue;
+        const chat = chatKeyOf(JSON.parse(old.update) as Update);
+        await InboxUpdate.updateOne({ _id: d._id }, { $set: { chat } });
+        chats.add(chat);
+      }
+      return [...chats];
     },
     depth: () => InboxUpdate.estimatedDocumentCount(),
     async prune(before) {
