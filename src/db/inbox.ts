@@ -16,9 +16,10 @@
 // update_id order (pendingOf), whichever copy stored them. pendingChats() is the sweep's list of chats with updates
 // in hand, which finds what a crashed copy left.
 //
-// The one window left: a late redelivery (its first copy already handled and removed) sits in inbox_updates for
-// the moment between its insert and its removal here; the chat's lease holder reading the chat just then handles it
-// a second time, which the bot's already-handled guard makes harmless.
+// A redelivery of an update already in inbox_seen is dropped before anything is inserted (a late copy would
+// otherwise sit in inbox_updates, readable by its chat's holder, until recognised). The one window left: two
+// deliveries of one update at the same moment, the second stored just after the first was handled; its chat's
+// holder may then handle it again before it is removed, which the bot's already-handled guard makes harmless.
 import type { Update } from "grammy/types";
 import { trusted } from "mongoose";
 import { bulkWriteErrors, isDuplicateKey, onlyDuplicateKeys } from "./duplicateKey.js";
@@ -72,6 +73,11 @@ export function createInbox(models: Models, now: () => Date): Inbox {
   const { InboxUpdate, InboxSeen } = models;
   return {
     async save(updates) {
+      // A redelivery of an update seen before (a re-fetch by the next poller, a webhook retry) is not stored again:
+      // were its first copy handled and removed already, the copy stored here would be read by its chat's holder
+      // and handled a second time before it could be recognised as late and removed. One read by _id each.
+      const seen = await Promise.all(updates.map((u) => InboxSeen.exists({ _id: u.update_id })));
+      updates = updates.filter((_, i) => seen[i] === null);
       if (!updates.length) return [];
       const receivedAt = now();
       const stored = await insertNew(

@@ -31,6 +31,8 @@ export interface Leases {
   /** This copy's id (the owner written into its leases). */
   readonly owner: string;
   readonly ttlMs: number;
+  /** The clock expiries are read by (every copy's should agree to well within a lease). */
+  now(): Date;
   /** The lease on `key`, or null when a live copy holds it (or is taking it over). */
   acquire(key: string): Promise<Lease | null>;
   /** Extends the leases; returns those that were lost (taken over after they expired). */
@@ -88,6 +90,7 @@ export function createLeases(model: Model<LeaseDoc>, options: { owner: string; n
   return {
     owner,
     ttlMs,
+    now,
     async acquire(key) {
       const nonce = `${owner}:${++counter}`;
       for (let attempt = 0; attempt < 3; attempt++) {

@@ -4,9 +4,11 @@
 //
 // - A chat's updates are handled under its lease (db/leases.ts, `inbox_chats`): the copy that holds it reads the
 //   chat's stored updates in update_id order, whoever stored them, handles them one by one (each removed from the
-//   inbox before the next is read), and releases the lease when none are left. A copy that stores an update while
-//   another holds the chat does nothing more: the holder reads it before it lets go. The race at the end (stored
-//   just as the holder found nothing) is closed by a second look after the release: anything there is taken again.
+//   inbox before the chat is read again), releases the lease, and looks once more: anything
+//   stored meanwhile (by any copy) and it takes the chat again. A copy that stores an update while another holds the
+//   chat does nothing more: the holder finds it at that look after its release, which follows the other copy's
+//   failed try for the lease, which follows the update's storing. Per update: the inbox's read and two inserts, the
+//   lease's insert and delete, two reads of the chat and the removal (a busy chat shares the last four per turn).
 // - A copy that dies holding a chat keeps its lease until it expires (renewed every third of its length while
 //   held); the sweep (at start, then every `sweepMs`) then finds the chat's updates still stored and takes the chat
 //   over. So every stored update is handled once, or after a crash mid-update again (the bot's guards make a replay
@@ -41,6 +43,8 @@ export interface DispatcherOptions {
   onTakeover?: (chat: string) => void;
   /** How often to look for chats a dead copy left (default: a third of the lease). */
   sweepMs?: number;
+  /** How often to renew the chats held (default: a third of the lease). */
+  renewMs?: number;
   now?: () => number;
 }
 
@@ -75,6 +79,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const perChatBacklog = options.perChatBacklog ?? 10;
   const floodNoticeMs = options.floodNoticeMs ?? 30_000;
   const sweepMs = options.sweepMs ?? Math.max(1_000, Math.floor(chatLeases.ttlMs / 3));
+  const renewMs = options.renewMs ?? Math.max(1, Math.floor(chatLeases.ttlMs / 3));
   const now = options.now ?? Date.now;
 
   /** Updates accepted here and not started, by chat (the flood check counts them). */
@@ -91,7 +96,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   /** Chats given a turn while their turn was running: look again before letting go. */
   const dirty = new Set<string>();
   const held = new Map<string, Lease>();
-  const lost = new Set<string>();
+  /** Leases found taken over (by acquisition: a lease released and acquired again meanwhile is not lost). */
+  const lost = new Set<Lease>();
   const lastFloodNotice = new Map<string, number>();
   const finishedSignals = new Set<() => void>();
   /** drain() began: nothing new is accepted or swept; what was accepted still gets handled until the deadline. */
@@ -167,19 +173,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
   }
 
-  /** Handles the chat's stored updates, oldest first, while this copy holds its lease. */
-  async function handleStored(key: string): Promise<void> {
-    for (;;) {
-      if (stopping || lost.has(key)) return;
-      dirty.delete(key);
-      const pending = (await inbox.pendingOf(key)).filter((u) => !dropped.has(u.update_id));
-      if (!pending.length) return;
-      const room = perChatBacklog + 1;
-      for (const update of pending.slice(room)) dropFlood(key, update);
-      for (const update of pending.slice(0, room)) {
-        if (stopping || lost.has(key)) return;
-        await handleOne(key, update);
-      }
+  /**
+   * Handles the chat's stored updates, oldest first, while this copy holds its lease: one read, then each in turn.
+   * What was stored meanwhile is found by runChat's look after the release (one read either way, and the lease is
+   * not held longer than needed).
+   */
+  async function handleStored(key: string, lease: Lease): Promise<void> {
+    dirty.delete(key);
+    const pending = (await inbox.pendingOf(key)).filter((u) => !dropped.has(u.update_id));
+    const room = perChatBacklog + 1;
+    for (const update of pending.slice(room)) dropFlood(key, update);
+    for (const update of pending.slice(0, room)) {
+      if (stopping || lost.has(lease)) return;
+      await handleOne(key, update);
     }
   }
 
@@ -198,13 +204,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         }
         held.set(key, lease);
         try {
-          await handleStored(key);
+          // Read again under the lease: what was read before taking it may have been handled by its last holder.
+          await handleStored(key, lease);
         } finally {
           held.delete(key);
-          if (!lost.delete(key)) await chatLeases.release(lease);
+          await renewing;
+          if (!lost.delete(lease)) await chatLeases.release(lease);
         }
         if (stopping) break;
-        // Stored while this copy held the chat, by a copy that found it held: this copy's to handle.
+        // Stored while this copy held the chat (by this copy, or by one that found the chat held): take it again.
         if (!dirty.has(key) && (await inbox.pendingOf(key, 1)).length === 0) break;
       }
     } catch (err) {
@@ -234,20 +242,33 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     pump();
   }
 
-  async function renew(): Promise<void> {
-    const leases = [...held.values()];
-    const gone = await chatLeases.renew(leases);
-    for (const lease of gone) {
-      // Only after it expired (this copy stalled longer than the lease): the new holder has the chat now.
-      logger.warn({ chat: lease.key }, "lost a chat's lease (not renewed in time): leaving the chat to its new holder");
-      lost.add(lease.key);
-    }
+  /** The renewal under way: a release waits for it (see renew). */
+  let renewing: Promise<void> = Promise.resolve();
+
+  // Renews the leases held for longer than a renewal period (most turns last milliseconds and never need it). On
+  // FerretDB an update rewrites the whole document by _id, so a renewal racing this copy's own release would write
+  // the released lease back over the next holder's: releases wait for the renewal under way.
+  function renew(): Promise<void> {
+    const due = chatLeases.now().getTime() + chatLeases.ttlMs - renewMs;
+    const leases = [...held.values()].filter((l) => l.expiresAt.getTime() <= due);
+    if (!leases.length) return Promise.resolve();
+    const run = renewing.then(async () => {
+      const gone = await chatLeases.renew(leases);
+      for (const lease of gone) {
+        if (held.get(lease.key) !== lease) continue; // released meanwhile
+        // Only after it expired (this copy stalled longer than the lease): the new holder has the chat now.
+        logger.warn({ chat: lease.key }, "lost a chat's lease (not renewed in time): leaving the chat to its new holder");
+        lost.add(lease);
+      }
+    });
+    renewing = run.catch(() => {});
+    return run;
   }
 
   async function sweep(): Promise<number> {
     if (closing) return 0;
     const [chats, leases] = await Promise.all([inbox.pendingChats(), chatLeases.all()]);
-    const t = now();
+    const t = chatLeases.now().getTime();
     const live = new Set(leases.filter((l) => l.expiresAt.getTime() > t).map((l) => l._id));
     let given = 0;
     for (const key of chats) {
@@ -284,7 +305,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         timer.unref();
         timers.push(timer);
       };
-      every(Math.max(1, Math.floor(chatLeases.ttlMs / 3)), renew, "could not renew the chats' leases");
+      every(renewMs, renew, "could not renew the chats' leases");
       every(sweepMs, sweep, "could not sweep the inbox");
       void sweep().catch((err: unknown) => logger.warn({ err }, "could not sweep the inbox"));
     },

@@ -28,6 +28,8 @@ export const POLLER_LEASE = "poller";
 export interface PollerElection {
   /** Leases on the `leases` collection; their ttlMs is the poller's lease length. */
   leases: Leases;
+  /** How often the poller renews the lease and the others try for it (default: a third of the lease). */
+  everyMs?: number;
   /** How long to stand by after a 409 before trying for the lease again (default 60 s). */
   conflictBackoffMs?: number;
   /** Became the poller (true) or stood down (false). */
@@ -71,7 +73,7 @@ export function createPoller(options: PollerOptions): Poller {
   const drainMs = options.drainMs ?? 10_000;
   const dispatcher = options.dispatcher ?? createDispatcher(options);
   const leaseMs = election?.leases.ttlMs ?? 0;
-  const renewMs = Math.max(1, Math.floor(leaseMs / 3));
+  const renewMs = election?.everyMs ?? Math.max(1, Math.floor(leaseMs / 3));
   const conflictBackoffMs = election?.conflictBackoffMs ?? 60_000;
 
   let highestSeen = -1;
@@ -108,18 +110,23 @@ export function createPoller(options: PollerOptions): Poller {
   async function pollLoop(): Promise<Ending> {
     let lostLease = false;
     let renewing: NodeJS.Timeout | undefined;
+    // The renewal under way: the lease is given back only after it (an update racing the release would write the
+    // released lease back over the next poller's, on FerretDB).
+    let renewal: Promise<void> = Promise.resolve();
     if (election && lease) {
       const held = lease;
       renewing = setInterval(() => {
-        void election.leases
-          .renew([held])
-          .then((gone) => {
-            if (!gone.length) return;
-            logger.warn("lost the poller lease (not renewed in time): standing by");
-            lostLease = true;
-            abort?.abort();
-          })
-          .catch((err: unknown) => logger.warn({ err }, "could not renew the poller lease"));
+        renewal = renewal.then(() =>
+          election.leases
+            .renew([held])
+            .then((gone) => {
+              if (!gone.length) return;
+              logger.warn("lost the poller lease (not renewed in time): standing by");
+              lostLease = true;
+              abort?.abort();
+            })
+            .catch((err: unknown) => logger.warn({ err }, "could not renew the poller lease")),
+        );
       }, renewMs);
       renewing.unref();
     }
@@ -166,6 +173,7 @@ export function createPoller(options: PollerOptions): Poller {
       return lostLease ? "lost" : "stopped";
     } finally {
       clearInterval(renewing);
+      await renewal;
     }
   }
 
