@@ -1,25 +1,23 @@
 // The durable inbox behind intake (telegram/poller.ts, telegram/webhook.ts): store received updates before
-// confirming them to Telegram, forget them once handled, and hand back what a crash left behind. Insert-only on the
-// hot path (plus one delete by _id per update, on a collection that only holds the updates in hand).
+// confirming them to Telegram, forget them once handled, and list what a crash left behind. On the hot path: reads
+// by _id, inserts, a chat's read on the small inbox_updates (indexed by chat) and one delete by _id per update.
 //
 // Two collections (db/models/inboxUpdate.ts): inbox_updates holds the updates in hand (small); inbox_seen every
-// update_id received in the last days (pruned). save() inserts into the first, then the second; the unique _id of
-// inbox_seen decides, once across replicas, which call handles an update:
-// - new in inbox_seen: this call handles it;
-// - already seen, and our inbox_updates insert went in: its earlier copy was handled and removed, so ours is a late
-//   redelivery: removed again, not handled;
-// - already seen, and already in inbox_updates: in hand elsewhere (or left by a crash).
+// update_id received in the last days (pruned). save() first reads inbox_seen by _id and drops what was seen before
+// (a redelivery: a re-fetch by the next poller, a webhook retried), then inserts the rest into inbox_updates, then
+// into inbox_seen, whose unique _id decides, once across replicas, which call reports an update as new.
 // A crash between the two inserts leaves the update in inbox_updates only: it is handled all the same.
 //
-// Who handles a stored update is decided by its chat's lease (telegram/dispatcher.ts, db/leases.ts): each stored
-// update carries its chat's key, and the copy holding that chat's lease reads the chat's stored updates in
-// update_id order (pendingOf), whichever copy stored them. pendingChats() is the sweep's list of chats with updates
-// in hand, which finds what a crashed copy left.
+// Who handles a stored update is decided by its chat's lease (telegram/dispatcher.ts, db/leases.ts), not by which
+// call stored it: each stored update carries its chat's key, and the copy holding that chat's lease reads the
+// chat's stored updates in update_id order (pendingOf), whichever copy stored them. pendingChats() is the sweep's
+// list of chats with updates in hand, which finds what a crashed copy left.
 //
-// A redelivery of an update already in inbox_seen is dropped before anything is inserted (a late copy would
-// otherwise sit in inbox_updates, readable by its chat's holder, until recognised). The one window left: two
-// deliveries of one update at the same moment, the second stored just after the first was handled; its chat's
-// holder may then handle it again before it is removed, which the bot's already-handled guard makes harmless.
+// Two deliveries of one update at the same moment (to two replicas) both pass the read; one insert into
+// inbox_updates wins, so it is stored once and handled once. (It is never removed as "late" on a lost race: that
+// could remove the one stored copy while its twin reports it new.) The one window left: the second of the two
+// stored just after the first was handled and removed, its chat's holder may handle it again, which the bot's
+// already-handled guard makes harmless.
 import type { Update } from "grammy/types";
 import { trusted } from "mongoose";
 import { bulkWriteErrors, isDuplicateKey, onlyDuplicateKeys } from "./duplicateKey.js";
@@ -80,13 +78,11 @@ export function createInbox(models: Models, now: () => Date): Inbox {
       updates = updates.filter((_, i) => seen[i] === null);
       if (!updates.length) return [];
       const receivedAt = now();
-      const stored = await insertNew(
+      await insertNew(
         InboxUpdate,
         updates.map((u) => ({ _id: u.update_id, update: JSON.stringify(u), chat: chatKeyOf(u), receivedAt })),
       );
       const fresh = await insertNew(InboxSeen, updates.map((u) => ({ _id: u.update_id, receivedAt })));
-      const late = updates.filter((_, i) => stored[i] && !fresh[i]).map((u) => u.update_id);
-      if (late.length) await InboxUpdate.deleteMany({ _id: trusted({ $in: late }) });
       return updates.filter((_, i) => fresh[i]);
     },
     async done(updateId) {
