@@ -26,7 +26,7 @@ import { createWebhookIntake, SECRET_HEADER, type WebhookIntake } from "../../sr
 import { openTestDatabase, reopenTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { apiRoot, clientFor, localApi, makeUser, token } from "../helpers/telegram.js";
 import { killSwitch, type KillSwitch } from "../helpers/killSwitch.js";
-import { scenarioSize } from "../helpers/scenarios.js";
+import { fullScenarios, scenarioSize } from "../helpers/scenarios.js";
 import { waitUntil } from "../helpers/waitUntil.js";
 
 const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as "silent" | undefined) ?? "silent" });
@@ -279,7 +279,7 @@ describe(`three copies in webhook mode behind a round-robin proxy, ${CHATS * PER
       if (process.env.TEST_LOG_LEVEL) appendFileSync("/tmp/lease-progress.txt", `sent ${statuses.length}\n`);
       expect(statuses.filter((s) => s !== 200)).toEqual([]);
       const progress = process.env.TEST_LOG_LEVEL ? setInterval(() => appendFileSync("/tmp/lease-progress.txt", JSON.stringify(["handled", rec.done.length, rec.overlaps.length]) + "\n"), 2000) : undefined;
-      await waitUntil("every update to be handled", () => rec.done.length >= CHATS * PER_CHAT, { timeoutMs: 120_000 });
+      await waitUntil("every update to be handled", () => rec.done.length >= CHATS * PER_CHAT, { timeoutMs: fullScenarios ? 800_000 : 60_000 });
       clearInterval(progress);
       await waitUntil("the inbox and the chats' leases to be empty", async () =>
         (await db.models.InboxUpdate.countDocuments({})) === 0 && (await db.models.InboxChat.countDocuments({})) === 0,
@@ -300,7 +300,7 @@ describe(`three copies in webhook mode behind a round-robin proxy, ${CHATS * PER
         await new Promise<void>((resolve) => c.server.close(() => resolve()));
       }
     }
-  }, 180_000);
+  }, fullScenarios ? 900_000 : 60_000);
 });
 
 describe("polling copies", () => {
