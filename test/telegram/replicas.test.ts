@@ -241,7 +241,20 @@ describe(`three copies in webhook mode behind a round-robin proxy, ${CHATS * PER
     }
     const proxy = await roundRobinProxy(copies.map((c) => (c.server.address() as { port: number }).port));
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-    const post = (u: Update) =>
+    // Telegram opens at most 40 connections to a webhook at once (setWebhook's max_connections default).
+    let open = 0;
+    const queued: (() => void)[] = [];
+    const post = async (u: Update): Promise<number> => {
+      while (open >= 40) await new Promise<void>((resolve) => queued.push(resolve));
+      open++;
+      try {
+        return await postNow(u);
+      } finally {
+        open--;
+        queued.shift()?.();
+      }
+    };
+    const postNow = (u: Update) =>
       new Promise<number>((resolve, reject) => {
         const body = JSON.stringify(u);
         const req = http.request(proxy.url, {
@@ -257,7 +270,8 @@ describe(`three copies in webhook mode behind a round-robin proxy, ${CHATS * PER
       });
     const dbg = process.env.TEST_LOG_LEVEL ? setInterval(() => void (async () => appendFileSync("/tmp/lease-progress.txt", JSON.stringify({ done: rec.done.length, inbox: await db.models.InboxUpdate.countDocuments({}), chats: await db.models.InboxChat.find({}).lean(), inflight: copies.map((c) => c.dispatcher.inFlight()) }) + "\n"))(), 3000) : undefined;
     try {
-      // Like Telegram: a chat's next update is sent once the last was answered; chats at once. Every fourth update
+      // Like Telegram: a chat's next update is sent once the last was answered; chats at once, up to 40 requests in
+      // flight. Every fourth update
       // is delivered a second time (to the next copy in the round).
       let nextId = 1_000;
       const sent = new Map<string, string[]>();
