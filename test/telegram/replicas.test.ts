@@ -11,7 +11,6 @@
 // - polling copies: one poller; the poller killed with an update in hand and more arriving: another copy polls,
 //   nothing lost or handled twice; a 409 makes the poller give up its lease and stand by, never exit.
 import http from "node:http";
-import { appendFileSync } from "node:fs";
 import { setImmediate as yieldTurn } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api } from "grammy";
@@ -29,7 +28,7 @@ import { killSwitch, type KillSwitch } from "../helpers/killSwitch.js";
 import { fullScenarios, scenarioSize } from "../helpers/scenarios.js";
 import { waitUntil } from "../helpers/waitUntil.js";
 
-const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as "silent" | undefined) ?? "silent" });
+const logger = createLogger({ level: "silent" });
 const CHAT_TTL = 30_000;
 const POLLER_TTL = 10_000;
 /** Real milliseconds between renewals and tries for the poller lease (production: a third of the lease). */
@@ -268,11 +267,9 @@ describe(`three copies in webhook mode behind a round-robin proxy, ${CHATS * PER
         req.on("error", reject);
         req.end(body);
       });
-    const dbg = process.env.TEST_LOG_LEVEL ? setInterval(() => void (async () => appendFileSync("/tmp/lease-progress.txt", JSON.stringify({ done: rec.done.length, inbox: await db.models.InboxUpdate.countDocuments({}), chats: await db.models.InboxChat.find({}).lean(), inflight: copies.map((c) => c.dispatcher.inFlight()) }) + "\n"))(), 3000) : undefined;
     try {
       // Like Telegram: a chat's next update is sent once the last was answered; chats at once, up to 40 requests in
-      // flight. Every fourth update
-      // is delivered a second time (to the next copy in the round).
+      // flight. Every fourth update is delivered a second time (to the next copy in the round).
       let nextId = 1_000;
       const sent = new Map<string, string[]>();
       const statuses: number[] = [];
@@ -285,16 +282,12 @@ describe(`three copies in webhook mode behind a round-robin proxy, ${CHATS * PER
             const u = textUpdate(nextId++, chatId, `c${c}#${k}`);
             texts.push(`c${c}#${k}`);
             statuses.push(await post(u));
-            if (process.env.TEST_LOG_LEVEL && statuses.length % 50 === 0) appendFileSync("/tmp/lease-progress.txt", `posted ${statuses.length} handled ${rec.done.length}\n`);
             if (u.update_id % 4 === 0) statuses.push(await post(u));
           }
         }),
       );
-      if (process.env.TEST_LOG_LEVEL) appendFileSync("/tmp/lease-progress.txt", `sent ${statuses.length}\n`);
       expect(statuses.filter((s) => s !== 200)).toEqual([]);
-      const progress = process.env.TEST_LOG_LEVEL ? setInterval(() => appendFileSync("/tmp/lease-progress.txt", JSON.stringify(["handled", rec.done.length, rec.overlaps.length]) + "\n"), 2000) : undefined;
       await waitUntil("every update to be handled", () => rec.done.length >= CHATS * PER_CHAT, { timeoutMs: fullScenarios ? 800_000 : 60_000 });
-      clearInterval(progress);
       await waitUntil("the inbox and the chats' leases to be empty", async () =>
         (await db.models.InboxUpdate.countDocuments({})) === 0 && (await db.models.InboxChat.countDocuments({})) === 0,
       );
@@ -305,7 +298,6 @@ describe(`three copies in webhook mode behind a round-robin proxy, ${CHATS * PER
       for (const d of rec.done) byCopy.set(d.copy, (byCopy.get(d.copy) ?? 0) + 1);
       expect([...byCopy.keys()].sort()).toEqual(["w1", "w2", "w3"]);
     } finally {
-      clearInterval(dbg);
       agent.destroy();
       await proxy.close();
       for (const c of copies) {
@@ -386,7 +378,6 @@ describe("polling copies", () => {
     await passTime(Math.max(CHAT_TTL, POLLER_TTL) + 1, first.name);
     await waitUntil("another copy to poll", () => pollers().some((c) => c !== first), { timeoutMs: 20_000 });
     await waitUntil("every update to be handled", () => rec.done.length === 3 * 48, { timeoutMs: 20_000 }).catch(async (err: unknown) => {
-      if (process.env.TEST_LOG_LEVEL) appendFileSync("/tmp/lease-progress.txt", JSON.stringify({ done: rec.done.length, dup: [...rec.countsById()].filter(([, n]) => n > 1), overlaps: rec.overlaps, inbox: await db.models.InboxUpdate.find({}, { update: 0 }).lean(), chats: await db.models.InboxChat.find({}).lean(), leases: await db.models.Lease.find({}).lean(), clockMs, polling: copies.map((c) => [c.name, c.poller.polling(), c.dispatcher.inFlight()]) }) + "\n");
       throw err;
     });
     expectEachOnceInOrder(rec, sent);
