@@ -377,9 +377,7 @@ describe("polling copies", () => {
     // Its leases run out: the poller's and its chats'.
     await passTime(Math.max(CHAT_TTL, POLLER_TTL) + 1, first.name);
     await waitUntil("another copy to poll", () => pollers().some((c) => c !== first), { timeoutMs: 20_000 });
-    await waitUntil("every update to be handled", () => rec.done.length === 3 * 48, { timeoutMs: 20_000 }).catch(async (err: unknown) => {
-      throw err;
-    });
+    await waitUntil("every update to be handled", () => rec.done.length === 3 * 48, { timeoutMs: 20_000 });
     expectEachOnceInOrder(rec, sent);
     const second = pollers().find((c) => c !== first)!;
     expect(second.pollerTakeovers).toHaveLength(1);
