@@ -8,6 +8,7 @@ import path from "node:path";
 import { connectDatabase, ensureIndexes } from "../src/db/connection.js";
 import { startLocalServer } from "../src/db/localServer.js";
 import { createInbox } from "../src/db/inbox.js";
+import { createLeases } from "../src/db/leases.js";
 import { createI18n } from "../src/i18n.js";
 import { LocalBotApi, DEFAULT_BOT_INFO } from "../src/localBotApi/index.js";
 import { createLogger } from "../src/logger.js";
@@ -35,7 +36,8 @@ try {
     botInfo: DEFAULT_BOT_INFO,
     client: { apiRoot: "http://local.test", fetch: api.createFetch() },
   });
-  const poller = createPoller({ api: bot.api, inbox: createInbox(db.models, now), handle: (u) => bot.handleUpdate(u), logger });
+  const chatLeases = createLeases(db.models.InboxChat, { owner: "bench", now, ttlMs: 30_000 });
+  const poller = createPoller({ api: bot.api, inbox: createInbox(db.models, now), chatLeases, handle: (u) => bot.handleUpdate(u), logger });
 
   const flooder = { id: 7_300_000_000, first_name: "Flood", language_code: "en" };
   await services.people.touch(flooder);

@@ -20,13 +20,15 @@ import { createWebhookIntake, type WebhookIntake } from "./telegram/webhook.js";
 import { startHttpServer, type HttpServer } from "./http/server.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createInbox } from "./db/inbox.js";
+import { createLeases, newReplicaId } from "./db/leases.js";
+import { hostname } from "node:os";
 import type { Update } from "grammy/types";
 import type { Services } from "./services/index.js";
 import { createI18n, isLanguage, languageFromTelegram, type I18n } from "./i18n.js";
 
 export interface App {
   bot: Bot<BotContext>;
-  /** Resolves when polling cannot go on (409 Conflict: another copy polls with this token): exit non-zero. */
+  /** Resolves when polling cannot go on (the token is wrong): exit non-zero. A 409 is not fatal: the copy stands by. */
   fatal: Promise<unknown>;
   db: Database;
   background: Background;
@@ -110,10 +112,15 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     onJobRun: (job, outcome) => metrics.jobRun(job, outcome),
   }));
 
-  // Intake, by polling or webhook, into one dispatcher: different chats at once and each chat in order; every update
-  // stored first, handled once (handlers are idempotent besides).
+  // Intake, by polling or webhook, into one dispatcher: different chats at once and each chat in order (across every
+  // copy on this database: a chat's updates are handled under its lease); every update stored first, handled once
+  // (handlers are idempotent besides).
+  const replicaId = newReplicaId(hostname(), process.pid);
+  const chatLeases = createLeases(db.models.InboxChat, { owner: replicaId, now, ttlMs: config.leases.inboxMs });
   const dispatcher = createDispatcher({
     inbox,
+    chatLeases,
+    onTakeover: () => metrics.leaseTakeover("chat"),
     handle: (update) => bot.handleUpdate(update),
     logger,
     onFlood: (update) => tellToSlowDown(bot, services, i18n, update),
@@ -148,6 +155,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       logger,
       allowedUpdates: ALLOWED_UPDATES,
       onFatal,
+      chatLeases,
+      election: {
+        leases: createLeases(db.models.Lease, { owner: replicaId, now, ttlMs: config.leases.pollerMs }),
+        onRole: (polling) => metrics.pollerRole(polling),
+        onTakeover: () => metrics.leaseTakeover("poller"),
+      },
       handle: (update) => bot.handleUpdate(update),
       onReceived: (updates, fresh) => {
         const isNew = new Set(fresh.map((u) => u.update_id));
@@ -158,7 +171,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       http = await startHttpServer({ port: config.http.healthPort, host: config.http.host, logger, readiness, metrics });
       logger.info({ port: http.port }, "health and metrics served on HEALTH_PORT");
     }
-    logger.info({ username: bot.botInfo.username, apiRoot: config.botApiRoot }, "bot is polling");
+    logger.info({ username: bot.botInfo.username, apiRoot: config.botApiRoot, replica: replicaId }, "bot is polling (or standing by while another copy polls)");
+    metrics.pollerRole(false);
     void poller.start();
   }
   // Update ids are remembered for a while after receipt, then forgotten (FerretDB has no TTL indexes).

@@ -98,6 +98,10 @@ const schema = z.object({
   WEBHOOK_PORT: port.default(8443),
   HTTP_HOST: z.string().trim().default("0.0.0.0"),
   HEALTH_PORT: port.optional(),
+  // Several copies on one database (telegram/dispatcher.ts, telegram/poller.ts): how long a dead copy keeps a chat's
+  // updates, and the poller's role, before another copy takes them over.
+  INBOX_LEASE_MS: z.coerce.number().int("must be whole milliseconds").min(1_000).max(600_000).default(30_000),
+  POLLER_LEASE_MS: z.coerce.number().int("must be whole milliseconds").min(1_000).max(600_000).default(10_000),
 }).refine((v) => !v.WEBHOOK_URL || v.WEBHOOK_SECRET, {
   path: ["WEBHOOK_SECRET"],
   message: "must be set when WEBHOOK_URL is (Telegram sends it with every update; requests without it are refused)",
@@ -128,6 +132,14 @@ export interface Config {
   webhook: WebhookConfig | undefined;
   /** Where the HTTP server (http/server.ts) listens: the webhook port, or in polling mode HEALTH_PORT if set. */
   http: { host: string; healthPort: number | undefined };
+  leases: LeaseConfig;
+}
+
+export interface LeaseConfig {
+  /** A chat's lease (renewed every third while its updates are handled; a dead copy's is taken over after it). */
+  inboxMs: number;
+  /** The poller's lease (renewed every third; the copies standing by take over within about 1⅓ of it). */
+  pollerMs: number;
 }
 
 export interface WebhookConfig {
@@ -222,5 +234,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { url: v.WEBHOOK_URL, path: new URL(v.WEBHOOK_URL).pathname, secret: v.WEBHOOK_SECRET!, port: v.WEBHOOK_PORT }
       : undefined,
     http: { host: v.HTTP_HOST, healthPort: v.HEALTH_PORT },
+    leases: { inboxMs: v.INBOX_LEASE_MS, pollerMs: v.POLLER_LEASE_MS },
   };
 }

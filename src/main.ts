@@ -43,7 +43,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  // Polling cannot go on (another copy polls with this token): stop and exit non-zero, never sit deaf.
+  // Polling cannot go on (the token was revoked or is wrong): stop and exit non-zero, never sit deaf. (A 409 is not
+  // fatal: the copy gives up the poller lease and stands by, telegram/poller.ts.)
   if ("fatal" in app) {
     void app.fatal.then(() => {
       if (signalled) return;

@@ -24,6 +24,10 @@ export interface Metrics {
   /** A 429 on a direct reply (the bot's own client waits it out). */
   replyRateLimited(): void;
   jobRun(job: string, outcome: string): void;
+  /** Polling mode: this copy became the poller (true) or stands by (false). */
+  pollerRole(polling: boolean): void;
+  /** A lease taken over from a copy that had stopped renewing it (a crash): a chat's, or the poller's. */
+  leaseTakeover(lease: "chat" | "poller"): void;
   /** The text exposition (for GET /metrics). */
   render(): Promise<string>;
   contentType: string;
@@ -105,8 +109,22 @@ export function createMetrics(sources: MetricSources, options: { defaultMetrics?
     registers: [registry],
   });
 
+  const pollerRole = new Gauge({
+    name: "sanyojak_poller",
+    help: "Polling mode: 1 while this copy is the elected poller, 0 while it stands by",
+    registers: [registry],
+  });
+  const takeovers = new Counter({
+    name: "sanyojak_lease_takeovers_total",
+    help: "Leases this copy took over from a copy that stopped renewing them (a crash), by lease (chat, poller)",
+    labelNames: ["lease"] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
+    pollerRole: (polling) => pollerRole.set(polling ? 1 : 0),
+    leaseTakeover: (lease) => takeovers.inc({ lease }),
     received: (u, source, fresh) => received.inc({ kind: kind(u), source, fresh: String(fresh) }),
     handled(u, ms, outcome) {
       handled.inc({ kind: kind(u), outcome });

@@ -4,7 +4,8 @@
 // milliseconds and never retries an update for being slow. A request without the secret Telegram was given in
 // setWebhook is refused (401) before anything is read or stored; the secret is compared in constant time.
 // A second delivery of an update (Telegram retries when unsure; a proxy may send it to another replica) is stored
-// once and handled once: the inbox says which updates are new.
+// once and handled once: the inbox says which updates are new. Any replica takes any request: a chat's updates are
+// handled in order by whichever replica holds the chat's lease (telegram/dispatcher.ts).
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Api } from "grammy";
@@ -28,7 +29,7 @@ export interface WebhookIntakeOptions {
 export interface WebhookIntake {
   /** Answers one POST to the webhook path. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  /** Hands over what a crash left in the inbox; then tells Telegram where to send updates. */
+  /** Starts the dispatcher (its sweep finds what a crash left in the inbox); then tells Telegram where to send updates. */
   start(api: Api, settings: { url: string; allowedUpdates: readonly string[] }): Promise<void>;
   /** Stops accepting (503: Telegram retries, another replica or the next start takes it) and drains. */
   stop(drainMs: number): Promise<number>;
@@ -119,9 +120,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       if (fresh) dispatcher.accept(update);
     },
     async start(api, settings) {
-      const left = await inbox.leftOver();
-      if (left.length) logger.info({ updates: left.length }, "handling updates left over from before a restart");
-      for (const update of left) dispatcher.accept(update);
+      dispatcher.start();
       accepting = true;
       // Every replica sets the same webhook: harmless, and whichever starts last leaves it right.
       await api.setWebhook(settings.url, {

@@ -5,14 +5,20 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Api } from "grammy";
 import type { Update } from "grammy/types";
 import { createPoller, type Poller } from "../../src/telegram/poller.js";
+import { createDispatcher } from "../../src/telegram/dispatcher.js";
 import { createLogger } from "../../src/logger.js";
 import { clientFor, localApi, makeUser, token } from "../helpers/telegram.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { createInbox } from "../../src/db/inbox.js";
+import { createLeases } from "../../src/db/leases.js";
 import { waitUntil } from "../helpers/waitUntil.js";
 
 const logger = createLogger({ level: "silent" });
 const pollers: Poller[] = [];
+/** The leases' clock: a test plays time passing (a dead copy's lease expiring) by moving it on. */
+let clockMs = Date.parse("2026-12-01T10:00:00Z");
+const now = () => new Date(clockMs);
+let copies = 0;
 let db: TestDatabase;
 beforeAll(async () => {
   db = await openTestDatabase("poller");
@@ -38,16 +44,17 @@ function textOf(u: Update): string {
 async function setup(options: { perChatBacklog?: number; drainMs?: number } = {}, botApi = localApi(), fresh = true) {
   // Each test starts with an empty inbox unless it plays the next start after a kill.
   // (Each local Bot API numbers its updates from 1: the ids a previous test saw are forgotten too.)
-  if (fresh) await Promise.all([db.models.InboxUpdate.deleteMany({}), db.models.InboxSeen.deleteMany({})]);
+  if (fresh) await Promise.all([db.models.InboxUpdate.deleteMany({}), db.models.InboxSeen.deleteMany({}), db.models.InboxChat.deleteMany({})]);
   const api = new Api(token, clientFor(botApi));
+  const inbox = createInbox(db.models, now);
   const handled: Update[] = [];
   const started: Update[] = [];
   const blockers = new Map<string, Promise<void>>();
   const floods: Update[] = [];
   let fatal: unknown;
-  const poller = createPoller({
-    api,
-    inbox: createInbox(db.models, () => new Date()),
+  const dispatcher = createDispatcher({
+    inbox,
+    chatLeases: createLeases(db.models.InboxChat, { owner: `copy-${++copies}`, now, ttlMs: 30_000 }),
     logger,
     ...options,
     handle: async (update) => {
@@ -57,10 +64,19 @@ async function setup(options: { perChatBacklog?: number; drainMs?: number } = {}
       handled.push(update);
     },
     onFlood: async (update) => void floods.push(update),
+  });
+  const poller = createPoller({
+    api,
+    inbox,
+    dispatcher,
+    chatLeases: createLeases(db.models.InboxChat, { owner: `copy-${copies}`, now, ttlMs: 30_000 }),
+    logger,
+    ...options,
+    handle: () => Promise.resolve(),
     onFatal: (err) => (fatal = err),
   });
   pollers.push(poller);
-  return { botApi, api, poller, handled, blockers, floods, fatal: () => fatal };
+  return { botApi, api, poller, dispatcher, handled, blockers, floods, fatal: () => fatal };
 }
 
 describe("the poller", () => {
@@ -137,9 +153,12 @@ describe("the poller", () => {
     // Killed with "stuck" in hand (drainMs 0: nothing waited for).
     await first.poller.stop();
     expect(await first.api.getUpdates({ timeout: 0 })).toEqual([]);
-    // The next start, on the same Telegram and database.
+    // The next start, on the same Telegram and database: "stuck"'s chat is still leased by the dead copy until its
+    // lease expires; the next sweep after that takes the chat over.
     const next = await setup({}, first.botApi, false);
     void next.poller.start();
+    clockMs += 31_000;
+    await waitUntil("the sweep to take the dead copy's chat", async () => (await next.dispatcher.sweep()) > 0 || next.handled.length > 0);
     await waitUntil("the next start to handle the one left", () => next.handled.length === 1);
     expect(next.handled.map(textOf)).toEqual(["stuck"]);
     await next.poller.stop();

@@ -15,6 +15,7 @@ import {
   type ConversationStateDoc,
   type ConversationLogDoc,
 } from "./conversationState.js";
+import { leaseSchema, type LeaseDoc } from "./lease.js";
 import { inboxUpdateSchema, inboxSeenSchema, type InboxUpdateDoc, type InboxSeenDoc } from "./inboxUpdate.js";
 import { programmeSchema, categorySchema, type ProgrammeDoc, type CategoryDoc } from "./programme.js";
 import { eventSchema, type EventDoc } from "./event.js";
@@ -68,6 +69,10 @@ export interface Models {
   ConversationLog: Model<ConversationLogDoc>;
   InboxUpdate: Model<InboxUpdateDoc>;
   InboxSeen: Model<InboxSeenDoc>;
+  /** Chats whose stored updates a copy is handling now (db/leases.ts). */
+  InboxChat: Model<LeaseDoc>;
+  /** Other leases: the poller's. */
+  Lease: Model<LeaseDoc>;
   Claim: Model<ClaimDoc>;
   AttemptLimit: Model<AttemptLimitDoc>;
   JobRun: Model<JobRunDoc>;
@@ -118,6 +123,8 @@ export function createModels(connection: Connection): Models {
     ConversationLog: connection.model<ConversationLogDoc>("ConversationLog", conversationLogSchema, "conversation_logs"),
     InboxUpdate: connection.model<InboxUpdateDoc>("InboxUpdate", inboxUpdateSchema, "inbox_updates"),
     InboxSeen: connection.model<InboxSeenDoc>("InboxSeen", inboxSeenSchema, "inbox_seen"),
+    InboxChat: connection.model<LeaseDoc>("InboxChat", leaseSchema, "inbox_chats"),
+    Lease: connection.model<LeaseDoc>("Lease", leaseSchema, "leases"),
     Claim: connection.model<ClaimDoc>("Claim", claimSchema, "claims"),
     AttemptLimit: connection.model<AttemptLimitDoc>("AttemptLimit", attemptLimitSchema, "attempt_limits"),
     JobRun: connection.model<JobRunDoc>("JobRun", jobRunSchema, "job_runs"),
