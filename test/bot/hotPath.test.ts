@@ -123,7 +123,13 @@ describe("the queries one conversation step makes", () => {
       });
       if (!created.ok) throw new Error(created.reason);
     }
-    await expectKeyed([() => p.send("/report"), () => p.tap(/^📝/)]);
-    expect(p.lastText()).toMatch(/attend/i);
+    await expectKeyed([
+      async () => {
+        await p.send("/report");
+        expect(p.lastButtons().filter((b) => b.startsWith("📝"))).toHaveLength(2);
+      },
+      () => p.tap(/^📝/),
+    ]);
+    expect(p.lastText()).toMatch(/How many people came/);
   });
 });
