@@ -31,6 +31,7 @@ import { Types } from "mongoose";
 import { createBot } from "../src/bot/index.js";
 import type { BotContext, BotDeps } from "../src/bot/context.js";
 import { connectDatabase, ensureIndexes, type Database } from "../src/db/connection.js";
+import { fileAllIntoCalendars } from "../src/db/migrations/calendars.js";
 import { defaultCacheDir, ensureFerretDb, freePort, startFerretDb, type LocalServer } from "../src/db/localServer.js";
 import { ROLE_LEVEL, type Role } from "../src/domain/roles.js";
 import { createI18n, type I18n } from "../src/i18n.js";
@@ -436,6 +437,8 @@ async function seed(db: Database, deps: BotDeps, people: number, driverCount: nu
   });
   for (let i = 0; i < events.length; i += 1000) await models.Event.collection.insertMany(events.slice(i, i + 1000), { ordered: false });
   for (let i = 0; i < reports.length; i += 1000) await models.Report.collection.insertMany(reports.slice(i, i + 1000), { ordered: false });
+  // Inserted past the services: filed in the calendars as the start-up migration files older data.
+  await fileAllIntoCalendars(models);
 
   // Half-finished conversations belong to PC/AC in-charges who are not drivers.
   const parkedPeople = users.slice(driverCount).filter((_, j) => seats[driverCount + j]!.pcCode).slice(0, parkedCount);

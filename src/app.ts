@@ -6,6 +6,7 @@ import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { connectDatabase, ensureIndexes, type Database } from "./db/connection.js";
 import { backfillReviewStatusOnce } from "./db/migrations/reviewStatus.js";
+import { fileCalendarsOnce } from "./db/migrations/calendars.js";
 import { rekeyLegacyDocumentsOnce } from "./db/migrations/rekey.js";
 import { LOCAL_DB_NAME, startLocalServer, type LocalServer } from "./db/localServer.js";
 import { createServices } from "./services/index.js";
@@ -63,6 +64,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   if (migrated > 0) logger.info({ migrated }, "re-keyed people, conversation states, reports and versions by what they are read by");
   const backfilled = await backfillReviewStatusOnce(db.models, now);
   if (backfilled > 0) logger.info({ backfilled }, "reports from before review marked as awaiting review");
+  const filed = await fileCalendarsOnce(db.models, now);
+  if (filed > 0) logger.info({ filed }, "filed the stored events and reports in the seats' and people's calendars");
 
   const i18n = await createI18n();
   // Report photos are downloaded by the photo job through the same Bot API root (getFile, then /file/bot<token>/...).

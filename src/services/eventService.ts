@@ -4,6 +4,7 @@
 // sanitizeFilter is on (db/connection.ts): query operators written here are marked with mongoose.trusted().
 import { Types, trusted } from "mongoose";
 import type { EventDoc, EventSlotDoc, Models } from "../db/models/index.js";
+import type { CalendarKey } from "../db/models/calendar.js";
 import {
   canActOnEventIn,
   canChangeEvent,
@@ -20,6 +21,7 @@ import type { DenyReason } from "../domain/permissions.js";
 import type { RoleScope } from "../domain/roles.js";
 import type { MapView, TerritoryRef } from "../domain/territory.js";
 import type { AuditService } from "./auditService.js";
+import { createCalendars, fileableOf } from "./calendars.js";
 import type { Claims } from "./claims.js";
 import { isDuplicateKey } from "./claims.js";
 import type { MapService } from "./mapService.js";
@@ -141,6 +143,7 @@ export function parseObjectId(id: string): Types.ObjectId | null {
 export function createEventService(deps: EventServiceDeps): EventService {
   const { models, now, claims, audit, map, programmes } = deps;
   const { Event, EventSlot } = models;
+  const calendars = createCalendars(models);
 
   /**
    * The part of the map the permission rule needs for one territory: the clusters (a handful of documents) and,
@@ -183,28 +186,35 @@ export function createEventService(deps: EventServiceDeps): EventService {
     return _id ? Event.findById(_id).lean<EventDoc>() : null;
   }
 
-  /** Mine: registered by me, or in a PC or AC I am in charge of (events a state team member registered for me). */
-  /** The clauses of "my events": made by me, or in a PC or AC I am in charge of. */
-  function mineFilter(actor: Actor): Record<string, unknown>[] {
-    const or: Record<string, unknown>[] = [{ createdBy: actor.telegramId }];
+  /** Mine: organised by me, or in a PC or AC I am in charge of (events a state team member registered for me). */
+  function isMine(actor: Actor, doc: EventDoc): boolean {
+    if (doc.createdBy === actor.telegramId) return true;
+    return actor.scopes.some((s) => (s.role === "pc_incharge" && doc.pcCode === s.code) || (s.role === "ac_incharge" && doc.acCode === s.code));
+  }
+
+  /** The calendars "mine" is filed in (db/models/calendar.ts). */
+  function myCalendars(actor: Actor): CalendarKey[] {
+    const keys: CalendarKey[] = [`person:${actor.telegramId}`];
     for (const s of actor.scopes) {
-      if (s.role === "pc_incharge") or.push({ pcCode: s.code });
-      if (s.role === "ac_incharge") or.push({ acCode: s.code });
+      if (s.role === "pc_incharge") keys.push(`pc:${s.code}`);
+      if (s.role === "ac_incharge") keys.push(`ac:${s.code}`);
     }
-    return or;
+    return keys;
   }
 
   /**
-   * My events starting in [from, to], oldest first. One query per clause, merged here, rather than one $or: each
-   * clause is a plain equality plus a range that MongoDB answers from its compound index and FerretDB's PostgreSQL
-   * backend pushes down, where an $or is read by scanning every event in the country (measured: the /report list
-   * took most of a minute at 10,000 people).
+   * My events starting in [from, to], oldest first: my calendars by _id, then each event in the range by _id, checked
+   * against the event itself (an entry may be stale). No query on the events collection by anything but _id: on
+   * FerretDB's SQLite backend any other filter scans every event in the country (1.3–1.8 s for /report at 10,000
+   * people), on its PostgreSQL backend an $or does.
    */
   async function findMine(actor: Actor, from: Date, to: Date, toInclusive: boolean): Promise<EventDoc[]> {
-    const range = trusted(toInclusive ? { $gte: from, $lte: to } : { $gte: from, $lt: to });
-    const lists = await Promise.all(mineFilter(actor).map((clause) => Event.find({ ...clause, startsAt: range }).lean<EventDoc[]>()));
-    const found = new Map(lists.flat().map((doc) => [String(doc._id), doc]));
-    return [...found.values()].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+    const ids = await calendars.idsBetween(myCalendars(actor), { from, to, toInclusive });
+    const docs = await Promise.all(ids.map(byId));
+    const inRange = (at: Date) => at >= from && (toInclusive ? at <= to : at < to);
+    return docs
+      .filter((doc): doc is EventDoc => doc !== null && inRange(doc.startsAt) && isMine(actor, doc))
+      .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
   }
 
   /** The slot of a seat at a start time: one document, read and written by _id. */
@@ -240,6 +250,8 @@ export function createEventService(deps: EventServiceDeps): EventService {
     eventId: string,
     action: "event.cancel" | "event.move",
     apply: (event: EventDoc) => { set: Partial<EventDoc>; changed: boolean },
+    /** Filed under its new time before the write; its old entries taken out after it (services/calendars.ts). */
+    moves = false,
   ): Promise<ChangeEventResult> {
     const event = await byId(eventId);
     if (!event) return { ok: false, reason: "not_found" };
@@ -253,9 +265,13 @@ export function createEventService(deps: EventServiceDeps): EventService {
     }
     const { set, changed } = apply(event);
     if (!changed) return { ok: true, event: toEventView(event), changed: false };
+    if (moves) await calendars.file(fileableOf({ ...event, ...set }));
     await Event.updateOne({ _id: event._id }, { $set: { ...set, updatedAt: now() } });
     await audit.record({ actorId: actor.telegramId, action, outcome: "ok", details: { eventId, ...set } });
+    if (moves) await calendars.unfile(fileableOf(event));
     const after = await byId(eventId);
+    // Filed as it is now, after taking the old entries out: a racing move that landed last is filed by its own writer.
+    if (moves && after) await calendars.file(fileableOf(after));
     return { ok: true, event: toEventView(after!), changed: true };
   }
 
@@ -290,6 +306,8 @@ export function createEventService(deps: EventServiceDeps): EventService {
       const claimedId = claim.won ? fresh : parseObjectId(String(claim.existing.result?.eventId ?? ""));
       if (!claimedId) throw new Error(`claim event.confirm:${confirmKey} holds no event id`);
       const at = now();
+      // Filed before it is stored, so it is never stored and missing from /report and /myevents.
+      await calendars.file({ id: claimedId.toHexString(), startsAt, pcCode: allowed.place.pcCode, acCode: allowed.place.acCode, createdBy: actor.telegramId });
       let inserted = false;
       try {
         await Event.create({
@@ -348,7 +366,7 @@ export function createEventService(deps: EventServiceDeps): EventService {
       const result = await change(actor, eventId, "event.move", (e) => ({
         set: { startsAt: when },
         changed: e.startsAt.getTime() !== when.getTime(),
-      }));
+      }), true);
       // Found at its new time by the next registration there.
       if (result.ok && result.changed) await addToSlot(result.event, when, eventId, null);
       return result;

@@ -21,6 +21,7 @@ import {
   type EventPlace,
 } from "../domain/events/index.js";
 import type { AuditService } from "./auditService.js";
+import { createCalendars } from "./calendars.js";
 import { isDuplicateKey } from "./claims.js";
 import { parseObjectId, toEventView, type Actor, type EventRefusal, type EventService } from "./eventService.js";
 import type { ProgrammeService } from "./programmeService.js";
@@ -172,6 +173,7 @@ function checkPhotos(photos: unknown): ReportPhoto[] | undefined {
 export function createReportService(deps: ReportServiceDeps): ReportService {
   const { models, now, audit, events, programmes, review } = deps;
   const { Event, Report, ReportVersion } = models;
+  const calendars = createCalendars(models);
 
   async function loadEvent(eventId: string): Promise<EventDoc | null> {
     const _id = parseObjectId(eventId);
@@ -202,6 +204,8 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     const existing = await Report.findById(event._id, { _id: 1, version: 1 }).lean<Pick<ReportDoc, "_id" | "version">>();
     if (!existing) {
       const place = toEventView(event);
+      // Filed under its author first, so /report's "still correctable" finds it by _id (services/calendars.ts).
+      await calendars.fileReport({ reporter: first.changedBy, submittedAt: first.changedAt, eventId: event._id.toHexString() });
       try {
         await Report.create({
           ...current,
@@ -364,10 +368,15 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
 
     async listCorrectable(actor) {
       const since = new Date(now().getTime() - CORRECTION_WINDOW_MS);
-      const docs = await Report.find({ submittedBy: actor.telegramId, submittedAt: trusted({ $gte: since }) })
-        .sort({ eventStartsAt: 1 })
-        .lean<ReportDoc[]>();
-      return docs.map(toReportView);
+      // The author's calendar, then each report by _id (a find by submittedBy scans on FerretDB's SQLite backend).
+      const ids = await calendars.idsBetween([`reporter:${actor.telegramId}`], { from: since, to: now(), toInclusive: true });
+      const docs = await Promise.all(
+        ids.map(parseObjectId).map((_id) => (_id ? Report.findById(_id).lean<ReportDoc>() : Promise.resolve(null))),
+      );
+      return docs
+        .filter((d): d is ReportDoc => d !== null && d.submittedBy === actor.telegramId && d.submittedAt >= since)
+        .sort((a, b) => a.eventStartsAt.getTime() - b.eventStartsAt.getTime())
+        .map(toReportView);
     },
 
     async listForEvents(eventIds) {

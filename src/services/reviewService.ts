@@ -30,6 +30,7 @@ import { reportButtonData, reviewCardData } from "../messages/buttons.js";
 import { escapeHtml } from "../messages/html.js";
 import { reasonText } from "../messages/review.js";
 import type { AuditService } from "./auditService.js";
+import { createCalendars, fileableOf } from "./calendars.js";
 import { isDuplicateKey } from "./claims.js";
 import { parseObjectId, toEventView, type Actor, type EventView } from "./eventService.js";
 import type { RecipientService } from "./recipientService.js";
@@ -145,6 +146,7 @@ const EMPTY_COUNTS = (): Record<ReportStatus, number> => ({ submitted: 0, correc
 export function createReviewService(deps: ReviewServiceDeps): ReviewService {
   const { models, now, audit, review } = deps;
   const { Report, ReviewDecision, Event } = models;
+  const calendars = createCalendars(models);
 
   async function statesInScope(scopes: readonly RoleScope[]): Promise<"all" | string[]> {
     const reviewers = reviewerScopes(scopes);
@@ -466,7 +468,10 @@ export function createReviewService(deps: ReviewServiceDeps): ReviewService {
       if (ids.length > 1) return { ok: false, reason: "several_holders" };
       const to = ids[0]!;
       if (to === view.createdBy) return { ok: true, to, changed: false };
+      // Filed under the new organiser before and after the change (services/calendars.ts), for their /report and /myevents.
+      await calendars.file(fileableOf({ ...event, createdBy: to }));
       await Event.updateOne({ _id }, { $set: { createdBy: to, registeredBy: view.registeredBy ?? view.createdBy, updatedAt: now() } });
+      await calendars.refile(event._id);
       await audit.record({ actorId: actor.telegramId, action: "event.reassign", outcome: "ok", details: { eventId, from: view.createdBy, to } });
       return { ok: true, to, changed: true };
     },

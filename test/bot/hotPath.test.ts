@@ -41,11 +41,11 @@ function scans(recorded: Op[]): Op[] {
 
 /** Each step's queries: some, none scanning, one read of the person and one of the chat's conversation (head, log). */
 async function expectKeyed(steps: (() => Promise<void>)[]): Promise<void> {
-  for (const step of steps) {
+  for (const [i, step] of steps.entries()) {
     ops = [];
     await step();
     expect(ops.length).toBeGreaterThan(0);
-    expect(scans(ops), JSON.stringify(ops)).toEqual([]);
+    expect(scans(ops), `step ${i + 1}: ${JSON.stringify(ops)}`).toEqual([]);
     expect(ops.filter((o) => o.collection === "people" && o.method.startsWith("find"))).toHaveLength(1);
     // The chat's small head, and the replay log it points to (when a conversation is in progress).
     expect(ops.filter((o) => o.collection === "conversation_states" && o.method.startsWith("find"))).toHaveLength(1);
@@ -58,10 +58,11 @@ async function expectKeyed(steps: (() => Promise<void>)[]): Promise<void> {
 describe("the queries one conversation step makes", () => {
   it("go by _id: one read of the person, one of the chat's conversation, nothing that scans people or records", async () => {
     const p = await h.grant(5_950_000_001, "pc_incharge", "IN-UP:P77", { language_code: "en" });
-    await p.send("/newevent");
-    await p.tap("Sneh Samvad");
-    await p.tap(/^★/);
     const steps: (() => Promise<void>)[] = [
+      // The start too: the command (and the menu synced on first contact), the programme, the seat.
+      () => p.send("/newevent"),
+      () => p.tap("Sneh Samvad"),
+      () => p.tap(/^★/),
       () => p.send("25/12 17:30"),
       () => p.send("Town hall, Lanka"),
       () => p.tap("Skip ⏭"),
@@ -100,5 +101,35 @@ describe("the queries one conversation step makes", () => {
       () => p.tap("✅ Confirm"),
     ]);
     expect(await h.db.models.Report.findById(created.event.id).lean()).toMatchObject({ total: 60 });
+  });
+
+  it("of /report, from the command's list to the tap on an event, go by _id too", async () => {
+    const p = await h.grant(5_950_000_003, "pc_incharge", "IN-UP:P79", { language_code: "en" });
+    const actor = { telegramId: p.id, scopes: [{ role: "pc_incharge" as const, level: "pc" as const, code: "IN-UP:P79" }] };
+    // Two events waiting for a report, so /report shows its list rather than opening the one.
+    for (const [i, hoursAgo] of [3, 2].entries()) {
+      const created = await h.services.events.create({
+        actor,
+        input: {
+          programmeKey: "sneh-samvad",
+          territory: { level: "pc", code: "IN-UP:P79" },
+          startsAt: new Date(h.clock.now().getTime() - hoursAgo * 3600_000),
+          venue: `Hall ${i + 1}`,
+          location: null,
+          expectedAttendance: 80,
+          notes: "",
+        },
+        confirmKey: `hotpath:list:${i}`,
+      });
+      if (!created.ok) throw new Error(created.reason);
+    }
+    await expectKeyed([
+      async () => {
+        await p.send("/report");
+        expect(p.lastButtons().filter((b) => b.startsWith("📝"))).toHaveLength(2);
+      },
+      () => p.tap(/^📝/),
+    ]);
+    expect(p.lastText()).toMatch(/How many people came/);
   });
 });

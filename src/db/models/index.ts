@@ -20,6 +20,7 @@ import { inboxUpdateSchema, inboxSeenSchema, type InboxUpdateDoc, type InboxSeen
 import { programmeSchema, categorySchema, type ProgrammeDoc, type CategoryDoc } from "./programme.js";
 import { eventSchema, type EventDoc } from "./event.js";
 import { eventSlotSchema, type EventSlotDoc } from "./eventSlot.js";
+import { calendarSchema, type CalendarDoc } from "./calendar.js";
 import { reportSchema, reportVersionSchema, type ReportDoc, type ReportVersionDoc } from "./report.js";
 import { reviewDecisionSchema, type ReviewDecisionDoc } from "./reviewDecision.js";
 import {
@@ -81,6 +82,8 @@ export interface Models {
   Event: Model<EventDoc>;
   /** Events by seat and start time (eventSlot.ts). */
   EventSlot: Model<EventSlotDoc>;
+  /** Events by seat and organiser, reports by author, read by _id (calendar.ts). */
+  Calendar: Model<CalendarDoc>;
   Report: Model<ReportDoc>;
   ReportVersion: Model<ReportVersionDoc>;
   ReviewDecision: Model<ReviewDecisionDoc>;
@@ -132,6 +135,7 @@ export function createModels(connection: Connection): Models {
     AttendeeCategory: connection.model<CategoryDoc>("AttendeeCategory", categorySchema, "attendee_categories"),
     Event: connection.model<EventDoc>("Event", eventSchema, "events"),
     EventSlot: connection.model<EventSlotDoc>("EventSlot", eventSlotSchema, "event_slots"),
+    Calendar: connection.model<CalendarDoc>("Calendar", calendarSchema, "calendars"),
     Report: connection.model<ReportDoc>("Report", reportSchema, "reports"),
     ReportVersion: connection.model<ReportVersionDoc>("ReportVersion", reportVersionSchema, "report_versions"),
     ReviewDecision: connection.model<ReviewDecisionDoc>("ReviewDecision", reviewDecisionSchema, "review_decisions"),
@@ -163,3 +167,4 @@ export type { PhotoTaskDoc, PhotoAttemptDoc, PhotoCheckDoc, PhotoDoc, PhotoFlagD
 export type { EscalationStepDoc };
 export type { PlanPhaseDoc, PlanRaiseDoc };
 export type { EventSlotDoc };
+export type { CalendarDoc };

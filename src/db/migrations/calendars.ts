@@ -1,0 +1,66 @@
+// Calendars (models/calendar.ts) are kept by every writer of events and reports from now on; events and reports
+// stored before they existed are filed here, once, at start (a marker in `migrations` makes later starts one read).
+// Also used after bulk inserts that bypass the services (benchmarks, test data).
+//
+// Safe alongside a running bot and when interrupted: a calendar is inserted whole only where none exists, else its
+// entries are added with $addToSet (as the bot's own writes are), so a rerun or a race only adds what is there.
+import type { AnyBulkWriteOperation } from "mongoose";
+import { bulkWriteErrors, isDuplicateKey, onlyDuplicateKeys } from "../duplicateKey.js";
+import { calendarEntry, eventCalendarKeys, type CalendarDoc } from "../models/calendar.js";
+import type { Models } from "../models/index.js";
+
+const DONE_MARKER = "calendars-filed";
+const BATCH = 500;
+
+export async function fileCalendarsOnce(models: Models, now: () => Date): Promise<number> {
+  const migrations = models.Event.db.collection<{ _id: string; at: Date }>("migrations");
+  if (await migrations.findOne({ _id: DONE_MARKER })) return 0;
+  const filed = await fileAllIntoCalendars(models);
+  await migrations.insertOne({ _id: DONE_MARKER, at: now() }).catch((err: unknown) => {
+    if (!isDuplicateKey(err)) throw err;
+  });
+  return filed;
+}
+
+/** Files every stored event and report in the calendars; returns how many events and reports it read. */
+export async function fileAllIntoCalendars(models: Models): Promise<number> {
+  const entries = new Map<string, string[]>();
+  const add = (key: string, entry: string) => {
+    const list = entries.get(key);
+    if (list) list.push(entry);
+    else entries.set(key, [entry]);
+  };
+  let read = 0;
+  const events = models.Event.collection.find({}, { projection: { startsAt: 1, pcCode: 1, acCode: 1, createdBy: 1 }, batchSize: 1000 });
+  for await (const e of events) {
+    read++;
+    const entry = calendarEntry(e.startsAt as Date, String(e._id));
+    for (const key of eventCalendarKeys({ pcCode: e.pcCode as string, acCode: (e.acCode as string | null) ?? null, createdBy: e.createdBy as number })) add(key, entry);
+  }
+  const reports = models.Report.collection.find({}, { projection: { submittedBy: 1, submittedAt: 1 }, batchSize: 1000 });
+  for await (const r of reports) {
+    read++;
+    add(`reporter:${r.submittedBy as number}`, calendarEntry(r.submittedAt as Date, String(r._id)));
+  }
+  // New calendars go in whole (one insert per batch: an upsert each takes ~80 ms on FerretDB's SQLite backend under
+  // load, minutes for 20,000 calendars); those that exist already (a rerun, the bot's own writes) get their entries
+  // added with $addToSet, which keeps whatever the bot filed meanwhile.
+  const all = [...entries];
+  for (let i = 0; i < all.length; i += BATCH) {
+    const batch = all.slice(i, i + BATCH);
+    const existing = new Set<string>();
+    try {
+      await models.Calendar.collection.insertMany(batch.map(([key, list]) => ({ _id: key, entries: [...new Set(list)] })) as never[], { ordered: false });
+    } catch (err) {
+      if (!onlyDuplicateKeys(err)) throw err;
+      for (const w of bulkWriteErrors(err) ?? []) if (w.index >= 0) existing.add(batch[w.index]![0]);
+      // Without positions: add to every one of the batch (idempotent).
+      if (existing.size === 0) for (const [key] of batch) existing.add(key);
+    }
+    const ops: AnyBulkWriteOperation<CalendarDoc>[] = batch
+      .filter(([key]) => existing.has(key))
+      .map(([key, list]) => ({ updateOne: { filter: { _id: key }, update: { $addToSet: { entries: { $each: list } } } } }));
+    if (ops.length) await models.Calendar.bulkWrite(ops, { ordered: false });
+  }
+  return read;
+}

@@ -1,0 +1,88 @@
+// Calendars (db/models/calendar.ts): events filed under their seats and organiser, reports under their author, so that
+// "my events" and "my reports" are a read of one or two documents by _id and then of each event by _id.
+//
+// Right under concurrent writers without transactions, because every change to an event's time or organiser is
+//   1. file(the event as it will be)   before the change: never a moment when it is stored but not filed,
+//   2. the change itself,
+//   3. unfile(the event as it was)     only a move does this (else stale entries would only pile up),
+//   4. refile(its id)                  read it again and file it as it now is.
+// Step 4 comes after every writer's own step 3, so whichever change lands last, its writer files the final state after
+// every pull that could have removed it. Stale entries left over are harmless: readers check each event.
+import type { Models } from "../db/models/index.js";
+import type { CalendarDoc, CalendarKey, Fileable } from "../db/models/calendar.js";
+import { calendarEntry, eventCalendarKeys, parseCalendarEntry } from "../db/models/calendar.js";
+import type { EventDoc } from "../db/models/index.js";
+import { isDuplicateKey } from "./claims.js";
+
+export interface Calendars {
+  /** Files an event under its seat(s) and its organiser at its start time. Idempotent. */
+  file(event: Fileable): Promise<void>;
+  /** Takes out an event's entries at a time (and organiser) it no longer has. */
+  unfile(event: Fileable): Promise<void>;
+  /** Reads the event by _id and files it as it is now (step 4 above). */
+  refile(eventId: EventDoc["_id"]): Promise<void>;
+  /** Files a report under its author at the time it was first submitted. Idempotent. */
+  fileReport(args: { reporter: number; submittedAt: Date; eventId: string }): Promise<void>;
+  /**
+   * Ids filed under any of these keys at a time in [from, to] (to excluded unless toInclusive; every time without a
+   * range), each once, in no particular order. Candidates only: the caller reads each by _id and checks it.
+   */
+  idsBetween(keys: readonly CalendarKey[], range?: { from: Date; to: Date; toInclusive: boolean }): Promise<string[]>;
+}
+
+export function fileableOf(doc: Pick<EventDoc, "_id" | "startsAt" | "pcCode" | "acCode" | "createdBy">): Fileable {
+  return { id: doc._id.toHexString(), startsAt: doc.startsAt, pcCode: doc.pcCode, acCode: doc.acCode ?? null, createdBy: doc.createdBy };
+}
+
+export function createCalendars(models: Models): Calendars {
+  const { Calendar, Event } = models;
+
+  async function add(key: CalendarKey, entry: string): Promise<void> {
+    const update = { $addToSet: { entries: entry } };
+    try {
+      await Calendar.updateOne({ _id: key }, update, { upsert: true });
+    } catch (err) {
+      // Two first entries of one calendar at once: one upsert inserted the document, the other adds to it.
+      if (!isDuplicateKey(err)) throw err;
+      await Calendar.updateOne({ _id: key }, update);
+    }
+  }
+
+  async function file(event: Fileable): Promise<void> {
+    const entry = calendarEntry(event.startsAt, event.id);
+    await Promise.all(eventCalendarKeys(event).map((key) => add(key, entry)));
+  }
+
+  return {
+    file,
+
+    async unfile(event) {
+      const entry = calendarEntry(event.startsAt, event.id);
+      await Promise.all(eventCalendarKeys(event).map((key) => Calendar.updateOne({ _id: key }, { $pull: { entries: entry } })));
+    },
+
+    async refile(eventId) {
+      const doc = await Event.findById(eventId, { startsAt: 1, pcCode: 1, acCode: 1, createdBy: 1 }).lean<EventDoc>();
+      if (doc) await file(fileableOf(doc));
+    },
+
+    async fileReport({ reporter, submittedAt, eventId }) {
+      await add(`reporter:${reporter}`, calendarEntry(submittedAt, eventId));
+    },
+
+    async idsBetween(keys, range) {
+      const lo = range?.from.toISOString() ?? "";
+      const hi = range?.to.toISOString() ?? "\uffff";
+      const toInclusive = range?.toInclusive ?? true;
+      const docs = await Promise.all([...new Set(keys)].map((key) => Calendar.findById(key).lean<CalendarDoc>()));
+      const ids = new Set<string>();
+      for (const doc of docs) {
+        for (const raw of doc?.entries ?? []) {
+          const entry = parseCalendarEntry(raw);
+          if (entry && entry.at >= lo && (toInclusive ? entry.at <= hi : entry.at < hi)) ids.add(entry.eventId);
+        }
+      }
+      return [...ids];
+    },
+  };
+}

@@ -1,0 +1,136 @@
+// Calendars: "my events" and "my reports" are found by _id (services/calendars.ts). Every writer of events keeps them:
+// registration, a move (also many at once), a seat handed over; events stored before calendars existed are filed once
+// at start (db/migrations/calendars.ts).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Types } from "mongoose";
+import { openSeededTestDatabase } from "../helpers/seededDatabase.js";
+import type { TestDatabase } from "../helpers/db.js";
+import { TestClock } from "../helpers/harness.js";
+import { createServices, type Services } from "../../src/services/index.js";
+import { createSeatHandover } from "../../src/services/seatHandover.js";
+import { fileAllIntoCalendars, fileCalendarsOnce } from "../../src/db/migrations/calendars.js";
+import type { RoleScope } from "../../src/domain/roles.js";
+import type { Actor, EventInput } from "../../src/services/eventService.js";
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const PC77: RoleScope = { role: "pc_incharge", level: "pc", code: "IN-UP:P77" };
+const AC390: RoleScope = { role: "ac_incharge", level: "ac", code: "IN-UP:A390" };
+
+let db: TestDatabase;
+let clock: TestClock;
+let s: Services;
+let keys = 0;
+
+beforeAll(async () => {
+  db = await openSeededTestDatabase("calendars");
+  clock = new TestClock();
+  s = createServices({ models: db.models, now: clock.now });
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+const actor = (telegramId: number, ...scopes: RoleScope[]): Actor => ({ telegramId, scopes });
+
+async function register(by: Actor, over: Partial<EventInput> = {}): Promise<string> {
+  const created = await s.events.create({
+    actor: by,
+    input: {
+      programmeKey: "sneh-samvad",
+      territory: { level: "pc", code: "IN-UP:P77" },
+      startsAt: new Date(clock.now().getTime() + 2 * DAY),
+      venue: "Town hall",
+      location: null,
+      expectedAttendance: 100,
+      notes: "",
+      ...over,
+    },
+    confirmKey: `calendars:${keys++}`,
+  });
+  if (!created.ok) throw new Error(created.reason);
+  return created.event.id;
+}
+
+const week = () => ({ from: clock.now(), to: new Date(clock.now().getTime() + 7 * DAY) });
+const idsOf = (events: { id: string }[]) => events.map((e) => e.id);
+
+describe("calendars", () => {
+  it("find a registered event for its organiser, its PC's and its AC's in-charges, and only them", async () => {
+    const pcEvent = await register(actor(7_100_000_001, PC77));
+    const acEvent = await register(actor(7_100_000_002, AC390), { territory: { level: "ac", code: "IN-UP:A390" } });
+    expect(idsOf(await s.events.listMine(actor(7_100_000_001, PC77), week()))).toEqual(expect.arrayContaining([pcEvent, acEvent]));
+    expect(idsOf(await s.events.listMine(actor(7_100_000_002, AC390), week()))).toEqual([acEvent]);
+    // Someone else in charge of the same AC sees it too; a stranger nothing.
+    expect(idsOf(await s.events.listMine(actor(7_100_000_003, AC390), week()))).toEqual([acEvent]);
+    expect(await s.events.listMine(actor(7_100_000_004), week())).toEqual([]);
+    // The events collection is read by _id only: a calendar names candidates, the event decides.
+    expect(await db.models.Calendar.findById("person:7100000002").lean()).toMatchObject({ entries: [expect.stringContaining(acEvent)] });
+  });
+
+  it("follow a move (also five at once from two people): found at the time it ended at, not at the one it left", async () => {
+    const pc = actor(7_100_000_011, { ...PC77, code: "IN-UP:P78" });
+    const id = await register(pc, { territory: { level: "pc", code: "IN-UP:P78" } });
+    const at = (days: number) => new Date(clock.now().getTime() + days * DAY);
+    const day = (d: Date) => ({ from: d, to: new Date(d.getTime() + HOUR) });
+    expect((await s.events.move({ actor: pc, eventId: id, startsAt: at(10) })).ok).toBe(true);
+    expect(idsOf(await s.events.listMine(pc, day(at(10))))).toEqual([id]);
+    expect(await s.events.listMine(pc, day(at(2)))).toEqual([]);
+
+    const other = createServices({ models: db.models, now: clock.now });
+    const targets = [11, 12, 13, 14, 15].map(at);
+    await Promise.all(targets.map((when, i) => (i % 2 ? other : s).events.move({ actor: pc, eventId: id, startsAt: when })));
+    const final = (await s.events.get(id))!.startsAt;
+    expect(idsOf(await s.events.listMine(pc, day(final)))).toEqual([id]);
+    for (const when of [at(10), ...targets].filter((t) => t.getTime() !== final.getTime())) expect(await s.events.listMine(pc, day(when))).toEqual([]);
+  });
+
+  it("follow a seat handed over: the new holder finds the open events as theirs, the old one no more", async () => {
+    const seat: RoleScope = { ...PC77, code: "IN-UP:P79" };
+    const old = actor(7_100_000_021, seat);
+    const id = await register(old, { territory: { level: "pc", code: "IN-UP:P79" } });
+    expect(await createSeatHandover(db.models, clock.now).handOver({ role: "pc_incharge", code: "IN-UP:P79", from: old.telegramId, to: 7_100_000_022 })).toBe(1);
+    // Without the seat (the old holder has lost it; the new one finds it as its organiser too).
+    expect(await s.events.listMine(actor(old.telegramId), week())).toEqual([]);
+    expect(idsOf(await s.events.listMine(actor(7_100_000_022), week()))).toEqual([id]);
+    expect(await db.models.Event.findById(id).lean()).toMatchObject({ createdBy: 7_100_000_022, registeredBy: old.telegramId });
+    // Again (a retry): nothing more changes hands.
+    expect(await createSeatHandover(db.models, clock.now).handOver({ role: "pc_incharge", code: "IN-UP:P79", from: old.telegramId, to: 7_100_000_022 })).toBe(0);
+  });
+
+  it("list a report its author may still correct, and the events waiting for one", async () => {
+    const pc = actor(7_100_000_031, { ...PC77, code: "IN-UP:P80" });
+    const id = await register(pc, { territory: { level: "pc", code: "IN-UP:P80" }, startsAt: new Date(clock.now().getTime() + HOUR) });
+    clock.advance(3 * HOUR);
+    expect(idsOf(await s.events.listAwaitingReport(pc, new Date(clock.now().getTime() - DAY)))).toEqual([id]);
+    const saved = await s.reports.submit({
+      actor: pc,
+      eventId: id,
+      input: { total: 5, counts: { "sufi-ulema": 5 }, photos: [], notes: "" },
+      confirmKey: "calendars:report",
+    });
+    expect(saved.ok).toBe(true);
+    expect(await s.events.listAwaitingReport(pc, new Date(clock.now().getTime() - DAY))).toEqual([]);
+    expect((await s.reports.listCorrectable(pc)).map((r) => r.eventId)).toEqual([id]);
+    expect(await s.reports.listCorrectable(actor(7_100_000_032, { ...PC77, code: "IN-UP:P80" }))).toEqual([]);
+    clock.advance(4 * DAY); // past the correction window
+    expect(await s.reports.listCorrectable(pc)).toEqual([]);
+  });
+
+  it("are filed once at start for events and reports stored before them, and by the bulk filer again without harm", async () => {
+    const pcEventId = new Types.ObjectId();
+    const startsAt = new Date(clock.now().getTime() + DAY);
+    await db.models.Event.collection.insertOne({
+      _id: pcEventId, programmeKey: "sneh-samvad", level: "pc", code: "IN-UP:P81", stateCode: "IN-UP", pcCode: "IN-UP:P81", acCode: null,
+      startsAt, venue: "Old hall", location: null, expectedAttendance: 10, notes: "", status: "planned", createdBy: 7_100_000_041,
+      createdAt: clock.now(), updatedAt: clock.now(), reportedAt: null,
+    } as never);
+    const pc = actor(7_100_000_041, { ...PC77, code: "IN-UP:P81" });
+    expect(await s.events.listMine(pc, week())).toEqual([]);
+    expect(await fileCalendarsOnce(db.models, clock.now)).toBeGreaterThan(0);
+    expect(idsOf(await s.events.listMine(pc, week()))).toEqual([pcEventId.toHexString()]);
+    expect(await fileCalendarsOnce(db.models, clock.now)).toBe(0);
+    await fileAllIntoCalendars(db.models);
+    expect(await db.models.Calendar.findById("pc:IN-UP:P81").lean()).toEqual({ _id: "pc:IN-UP:P81", entries: [`${startsAt.toISOString()}|${pcEventId.toHexString()}`] });
+  });
+});
