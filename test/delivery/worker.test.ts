@@ -222,7 +222,7 @@ describe("delivery worker", () => {
     expect(await services.outbox.get(`test:${down}`)).toMatchObject({ status: "failed", reason: "gave_up", errorCode: 500, attempts: 3 });
   });
 
-  it(`a send whose answer is lost (timeout or dropped connection after Telegram sent it) is failed "unknown", never repeated: ${LOST_N} recipients, 0 second copies`, { tags: ["scenario"] }, async () => {
+  it(`a send whose answer is lost (timeout or dropped connection after Telegram sent it) is failed "unknown", never repeated: ${LOST_N} recipients, 0 second copies`, { tags: ["scenario"], timeout: 180_000 }, async () => {
     const ids = people(LOST_N);
     // By position: Telegram sends, then the answer is lost (timeout 10 %, connection reset 4 %); Telegram never
     // gets the request (connection refused, 4 %: safe to retry); a timeout before Telegram acted (2 %: unknown too,
@@ -267,7 +267,7 @@ describe("delivery worker", () => {
     expect(sendCalls(api)).toHaveLength(LOST_N + byKind("refused").length + byKind("500").length);
     expect(w.stats()).toMatchObject({ unknown: unknown.length, sent: LOST_N - unknown.length, failed: unknown.length });
     expect(await db.models.Audit.countDocuments({ action: "delivery.failed", reason: "unknown" })).toBe(unknown.length);
-  }, 180_000);
+  });
 
   it("a message that asked for ifInterrupted \"retry\" is sent again after a lost answer (a second copy, by choice)", async () => {
     const [id] = people(1);
