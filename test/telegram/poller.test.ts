@@ -112,13 +112,17 @@ describe("the poller", () => {
     expect(t.floods).toHaveLength(1);
     stuck.open();
     // The first message and the 10 that waited behind it are handled; the rest were dropped.
-    await waitUntil("the 11 flood messages kept", () => t.handled.filter((u) => textOf(u).startsWith("flood")).length === 11);
+    await waitUntil("the 11 flood messages kept", () => t.handled.filter((u) => textOf(u).startsWith("flood")).length >= 11);
     await t.poller.stop();
     expect(t.poller.inFlight()).toBe(0);
     expect(await db.models.InboxUpdate.countDocuments({})).toBe(0);
-    expect(t.handled.filter((u) => textOf(u).startsWith("flood")).map(textOf)).toEqual(
-      Array.from({ length: 11 }, (_, i) => `flood ${i}`),
-    );
+    // The first message and the 10 behind it, in order; the rest of those fetched while they waited were dropped.
+    // (Messages fetched after the backlog had drained may be handled too, in order: the poller stores batch after
+    // batch, and when the next one lands depends on the machine.)
+    const kept = t.handled.filter((u) => textOf(u).startsWith("flood")).map((u) => Number(textOf(u).slice("flood ".length)));
+    expect(kept.slice(0, 11)).toEqual(Array.from({ length: 11 }, (_, i) => i));
+    expect(kept).toEqual([...kept].sort((a, b) => a - b));
+    expect(kept.length).toBeLessThan(150);
   });
 
   it("stop() waits for the update in hand, then confirms it so that it is not delivered again", async () => {
