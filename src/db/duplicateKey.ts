@@ -43,3 +43,31 @@ export function onlyDuplicateKeys(err: unknown): boolean {
   if (!writeErrors || writeErrors.length === 0) return isDuplicateKey(err);
   return writeErrors.every(isDuplicateKey);
 }
+
+/**
+ * An update by _id that makes the document when it is missing. Two first writers at once: one upsert inserts, the
+ * other is refused by the unique _id and applies its update to the document the first made.
+ */
+export async function upsertById(
+  model: { updateOne(filter: { _id: string }, update: object, options?: { upsert?: boolean }): PromiseLike<unknown> },
+  _id: string,
+  update: object,
+): Promise<void> {
+  try {
+    await model.updateOne({ _id }, update, { upsert: true });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    await model.updateOne({ _id }, update);
+  }
+}
+
+/** Runs an insert under a unique key: true when it went in, false when the key was taken already. */
+export async function insertedNew(insert: () => PromiseLike<unknown>): Promise<boolean> {
+  try {
+    await insert();
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}

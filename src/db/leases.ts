@@ -15,7 +15,7 @@
 // briefly held twice. The lease length must therefore be well above any pause (renewal runs every third of it).
 import { randomBytes } from "node:crypto";
 import { trusted, type Model } from "mongoose";
-import { isDuplicateKey } from "./duplicateKey.js";
+import { insertedNew } from "./duplicateKey.js";
 import type { LeaseDoc } from "./models/lease.js";
 
 export interface Lease {
@@ -57,15 +57,7 @@ export function createLeases(model: Model<LeaseDoc>, options: { owner: string; n
   let counter = 0;
   const later = () => new Date(now().getTime() + ttlMs);
 
-  async function insert(doc: LeaseDoc): Promise<boolean> {
-    try {
-      await model.create(doc);
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
-  }
+  const insert = (doc: LeaseDoc) => insertedNew(() => model.create(doc));
 
   async function takeOver(key: string, stale: LeaseDoc, nonce: string): Promise<Lease | null> {
     const tokens: string[] = [];

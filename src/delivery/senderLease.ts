@@ -18,7 +18,7 @@
 // A holder that dies keeps its terms until they run out: the longest gap is about 1.5 terms plus the quiet window.
 // Copies' clocks must agree to well within handoverMs (NTP does). The worker calls start() and stop().
 import { trusted } from "mongoose";
-import { isDuplicateKey } from "../db/duplicateKey.js";
+import { insertedNew } from "../db/duplicateKey.js";
 import type { Models } from "../db/models/index.js";
 import type { Logger } from "../logger.js";
 import type { Clock } from "./clock.js";
@@ -87,10 +87,7 @@ export function createSenderLease(deps: SenderLeaseDeps): SenderLease {
 
   async function claim(term: number): Promise<void> {
     const at = now();
-    try {
-      await OutboxSenderTerm.create({ _id: senderTermId(term), term, owner, at: new Date(at) });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+    if (!(await insertedNew(() => OutboxSenderTerm.create({ _id: senderTermId(term), term, owner, at: new Date(at) })))) {
       taken.add(term);
       return;
     }

@@ -12,7 +12,7 @@ import type { Models } from "../db/models/index.js";
 import type { CalendarDoc, CalendarKey, Fileable } from "../db/models/calendar.js";
 import { calendarEntry, eventCalendarKeys, parseCalendarEntry } from "../db/models/calendar.js";
 import type { EventDoc } from "../db/models/index.js";
-import { isDuplicateKey } from "./claims.js";
+import { upsertById } from "../db/duplicateKey.js";
 
 export interface Calendars {
   /** Files an event under its seat(s) and its organiser at its start time. Idempotent. */
@@ -37,16 +37,7 @@ export function fileableOf(doc: Pick<EventDoc, "_id" | "startsAt" | "pcCode" | "
 export function createCalendars(models: Models): Calendars {
   const { Calendar, Event } = models;
 
-  async function add(key: CalendarKey, entry: string): Promise<void> {
-    const update = { $addToSet: { entries: entry } };
-    try {
-      await Calendar.updateOne({ _id: key }, update, { upsert: true });
-    } catch (err) {
-      // Two first entries of one calendar at once: one upsert inserted the document, the other adds to it.
-      if (!isDuplicateKey(err)) throw err;
-      await Calendar.updateOne({ _id: key }, update);
-    }
-  }
+  const add = (key: CalendarKey, entry: string) => upsertById(Calendar, key, { $addToSet: { entries: entry } });
 
   async function file(event: Fileable): Promise<void> {
     const entry = calendarEntry(event.startsAt, event.id);

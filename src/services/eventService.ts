@@ -5,6 +5,7 @@
 import { Types, trusted } from "mongoose";
 import type { EventDoc, EventSlotDoc, Models } from "../db/models/index.js";
 import type { CalendarKey } from "../db/models/calendar.js";
+import { upsertById } from "../db/duplicateKey.js";
 import {
   canActOnEventIn,
   canChangeEvent,
@@ -222,14 +223,7 @@ export function createEventService(deps: EventServiceDeps): EventService {
 
   async function addToSlot(place: { level: string; code: string }, startsAt: Date, eventId: string, confirmKey: string | null): Promise<void> {
     const _id = slotId(place, startsAt);
-    const push = { $push: { events: { eventId, confirmKey } } };
-    try {
-      await EventSlot.updateOne({ _id }, push, { upsert: true });
-    } catch (err) {
-      // Two first events of a slot at once: one upsert inserted, the other adds to it.
-      if (!isDuplicateKey(err)) throw err;
-      await EventSlot.updateOne({ _id }, push);
-    }
+    await upsertById(EventSlot, _id, { $push: { events: { eventId, confirmKey } } });
   }
 
   /** Planned events of this seat at exactly this time, other than the one this draft registered. */

@@ -9,7 +9,7 @@
 import type { Models } from "../db/models/index.js";
 import type { JobRunDoc } from "../db/models/jobRun.js";
 import { trusted } from "mongoose";
-import { isDuplicateKey } from "./claims.js";
+import { insertedNew } from "../db/duplicateKey.js";
 
 /** A run is tried at most this many times (failures and take-overs together), then left for a person to look at. */
 export const MAX_ATTEMPTS = 5;
@@ -54,15 +54,7 @@ export function createJobRuns(models: Models, now: () => Date, owner: string): J
     return found.filter((d): d is JobRunDoc => d !== null).sort((a, b) => b.attempt - a.attempt)[0];
   }
 
-  async function insert(doc: JobRunDoc): Promise<boolean> {
-    try {
-      await JobRun.create(doc);
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
-  }
+  const insert = (doc: JobRunDoc) => insertedNew(() => JobRun.create(doc));
 
   return {
     isDone,

@@ -18,7 +18,7 @@ import { photoKey, type PhotoAttemptDoc, type PhotoCheckDoc, type PhotoDoc, type
 import { findMatches, MATCH_THRESHOLD, type HashedPhoto, type MatchReason } from "../domain/photoHash.js";
 import type { ReportPhoto } from "../domain/reports.js";
 import type { Logger } from "../logger.js";
-import { isDuplicateKey } from "./claims.js";
+import { insertedNew } from "../db/duplicateKey.js";
 import { decodePhoto } from "./photoImage.js";
 import { parseObjectId } from "./eventService.js";
 
@@ -110,15 +110,7 @@ export function createPhotoService(deps: PhotoServiceDeps): PhotoService {
   const threshold = deps.threshold ?? MATCH_THRESHOLD;
 
   /** Inserts a document under its unique _id; false when it was there already. */
-  async function insert(create: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await create();
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
-  }
+  const insert = insertedNew;
 
   const attemptId = (taskId: string, n: number) => `${taskId}:attempt-${n}`;
 
