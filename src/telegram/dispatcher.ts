@@ -65,9 +65,6 @@ export interface Dispatcher {
   drain(ms: number): Promise<number>;
 }
 
-/** The key updates are ordered by: the chat, else the sender. */
-export const orderKeyOf = chatKeyOf;
-
 /** What kind of update this is (message, callback_query, my_chat_member, ...): the metrics' label. */
 export function kindOf(update: Update): string {
   return Object.keys(update).find((k) => k !== "update_id") ?? "unknown";

@@ -20,8 +20,6 @@ import type { Inbox } from "../db/inbox.js";
 import type { Lease, Leases } from "../db/leases.js";
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 
-export { orderKeyOf } from "./dispatcher.js";
-
 /** The poller's lease key in `leases`. */
 export const POLLER_LEASE = "poller";
 
