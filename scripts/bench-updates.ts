@@ -19,7 +19,7 @@
 // --think-ms T makes each chat pause 0.5–1.5 × T before each action, as a person reading and tapping does: the
 // latencies then are those of a bot under that load (100 chats with T = 3000 offer about 33 updates/s).
 import { execFile } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -32,7 +32,8 @@ import { createBot } from "../src/bot/index.js";
 import type { BotContext, BotDeps } from "../src/bot/context.js";
 import { connectDatabase, ensureIndexes, type Database } from "../src/db/connection.js";
 import { fileAllIntoCalendars } from "../src/db/migrations/calendars.js";
-import { defaultCacheDir, ensureFerretDb, freePort, startFerretDb, type LocalServer } from "../src/db/localServer.js";
+import { defaultCacheDir, ensureFerretDb, startFerretDb, type LocalServer } from "../src/db/localServer.js";
+import { startPostgresCluster, type PostgresCluster } from "../src/db/postgresCluster.js";
 import { ROLE_LEVEL, type Role } from "../src/domain/roles.js";
 import { createI18n, type I18n } from "../src/i18n.js";
 import { LocalBotApi } from "../src/localBotApi/index.js";
@@ -130,7 +131,7 @@ async function startServer(backend: Backend): Promise<Server> {
   let pg: PostgresCluster | undefined;
   let ferret: LocalServer;
   try {
-    if (backend === "postgresql") pg = await startPostgres(dir);
+    if (backend === "postgresql") pg = await startPostgresCluster(dir, { throwaway: true, log });
     ferret = await startFerretDb(binary, path.join(dir, "ferretdb"), log, pg ? { handler: "postgresql", url: pg.url } : { handler: "sqlite" });
   } catch (err) {
     await pg?.stop().catch(() => {});
@@ -148,53 +149,6 @@ async function startServer(backend: Backend): Promise<Server> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-interface PostgresCluster {
-  url: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-/** Debian's newest PostgreSQL, a throwaway cluster in `dir` on a private port (and socket folder). */
-async function startPostgres(dir: string): Promise<PostgresCluster> {
-  const root = "/usr/lib/postgresql";
-  const version = existsSync(root)
-    ? readdirSync(root)
-        .filter((v) => existsSync(path.join(root, v, "bin", "initdb")))
-        .sort((a, b) => Number(b) - Number(a))[0]
-    : undefined;
-  if (!version) throw new Error(`no PostgreSQL under ${root}/*/bin`);
-  const bin = (name: string) => path.join(root, version, "bin", name);
-  // PostgreSQL refuses to run as root: as root, run its programs as the `postgres` user, owning the folder.
-  const asRoot = process.getuid?.() === 0;
-  const pgRun = (cmd: string, args: string[]) =>
-    asRoot ? run("runuser", ["-u", "postgres", "--", cmd, ...args]) : run(cmd, args);
-  const pgDir = path.join(dir, "pg");
-  const data = path.join(pgDir, "data");
-  const sockets = path.join(pgDir, "sockets");
-  await run("mkdir", ["-p", sockets]);
-  if (asRoot) {
-    const { stdout } = await run("id", ["-u", "postgres"]);
-    const { stdout: gid } = await run("id", ["-g", "postgres"]);
-    for (const p of [dir, pgDir, sockets]) chownSync(p, Number(stdout.trim()), Number(gid.trim()));
-  }
-  await pgRun(bin("initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-instructions"]);
-  const port = await freePort();
-  const opts = `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1`;
-  await pgRun(bin("pg_ctl"), ["-D", data, "-l", path.join(pgDir, "log"), "-w", "-t", "60", "-o", opts, "start"]);
-  const stop = async () => {
-    await pgRun(bin("pg_ctl"), ["-D", data, "-m", "fast", "-w", "stop"]).catch((e: unknown) => log(`pg_ctl stop: ${String(e)}`));
-  };
-  try {
-    await pgRun(bin("createdb"), ["-h", sockets, "-p", String(port), "-U", "postgres", "ferretdb"]);
-    const pid = Number(readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
-    log(`PostgreSQL ${version} on 127.0.0.1:${port} (postmaster ${pid}), cluster in ${data}`);
-    return { url: `postgres://postgres@127.0.0.1:${port}/ferretdb`, pid, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
 }
 
 // --- Chats ---------------------------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ export function defaultCacheDir(): string {
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const log = options.log ?? (() => {});
   mkdirSync(options.dataDir, { recursive: true });
-  const mongod = await findOnPath(process.env.MONGOMS_SYSTEM_BINARY, "mongod");
+  const mongod = await findMongod();
   if (mongod) {
     log(`Using mongod at ${mongod}`);
     return startMemoryServer(options.dataDir, mongod, "mongod");
@@ -54,6 +54,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   if (ferret) return startFerretDb(ferret, options.dataDir, log);
   log("No mongod and no Go toolchain: asking mongodb-memory-server to download MongoDB");
   return startMemoryServer(options.dataDir, undefined, "mongodb-memory-server-download");
+}
+
+/** A real `mongod`: MONGOMS_SYSTEM_BINARY, or one on PATH. */
+export function findMongod(): Promise<string | undefined> {
+  return findOnPath(process.env.MONGOMS_SYSTEM_BINARY, "mongod");
 }
 
 async function findOnPath(explicit: string | undefined, name: string): Promise<string | undefined> {

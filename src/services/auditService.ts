@@ -61,7 +61,7 @@ export function createAuditService(models: Models, now: () => Date): AuditServic
       const query: Record<string, unknown> = {};
       if (filter.actorId !== undefined) query.actorId = filter.actorId;
       if (filter.action !== undefined) query.action = filter.action;
-      return models.Audit.find(query).sort({ at: -1 }).limit(limit).lean<AuditDoc[]>();
+      return models.Audit.find(query).sort({ at: -1, _id: -1 }).limit(limit).lean<AuditDoc[]>();
     },
     async page(filter, page, size) {
       const query =

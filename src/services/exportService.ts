@@ -155,7 +155,10 @@ export function createExportService(deps: {
   async function seatsSheet(area: Record<string, unknown>): Promise<ExportSheet> {
     const [states, holders, open] = await Promise.all([
       models.State.find({}, { _id: 0, code: 1, name: 1, nameHi: 1 }).lean<StateDoc[]>(),
-      models.Person.find({ "roles.role": trusted({ $in: ["pc_incharge", "ac_incharge"] }) }, { roles: 1, telegramId: 1, firstName: 1, lastName: 1, username: 1, blockedBotAt: 1 }).lean<PersonDoc[]>(),
+      models.Person.find({ "roles.role": trusted({ $in: ["pc_incharge", "ac_incharge"] }) }, { roles: 1, telegramId: 1, firstName: 1, lastName: 1, username: 1, blockedBotAt: 1 })
+        // Holders of one seat in a fixed order (a database returns unsorted documents in any order it likes).
+        .sort({ telegramId: 1 })
+        .lean<PersonDoc[]>(),
       models.Invite.find({ role: trusted({ $in: ["pc_incharge", "ac_incharge"] }), usedBy: null, revokedAt: null, expiresAt: trusted({ $gt: deps.now() }) }, { _id: 0, role: 1, code: 1 }).lean<{ role: string; code: string }[]>(),
     ]);
     const stateOf = new Map(states.map((st) => [st.code, st]));

@@ -136,7 +136,7 @@ describe("a directive's silent list and re-ping", () => {
       const got = h.api.messages(p).filter((e) => e.from === "bot" && (e.message.text ?? "").startsWith("🔔"));
       expect(got, `person ${p}`).toHaveLength(acked.includes(p) ? 0 : 1);
     }
-    const audits = await h.db.models.Audit.find({ action: "directive.reping", "details.directiveId": id }).lean();
+    const audits = await h.db.models.Audit.find({ action: "directive.reping", "details.directiveId": id }).sort({ at: 1, _id: 1 }).lean();
     expect(audits.map((a) => a.details?.queued)).toEqual([silent.length, 0]);
   });
 

@@ -219,7 +219,7 @@ describe("a report's card and its decisions", () => {
     const rollup = team.botTexts().find((t) => t.includes("Review (reports to date)"))!;
     expect(rollup).toContain("To check: 0 · sent back: 0 · approved: 1");
     expect(rollup).toContain("Approved attendance: 100 of 100 (100%)");
-    const audit = await h.db.models.Audit.find({ "details.eventId": eventId, action: /^review\./ }).sort({ at: 1 }).lean();
+    const audit = await h.db.models.Audit.find({ "details.eventId": eventId, action: /^review\./ }).sort({ at: 1, _id: 1 }).lean();
     expect(audit.map((a) => [a.action, a.actorId])).toEqual([
       ["review.send_back", team.id],
       ["review.approve", team.id],

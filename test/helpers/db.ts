@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { inject, test } from "vitest";
 import { connectDatabase, ensureIndexes, type Database } from "../../src/db/connection.js";
+import { emptyCollections, restoreShape } from "./databasePool.js";
 
 export interface TestDatabase extends Database {
   dbName: string;
@@ -17,7 +18,33 @@ export function testMongoUri(): string {
   return uris[(pool - 1) % uris.length] ?? inject("mongoUri");
 }
 
+/** Emptied databases of this worker's earlier users (see databasePool.ts); vitest runs with isolate off. */
+const emptied: TestDatabase[] = [];
+
+/**
+ * A database of the caller's own, with every collection and index made and nothing in it: one an earlier test file
+ * or test of this worker handed back emptied, or a new one. Its drop() empties it and hands it on.
+ */
 export async function openTestDatabase(label = "t"): Promise<TestDatabase> {
+  const reused = emptied.pop();
+  const db = reused ?? (await createTestDatabase(label));
+  if (reused) await restoreShape(db);
+  return {
+    ...db,
+    drop: async () => {
+      try {
+        await emptyCollections(db);
+      } catch {
+        await db.drop(); // one that cannot be emptied (its connection closed, say) is not handed on
+        return;
+      }
+      emptied.push(db);
+    },
+  };
+}
+
+/** A new database with every collection and index made; its drop() drops it. */
+export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
   const uri = testMongoUri();
   const dbName = `test_${label.replace(/[^a-z0-9]/gi, "").slice(0, 20)}_${randomBytes(4).toString("hex")}`;
   const db = await connectDatabase({ uri, dbName });

@@ -1,0 +1,71 @@
+// A throwaway PostgreSQL cluster from Debian's packages (/usr/lib/postgresql/<version>/bin), for FerretDB's
+// PostgreSQL backend in the tests and the benchmarks. FerretDB on PostgreSQL uses indexes for finds and updates
+// and lets writers run side by side, where its SQLite backend scans and serialises them.
+import { execFile } from "node:child_process";
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { freePort } from "./localServer.js";
+
+const run = promisify(execFile);
+
+const DEBIAN_ROOT = "/usr/lib/postgresql";
+
+export interface PostgresCluster {
+  /** A libpq URL for FerretDB's --postgresql-url. */
+  url: string;
+  /** The postmaster's process id (benchmarks read the cluster's CPU time from it). */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface PostgresClusterOptions {
+  /** Durability off (fsync, synchronous commit, full page writes): for tests and benchmarks, never for data kept. */
+  throwaway?: boolean;
+  log?: (message: string) => void;
+}
+
+/** The folder of the newest PostgreSQL's programs, or undefined when none is installed. */
+export function findPostgres(): string | undefined {
+  if (!existsSync(DEBIAN_ROOT)) return undefined;
+  const version = readdirSync(DEBIAN_ROOT)
+    .filter((v) => existsSync(path.join(DEBIAN_ROOT, v, "bin", "initdb")))
+    .sort((a, b) => Number(b) - Number(a))[0];
+  return version === undefined ? undefined : path.join(DEBIAN_ROOT, version, "bin");
+}
+
+/** Creates a cluster in `dir` (which must not hold one yet) on a private port and socket folder, and starts it. */
+export async function startPostgresCluster(dir: string, options: PostgresClusterOptions = {}): Promise<PostgresCluster> {
+  const log = options.log ?? (() => {});
+  const bin = findPostgres();
+  if (!bin) throw new Error(`no PostgreSQL under ${DEBIAN_ROOT}/*/bin`);
+  // PostgreSQL refuses to run as root: as root, its programs run as the `postgres` user, owning the folder.
+  const asRoot = process.getuid?.() === 0;
+  const pg = (name: string, args: string[]) =>
+    asRoot ? run("runuser", ["-u", "postgres", "--", path.join(bin, name), ...args]) : run(path.join(bin, name), args);
+  const data = path.join(dir, "data");
+  const sockets = path.join(dir, "sockets");
+  mkdirSync(sockets, { recursive: true });
+  if (asRoot) {
+    const uid = Number((await run("id", ["-u", "postgres"])).stdout.trim());
+    const gid = Number((await run("id", ["-g", "postgres"])).stdout.trim());
+    for (const p of [dir, sockets]) chownSync(p, uid, gid);
+  }
+  await pg("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-instructions"]);
+  const port = await freePort();
+  const settings = [`-p ${port}`, `-k ${sockets}`, "-c listen_addresses=127.0.0.1"];
+  if (options.throwaway) settings.push("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off");
+  await pg("pg_ctl", ["-D", data, "-l", path.join(dir, "log"), "-w", "-t", "60", "-o", settings.join(" "), "start"]);
+  const stop = async () => {
+    await pg("pg_ctl", ["-D", data, "-m", options.throwaway ? "immediate" : "fast", "-w", "stop"]).catch((err: unknown) => log(`pg_ctl stop: ${String(err)}`));
+  };
+  try {
+    await pg("createdb", ["-h", sockets, "-p", String(port), "-U", "postgres", "ferretdb"]);
+    const pid = Number(readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+    log(`PostgreSQL (${bin}) on 127.0.0.1:${port}, cluster in ${data}`);
+    return { url: `postgres://postgres@127.0.0.1:${port}/ferretdb`, pid, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
