@@ -6,11 +6,16 @@
 //
 // New at every start, because the local Bot API keeps its chats in memory: after a restart every chat is empty and
 // message ids start again at 1, and the bot's exactly-once keys ("<chat>:<message>" of a confirm press) would then
-// match presses from the previous run and silently return old events instead of creating new ones.
+// match presses from the previous run and silently return old events instead of creating new ones. With MONGODB_URI
+// its collections are emptied rather than dropped, and the map's constituencies (read-only, synced with the data files
+// by the seed at start-up) are kept: making some forty collections and seeding 4,700 constituencies again took most
+// of a sandbox start on FerretDB.
 import { rmSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "../config.js";
-import { connectDatabase } from "../db/connection.js";
+import type { Model } from "mongoose";
+import { connectDatabase, hasDeclaredIndexes } from "../db/connection.js";
+import { DEFAULT_DATA_DIR, readMapData } from "../services/mapService.js";
 
 /** Database name used when the URI names none (the app's local server uses "sanyojak"). */
 const DEFAULT_DB = "sanyojak";
@@ -34,13 +39,25 @@ export function sandboxDbName(name: string): string {
   return name.endsWith("_sandbox") ? name : `${name}_sandbox`;
 }
 
-/** Empties the sandbox's database; `config` is the one withSandboxDatabase returned. */
+/** Empties the sandbox's database but its map; `config` is the one withSandboxDatabase returned. */
 export async function resetSandboxDatabase(config: Config): Promise<void> {
   if (config.mongodbUri) {
     if (!/_sandbox(\?|$)/.test(config.mongodbUri.split("/").pop() ?? "")) throw new Error("refusing to empty a database not named *_sandbox");
     const db = await connectDatabase({ uri: config.mongodbUri });
     try {
-      await db.connection.dropDatabase();
+      const { State, Pc, Ac } = db.models;
+      const kept = new Set([State, Pc, Ac].map((m) => m.collection.name));
+      const ours = new Map((Object.values(db.models) as Model<unknown>[]).map((m) => [m.collection.name, m]));
+      for (const { name } of await db.connection.db!.listCollections({}, { nameOnly: true }).toArray()) {
+        const model = ours.get(name);
+        // A collection that is not one of ours, or whose indexes are not as its schema now declares (an older
+        // version's), goes entirely; start-up makes it again.
+        if (!model || !(await hasDeclaredIndexes(model))) await db.connection.db!.dropCollection(name);
+        else if (!kept.has(name)) await db.connection.db!.collection(name).deleteMany({});
+      }
+      // The clusters are editable (from the page, as the national office), so they start again from the defaults.
+      // With the map there, start-up does not seed (and put them back) itself.
+      if (await State.exists({})) await db.models.Cluster.insertMany((await readMapData(DEFAULT_DATA_DIR)).clusters);
     } finally {
       await db.close();
     }

@@ -87,6 +87,8 @@ export function createPoller(options: PollerOptions): Poller {
   const offset = (): number => highestSeen + 1;
 
   function pause(ms: number): Promise<void> {
+    // Stopped while giving up the lease after a 409, say: stop() has already woken whatever pause there was.
+    if (!running) return Promise.resolve();
     wake = new AbortController();
     const signal = wake.signal;
     return new Promise((resolve) => {

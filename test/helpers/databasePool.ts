@@ -6,7 +6,7 @@
 // collection is there with exactly the indexes its schema declares; anything a test changed in its shape (a dropped
 // collection, an extra index, a collection of its own) is put back first.
 import type { Model } from "mongoose";
-import { ensureIndexes, type Database } from "../../src/db/connection.js";
+import { ensureIndexes, hasDeclaredIndexes, type Database } from "../../src/db/connection.js";
 
 /**
  * Empties the models' collections but those in `keep` and drops any other collection a test made. Throws when the
@@ -30,21 +30,8 @@ export async function restoreShape(db: Database, keep: ReadonlySet<string> = new
   await ensureIndexes(db.models);
 }
 
-/** Every model's collection exists with exactly the indexes its schema declares (plus _id's), unique where declared. */
+/** Every model's collection exists with exactly the indexes its schema declares. */
 async function indexesAsDeclared(db: Database): Promise<boolean> {
-  for (const model of Object.values(db.models) as Model<unknown>[]) {
-    let existing: { key: Record<string, number>; unique?: boolean }[];
-    try {
-      existing = (await model.listIndexes()) as typeof existing;
-    } catch {
-      return false; // the collection is gone
-    }
-    const declared = model.schema.indexes();
-    if (existing.filter((ix) => JSON.stringify(ix.key) !== '{"_id":1}').length !== declared.length) return false;
-    for (const [fields, opts] of declared) {
-      const found = existing.find((ix) => JSON.stringify(ix.key) === JSON.stringify(fields));
-      if (!found || Boolean((opts as { unique?: boolean }).unique) !== Boolean(found.unique)) return false;
-    }
-  }
+  for (const model of Object.values(db.models) as Model<unknown>[]) if (!(await hasDeclaredIndexes(model))) return false;
   return true;
 }

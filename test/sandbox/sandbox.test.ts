@@ -11,6 +11,7 @@ import { seedDemoPlan } from "../../src/sandbox/seedPlan.js";
 import { startWebServer } from "../../src/sandbox/webServer.js";
 import { resetSandboxDatabase, sandboxUri, withSandboxDatabase } from "../../src/sandbox/database.js";
 import { loadConfig } from "../../src/config.js";
+import { connectDatabase, ensureIndexes } from "../../src/db/connection.js";
 import { makePng, openFeed, postJson, startTestSandbox, type TestSandbox } from "./helpers.js";
 import { waitUntil } from "../helpers/waitUntil.js";
 import { testMongoUri } from "../helpers/db.js";
@@ -183,7 +184,7 @@ describe("the sandbox", () => {
       expect(answer).toMatch(/✅ \d+ on track · 🟠 \d+ behind/);
     });
 
-    it("keeps its database apart from the real bot's, and starts it afresh", async () => {
+    it("keeps its database apart from the real bot's, and starts it afresh but for the map", async () => {
       const base = loadConfig({});
       expect(withSandboxDatabase(base).dataDir).toBe(".data/sandbox");
       expect(sandboxUri("mongodb://h:1/sanyojak")).toBe("mongodb://h:1/sanyojak_sandbox");
@@ -194,11 +195,27 @@ describe("the sandbox", () => {
       const uri = `${testMongoUri().replace(/\/?$/, "/")}sbx_reset_${Date.now()}`;
       const config = withSandboxDatabase(loadConfig({ MONGODB_URI: uri }));
       const dbName = config.mongodbUri!.split("/").pop()!;
+      // A sandbox database as a start leaves it: every collection with its indexes.
+      const app = await connectDatabase({ uri: testMongoUri(), dbName });
+      await ensureIndexes(app.models);
+      await app.close();
       const connection = await mongoose.createConnection(testMongoUri(), { dbName }).asPromise();
       try {
         await connection.collection("people").insertOne({ telegramId: 1 });
+        await connection.collection("events").insertOne({ title: "old" });
+        await connection.collection("states").insertOne({ code: "IN-XX" });
+        await connection.collection("left_by_an_old_version").insertOne({ x: 1 });
+        await connection.collection("reports").createIndex({ old: 1 }, { unique: true }); // an older schema's index
         await resetSandboxDatabase(config);
         expect(await connection.collection("people").countDocuments()).toBe(0);
+        expect(await connection.collection("events").countDocuments()).toBe(0);
+        // The map is kept (the seed at start-up syncs it); a collection that is not the app's goes, and so does one
+        // whose indexes are not as its schema declares (start-up makes it again).
+        expect(await connection.collection("states").countDocuments()).toBe(1);
+        const names = (await connection.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+        expect(names).toEqual(expect.arrayContaining(["people", "events", "states"]));
+        expect(names).not.toContain("left_by_an_old_version");
+        expect(names).not.toContain("reports");
         // Never anything not named as the sandbox's.
         await expect(resetSandboxDatabase(loadConfig({ MONGODB_URI: uri }))).rejects.toThrow(/refusing/);
         await expect(resetSandboxDatabase(loadConfig({ DATA_DIR: "/tmp/x" }))).rejects.toThrow(/refusing/);

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Api } from "grammy";
 import type { Update } from "grammy/types";
-import { createPoller, type Poller } from "../../src/telegram/poller.js";
+import { createPoller, type Poller, type PollerOptions } from "../../src/telegram/poller.js";
 import { createDispatcher } from "../../src/telegram/dispatcher.js";
 import { createLogger } from "../../src/logger.js";
 import { clientFor, localApi, makeUser, token } from "../helpers/telegram.js";
@@ -41,7 +41,7 @@ function textOf(u: Update): string {
   return u.message?.text ?? "";
 }
 
-async function setup(options: { perChatBacklog?: number; drainMs?: number } = {}, botApi = localApi(), fresh = true) {
+async function setup(options: { perChatBacklog?: number; drainMs?: number; election?: PollerOptions["election"] } = {}, botApi = localApi(), fresh = true) {
   // Each test starts with an empty inbox unless it plays the next start after a kill.
   // (Each local Bot API numbers its updates from 1: the ids a previous test saw are forgotten too.)
   if (fresh) await Promise.all([db.models.InboxUpdate.deleteMany({}), db.models.InboxSeen.deleteMany({}), db.models.InboxChat.deleteMany({})]);
@@ -175,5 +175,33 @@ describe("the poller", () => {
     t.botApi.failNext("getUpdates", { error_code: 409, description: "Conflict: terminated by other getUpdates request" });
     await t.poller.start();
     expect(t.fatal()).toMatchObject({ error_code: 409 });
+  });
+
+  it("stopped while giving up the poller lease after a 409, it stops at once instead of standing by first", async () => {
+    await db.models.Lease.deleteMany({});
+    const leases = createLeases(db.models.Lease, { owner: "copy-409", now, ttlMs: 60_000 });
+    const releasing = gate();
+    const released = gate();
+    const roles: boolean[] = [];
+    const t = await setup({
+      election: {
+        // The release is held until the copy has been told to stop (a SIGTERM right after the 409 was logged).
+        leases: { ...leases, release: async (lease) => (releasing.open(), await released.promise, await leases.release(lease)) },
+        everyMs: 1_000,
+        // An hour: a stop that waited for the stand-by pause to end would time the test out.
+        conflictBackoffMs: 3_600_000,
+        onRole: (polling) => roles.push(polling),
+      },
+    });
+    t.botApi.failNext("getUpdates", { error_code: 409, description: "Conflict: terminated by other getUpdates request" });
+    const loop = t.poller.start();
+    await releasing.promise;
+    expect(roles).toEqual([true, false]);
+    const stopped = t.poller.stop();
+    released.open();
+    await stopped;
+    await loop;
+    expect(t.poller.running()).toBe(false);
+    expect(await db.models.Lease.countDocuments({})).toBe(0); // the lease was given up
   });
 });
