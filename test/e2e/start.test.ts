@@ -1,7 +1,8 @@
 // The real process: `npm start`'s entry point with MONGODB_URI pointing at the test server and BOT_API_ROOT at a
 // local Bot API over HTTP. It must answer /start in the person's language and shut down cleanly on SIGTERM.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testMongoUri } from "../helpers/db.js";
 import { LocalBotApi } from "../../src/localBotApi/index.js";
 import { botInfo } from "../helpers/telegram.js";
 import { makeUser } from "../helpers/telegram.js";
@@ -13,7 +14,7 @@ const TOKEN = `${botInfo.id}:E2E-${randomBytes(12).toString("hex")}`;
 describe("npm start against a local Bot API and the test database", () => {
   const api = new LocalBotApi({ botInfo, token: TOKEN });
   let server: { url: string; close(): Promise<void> };
-  // One process for the file (each start seeds a fresh database): a test gets the current one, or a fresh one if a
+  // One process for the file (each start costs seconds): a test gets the current one, or a fresh one if a
   // test before it (in any order) stopped it.
   let current: BotProcess | undefined;
   const started: BotProcess[] = [];
@@ -31,7 +32,7 @@ describe("npm start against a local Bot API and the test database", () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const p of started) if (p.child.exitCode === null) p.child.kill("SIGKILL");
+    for (const p of started) await p.close();
     await server.close();
   });
 
@@ -63,7 +64,7 @@ describe("npm start against a local Bot API and the test database", () => {
     expect(bot.output()).toContain("delivery worker started");
     // The start-up catch-up claims the scheduler's jobs in the database.
     const { connectDatabase } = await import("../../src/db/connection.js");
-    const db = await connectDatabase({ uri: inject("mongoUri"), dbName: bot.dbName });
+    const db = await connectDatabase({ uri: testMongoUri(), dbName: bot.dbName });
     try {
       // The start-up catch-up runs the reminder scan at once, to its end; the scheduler recorded its installation.
       await waitUntil("the start-up reminder scan to finish", () => db.models.JobRun.exists({ job: "reminders", kind: "done" }), { everyMs: 100 });

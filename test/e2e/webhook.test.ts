@@ -50,7 +50,7 @@ describe("npm start in webhook mode", () => {
       expect(proc.output()).toContain("bot receives updates by webhook");
       expect(proc.output()).not.toContain(secret);
     } finally {
-      if (proc.child.exitCode === null) proc.child.kill("SIGKILL");
+      await proc.close();
       await server.close();
     }
   }, 120_000);

@@ -28,26 +28,31 @@ export class RecordingOutbox implements Outbox {
 
   async enqueue(messages: readonly OutboxMessage[]): Promise<number> {
     this.attempts.push(...messages);
-    let fresh = 0;
-    for (const m of messages) {
-      try {
-        await this.collection.insertOne({
-          _id: m.key,
-          chatId: m.chatId,
-          text: m.text ?? null,
-          caption: m.photo?.caption ?? null,
-          hasPhoto: Boolean(m.photo),
-          photoBytes: m.photo?.png.length ?? 0,
-          buttons: m.buttons ? JSON.stringify(m.buttons) : null,
-          seq: RecordingOutbox.seq++,
-        });
-        if (m.photo) this.photos.set(m.key, m.photo.png);
-        fresh++;
-      } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
-      }
+    if (messages.length === 0) return 0;
+    const docs = messages.map((m) => ({
+      _id: m.key,
+      chatId: m.chatId,
+      text: m.text ?? null,
+      caption: m.photo?.caption ?? null,
+      hasPhoto: Boolean(m.photo),
+      photoBytes: m.photo?.png.length ?? 0,
+      buttons: m.buttons ? JSON.stringify(m.buttons) : null,
+      seq: RecordingOutbox.seq++,
+    }));
+    // One command for the lot; a key already there is refused alone (unordered) and not counted.
+    let inserted: Set<string>;
+    try {
+      await this.collection.insertMany(docs, { ordered: false });
+      inserted = new Set(docs.map((d) => d._id));
+    } catch (err) {
+      const e = err as { code?: number; writeErrors?: { code?: number; index: number }[] | { code?: number; index: number } };
+      const errors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
+      if (errors.length === 0 || errors.some((w) => w.code !== 11000)) throw err;
+      const refused = new Set(errors.map((w) => w.index));
+      inserted = new Set(docs.filter((_, i) => !refused.has(i)).map((d) => d._id));
     }
-    return fresh;
+    for (const m of messages) if (m.photo && inserted.has(m.key)) this.photos.set(m.key, m.photo.png);
+    return inserted.size;
   }
 
   async stored(): Promise<StoredMessage[]> {

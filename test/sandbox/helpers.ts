@@ -24,8 +24,18 @@ export interface TestSandbox extends Sandbox {
  */
 const closedBases: string[] = [];
 
+/** A database name for a sandbox (in-process or `npm start`'s): one a closed sandbox left, or a new one. */
+export function takeSandboxBase(label: string): string {
+  return closedBases.pop() ?? `sbx_${label.replace(/[^a-z0-9]/gi, "").slice(0, 16)}_${randomBytes(3).toString("hex")}`;
+}
+
+/** For a sandbox that has stopped: its database may go to the next one. */
+export function handBackSandboxBase(base: string): void {
+  closedBases.push(base);
+}
+
 export async function startTestSandbox(label: string, env: Record<string, string> = {}): Promise<TestSandbox> {
-  const base = closedBases.pop() ?? `sbx_${label.replace(/[^a-z0-9]/gi, "").slice(0, 16)}_${randomBytes(3).toString("hex")}`;
+  const base = takeSandboxBase(label);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "sanyojak-sandbox-test-"));
   const config = loadConfig({
     MONGODB_URI: `${testMongoUri().replace(/\/?$/, "/")}${base}`,
@@ -42,7 +52,7 @@ export async function startTestSandbox(label: string, env: Record<string, string
     async close() {
       await sandbox.stop();
       rmSync(dataDir, { recursive: true, force: true });
-      closedBases.push(base);
+      handBackSandboxBase(base);
     },
   };
 }

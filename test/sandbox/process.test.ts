@@ -1,11 +1,10 @@
 // `npm start` without BOT_TOKEN: the real process starts the sandbox, prints its address, serves the page, lets a
 // demo person talk to the bot, and stops cleanly on SIGTERM. Its database is kept apart from the real bot's.
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mongoose from "mongoose";
 import { DEMO_PEOPLE } from "../../src/sandbox/demoPeople.js";
-import { postJson } from "./helpers.js";
+import { handBackSandboxBase, postJson, takeSandboxBase } from "./helpers.js";
 import { waitUntil } from "../helpers/waitUntil.js";
 import { testMongoUri } from "../helpers/db.js";
 
@@ -15,7 +14,7 @@ interface SandboxProcess {
   output(): string;
   /** Milliseconds from spawning to the ready line. */
   startedIn: number;
-  /** Kills it if still running and drops its database. */
+  /** Kills it if still running and hands its database to the next sandbox (which empties it at start). */
   close(): Promise<void>;
 }
 
@@ -30,19 +29,20 @@ async function startSandboxProcess(base: string): Promise<SandboxProcess> {
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  const url = await waitUntil("the ready line", () => /Sandbox ready: (http:\/\/127\.0\.0\.1:\d+) \(\d+\.\d s\)/.exec(output)?.[1], { timeoutMs: 90_000 });
-  return {
-    child,
-    url,
-    output: () => output,
-    startedIn: Date.now() - started,
-    async close() {
-      if (child.exitCode === null) child.kill("SIGKILL");
-      const connection = await mongoose.createConnection(testMongoUri(), { dbName: `${base}_sandbox` }).asPromise();
-      await connection.dropDatabase().catch(() => {});
-      await connection.close();
-    },
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+    handBackSandboxBase(base);
   };
+  let url: string;
+  try {
+    url = await waitUntil("the ready line", () => /Sandbox ready: (http:\/\/127\.0\.0\.1:\d+) \(\d+\.\d s\)/.exec(output)?.[1], { timeoutMs: 90_000 });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { child, url, output: () => output, startedIn: Date.now() - started, close };
 }
 
 describe("npm start without a bot token", () => {
@@ -52,7 +52,7 @@ describe("npm start without a bot token", () => {
   const started: SandboxProcess[] = [];
   async function running(): Promise<{ process: SandboxProcess; base: string }> {
     if (!current || current.process.child.exitCode !== null || current.process.child.signalCode !== null) {
-      const base = `sbx_process_${randomBytes(3).toString("hex")}`;
+      const base = takeSandboxBase("process");
       current = { process: await startSandboxProcess(base), base };
       started.push(current.process);
     }
