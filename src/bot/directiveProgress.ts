@@ -82,8 +82,14 @@ export function createDirectiveProgress(deps: DirectiveProgressDeps): DeliveryHo
     onSent: onOutcome,
     onFinalFailure: onOutcome,
     async onIdle(ctx) {
-      for (const [id, s] of tracked) if (s.dirty && !s.running) start(id, s, ctx);
-      await Promise.all([...tracked.values()].map((s) => s.running));
+      // A refresh already under way may have read the counts before the last outcomes arrived (they only marked it
+      // dirty): once it ends, refresh again, until nothing is left unshown. A few rounds at most: no work is coming.
+      for (let round = 0; round < 5; round++) {
+        for (const [id, s] of tracked) if (s.dirty && !s.running) start(id, s, ctx);
+        const running = [...tracked.values()].map((s) => s.running).filter((r): r is Promise<void> => r !== null);
+        if (running.length === 0) return;
+        await Promise.all(running);
+      }
     },
     async stop() {
       await Promise.all([...tracked.values()].map((s) => s.running));

@@ -22,6 +22,9 @@ export function applyMongooseDefaults(): void {
   mongoose.set("strictQuery", "throw");
   // Indexes are created and checked explicitly by ensureIndexes, not in the background on first use.
   mongoose.set("autoIndex", false);
+  // Likewise collections: ensureIndexes makes them. Left on, every new connection sent a create for each of some
+  // forty models, refused as existing, and on FerretDB each takes a lock every other creation waits for.
+  mongoose.set("autoCreate", false);
 }
 
 export async function connectDatabase(options: ConnectOptions): Promise<Database> {

@@ -1,8 +1,9 @@
 // Runs a job for a period at most once across every running copy of the bot, with a lease a crashed owner loses.
 // See db/models/jobRun.ts for the documents. The steps, each safe under concurrency:
-//   1. "<job>:<period>:done" exists            → nothing to do.
-//   2. read the attempts; the newest one's lease has not passed → someone is running it: leave it.
-//   3. insert "<job>:<period>:attempt-<n+1>"   → the one insert that succeeds owns the run (duplicate key: lost).
+//   1. "<job>:<period>:done" exists            → nothing to do (remembered once seen: a done run stays done).
+//   2. insert "<job>:<period>:attempt-1"       → the usual case, a period nobody tried: the insert owns the run.
+//   3. taken: read the attempts; the newest one's lease has not passed → someone is running it: leave it;
+//      else insert "<job>:<period>:attempt-<n+1>" → the one insert that succeeds owns the run (duplicate key: lost).
 //   4. run; on success insert the done marker; on failure end the lease at once so a later trigger may retry.
 // A run whose owner dies mid-way is taken over after its lease: the job itself must therefore be safe to run again
 // (ours are: every message they send carries an idempotency key in the outbox).
@@ -43,8 +44,23 @@ export function createJobRuns(models: Models, now: () => Date, owner: string): J
   const doneId = (job: string, period: string) => `${base(job, period)}:done`;
   const attemptId = (job: string, period: string, n: number) => `${base(job, period)}:attempt-${n}`;
 
+  // Done markers seen by this copy. A done run stays done (markers go only when pruned, long after every catch-up
+  // window), so a tick asks the database only about periods it has not yet seen done: without this, every tick
+  // read one marker per job and period in its window, over and over. Bounded: cleared when it grows past a size no
+  // set of windows reaches, at the cost of one read per period again.
+  const knownDone = new Set<string>();
+  const KNOWN_DONE_MAX = 50_000;
+  const remember = (id: string) => {
+    if (knownDone.size >= KNOWN_DONE_MAX) knownDone.clear();
+    knownDone.add(id);
+  };
+
   async function isDone(job: string, period: string): Promise<boolean> {
-    return (await JobRun.exists({ _id: doneId(job, period) })) !== null;
+    const id = doneId(job, period);
+    if (knownDone.has(id)) return true;
+    const done = (await JobRun.exists({ _id: id })) !== null;
+    if (done) remember(id);
+    return done;
   }
 
   async function latestAttempt(job: string, period: string): Promise<JobRunDoc | undefined> {
@@ -71,26 +87,23 @@ export function createJobRuns(models: Models, now: () => Date, owner: string): J
     },
     async runOnce(job, period, fn, { leaseMs }) {
       if (await isDone(job, period)) return { status: "done" };
-      const latest = await latestAttempt(job, period);
-      const at = now();
-      if (latest && !latest.failedAt && latest.leaseUntil && latest.leaseUntil.getTime() > at.getTime()) {
-        return { status: "busy", owner: latest.owner, attempt: latest.attempt };
-      }
-      const attempt = (latest?.attempt ?? 0) + 1;
-      if (attempt > MAX_ATTEMPTS) return { status: "gave_up", attempts: MAX_ATTEMPTS };
-      const won = await insert({
-        _id: attemptId(job, period, attempt),
-        job,
-        period,
-        kind: "attempt",
-        attempt,
-        owner,
-        at,
-        leaseUntil: new Date(at.getTime() + leaseMs),
-      });
-      if (!won) {
-        // Another instance inserted the same attempt a moment earlier: it owns the run.
-        return { status: "busy", owner: "another instance", attempt };
+      const claim = (attempt: number, at: Date) =>
+        insert({ _id: attemptId(job, period, attempt), job, period, kind: "attempt", attempt, owner, at, leaseUntil: new Date(at.getTime() + leaseMs) });
+      // The usual case is a period nobody has tried yet: claim attempt 1 at once (the same insert step 3 makes when
+      // step 2 finds no attempt, without reading five attempt ids first). Only when it is taken are they read.
+      let attempt = 1;
+      if (!(await claim(attempt, now()))) {
+        const latest = await latestAttempt(job, period);
+        const at = now();
+        if (latest && !latest.failedAt && latest.leaseUntil && latest.leaseUntil.getTime() > at.getTime()) {
+          return { status: "busy", owner: latest.owner, attempt: latest.attempt };
+        }
+        attempt = (latest?.attempt ?? 0) + 1;
+        if (attempt > MAX_ATTEMPTS) return { status: "gave_up", attempts: MAX_ATTEMPTS };
+        if (!(await claim(attempt, at))) {
+          // Another instance inserted the same attempt a moment earlier: it owns the run.
+          return { status: "busy", owner: "another instance", attempt };
+        }
       }
       let summary: Record<string, unknown>;
       try {
@@ -114,6 +127,7 @@ export function createJobRuns(models: Models, now: () => Date, owner: string): J
         leaseUntil: null,
         summary,
       });
+      remember(doneId(job, period));
       return { status: "ran", attempt, summary };
     },
   };

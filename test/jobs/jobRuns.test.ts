@@ -10,6 +10,7 @@ import type { Database } from "../../src/db/connection.js";
 import { openTestDatabase, reopenTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { TestClock } from "../helpers/harness.js";
 import { waitUntil } from "../helpers/waitUntil.js";
+import { openMonitoredDatabase } from "../helpers/delivery.js";
 
 const ZONE = "Asia/Kolkata";
 const logger = createLogger({ level: "silent" });
@@ -182,6 +183,36 @@ describe("the runner", () => {
     await Promise.all([first, secondTick, third]);
     await runner.idle();
     expect(calls).toBe(1);
+  });
+});
+
+describe("what a tick reads", () => {
+  it("claims a fresh period with one read and one insert, and reads nothing again for a period it saw done", async () => {
+    const watched = await openMonitoredDatabase(db);
+    const commands: string[] = [];
+    watched.connection.getClient().on("commandStarted", (e) => {
+      const c = e.command as Record<string, unknown>;
+      if (c[e.commandName] === "job_runs") commands.push(e.commandName);
+    });
+    try {
+      const clock = new TestClock(new Date("2026-11-23T10:00:00Z"));
+      const runs = createJobRuns(watched.models, clock.now, "reader");
+      let ran = 0;
+      const work = () => Promise.resolve(void ran++);
+      expect((await runs.runOnce("reads.minute", minutePeriod(clock.now()), work, { leaseMs: 60_000 })).status).toBe("ran");
+      // The done check, the claim of attempt 1, the done marker: no reading of attempts nobody made.
+      expect(commands).toEqual(["find", "insert", "insert"]);
+      commands.length = 0;
+      for (let i = 0; i < 3; i++) expect((await runs.runOnce("reads.minute", minutePeriod(clock.now()), work, { leaseMs: 60_000 })).status).toBe("done");
+      expect(commands).toEqual([]);
+      // Another copy that did not run it reads the marker once, then remembers it too.
+      const other = createJobRuns(watched.models, clock.now, "other");
+      for (let i = 0; i < 3; i++) expect((await other.runOnce("reads.minute", minutePeriod(clock.now()), work, { leaseMs: 60_000 })).status).toBe("done");
+      expect(commands).toEqual(["find"]);
+      expect(ran).toBe(1);
+    } finally {
+      await watched.close();
+    }
   });
 });
 
