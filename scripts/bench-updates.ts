@@ -1,7 +1,7 @@
 // Throughput of the whole bot per update, against a bare grammY bot on the same database server. A benchmark, not a
 // test: numbers on a shared 2-core machine are noisy, so run each configuration briefly and compare within one run.
 //   npx tsx scripts/bench-updates.ts [--people 100,1000,10000] [--backend sqlite|postgresql|sqlite,postgresql]
-//     [--chats 100] [--updates 1000] [--parked 1000] [--parked-share 0.1] [--parked-real 20] [--think-ms 0]
+//     [--chats 100] [--updates 1000] [--parked 1000] [--parked-share 0.1] [--parked-real 20] [--think-ms 0] [--gin]
 //
 // For each backend it starts FerretDB 1.24.2 (SQLite files in a temporary folder, or a throwaway PostgreSQL cluster
 // on a private port and socket folder, run as the `postgres` user when we are root), and for each size N a fresh
@@ -33,7 +33,7 @@ import type { BotContext, BotDeps } from "../src/bot/context.js";
 import { connectDatabase, ensureIndexes, type Database } from "../src/db/connection.js";
 import { fileAllIntoCalendars } from "../src/db/migrations/calendars.js";
 import { defaultCacheDir, ensureFerretDb, startFerretDb, type LocalServer } from "../src/db/localServer.js";
-import { startPostgresCluster, type PostgresCluster } from "../src/db/postgresCluster.js";
+import { FERRETDB_ID_GIN_SQL, startPostgresCluster, type PostgresCluster } from "../src/db/postgresCluster.js";
 import { ROLE_LEVEL, type Role } from "../src/domain/roles.js";
 import { createI18n, type I18n } from "../src/i18n.js";
 import { LocalBotApi } from "../src/localBotApi/index.js";
@@ -62,6 +62,8 @@ const PARKED_MAX = Number(option("parked", "1000"));
 const PARKED_SHARE = Number(option("parked-share", "0.1"));
 const PARKED_REAL = Number(option("parked-real", "20"));
 const THINK_MS = Number(option("think-ms", "0"));
+/** --gin: on PostgreSQL, GIN indexes on _id after seeding (FerretDB 1.24's own indexes are never used there). */
+const GIN = process.argv.includes("--gin");
 const ZONE = "Asia/Kolkata";
 
 type Backend = "sqlite" | "postgresql";
@@ -121,6 +123,8 @@ interface Server {
   uri: string;
   /** CPU ms so far: FerretDB, and PostgreSQL (0 on SQLite). */
   cpu(): { ferret: number; postgres: number };
+  /** --gin on PostgreSQL: GIN indexes on every table's _id (src/db/postgresCluster.ts); nothing otherwise. */
+  indexIds(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -143,6 +147,9 @@ async function startServer(backend: Backend): Promise<Server> {
     backend,
     uri: ferret.uri,
     cpu: () => ({ ferret: cpuOf(ferretPid), postgres: pg ? cpuOfTree(pg.pid) : 0 }),
+    indexIds: async () => {
+      if (pg && GIN) await pg.psql(FERRETDB_ID_GIN_SQL);
+    },
     stop: async () => {
       await ferret.stop();
       await pg?.stop();
@@ -493,6 +500,7 @@ async function runSize(server: Server, i18n: I18n, people: number): Promise<Reco
     const seededAt = performance.now();
     await park(db, api, bot, seeded.parkedPeople, Math.min(PARKED_REAL, seeded.parkedPeople.length));
     const parked = await db.models.ConversationState.countDocuments({});
+    await server.indexIds();
     log(
       `  ${server.backend} N=${people}: seeded ${seeded.events} events, ${seeded.reports} reports in ${((seededAt - t0) / 1000).toFixed(1)} s; ` +
         `${parked} stored conversations in ${((performance.now() - seededAt) / 1000).toFixed(1)} s`,

@@ -16,8 +16,28 @@ export interface PostgresCluster {
   url: string;
   /** The postmaster's process id (benchmarks read the cluster's CPU time from it). */
   pid: number;
+  /** Runs SQL in the cluster's database (as the `postgres` user). */
+  psql(sql: string): Promise<void>;
   stop(): Promise<void>;
 }
+
+/**
+ * FerretDB 1.24 turns `{field: value}` into `_jsonb -> 'field' @> value` and makes its own indexes as btrees on
+ * `_jsonb -> 'field'`, which that operator cannot use: every lookup, `_id`'s included, scans the table
+ * (FerretDB/FerretDB#4646; measured 1.4, 3.3 and 11.9 ms per find by _id at 1,000, 10,000 and 30,000 documents).
+ * A GIN index on the same expression serves `@>`: 1.7-1.8 ms at any of those sizes. This SQL adds one on `_id` to
+ * every FerretDB table that lacks it (run it again after new collections appear), then refreshes the statistics.
+ */
+export const FERRETDB_ID_GIN_SQL = `DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT schemaname, tablename FROM pg_tables
+           WHERE schemaname NOT IN ('pg_catalog', 'information_schema') AND tablename NOT LIKE '\\_ferretdb%'
+  LOOP
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I.%I USING gin ((_jsonb -> ''_id''))', left(r.tablename, 50) || '_id_gin', r.schemaname, r.tablename);
+  END LOOP;
+END $$;
+ANALYZE;`;
 
 export interface PostgresClusterOptions {
   /** Durability off (fsync, synchronous commit, full page writes): for tests and benchmarks, never for data kept. */
@@ -63,7 +83,10 @@ export async function startPostgresCluster(dir: string, options: PostgresCluster
     await pg("createdb", ["-h", sockets, "-p", String(port), "-U", "postgres", "ferretdb"]);
     const pid = Number(readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
     log(`PostgreSQL (${bin}) on 127.0.0.1:${port}, cluster in ${data}`);
-    return { url: `postgres://postgres@127.0.0.1:${port}/ferretdb`, pid, stop };
+    const psql = async (sql: string) => {
+      await pg("psql", ["-h", sockets, "-p", String(port), "-U", "postgres", "-d", "ferretdb", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]);
+    };
+    return { url: `postgres://postgres@127.0.0.1:${port}/ferretdb`, pid, psql, stop };
   } catch (err) {
     await stop();
     throw err;
