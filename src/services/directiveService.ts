@@ -502,7 +502,7 @@ export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveSer
       if (!mayDirect(actor.scopes)) return [];
       const mapView = await map.loadMapView();
       const recent = await Directive.find({}, { text: 1, createdAt: 1, createdBy: 1, audience: 1, recipientCount: 1 })
-        .sort({ createdAt: -1 })
+        .sort({ createdAt: -1, _id: -1 })
         .limit(200)
         .lean<DirectiveDoc[]>();
       const mine = recent
@@ -625,7 +625,7 @@ export function createDirectiveService(deps: DirectiveServiceDeps): DirectiveSer
     async *deliveryRows(actor) {
       if (!mayDirect(actor.scopes)) return;
       const mapView = await map.loadMapView();
-      const cursor = Directive.find({}, { text: 1, createdAt: 1, createdBy: 1, audience: 1 }).sort({ createdAt: 1 }).lean<DirectiveDoc[]>().cursor();
+      const cursor = Directive.find({}, { text: 1, createdAt: 1, createdBy: 1, audience: 1 }).sort({ createdAt: 1, _id: 1 }).lean<DirectiveDoc[]>().cursor();
       for await (const d of cursor) {
         if (!(await visible(actor, d, mapView))) continue;
         const directiveId = String(d._id);

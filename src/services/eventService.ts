@@ -367,7 +367,7 @@ export function createEventService(deps: EventServiceDeps): EventService {
     },
 
     async listPlannedStartingBetween(from, to) {
-      const docs = await Event.find({ startsAt: trusted({ $gte: from, $lt: to }), status: "planned" }).sort({ startsAt: 1 }).lean<EventDoc[]>();
+      const docs = await Event.find({ startsAt: trusted({ $gte: from, $lt: to }), status: "planned" }).sort({ startsAt: 1, _id: 1 }).lean<EventDoc[]>();
       return docs.map(toEventView);
     },
   };

@@ -78,7 +78,7 @@ export function createExportService(deps: {
     if (kind === "audit") {
       if (!actor.scopes.some((s) => s.role === "national_admin")) return { ok: false, reason: "no_role" };
       const since = new Date(deps.now().getTime() - AUDIT_EXPORT_DAYS * 24 * 3600_000);
-      const cursor = models.Audit.find({ at: trusted({ $gte: since }) }).sort({ at: 1 }).lean<AuditDoc[]>().cursor();
+      const cursor = models.Audit.find({ at: trusted({ $gte: since }) }).sort({ at: 1, _id: 1 }).lean<AuditDoc[]>().cursor();
       return {
         ok: true,
         sheet: {
@@ -96,7 +96,7 @@ export function createExportService(deps: {
     if (kind === "seats") return { ok: true, sheet: await seatsSheet(area) };
     if (kind === "events") {
       // A cursor in batches: the database hands over a thousand documents at a time, the writer takes them one by one.
-      const cursor = models.Event.find(area).sort({ startsAt: 1 }).lean<EventDoc[]>().cursor({ batchSize: 1000 });
+      const cursor = models.Event.find(area).sort({ startsAt: 1, _id: 1 }).lean<EventDoc[]>().cursor({ batchSize: 1000 });
       return {
         ok: true,
         sheet: {
@@ -122,7 +122,7 @@ export function createExportService(deps: {
     }
     const categories = await models.AttendeeCategory.find({}, { _id: 0, key: 1, order: 1 }).sort({ order: 1, key: 1 }).lean<{ key: string }[]>();
     const keys = categories.map((c) => c.key);
-    const cursor = models.Report.find(area).sort({ eventStartsAt: 1 }).lean<ReportDoc[]>().cursor({ batchSize: 1000 });
+    const cursor = models.Report.find(area).sort({ eventStartsAt: 1, _id: 1 }).lean<ReportDoc[]>().cursor({ batchSize: 1000 });
     return {
       ok: true,
       sheet: {

@@ -240,7 +240,7 @@ export function createInviteService(deps: {
     async listPending(actor) {
       const at = now();
       const open = await Invite.find({ usedBy: null, revokedAt: null, expiresAt: trusted({ $gt: at }) })
-        .sort({ createdAt: 1 })
+        .sort({ createdAt: 1, _id: 1 }) // links made at one moment in the order they were made
         .lean<StoredInvite[]>();
       const view = await map.loadMapView();
       const mine: PendingInvite[] = [];

@@ -389,7 +389,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     async listByEventStartBetween(from, to, filter) {
       const query: Record<string, unknown> = { eventStartsAt: trusted({ $gte: from, $lt: to }) };
       if (filter?.stateCodes) query.stateCode = trusted({ $in: [...filter.stateCodes] });
-      const docs = await Report.find(query).sort({ eventStartsAt: 1 }).lean<ReportDoc[]>();
+      const docs = await Report.find(query).sort({ eventStartsAt: 1, _id: 1 }).lean<ReportDoc[]>();
       return docs.map(toReportView);
     },
   };
