@@ -205,9 +205,10 @@ export function createEventService(deps: EventServiceDeps): EventService {
 
   /**
    * My events starting in [from, to], oldest first: my calendars by _id, then each event in the range by _id, checked
-   * against the event itself (an entry may be stale). No query on the events collection by anything but _id: on
-   * FerretDB's SQLite backend any other filter scans every event in the country (1.3–1.8 s for /report at 10,000
-   * people), on its PostgreSQL backend an $or does.
+   * against the event itself (an entry may be stale). No query on the events collection by anything but _id: an index
+   * on MongoDB, and on FerretDB 1.24 (which scans for every filter, _id's too) the one a GIN index on PostgreSQL
+   * serves (src/db/postgresCluster.ts); an $or or $in is never pushed down there. The cost still grows with the
+   * events in the person's calendars within the range: one read each.
    */
   async function findMine(actor: Actor, from: Date, to: Date, toInclusive: boolean): Promise<EventDoc[]> {
     const ids = await calendars.idsBetween(myCalendars(actor), { from, to, toInclusive });

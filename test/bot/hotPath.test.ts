@@ -1,5 +1,6 @@
 // The cost of an update must not grow with the organisation: every query made while handling a conversation step
-// goes by _id (the one key FerretDB's SQLite backend answers without scanning), except reads of configuration
+// goes by _id (a MongoDB index; on FerretDB 1.24, which uses no index itself, the key a GIN index on PostgreSQL
+// serves: src/db/postgresCluster.ts), except reads of configuration
 // collections whose size is fixed by the map and the programme (not by people or records). Recorded with
 // mongoose's per-connection debug hook, so this sees every model operation the update issues.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
