@@ -87,8 +87,6 @@ export function createMapService(models: Models): MapService {
   const clusterFields = { _id: 0, key: 1, name: 1, stateCodes: 1 } as const;
 
   const getState = (code: string) => State.findOne({ code }, noId).lean<StateDoc>();
-  const getPc = (code: string) => Pc.findOne({ code }, noId).lean<PcDoc>();
-  const getAc = (code: string) => Ac.findOne({ code }, noId).lean<AcDoc>();
   const getCluster = (key: string) => Cluster.findOne({ key }, clusterFields).lean<ClusterInfo>();
 
   async function requireCluster(key: string): Promise<void> {
@@ -125,18 +123,49 @@ export function createMapService(models: Models): MapService {
     return clusterOrThrow(key);
   }
 
-  // The AC → PC links are the seeded map and never change while the bot runs: read them once per service, not on
-  // every permission check (4,123 documents). Clusters are small and editable, so they are read every time.
-  let acToPcCache: Promise<Map<string, string>> | undefined;
-  function acToPc(): Promise<Map<string, string>> {
-    acToPcCache ??= Ac.find({}, { _id: 0, code: 1, pcCode: 1 })
-      .lean<Pick<AcDoc, "code" | "pcCode">[]>()
-      .then((acs) => {
-        // An empty map means "not seeded yet": do not keep it.
-        if (acs.length === 0) acToPcCache = undefined;
-        return new Map(acs.map((a) => [a.code, a.pcCode]));
-      });
-    return acToPcCache;
+  // The constituencies are the seeded map and never change while the bot runs: read them once per service, not on
+  // every permission check or name shown (FerretDB scans the 543 PCs or 4,123 ACs for each lookup by code).
+  // Clusters are small and editable, so they are read every time. A seed drops what was read.
+  interface Constituencies {
+    pcs: Map<string, PcDoc>;
+    acs: Map<string, AcDoc>;
+    pcsOfState: Map<string, PcDoc[]>;
+    acsOfPc: Map<string, AcDoc[]>;
+    pcOfAc: Map<string, string>;
+  }
+  let constituenciesCache: Promise<Constituencies> | undefined;
+  function constituencies(): Promise<Constituencies> {
+    constituenciesCache ??= Promise.all([Pc.find({}, noId).lean<PcDoc[]>(), Ac.find({}, noId).lean<AcDoc[]>()]).then(([pcs, acs]) => {
+      // Nothing there means "not seeded yet": do not keep it.
+      if (pcs.length === 0 || acs.length === 0) constituenciesCache = undefined;
+      const byNo = <T extends { no: number }>(a: T, b: T) => a.no - b.no;
+      const group = <T,>(docs: T[], key: (d: T) => string) => {
+        const m = new Map<string, T[]>();
+        for (const d of docs) m.set(key(d), [...(m.get(key(d)) ?? []), d]);
+        return m;
+      };
+      return {
+        pcs: new Map(pcs.map((p) => [p.code, p])),
+        acs: new Map(acs.map((a) => [a.code, a])),
+        pcsOfState: new Map([...group(pcs, (p) => p.stateCode)].map(([k, v]) => [k, v.sort(byNo)])),
+        acsOfPc: new Map([...group(acs, (a) => a.pcCode)].map(([k, v]) => [k, v.sort(byNo)])),
+        pcOfAc: new Map(acs.map((a) => [a.code, a.pcCode])),
+      };
+    });
+    constituenciesCache.catch(() => (constituenciesCache = undefined));
+    return constituenciesCache;
+  }
+  // Copies: a caller that changes what it was given cannot change the next caller's.
+  const getPc = async (code: string): Promise<PcDoc | null> => {
+    const pc = (await constituencies()).pcs.get(code);
+    return pc ? { ...pc } : null;
+  };
+  const getAc = async (code: string): Promise<AcDoc | null> => {
+    const ac = (await constituencies()).acs.get(code);
+    return ac ? { ...ac } : null;
+  };
+  async function acToPc(): Promise<Map<string, string>> {
+    return (await constituencies()).pcOfAc;
   }
 
   /** Re-read after an update; the cluster can only be missing if another admin deleted it in between. */
@@ -155,7 +184,7 @@ export function createMapService(models: Models): MapService {
       const counts = await countTerritories(models);
       assertCountsMatch(counts, data);
       await insertDefaultClusters(Cluster, data.clusters);
-      acToPcCache = undefined;
+      constituenciesCache = undefined;
       return { ...counts, clusters: await Cluster.countDocuments({}) };
     },
 
@@ -177,8 +206,8 @@ export function createMapService(models: Models): MapService {
     },
 
     listStates: () => State.find({}, noId).sort({ name: 1 }).lean<StateDoc[]>(),
-    listPcs: (stateCode) => Pc.find({ stateCode }, noId).sort({ no: 1 }).lean<PcDoc[]>(),
-    listAcs: (pcCodeValue) => Ac.find({ pcCode: pcCodeValue }, noId).sort({ no: 1 }).lean<AcDoc[]>(),
+    listPcs: async (stateCode) => ((await constituencies()).pcsOfState.get(stateCode) ?? []).map((p) => ({ ...p })),
+    listAcs: async (pcCodeValue) => ((await constituencies()).acsOfPc.get(pcCodeValue) ?? []).map((a) => ({ ...a })),
     getState,
     getPc,
     getAc,

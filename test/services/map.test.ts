@@ -201,6 +201,18 @@ describe("map service", () => {
       expect(await map.getAc("IN-UP:A390")).toMatchObject({ name: "Varanasi Cantt", pcCode: "IN-UP:P77" });
     });
 
+    it("reads the constituencies once per service: later lookups do not reach the database, and a seed reads them again", async () => {
+      const first = (await map.getPc("IN-DL:P4"))!;
+      first.name = "Changed by a caller";
+      expect((await map.getPc("IN-DL:P4"))?.name).toBe("New Delhi"); // each caller gets its own copy
+      await db.models.Pc.updateOne({ code: "IN-DL:P4" }, { $set: { name: "Renamed behind its back" } });
+      expect((await map.getPc("IN-DL:P4"))?.name).toBe("New Delhi"); // read once: the map never changes while running
+      expect((await map.listPcs("IN-DL")).map((p) => p.no)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect((await map.listAcs("IN-DL:P4")).every((a) => a.pcCode === "IN-DL:P4")).toBe(true);
+      await map.seedMap(); // puts the data files' name back, and drops what was read
+      expect((await map.getPc("IN-DL:P4"))?.name).toBe("New Delhi");
+    });
+
     it("re-seeding after a name change updates in place", async () => {
       await db.models.Pc.updateOne({ code: "IN-DL:P4" }, { $set: { name: "Renamed" } });
       await map.seedMap();
