@@ -4,6 +4,7 @@ import { EventEmitter } from "node:events";
 import { Types } from "mongoose";
 import type { Models } from "../db/models/index.js";
 import type { IfInterrupted } from "../db/models/outbox.js";
+import { groupBy } from "../domain/groupBy.js";
 import { fromDone, fromPending, type DeliveryRecord } from "./records.js";
 import { createOutboxStore, type NewOutboxItem, type OutboxStore } from "./store.js";
 
@@ -142,15 +143,4 @@ export function createOutboxService(models: Models, now: () => Date, store: Outb
       return () => events.off("enqueued", listener);
     },
   };
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const it of items) {
-    const k = keyOf(it);
-    const list = out.get(k);
-    if (list) list.push(it);
-    else out.set(k, [it]);
-  }
-  return out;
 }

@@ -12,6 +12,7 @@ import { trusted, type Model } from "mongoose";
 import { isDuplicateKey } from "../db/duplicateKey.js";
 import type { AcDoc, ClusterDoc, Models, PcDoc, StateDoc } from "../db/models/index.js";
 import { acCode, pcCode, type MapView, type TerritoryRef } from "../domain/territory.js";
+import { groupBy } from "../domain/groupBy.js";
 import type { Language } from "../domain/language.js";
 
 /** The project's data/ folder, wherever the process was started from. */
@@ -138,17 +139,12 @@ export function createMapService(models: Models): MapService {
     constituenciesCache ??= Promise.all([Pc.find({}, noId).lean<PcDoc[]>(), Ac.find({}, noId).lean<AcDoc[]>()]).then(([pcs, acs]) => {
       // Nothing there means "not seeded yet": do not keep it.
       if (pcs.length === 0 || acs.length === 0) constituenciesCache = undefined;
-      const byNo = <T extends { no: number }>(a: T, b: T) => a.no - b.no;
-      const group = <T,>(docs: T[], key: (d: T) => string) => {
-        const m = new Map<string, T[]>();
-        for (const d of docs) m.set(key(d), [...(m.get(key(d)) ?? []), d]);
-        return m;
-      };
+      const byNo = (a: { no: number }, b: { no: number }) => a.no - b.no;
       return {
         pcs: new Map(pcs.map((p) => [p.code, p])),
         acs: new Map(acs.map((a) => [a.code, a])),
-        pcsOfState: new Map([...group(pcs, (p) => p.stateCode)].map(([k, v]) => [k, v.sort(byNo)])),
-        acsOfPc: new Map([...group(acs, (a) => a.pcCode)].map(([k, v]) => [k, v.sort(byNo)])),
+        pcsOfState: groupBy([...pcs].sort(byNo), (p) => p.stateCode),
+        acsOfPc: groupBy([...acs].sort(byNo), (a) => a.pcCode),
         pcOfAc: new Map(acs.map((a) => [a.code, a.pcCode])),
       };
     });
