@@ -67,23 +67,3 @@ export async function ensureIndexes(models: Models): Promise<void> {
     }
   }
 }
-
-/**
- * True when the model's collection exists with exactly the indexes its schema declares (besides _id's), each unique
- * where declared. A database emptied for reuse (the sandbox's, the tests') keeps its collections only when this holds:
- * an index an older schema had, unique say, would otherwise outlive it.
- */
-export async function hasDeclaredIndexes(model: mongoose.Model<unknown>): Promise<boolean> {
-  let existing: { key: Record<string, number>; unique?: boolean }[];
-  try {
-    existing = (await model.listIndexes()) as typeof existing;
-  } catch {
-    return false; // no such collection
-  }
-  const declared = model.schema.indexes();
-  if (existing.filter((ix) => JSON.stringify(ix.key) !== '{"_id":1}').length !== declared.length) return false;
-  return declared.every(([fields, opts]) => {
-    const found = existing.find((ix) => JSON.stringify(ix.key) === JSON.stringify(fields));
-    return found !== undefined && Boolean((opts as { unique?: boolean }).unique) === Boolean(found.unique);
-  });
-}

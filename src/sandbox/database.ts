@@ -13,8 +13,8 @@
 import { rmSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "../config.js";
-import type { Model } from "mongoose";
-import { connectDatabase, hasDeclaredIndexes } from "../db/connection.js";
+import { connectDatabase } from "../db/connection.js";
+import { emptyForReuse } from "../db/emptyForReuse.js";
 import { DEFAULT_DATA_DIR, readMapData } from "../services/mapService.js";
 
 /** Database name used when the URI names none (the app's local server uses "sanyojak"). */
@@ -46,15 +46,8 @@ export async function resetSandboxDatabase(config: Config): Promise<void> {
     const db = await connectDatabase({ uri: config.mongodbUri });
     try {
       const { State, Pc, Ac } = db.models;
-      const kept = new Set([State, Pc, Ac].map((m) => m.collection.name));
-      const ours = new Map((Object.values(db.models) as Model<unknown>[]).map((m) => [m.collection.name, m]));
-      for (const { name } of await db.connection.db!.listCollections({}, { nameOnly: true }).toArray()) {
-        const model = ours.get(name);
-        // A collection that is not one of ours, or whose indexes are not as its schema now declares (an older
-        // version's), goes entirely; start-up makes it again.
-        if (!model || !(await hasDeclaredIndexes(model))) await db.connection.db!.dropCollection(name);
-        else if (!kept.has(name)) await db.connection.db!.collection(name).deleteMany({});
-      }
+      // Collections dropped because their indexes were an older version's are made again by start-up.
+      await emptyForReuse(db, new Set([State, Pc, Ac].map((m) => m.collection.name)));
       // The clusters are editable (from the page, as the national office), so they start again from the defaults.
       // With the map there, start-up does not seed (and put them back) itself.
       if (await State.exists({})) await db.models.Cluster.insertMany((await readMapData(DEFAULT_DATA_DIR)).clusters);

@@ -7,7 +7,8 @@
 // seeded), and a reused database gets its default clusters back.
 import { createMapService, DEFAULT_DATA_DIR, readMapData } from "../../src/services/mapService.js";
 import { createTestDatabase, type TestDatabase } from "./db.js";
-import { emptyCollections, restoreShape } from "./databasePool.js";
+import { ensureIndexes } from "../../src/db/connection.js";
+import { emptyForReuse } from "../../src/db/emptyForReuse.js";
 
 /** The collections kept between users: the map's constituencies. Clusters are editable, so they go with the rest. */
 const KEPT = new Set(["states", "pcs", "acs"]);
@@ -18,11 +19,9 @@ export async function openSeededTestDatabase(label: string): Promise<TestDatabas
   const reused = pool.pop();
   const db = reused ?? (await createTestDatabase(label));
   if (reused) {
-    // Its other collections were emptied, indexes kept (checked here: a test that dropped a collection or changed an
-    // index gets them made again). Seeding again would only re-read 4,700 unchanged documents (no test writes to the
-    // map's collections but test/services/map.test.ts, which seeds databases of its own), so only the editable
-    // clusters are put back.
-    await restoreShape(db, KEPT);
+    // Its other collections were emptied, indexes as declared (see drop below). Seeding again would only re-read
+    // 4,700 unchanged documents (no test writes to the map's collections but test/services/map.test.ts, which seeds
+    // databases of its own), so only the editable clusters are put back.
     await db.models.Cluster.insertMany((await readMapData(DEFAULT_DATA_DIR)).clusters);
   } else {
     await createMapService(db.models).seedMap();
@@ -30,13 +29,14 @@ export async function openSeededTestDatabase(label: string): Promise<TestDatabas
   return {
     ...db,
     drop: async () => {
-      try {
-        await emptyCollections(db, KEPT);
-      } catch {
-        // A database we could not empty is not handed on: drop it as before.
+      // A database we could not empty, or whose map a test changed the shape of, is not handed on: dropped as before.
+      const emptied = await emptyForReuse(db, KEPT).catch(() => null);
+      if (!emptied || emptied.some((name) => KEPT.has(name))) {
         await db.drop();
         return;
       }
+      // What a test dropped or changed the indexes of is made again now.
+      if (emptied.length > 0) await ensureIndexes(db.models);
       pool.push(db);
     },
   };
