@@ -1,29 +1,32 @@
 // How long one national rollup takes to compute over a large campaign, on the test database server.
-//   npx tsx scripts/bench-rollup.ts [events=100000]
-// Uses TEST_MONGODB_URI when set, else starts the same local server the tests use (FerretDB 1.24 here) in a temporary
-// folder. Inserts a generated campaign (insertMany in batches), then times loading and computing the national rollup
+//   npx tsx scripts/bench-rollup.ts [events=100000] [--backend sqlite|postgresql] [--gin]
+// Uses TEST_MONGODB_URI when set, else starts FerretDB 1.24.2 on SQLite (the default) or on a throwaway PostgreSQL
+// cluster, with --gin adding GIN indexes on every table's _id there (scripts/lib/benchServer.ts). Inserts a generated campaign (insertMany in batches), then times loading and computing the national rollup
 // (and the chart) a few times, and drops the database.
-import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { connectDatabase, ensureIndexes } from "../src/db/connection.js";
-import { startLocalServer, type LocalServer } from "../src/db/localServer.js";
+import { parseBackend, startBenchServer, type BenchServer } from "./lib/benchServer.js";
 import { createMapService } from "../src/services/mapService.js";
 import { createRollupDataSource } from "../src/services/rollupData.js";
 import { computeRollup } from "../src/domain/rollup/compute.js";
 import { generateCampaign, insertCampaign } from "../test/helpers/campaign.js";
 
-const count = Number(process.argv[2] ?? 100_000);
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const count = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000);
+const backend = parseBackend(flag("backend") ?? "sqlite");
+const gin = args.includes("--gin");
 const ZONE = "Asia/Kolkata";
 const DAY = "2026-11-26";
 const AS_OF = new Date("2026-11-26T14:30:00Z"); // 20:00 IST
 
-let server: LocalServer | undefined;
-let dataDir: string | undefined;
+let server: BenchServer | undefined;
 let uri = process.env.TEST_MONGODB_URI;
 if (!uri) {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), "sanyojak-bench-"));
-  server = await startLocalServer({ dataDir, log: (m) => console.log(`[db] ${m}`) });
+  server = await startBenchServer(backend, (m) => console.log(`[db] ${m}`));
   uri = server.uri;
 }
 const db = await connectDatabase({ uri, dbName: `bench_rollup_${Date.now()}` });
@@ -43,6 +46,7 @@ try {
   t = Date.now();
   await insertCampaign(db.models, data);
   console.log(`inserted in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  if (gin) await server?.indexIds();
 
   const timings: number[] = [];
   for (let run = 1; run <= 3; run++) {
@@ -72,5 +76,4 @@ try {
   await db.connection.dropDatabase().catch(() => {});
   await db.close();
   await server?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }

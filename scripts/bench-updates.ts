@@ -19,9 +19,8 @@
 // --think-ms T makes each chat pause 0.5–1.5 × T before each action, as a person reading and tapping does: the
 // latencies then are those of a bot under that load (100 chats with T = 3000 offer about 33 updates/s).
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { Bot } from "grammy";
@@ -32,8 +31,7 @@ import { createBot } from "../src/bot/index.js";
 import type { BotContext, BotDeps } from "../src/bot/context.js";
 import { connectDatabase, ensureIndexes, type Database } from "../src/db/connection.js";
 import { fileAllIntoCalendars } from "../src/db/migrations/calendars.js";
-import { defaultCacheDir, ensureFerretDb, startFerretDb, type LocalServer } from "../src/db/localServer.js";
-import { FERRETDB_ID_GIN_SQL, startPostgresCluster, type PostgresCluster } from "../src/db/postgresCluster.js";
+import { startBenchServer } from "./lib/benchServer.js";
 import { ROLE_LEVEL, type Role } from "../src/domain/roles.js";
 import { createI18n, type I18n } from "../src/i18n.js";
 import { LocalBotApi } from "../src/localBotApi/index.js";
@@ -129,32 +127,15 @@ interface Server {
 }
 
 async function startServer(backend: Backend): Promise<Server> {
-  const binary = await ensureFerretDb(defaultCacheDir(), log);
-  if (!binary) throw new Error("no FerretDB binary and no Go to build one");
-  const dir = mkdtempSync(path.join(os.tmpdir(), `sanyojak-bench-updates-${backend}-`));
-  let pg: PostgresCluster | undefined;
-  let ferret: LocalServer;
-  try {
-    if (backend === "postgresql") pg = await startPostgresCluster(dir, { throwaway: true, log });
-    ferret = await startFerretDb(binary, path.join(dir, "ferretdb"), log, pg ? { handler: "postgresql", url: pg.url } : { handler: "sqlite" });
-  } catch (err) {
-    await pg?.stop().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
-  const ferretPid = ferret.pid ?? 0;
+  const server = await startBenchServer(backend, log);
   return {
     backend,
-    uri: ferret.uri,
-    cpu: () => ({ ferret: cpuOf(ferretPid), postgres: pg ? cpuOfTree(pg.pid) : 0 }),
+    uri: server.uri,
+    cpu: () => ({ ferret: cpuOf(server.ferretPid), postgres: server.postgresPid ? cpuOfTree(server.postgresPid) : 0 }),
     indexIds: async () => {
-      if (pg && GIN) await pg.psql(FERRETDB_ID_GIN_SQL);
+      if (GIN) await server.indexIds();
     },
-    stop: async () => {
-      await ferret.stop();
-      await pg?.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => server.stop(),
   };
 }
 

@@ -8,6 +8,10 @@
 //   4. refile(its id)                  read it again and file it as it now is.
 // Step 4 comes after every writer's own step 3, so whichever change lands last, its writer files the final state after
 // every pull that could have removed it. Stale entries left over are harmless: readers check each event.
+//
+// An event that needs no report any more (reported, or cancelled: both final) is also closed in its calendars, after
+// the change, so that /report reads only the open ones. Nothing ever reopens an event, so an id in `closed` is never
+// wrong; one missing (a failed write, an event handed to someone else before) is read and checked, as before.
 import type { Models } from "../db/models/index.js";
 import type { CalendarDoc, CalendarKey, Fileable } from "../db/models/calendar.js";
 import { calendarEntry, eventCalendarKeys, parseCalendarEntry } from "../db/models/calendar.js";
@@ -21,13 +25,15 @@ export interface Calendars {
   unfile(event: Fileable): Promise<void>;
   /** Reads the event by _id and files it as it is now (step 4 above). */
   refile(eventId: EventDoc["_id"]): Promise<void>;
+  /** Marks an event as needing no report in its calendars (after it was reported or cancelled). Idempotent. */
+  close(event: Pick<Fileable, "id" | "pcCode" | "acCode" | "createdBy">): Promise<void>;
   /** Files a report under its author at the time it was first submitted. Idempotent. */
   fileReport(args: { reporter: number; submittedAt: Date; eventId: string }): Promise<void>;
   /**
    * Ids filed under any of these keys at a time in [from, to] (to excluded unless toInclusive; every time without a
    * range), each once, in no particular order. Candidates only: the caller reads each by _id and checks it.
    */
-  idsBetween(keys: readonly CalendarKey[], range?: { from: Date; to: Date; toInclusive: boolean }): Promise<string[]>;
+  idsBetween(keys: readonly CalendarKey[], range?: { from: Date; to: Date; toInclusive: boolean }, only?: { open: boolean }): Promise<string[]>;
 }
 
 export function fileableOf(doc: Pick<EventDoc, "_id" | "startsAt" | "pcCode" | "acCode" | "createdBy">): Fileable {
@@ -44,6 +50,10 @@ export function createCalendars(models: Models): Calendars {
     await Promise.all(eventCalendarKeys(event).map((key) => add(key, entry)));
   }
 
+  async function close(event: Pick<Fileable, "id" | "pcCode" | "acCode" | "createdBy">): Promise<void> {
+    await Promise.all(eventCalendarKeys(event).map((key) => upsertById(Calendar, key, { $addToSet: { closed: event.id } })));
+  }
+
   return {
     file,
 
@@ -53,24 +63,31 @@ export function createCalendars(models: Models): Calendars {
     },
 
     async refile(eventId) {
-      const doc = await Event.findById(eventId, { startsAt: 1, pcCode: 1, acCode: 1, createdBy: 1 }).lean<EventDoc>();
-      if (doc) await file(fileableOf(doc));
+      const doc = await Event.findById(eventId, { startsAt: 1, pcCode: 1, acCode: 1, createdBy: 1, status: 1, reportedAt: 1 }).lean<EventDoc>();
+      if (!doc) return;
+      await file(fileableOf(doc));
+      // Closed where it is filed now too (a new organiser's calendar has never seen it).
+      if (doc.reportedAt || doc.status === "cancelled") await close(fileableOf(doc));
     },
+
+    close,
 
     async fileReport({ reporter, submittedAt, eventId }) {
       await add(`reporter:${reporter}`, calendarEntry(submittedAt, eventId));
     },
 
-    async idsBetween(keys, range) {
+    async idsBetween(keys, range, only) {
       const lo = range?.from.toISOString() ?? "";
       const hi = range?.to.toISOString() ?? "\uffff";
       const toInclusive = range?.toInclusive ?? true;
       const docs = await Promise.all([...new Set(keys)].map((key) => Calendar.findById(key).lean<CalendarDoc>()));
       const ids = new Set<string>();
+      // Closed in any calendar is closed (a fact of the event); only filed ones can be left out.
+      const closed = only?.open ? new Set(docs.flatMap((d) => d?.closed ?? [])) : new Set<string>();
       for (const doc of docs) {
         for (const raw of doc?.entries ?? []) {
           const entry = parseCalendarEntry(raw);
-          if (entry && entry.at >= lo && (toInclusive ? entry.at <= hi : entry.at < hi)) ids.add(entry.eventId);
+          if (entry && !closed.has(entry.eventId) && entry.at >= lo && (toInclusive ? entry.at <= hi : entry.at < hi)) ids.add(entry.eventId);
         }
       }
       return [...ids];

@@ -208,10 +208,11 @@ export function createEventService(deps: EventServiceDeps): EventService {
    * against the event itself (an entry may be stale). No query on the events collection by anything but _id: an index
    * on MongoDB, and on FerretDB 1.24 (which scans for every filter, _id's too) the one a GIN index on PostgreSQL
    * serves (src/db/postgresCluster.ts); an $or or $in is never pushed down there. The cost still grows with the
-   * events in the person's calendars within the range: one read each.
+   * events in the person's calendars within the range, one read each; with `open`, only with those that still need
+   * a report (reported and cancelled ones are closed in the calendars).
    */
-  async function findMine(actor: Actor, from: Date, to: Date, toInclusive: boolean): Promise<EventDoc[]> {
-    const ids = await calendars.idsBetween(myCalendars(actor), { from, to, toInclusive });
+  async function findMine(actor: Actor, from: Date, to: Date, toInclusive: boolean, only?: { open: boolean }): Promise<EventDoc[]> {
+    const ids = await calendars.idsBetween(myCalendars(actor), { from, to, toInclusive }, only);
     const docs = await Promise.all(ids.map(byId));
     const inRange = (at: Date) => at >= from && (toInclusive ? at <= to : at < to);
     return docs
@@ -267,6 +268,8 @@ export function createEventService(deps: EventServiceDeps): EventService {
     const after = await byId(eventId);
     // Filed as it is now, after taking the old entries out: a racing move that landed last is filed by its own writer.
     if (moves && after) await calendars.file(fileableOf(after));
+    // A cancelled event needs no report: out of /report's list (services/calendars.ts).
+    if (action === "event.cancel") await calendars.close(fileableOf(after ?? event));
     return { ok: true, event: toEventView(after!), changed: true };
   }
 
@@ -342,7 +345,7 @@ export function createEventService(deps: EventServiceDeps): EventService {
     },
 
     async listAwaitingReport(actor, since) {
-      const docs = await findMine(actor, since, now(), true);
+      const docs = await findMine(actor, since, now(), true, { open: true });
       // Status and report are checked here rather than in the filter: lean documents may lack defaulted fields.
       return docs.map(toEventView).filter((e) => e.status === "planned" && !e.reportedAt);
     },

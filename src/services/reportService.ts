@@ -21,7 +21,7 @@ import {
   type EventPlace,
 } from "../domain/events/index.js";
 import type { AuditService } from "./auditService.js";
-import { createCalendars } from "./calendars.js";
+import { createCalendars, fileableOf } from "./calendars.js";
 import { isDuplicateKey } from "./claims.js";
 import { parseObjectId, toEventView, type Actor, type EventRefusal, type EventService } from "./eventService.js";
 import type { ProgrammeService } from "./programmeService.js";
@@ -230,7 +230,11 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
       // The version filter keeps a slower writer of an older version from overwriting a newer one.
       await Report.updateOne({ _id: existing._id, version: trusted({ $lt: latest.version }) }, { $set: current });
     }
-    if (!event.reportedAt) await Event.updateOne({ _id: event._id }, { $set: { reportedAt: first.changedAt } });
+    if (!event.reportedAt) {
+      await Event.updateOne({ _id: event._id }, { $set: { reportedAt: first.changedAt } });
+      // Out of /report's list in its calendars (services/calendars.ts), now that it is reported.
+      await calendars.close(fileableOf(event));
+    }
     await review.refresh(event._id);
   }
 

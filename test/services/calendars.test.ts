@@ -117,6 +117,39 @@ describe("calendars", () => {
     expect(await s.reports.listCorrectable(pc)).toEqual([]);
   });
 
+  it("give /report only the events that still need a report: reported and cancelled ones are never read again", async () => {
+    const pc = actor(7_100_000_051, { ...PC77, code: "IN-UP:P76" });
+    const at = { territory: { level: "pc" as const, code: "IN-UP:P76" }, startsAt: new Date(clock.now().getTime() + HOUR) };
+    const [reported, cancelled, open] = [await register(pc, at), await register(pc, at), await register(pc, at)];
+    expect((await s.events.cancel({ actor: pc, eventId: cancelled })).ok).toBe(true);
+    clock.advance(3 * HOUR);
+    const saved = await s.reports.submit({
+      actor: pc,
+      eventId: reported,
+      input: { total: 5, counts: { "sufi-ulema": 5 }, photos: [], notes: "" },
+      confirmKey: "calendars:closed",
+    });
+    expect(saved.ok).toBe(true);
+    for (const key of ["pc:IN-UP:P76", "person:7100000051"]) {
+      expect((await db.models.Calendar.findById(key).lean())?.closed?.sort()).toEqual([reported, cancelled].sort());
+    }
+    const reads: unknown[] = [];
+    db.connection.set("debug", (collection: string, _method: string, filter?: unknown) => {
+      if (collection === "events") reads.push(filter);
+    });
+    try {
+      expect(idsOf(await s.events.listAwaitingReport(pc, new Date(clock.now().getTime() - DAY)))).toEqual([open]);
+    } finally {
+      db.connection.set("debug", false);
+    }
+    // One read, of the open event: the other two are closed in the calendars.
+    expect(reads).toEqual([{ _id: new Types.ObjectId(open) }]);
+    // Everything is still "mine" for /myevents.
+    expect(idsOf(await s.events.listMine(pc, { from: new Date(clock.now().getTime() - DAY), to: clock.now() })).sort()).toEqual(
+      [reported, cancelled, open].sort(),
+    );
+  });
+
   it("are filed once at start for events and reports stored before them, and by the bulk filer again without harm", async () => {
     const pcEventId = new Types.ObjectId();
     const startsAt = new Date(clock.now().getTime() + DAY);
@@ -132,5 +165,21 @@ describe("calendars", () => {
     expect(await fileCalendarsOnce(db.models, clock.now)).toBe(0);
     await fileAllIntoCalendars(db.models);
     expect(await db.models.Calendar.findById("pc:IN-UP:P81").lean()).toEqual({ _id: "pc:IN-UP:P81", entries: [`${startsAt.toISOString()}|${pcEventId.toHexString()}`] });
+  });
+
+  it("are filed with what is closed: a reported or cancelled event stored before is closed by the bulk filer", async () => {
+    const stored = (over: Record<string, unknown>) => ({
+      _id: new Types.ObjectId(), programmeKey: "sneh-samvad", level: "pc", code: "IN-UP:P83", stateCode: "IN-UP", pcCode: "IN-UP:P83", acCode: null,
+      startsAt: new Date(clock.now().getTime() - DAY), venue: "Old hall", location: null, expectedAttendance: 10, notes: "", status: "planned",
+      createdBy: 7_100_000_061, createdAt: clock.now(), updatedAt: clock.now(), reportedAt: null, ...over,
+    });
+    const [open, reported, cancelled] = [stored({}), stored({ reportedAt: clock.now() }), stored({ status: "cancelled" })];
+    await db.models.Event.collection.insertMany([open, reported, cancelled] as never[]);
+    // Once into new calendars, once more into calendars that exist (the second pass adds nothing twice).
+    await fileAllIntoCalendars(db.models);
+    await fileAllIntoCalendars(db.models);
+    const pc = actor(7_100_000_061, { ...PC77, code: "IN-UP:P83" });
+    expect((await db.models.Calendar.findById("pc:IN-UP:P83").lean())?.closed?.sort()).toEqual([reported._id.toHexString(), cancelled._id.toHexString()].sort());
+    expect(idsOf(await s.events.listAwaitingReport(pc, new Date(clock.now().getTime() - 2 * DAY)))).toEqual([open._id.toHexString()]);
   });
 });

@@ -9,7 +9,8 @@ import { bulkWriteErrors, isDuplicateKey, onlyDuplicateKeys } from "../duplicate
 import { calendarEntry, eventCalendarKeys, type CalendarDoc } from "../models/calendar.js";
 import type { Models } from "../models/index.js";
 
-const DONE_MARKER = "calendars-filed";
+// "-closed": calendars gained `closed` (events that need no report); a store filed before is filed again, once.
+const DONE_MARKER = "calendars-filed-closed";
 const BATCH = 500;
 
 export async function fileCalendarsOnce(models: Models, now: () => Date): Promise<number> {
@@ -25,17 +26,25 @@ export async function fileCalendarsOnce(models: Models, now: () => Date): Promis
 /** Files every stored event and report in the calendars; returns how many events and reports it read. */
 export async function fileAllIntoCalendars(models: Models): Promise<number> {
   const entries = new Map<string, string[]>();
-  const add = (key: string, entry: string) => {
-    const list = entries.get(key);
+  const closed = new Map<string, string[]>();
+  const add = (key: string, entry: string, into = entries) => {
+    const list = into.get(key);
     if (list) list.push(entry);
-    else entries.set(key, [entry]);
+    else into.set(key, [entry]);
   };
   let read = 0;
-  const events = models.Event.collection.find({}, { projection: { startsAt: 1, pcCode: 1, acCode: 1, createdBy: 1 }, batchSize: 1000 });
+  const events = models.Event.collection.find(
+    {},
+    { projection: { startsAt: 1, pcCode: 1, acCode: 1, createdBy: 1, status: 1, reportedAt: 1 }, batchSize: 1000 },
+  );
   for await (const e of events) {
     read++;
     const entry = calendarEntry(e.startsAt as Date, String(e._id));
-    for (const key of eventCalendarKeys({ pcCode: e.pcCode as string, acCode: (e.acCode as string | null) ?? null, createdBy: e.createdBy as number })) add(key, entry);
+    const isClosed = e.reportedAt != null || e.status === "cancelled";
+    for (const key of eventCalendarKeys({ pcCode: e.pcCode as string, acCode: (e.acCode as string | null) ?? null, createdBy: e.createdBy as number })) {
+      add(key, entry);
+      if (isClosed) add(key, String(e._id), closed);
+    }
   }
   const reports = models.Report.collection.find({}, { projection: { submittedBy: 1, submittedAt: 1 }, batchSize: 1000 });
   for await (const r of reports) {
@@ -50,7 +59,13 @@ export async function fileAllIntoCalendars(models: Models): Promise<number> {
     const batch = all.slice(i, i + BATCH);
     const existing = new Set<string>();
     try {
-      await models.Calendar.collection.insertMany(batch.map(([key, list]) => ({ _id: key, entries: [...new Set(list)] })) as never[], { ordered: false });
+      await models.Calendar.collection.insertMany(
+        batch.map(([key, list]) => {
+          const shut = closed.get(key);
+          return shut ? { _id: key, entries: [...new Set(list)], closed: [...new Set(shut)] } : { _id: key, entries: [...new Set(list)] };
+        }) as never[],
+        { ordered: false },
+      );
     } catch (err) {
       if (!onlyDuplicateKeys(err)) throw err;
       for (const w of bulkWriteErrors(err) ?? []) if (w.index >= 0) existing.add(batch[w.index]![0]);
@@ -59,7 +74,11 @@ export async function fileAllIntoCalendars(models: Models): Promise<number> {
     }
     const ops: AnyBulkWriteOperation<CalendarDoc>[] = batch
       .filter(([key]) => existing.has(key))
-      .map(([key, list]) => ({ updateOne: { filter: { _id: key }, update: { $addToSet: { entries: { $each: list } } } } }));
+      .map(([key, list]) => {
+        const shut = closed.get(key);
+        const update = shut ? { $addToSet: { entries: { $each: list }, closed: { $each: shut } } } : { $addToSet: { entries: { $each: list } } };
+        return { updateOne: { filter: { _id: key }, update } };
+      });
     if (ops.length) await models.Calendar.bulkWrite(ops, { ordered: false });
   }
   return read;

@@ -9,11 +9,16 @@
 // out of date (the event moved, was handed to someone else, was never stored), and readers check every event they
 // read. Writers file an event before they change it and again after (services/calendars.ts), so an event is never
 // missing from a calendar it belongs to.
+// `closed` holds the ids of a calendar's events that need no report any more (reported or cancelled: both are final,
+// an event is never reopened), so that /report reads only the events it may list. Added after the event changed;
+// a missing id only costs a read.
 import { Schema } from "mongoose";
 
 export interface CalendarDoc {
   _id: string;
   entries: string[];
+  /** Ids of events here that need no report any more (see above); absent on calendars of reports. */
+  closed?: string[];
 }
 
 export type CalendarKey = `pc:${string}` | `ac:${string}` | `person:${number}` | `reporter:${number}`;
@@ -46,6 +51,7 @@ export const calendarSchema = new Schema<CalendarDoc>(
   {
     _id: { type: String },
     entries: { type: [String], default: [] },
+    closed: { type: [String], default: undefined },
   },
   { versionKey: false },
 );
