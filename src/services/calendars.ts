@@ -1,7 +1,8 @@
 // Calendars (db/models/calendar.ts): events filed under their seats and organiser, reports under their author, so that
 // "my events" and "my reports" are a read of one or two documents by _id and then of each event by _id.
 //
-// Right under concurrent writers without transactions, because every change to an event's time or organiser is
+// Right under concurrent writers without transactions (within one process on FerretDB, whose updates are not atomic:
+// db/serialWrites.ts), because every change to an event's time or organiser is
 //   1. file(the event as it will be)   before the change: never a moment when it is stored but not filed,
 //   2. the change itself,
 //   3. unfile(the event as it was)     only a move does this (else stale entries would only pile up),
@@ -43,7 +44,10 @@ export function fileableOf(doc: Pick<EventDoc, "_id" | "startsAt" | "pcCode" | "
 export function createCalendars(models: Models): Calendars {
   const { Calendar, Event } = models;
 
-  const add = (key: CalendarKey, entry: string) => upsertById(Calendar, key, { $addToSet: { entries: entry } });
+  // Every write to a calendar goes through models.serial: many people's actions write one PC's calendar, and on
+  // FerretDB two concurrent updates of one document can lose one (db/serialWrites.ts).
+  const write = (key: CalendarKey, update: object) => models.serial.run(`calendars:${key}`, () => upsertById(Calendar, key, update));
+  const add = (key: CalendarKey, entry: string) => write(key, { $addToSet: { entries: entry } });
 
   async function file(event: Fileable): Promise<void> {
     const entry = calendarEntry(event.startsAt, event.id);
@@ -51,7 +55,7 @@ export function createCalendars(models: Models): Calendars {
   }
 
   async function close(event: Pick<Fileable, "id" | "pcCode" | "acCode" | "createdBy">): Promise<void> {
-    await Promise.all(eventCalendarKeys(event).map((key) => upsertById(Calendar, key, { $addToSet: { closed: event.id } })));
+    await Promise.all(eventCalendarKeys(event).map((key) => write(key, { $addToSet: { closed: event.id } })));
   }
 
   return {
@@ -59,7 +63,9 @@ export function createCalendars(models: Models): Calendars {
 
     async unfile(event) {
       const entry = calendarEntry(event.startsAt, event.id);
-      await Promise.all(eventCalendarKeys(event).map((key) => Calendar.updateOne({ _id: key }, { $pull: { entries: entry } })));
+      await Promise.all(
+        eventCalendarKeys(event).map((key) => models.serial.run(`calendars:${key}`, () => Calendar.updateOne({ _id: key }, { $pull: { entries: entry } }))),
+      );
     },
 
     async refile(eventId) {

@@ -225,7 +225,8 @@ export function createEventService(deps: EventServiceDeps): EventService {
 
   async function addToSlot(place: { level: string; code: string }, startsAt: Date, eventId: string, confirmKey: string | null): Promise<void> {
     const _id = slotId(place, startsAt);
-    await upsertById(EventSlot, _id, { $push: { events: { eventId, confirmKey } } });
+    // One writer at a time (db/serialWrites.ts): two registrations for one seat and time must both be kept.
+    await models.serial.run(`event_slots:${_id}`, () => upsertById(EventSlot, _id, { $push: { events: { eventId, confirmKey } } }));
   }
 
   /** Planned events of this seat at exactly this time, other than the one this draft registered. */

@@ -5,7 +5,7 @@
 //   "person:<id>"       every event the person organises (createdBy): theirs, or handed to them
 //   "reporter:<id>"     every report the person submitted (the first version's author), at its submission time
 // Each entry is "<ISO time>|<event id>": a plain string, so $addToSet and $pull keep a calendar right under any number
-// of concurrent writers, and a range of times is a string comparison. The event itself is the truth: an entry may be
+// of concurrent writers (on MongoDB; on FerretDB, whose updates are not atomic, within one process: db/serialWrites.ts), and a range of times is a string comparison. The event itself is the truth: an entry may be
 // out of date (the event moved, was handed to someone else, was never stored), and readers check every event they
 // read. Writers file an event before they change it and again after (services/calendars.ts), so an event is never
 // missing from a calendar it belongs to.

@@ -1,6 +1,7 @@
 // Builds every model on one connection. Models are created per connection (not on mongoose's global one) so that
 // tests, scripts and the bot can each hold their own.
 import type { Connection, Model } from "mongoose";
+import { createSerialWrites, type SerialWrites } from "../serialWrites.js";
 import { stateSchema, pcSchema, acSchema, type StateDoc, type PcDoc, type AcDoc } from "./territory.js";
 import { clusterSchema, type ClusterDoc } from "./cluster.js";
 import { personSchema, type PersonDoc } from "./person.js";
@@ -107,10 +108,15 @@ export interface Models {
   /** Campaign phases and raised targets (plan.ts). */
   PlanPhase: Model<PlanPhaseDoc>;
   PlanRaise: Model<PlanRaiseDoc>;
+  /**
+   * Writes to shared documents, one at a time in this process (db/serialWrites.ts). Not a model: not enumerable, so
+   * code that walks the models never sees it.
+   */
+  readonly serial: SerialWrites;
 }
 
 export function createModels(connection: Connection): Models {
-  return {
+  const models = {
     State: connection.model<StateDoc>("State", stateSchema, "states"),
     Pc: connection.model<PcDoc>("Pc", pcSchema, "pcs"),
     Ac: connection.model<AcDoc>("Ac", acSchema, "acs"),
@@ -156,6 +162,8 @@ export function createModels(connection: Connection): Models {
     PlanPhase: connection.model<PlanPhaseDoc>("PlanPhase", planPhaseSchema, "plan_phases"),
     PlanRaise: connection.model<PlanRaiseDoc>("PlanRaise", planRaiseSchema, "plan_raises"),
   };
+  Object.defineProperty(models, "serial", { value: createSerialWrites(), enumerable: false });
+  return models as typeof models & Pick<Models, "serial">;
 }
 
 export type { StateDoc, PcDoc, AcDoc, ClusterDoc, PersonDoc, InviteDoc, AuditDoc, ConversationStateDoc, ConversationLogDoc, ClaimDoc, AttemptLimitDoc };

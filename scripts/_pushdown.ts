@@ -1,0 +1,27 @@
+import { MongoClient } from "mongodb";
+import { startBenchServer } from "./lib/benchServer.js";
+const backend = (process.argv[2] ?? "postgresql") as "postgresql" | "sqlite";
+const server = await startBenchServer(backend, () => {});
+const client = await MongoClient.connect(server.uri);
+const c = client.db("pd").collection("t");
+const N = Number(process.argv[3] ?? 100000);
+const docs = [];
+for (let i = 0; i < N; i++) docs.push({ day: `d${i % 1000}`, n: i % 1000, dt: new Date(1e12 + i * 1000), pad: "x".repeat(300), nested: { a: i % 7 } });
+for (let i = 0; i < N; i += 5000) await c.insertMany(docs.slice(i, i + 5000));
+const time = async (label: string, f: () => Promise<unknown>) => {
+  const s = performance.now(); const r = await f(); console.log(label, (performance.now() - s).toFixed(0), "ms", Array.isArray(r) ? r.length : r);
+};
+await time("find all", () => c.find({}).toArray());
+await time("find all projected", () => c.find({}, { projection: { n: 1 } }).toArray());
+await time("countDocuments", () => c.countDocuments({}));
+await time("estimated", () => c.estimatedDocumentCount());
+await time("find day=d5 (string eq)", () => c.find({ day: "d5" }).toArray());
+await time("find n=5 (int eq)", () => c.find({ n: 5 }).toArray());
+await time("find dt>= (range)", () => c.find({ dt: { $gte: new Date(1e12 + (N - 100) * 1000) } }).toArray());
+await time("find nested.a=3", () => c.find({ "nested.a": 3 }).limit(5).toArray());
+await time("find day in", () => c.find({ day: { $in: ["d5", "d6"] } }).toArray());
+await time("find _id", async () => { const d = await c.findOne({ day: "d9" }); return c.findOne({ _id: d!._id }); });
+await time("agg match group", () => c.aggregate([{ $match: { day: "d5" } }, { $group: { _id: "$n", s: { $sum: 1 } } }]).toArray());
+await time("find day=d5 again", () => c.find({ day: "d5" }).toArray());
+await client.close();
+await server.stop();
