@@ -1,13 +1,16 @@
 // How long one national rollup takes to compute over a large campaign, on the test database server.
-//   npx tsx scripts/bench-rollup.ts [events=100000] [--backend sqlite|postgresql] [--gin]
+//   npx tsx scripts/bench-rollup.ts [events=100000] [--backend sqlite|postgresql] [--gin] [--no-records]
 // Uses TEST_MONGODB_URI when set, else starts FerretDB 1.24.2 on SQLite (the default) or on a throwaway PostgreSQL
-// cluster, with --gin adding GIN indexes on every table's _id there (scripts/lib/benchServer.ts). Inserts a generated campaign (insertMany in batches), then times loading and computing the national rollup
-// (and the chart) a few times, and drops the database.
+// cluster, with --gin adding GIN indexes there (scripts/lib/benchServer.ts). Inserts a generated campaign (insertMany
+// in batches), then times the national rollup from the running totals (the first fold that builds them, rollups
+// with nothing and with 100 seats to fold, the check) and from the records, and drops the database.
 import os from "node:os";
 import { connectDatabase, ensureIndexes } from "../src/db/connection.js";
 import { parseBackend, startBenchServer, type BenchServer } from "./lib/benchServer.js";
 import { createMapService } from "../src/services/mapService.js";
 import { createRollupDataSource } from "../src/services/rollupData.js";
+import { createRollupTotals } from "../src/services/rollupTotals.js";
+import { markRollupSeats } from "../src/db/rollupMarks.js";
 import { computeRollup } from "../src/domain/rollup/compute.js";
 import { generateCampaign, insertCampaign } from "../test/helpers/campaign.js";
 
@@ -19,6 +22,8 @@ const flag = (name: string) => {
 const count = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000);
 const backend = parseBackend(flag("backend") ?? "sqlite");
 const gin = args.includes("--gin");
+/** --no-records: leave out the rollup from the records (minutes at 300,000 events on FerretDB). */
+const skipRecords = args.includes("--no-records");
 const ZONE = "Asia/Kolkata";
 const DAY = "2026-11-26";
 const AS_OF = new Date("2026-11-26T14:30:00Z"); // 20:00 IST
@@ -48,29 +53,54 @@ try {
   console.log(`inserted in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   if (gin) await server?.indexIds();
 
-  const timings: number[] = [];
+  const country = { level: "country", code: "IN" } as const;
+  const describe = (input: Awaited<ReturnType<typeof source.load>>, rollup: ReturnType<typeof computeRollup>) =>
+    `(events ${input.events.length}, day reports ${input.reports.length}, coverage rows ${input.reportedPlaces.length}); ` +
+    `held today ${rollup.today.held}, pending ${rollup.pending.length}, PCs covered ${rollup.coverage.pcsCovered}/${rollup.coverage.pcsTotal}`;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+  // From the running totals (services/rollupTotals.ts), as the bot does for a day not yet over. The first fold builds
+  // every seat's totals (what a migration or bulk import costs once); then a rollup with nothing to fold, and one
+  // that folds 100 seats changed since the last fold (about a minute of a busy evening: the fold job runs each minute).
+  const totals = createRollupTotals(db.models, { zone: ZONE });
+  const fromTotals = createRollupDataSource(db.models, totals);
+  t = Date.now();
+  const seats = await totals.fold();
+  console.log(`first fold (every seat): ${seats} seats in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  const totalsRuns: number[] = [];
   for (let run = 1; run <= 3; run++) {
     const started = Date.now();
-    const input = await source.load({ day: DAY, zone: ZONE, asOf: AS_OF });
-    const loaded = Date.now();
-    const rollup = computeRollup({ ...input, scope: { level: "country", code: "IN" } });
-    const done = Date.now();
-    timings.push(done - started);
-    console.log(
-      `run ${run}: load ${loaded - started} ms (events ${input.events.length}, day reports ${input.reports.length}, ` +
-        `coverage rows ${input.reportedPlaces.length}), compute ${done - loaded} ms; ` +
-        `held today ${rollup.today.held}, pending ${rollup.pending.length}, PCs covered ${rollup.coverage.pcsCovered}/${rollup.coverage.pcsTotal}`,
-    );
+    const input = await fromTotals.load({ day: DAY, zone: ZONE, asOf: AS_OF });
+    const rollup = computeRollup({ ...input, scope: country });
+    totalsRuns.push(Date.now() - started);
+    console.log(`totals run ${run}: ${totalsRuns.at(-1)} ms ${describe(input, rollup)}`);
   }
-  timings.sort((a, b) => a - b);
-  console.log(`national rollup over ${count} events: median ${timings[1]} ms (min ${timings[0]}, max ${timings[2]})`);
-  // Where the time goes: each collection read alone (FerretDB decodes every document for any non-_id filter).
-  let s = Date.now();
-  await db.models.Event.countDocuments({});
-  console.log(`a full scan of events (countDocuments): ${Date.now() - s} ms`);
-  s = Date.now();
-  await db.models.Report.countDocuments({});
-  console.log(`a full scan of reports (countDocuments): ${Date.now() - s} ms`);
+  const changed = [...new Set(data.events.map((e) => e.code))].slice(0, 100);
+  await markRollupSeats(db.models, changed);
+  t = Date.now();
+  const folded = computeRollup({ ...(await fromTotals.load({ day: DAY, zone: ZONE, asOf: AS_OF })), scope: country });
+  const withFold = Date.now() - t;
+  console.log(`totals run with ${changed.length} seats to fold first: ${withFold} ms (held today ${folded.today.held})`);
+  t = Date.now();
+  const drift = await totals.check();
+  console.log(`check of every seat: ${drift.seats} seats, ${drift.drifted.length} drifted, in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+  // From the records, as before (and as a rollup of a day that has ended still is).
+  const recordRuns: number[] = [];
+  for (let run = 1; run <= (skipRecords ? 0 : 3); run++) {
+    const started = Date.now();
+    const input = await source.load({ day: DAY, zone: ZONE, asOf: AS_OF });
+    const rollup = computeRollup({ ...input, scope: country });
+    recordRuns.push(Date.now() - started);
+    console.log(`records run ${run}: ${recordRuns.at(-1)} ms ${describe(input, rollup)}`);
+  }
+  console.log(
+    `national rollup over ${count} events: from totals median ${median(totalsRuns)} ms, ${withFold} ms with 100 seats to fold; ` +
+      (recordRuns.length ? `from records median ${median(recordRuns)} ms` : "from records not run (--no-records)"),
+  );
+  console.log(
+    `BENCH_JSON ${JSON.stringify({ events: count, backend, gin, firstFoldSeats: seats, totalsMs: totalsRuns, withFoldMs: withFold, recordsMs: recordRuns })}`,
+  );
   console.log(`load average while measuring: ${os.loadavg().map((l) => l.toFixed(1)).join(", ")} on ${os.cpus().length} cores`);
 } finally {
   await db.connection.dropDatabase().catch(() => {});

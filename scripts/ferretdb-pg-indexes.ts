@@ -3,6 +3,6 @@
 // against FerretDB's PostgreSQL database after the bot's first start (and after an upgrade that adds collections):
 //   npx tsx scripts/ferretdb-pg-indexes.ts | psql "postgres://user@host:5432/ferretdb"
 // It is idempotent: tables that have the index are skipped.
-import { FERRETDB_ID_GIN_SQL } from "../src/db/postgresCluster.js";
+import { FERRETDB_GIN_SQL } from "../src/db/postgresCluster.js";
 
-process.stdout.write(`${FERRETDB_ID_GIN_SQL}\n`);
+process.stdout.write(`${FERRETDB_GIN_SQL}\n`);

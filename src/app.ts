@@ -7,6 +7,7 @@ import type { Logger } from "./logger.js";
 import { connectDatabase, ensureIndexes, type Database } from "./db/connection.js";
 import { backfillReviewStatusOnce } from "./db/migrations/reviewStatus.js";
 import { fileCalendarsOnce } from "./db/migrations/calendars.js";
+import { markRollupSeatsOnce } from "./db/rollupMarks.js";
 import { rekeyLegacyDocumentsOnce } from "./db/migrations/rekey.js";
 import { LOCAL_DB_NAME, startLocalServer, type LocalServer } from "./db/localServer.js";
 import { createServices } from "./services/index.js";
@@ -66,6 +67,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   if (backfilled > 0) logger.info({ backfilled }, "reports from before review marked as awaiting review");
   const filed = await fileCalendarsOnce(db.models, now);
   if (filed > 0) logger.info({ filed }, "filed the stored events and reports in the seats' and people's calendars");
+  const marked = await markRollupSeatsOnce(db.models, now);
+  if (marked > 0) logger.info({ marked }, "marked every seat for the rollups' running totals (folded in the background)");
 
   const i18n = await createI18n();
   // Report photos are downloaded by the photo job through the same Bot API root (getFile, then /file/bot<token>/...).

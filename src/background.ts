@@ -17,6 +17,7 @@ import { minutePeriod } from "./jobs/periods.js";
 import type { JobDefinition } from "./jobs/runner.js";
 import { createScheduler, type Scheduler } from "./jobs/scheduler.js";
 import { createPhotoJob } from "./jobs/photoJob.js";
+import { createRollupTotalsJob } from "./jobs/rollupTotalsJob.js";
 import { createDirectiveRepingJob } from "./jobs/directiveRepingJob.js";
 import { createDirectiveRenderer } from "./bot/directiveMessages.js";
 
@@ -117,6 +118,7 @@ export async function startBackground(deps: BackgroundDeps): Promise<Background>
         idleConversationsJob(deps),
         startLimitWindowsJob(deps),
         createPhotoJob({ photos: services.photos }),
+        createRollupTotalsJob({ totals: services.rollupTotals }),
         createDirectiveRepingJob({
           directives: services.directives,
           render: createDirectiveRenderer(deps.i18n, deps.config.timeZone),

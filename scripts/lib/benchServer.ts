@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defaultCacheDir, ensureFerretDb, startFerretDb, type LocalServer } from "../../src/db/localServer.js";
-import { FERRETDB_ID_GIN_SQL, startPostgresCluster, type PostgresCluster } from "../../src/db/postgresCluster.js";
+import { FERRETDB_GIN_SQL, startPostgresCluster, type PostgresCluster } from "../../src/db/postgresCluster.js";
 
 export type BenchBackend = "sqlite" | "postgresql";
 
@@ -17,6 +17,8 @@ export interface BenchServer {
   postgresPid: number;
   /** GIN indexes on every table's _id, for the tables there are now (PostgreSQL only; nothing on SQLite). */
   indexIds(): Promise<void>;
+  /** Runs SQL in FerretDB's PostgreSQL database (nothing on SQLite). */
+  psql(sql: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,7 +47,10 @@ export async function startBenchServer(backend: BenchBackend, log: (m: string) =
     ferretPid: ferret.pid ?? 0,
     postgresPid: pg?.pid ?? 0,
     indexIds: async () => {
-      if (pg) await pg.psql(FERRETDB_ID_GIN_SQL);
+      if (pg) await pg.psql(FERRETDB_GIN_SQL);
+    },
+    psql: async (sql) => {
+      if (pg) await pg.psql(sql);
     },
     stop: async () => {
       await ferret.stop();

@@ -23,6 +23,7 @@ import type { RoleScope } from "../domain/roles.js";
 import type { MapView, TerritoryRef } from "../domain/territory.js";
 import type { AuditService } from "./auditService.js";
 import { createCalendars, fileableOf } from "./calendars.js";
+import { markRollupSeats } from "../db/rollupMarks.js";
 import type { Claims } from "./claims.js";
 import { isDuplicateKey } from "./claims.js";
 import type { MapService } from "./mapService.js";
@@ -264,6 +265,7 @@ export function createEventService(deps: EventServiceDeps): EventService {
     if (!changed) return { ok: true, event: toEventView(event), changed: false };
     if (moves) await calendars.file(fileableOf({ ...event, ...set }));
     await Event.updateOne({ _id: event._id }, { $set: { ...set, updatedAt: now() } });
+    await markRollupSeats(models, [event.code]);
     await audit.record({ actorId: actor.telegramId, action, outcome: "ok", details: { eventId, ...set } });
     if (moves) await calendars.unfile(fileableOf(event));
     const after = await byId(eventId);
@@ -330,6 +332,8 @@ export function createEventService(deps: EventServiceDeps): EventService {
       }
       if (inserted) {
         await addToSlot(allowed.place, startsAt, claimedId.toHexString(), confirmKey);
+        // For the rollups' running totals, now that it is stored (services/rollupTotals.ts).
+        await markRollupSeats(models, [allowed.place.code]);
         await audit.record({ actorId: actor.telegramId, action: "event.create", outcome: "ok", details: { eventId: claimedId.toHexString() } });
       }
       const stored = await Event.findById(claimedId).lean<EventDoc>();

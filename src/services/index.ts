@@ -13,6 +13,7 @@ import { createProgrammeService, type ProgrammeService } from "./programmeServic
 import { createEventService, type EventService } from "./eventService.js";
 import { createReportService, type ReportService } from "./reportService.js";
 import { createRollupService, type RollupService } from "./rollupService.js";
+import { createRollupTotals, type RollupTotals } from "./rollupTotals.js";
 import { createOutboxService, type OutboxService } from "../delivery/index.js";
 import { createDirectiveService, type DirectiveService } from "./directiveService.js";
 import { createJobRuns, type JobRuns } from "./jobRunService.js";
@@ -46,6 +47,8 @@ export interface Services {
   events: EventService;
   reports: ReportService;
   rollups: RollupService;
+  /** The rollups' running totals: folded every minute, checked by `npm run rollup-check`. */
+  rollupTotals: RollupTotals;
   outbox: OutboxService;
   directives: DirectiveService;
   /** Who scheduled messages go to, in which language. */
@@ -115,7 +118,9 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
   const programmes = createProgrammeService(models, now);
   const events = createEventService({ models, now, claims, audit, map, programmes });
   const photos = createPhotoService({ models, now, download: downloadPhoto, logger });
-  const rollups = createRollupService(models);
+  const zone = timeZone ?? "Asia/Kolkata";
+  const rollupTotals = createRollupTotals(models, { zone });
+  const rollups = createRollupService(models, rollupTotals);
   const outbox = createOutboxService(models, now);
   const recipients = createRecipientService(models);
   const reviewState = createReviewState(models);
@@ -146,7 +151,6 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
   });
   const directives = createDirectiveService({ models, now, audit, outbox, map });
   const jobRunsFor = (owner: string) => createJobRuns(models, now, owner);
-  const zone = timeZone ?? "Asia/Kolkata";
   const plans = createPlanService({ models, now, zone, audit, map, programmes });
   const progress = createProgressService({ models, plans, data: rollups.data, zone, graceDays: paceGraceDays ?? DEFAULT_PACE_GRACE_DAYS });
   return {
@@ -163,6 +167,7 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
     events,
     reports,
     rollups,
+    rollupTotals,
     outbox,
     directives,
     recipients,

@@ -6,6 +6,7 @@ import type { Types } from "mongoose";
 import type { Models, ReportDoc, ReviewDecisionDoc } from "../db/models/index.js";
 import { reviewDecisionId } from "../db/models/reviewDecision.js";
 import { reportStatus, type ReportStatus, type ReviewFacts } from "../domain/review.js";
+import { markRollupSeats } from "../db/rollupMarks.js";
 
 export interface ReviewSnapshot {
   facts: ReviewFacts;
@@ -43,8 +44,8 @@ export function createReviewState(models: Models): ReviewState {
   return {
     snapshot,
     async refresh(eventId) {
-      const report = await Report.findById(eventId, { version: 1, reviewStatus: 1, reviewedBy: 1, reviewedAt: 1, reviewReasonKey: 1, reviewReason: 1 }).lean<
-        Pick<ReportDoc, "version" | "reviewStatus" | "reviewedBy" | "reviewedAt" | "reviewReasonKey" | "reviewReason">
+      const report = await Report.findById(eventId, { code: 1, version: 1, reviewStatus: 1, reviewedBy: 1, reviewedAt: 1, reviewReasonKey: 1, reviewReason: 1 }).lean<
+        Pick<ReportDoc, "code" | "version" | "reviewStatus" | "reviewedBy" | "reviewedAt" | "reviewReasonKey" | "reviewReason">
       >();
       if (!report) return null;
       const snap = await snapshot(eventId, report.version);
@@ -65,6 +66,9 @@ export function createReviewState(models: Models): ReviewState {
         (report.reviewReasonKey ?? null) === fields.reviewReasonKey &&
         (report.reviewReason ?? null) === fields.reviewReason;
       if (!same) await Report.updateOne({ _id: eventId }, { $set: fields });
+      // Every new version and every decision ends here: the rollups' running totals recount the seat
+      // (services/rollupTotals.ts). Marked even when nothing changed here: a new version changes the numbers.
+      await markRollupSeats(models, [report.code]);
       return snap;
     },
   };

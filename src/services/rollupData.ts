@@ -8,6 +8,8 @@ import type { Models } from "../db/models/index.js";
 import { addDays, dayWindow } from "../domain/rollup/day.js";
 import { UPCOMING_DAYS } from "../domain/rollup/compute.js";
 import type { ReportedPlace, RollupEvent, RollupInput, RollupMap, RollupReport, RollupReviewRow } from "../domain/rollup/types.js";
+import { inputFromTotals } from "../domain/rollup/totals.js";
+import type { RollupTotals } from "./rollupTotals.js";
 
 export type RollupData = Omit<RollupInput, "scope">;
 
@@ -50,7 +52,13 @@ export interface RollupDataSource {
   load(args: { day: string; zone: string; asOf: Date; stateCodes?: readonly string[] }): Promise<RollupData>;
 }
 
-export function createRollupDataSource(models: Models): RollupDataSource {
+/**
+ * With `totals`, a rollup of a day that has not ended (today's, the daily job's) is read from the running totals
+ * (services/rollupTotals.ts), folded first so that it is exact to the moment: a number of documents that grows with
+ * seats and days, not with events. A day that has ended, or another time zone than the totals', is read from the
+ * records, as before.
+ */
+export function createRollupDataSource(models: Models, totals?: RollupTotals): RollupDataSource {
   const { Event, Report, Pc, Ac, Cluster } = models;
   let territories: Promise<Pick<RollupMap, "pcs" | "acs">> | undefined;
 
@@ -73,17 +81,33 @@ export function createRollupDataSource(models: Models): RollupDataSource {
     return { ...t, clusters: clusters.map((c) => ({ key: c.key, stateCodes: c.stateCodes ?? [] })) };
   }
 
+  /** Who holds a PC or AC seat: the vacancies line (one read of the people with a seat, once per rollup). */
+  async function heldSeats(): Promise<string[]> {
+    const holders = await models.Person.find({ "roles.role": trusted({ $in: ["pc_incharge", "ac_incharge"] }) }, { _id: 0, roles: 1 }).lean<
+      { roles: { role: string; code: string }[] }[]
+    >();
+    return [...new Set(holders.flatMap((p) => (p.roles ?? []).filter((g) => g.role === "pc_incharge" || g.role === "ac_incharge").map((g) => g.code)))];
+  }
+
+  async function loadFromTotals(t: RollupTotals, day: string, zone: string, asOf: Date): Promise<RollupData> {
+    await t.fold();
+    const days = Array.from({ length: UPCOMING_DAYS + 1 }, (_, i) => addDays(day, i, zone));
+    const [{ seats, days: seatDays }, map, held] = await Promise.all([t.read(days), loadMap(), heldSeats()]);
+    return { day, zone, asOf, ...inputFromTotals(seats, seatDays, day), map, reviews: [], heldSeats: held };
+  }
+
   return {
     loadMap,
     async load({ day, zone, asOf, stateCodes }) {
       const { start, end } = dayWindow(day, zone);
+      if (totals && zone === totals.zone && asOf.getTime() < end.getTime()) return loadFromTotals(totals, day, zone, asOf);
       const upcomingEnd = dayWindow(addDays(day, UPCOMING_DAYS, zone), zone).end;
       const inStates = stateCodes ? { stateCode: trusted({ $in: [...stateCodes] }) } : {};
       // Two queries, one per collection. On MongoDB both are index range scans (startsAt; eventStartsAt). On
       // FerretDB 1.24 every filter other than _id equality scans the collection and decoding each document is the
       // cost, so one scan per collection (rather than a query per figure, or a $group, which measured slower than
       // a projected find there) is what keeps a national rollup within seconds; see scripts/bench-rollup.ts.
-      const [eventRows, reportRows, map, flags, holders] = await Promise.all([
+      const [eventRows, reportRows, map, flags, held] = await Promise.all([
         Event.find(
           {
             ...inStates,
@@ -102,12 +126,8 @@ export function createRollupDataSource(models: Models): RollupDataSource {
         loadMap(),
         // Photos the photo job found reused from another event's report (few: a flag is an exception).
         models.PhotoFlag.find({}, { _id: 0, eventId: 1, fileUniqueId: 1 }).lean<{ eventId: string; fileUniqueId: string }[]>(),
-        // Who holds a PC or AC seat: the vacancies line (one read of the people with a seat, once per rollup).
-        models.Person.find({ "roles.role": trusted({ $in: ["pc_incharge", "ac_incharge"] }) }, { _id: 0, roles: 1 }).lean<{ roles: { role: string; code: string }[] }[]>(),
+        heldSeats(),
       ]);
-      const heldSeats = [
-        ...new Set(holders.flatMap((p) => (p.roles ?? []).filter((g) => g.role === "pc_incharge" || g.role === "ac_incharge").map((g) => g.code))),
-      ];
       const flagged = new Set(flags.map((f) => `${f.eventId}:${f.fileUniqueId}`));
 
       const events: RollupEvent[] = eventRows.map(toEvent);
@@ -141,7 +161,7 @@ export function createRollupDataSource(models: Models): RollupDataSource {
           places.set(key, { stateCode: r.stateCode, pcCode: r.pcCode, acCode, reports: 1, attendance: r.total ?? 0 });
         }
       }
-      return { day, zone, asOf, events, reports, reportedPlaces: [...places.values()], map, reviews, heldSeats };
+      return { day, zone, asOf, events, reports, reportedPlaces: [...places.values()], map, reviews, heldSeats: held };
     },
   };
 }

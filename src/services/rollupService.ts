@@ -6,6 +6,7 @@ import { computeRollup, scopeStates } from "../domain/rollup/compute.js";
 import type { Rollup, RollupNames, RollupScope } from "../domain/rollup/types.js";
 import type { Language } from "../i18n.js";
 import { createRollupDataSource, type RollupDataSource } from "./rollupData.js";
+import type { RollupTotals } from "./rollupTotals.js";
 
 export type { RollupNames };
 
@@ -25,8 +26,9 @@ interface NamedTerritory {
   pcCode?: string;
 }
 
-export function createRollupService(models: Models): RollupService {
-  const data = createRollupDataSource(models);
+/** With `totals`, rollups of a day not yet over come from the running totals (services/rollupData.ts). */
+export function createRollupService(models: Models, totals?: RollupTotals): RollupService {
+  const data = createRollupDataSource(models, totals);
   // Constituency names come only from the data files and do not change while running: read once.
   let territoryNames: Promise<Map<string, NamedTerritory>> | undefined;
   const loadTerritoryNames = () =>

@@ -9,6 +9,7 @@ import type { EventDoc, Models } from "../db/models/index.js";
 import type { CalendarKey } from "../db/models/calendar.js";
 import type { Role } from "../domain/roles.js";
 import { createCalendars, fileableOf } from "./calendars.js";
+import { markRollupSeats } from "../db/rollupMarks.js";
 import { parseObjectId } from "./eventService.js";
 
 export interface SeatHandover {
@@ -45,6 +46,8 @@ export function createSeatHandover(models: Models, now: () => Date): SeatHandove
         moved += again.modifiedCount;
         await calendars.refile(doc._id);
       }
+      // For the rollups' running totals: the pending events name their organiser (services/rollupTotals.ts).
+      if (moved > 0) await markRollupSeats(models, [code]);
       return moved;
     },
   };

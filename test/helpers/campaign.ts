@@ -3,6 +3,7 @@
 // (100,000). Includes the awkward cases: cancelled events, held events with no report, events later today, AC-level
 // events in ACs numbered among another PC's (J&K), and events in states of no cluster's.
 import { Types } from "mongoose";
+import { markRollupSeats } from "../../src/db/rollupMarks.js";
 import type { Models } from "../../src/db/models/index.js";
 
 export interface CampaignMap {
@@ -179,7 +180,7 @@ export function generateCampaign(map: CampaignMap, o: CampaignOptions): { events
 
 /** insertMany in batches (one huge insert is slow and memory-hungry on FerretDB). */
 export async function insertCampaign(
-  models: Pick<Models, "Event" | "Report">,
+  models: Pick<Models, "Event" | "Report" | "RollupMark">,
   data: { events: readonly GeneratedEvent[]; reports: readonly GeneratedReport[] },
   batch = 1000,
 ): Promise<void> {
@@ -189,4 +190,7 @@ export async function insertCampaign(
   for (let i = 0; i < data.reports.length; i += batch) {
     await models.Report.collection.insertMany(data.reports.slice(i, i + batch) as never[], { ordered: false });
   }
+  // Stored around the services: marked for the rollups' running totals as a bulk import would be.
+  const seats = [...new Set(data.events.map((e) => e.code))];
+  for (let i = 0; i < seats.length; i += batch) await markRollupSeats(models, seats.slice(i, i + batch));
 }

@@ -13,6 +13,7 @@ import type {
   RollupReport,
   RollupReview,
   RollupReviewRow,
+  RollupReviewTotals,
   RollupScope,
   StateRow,
   StateVacancies,
@@ -187,7 +188,7 @@ export function computeRollup(input: RollupInput): Rollup {
       uncoveredPcs: scopePcs.filter((p) => !coveredPcs.has(p.code)).map((p) => p.code),
     },
     upcoming: upcoming.sort(byStart),
-    review: reviewFigures(input.reviews ?? [], inScope),
+    review: reviewFigures(input.reviews ?? [], input.reviewTotals ?? [], inScope),
     vacancies: input.heldSeats ? vacancies(states, scopePcs, scopeAcs, new Set(input.heldSeats)) : [],
     byState,
     clusters: input.scope.level === "country" ? clusterRows(byState, map) : [],
@@ -218,8 +219,18 @@ function vacancies(
 }
 
 /** Review to date: reports by status in the scope; void reports count nowhere. */
-function reviewFigures(rows: readonly RollupReviewRow[], inScope: ReadonlySet<string>): RollupReview {
+function reviewFigures(rows: readonly RollupReviewRow[], totals: readonly RollupReviewTotals[], inScope: ReadonlySet<string>): RollupReview {
   const out: RollupReview = { awaiting: 0, corrected: 0, sentBack: [], approved: 0, attendance: 0, attendanceApproved: 0, flagged: 0 };
+  for (const t of totals) {
+    if (!inScope.has(t.stateCode)) continue;
+    out.awaiting += t.awaiting;
+    out.corrected += t.corrected;
+    out.approved += t.approved;
+    out.attendance += t.attendance;
+    out.attendanceApproved += t.attendanceApproved;
+    out.flagged += t.flagged;
+    out.sentBack.push(...t.sentBack);
+  }
   for (const r of rows) {
     if (!inScope.has(r.stateCode) || r.status === "void") continue;
     const total = Math.max(0, r.total);

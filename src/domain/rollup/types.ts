@@ -72,6 +72,8 @@ export interface RollupInput {
   map: RollupMap;
   /** Every report to date with its review status (void ones may be left out: they count nowhere). */
   reviews?: readonly RollupReviewRow[];
+  /** The same, already summed per seat (the running totals: domain/rollup/totals.ts); added to `reviews`. */
+  reviewTotals?: readonly RollupReviewTotals[];
   /** Codes of the PC and AC seats someone holds (a PC in-charge of the PC, an AC in-charge of the AC). */
   heldSeats?: readonly string[];
 }
@@ -97,6 +99,22 @@ export interface RollupReviewRow {
   submittedBy: number;
   /** A photo of it matches a photo of another event's report (services/photoService.ts). */
   flagged?: boolean;
+}
+
+/** One seat's counted reports by review status (void ones count nowhere), from the running totals. */
+export interface RollupReviewTotals {
+  stateCode: string;
+  pcCode: string;
+  acCode: string | null;
+  awaiting: number;
+  corrected: number;
+  approved: number;
+  /** Attendance of the counted reports (each at least 0), and of the approved ones. */
+  attendance: number;
+  attendanceApproved: number;
+  flagged: number;
+  /** The sent-back ones, named. */
+  sentBack: readonly RollupReviewRow[];
 }
 
 /** Where the scope's reports stand in review, to date. */
