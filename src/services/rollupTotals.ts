@@ -4,16 +4,15 @@
 // than string, number or date equality touches (scripts/bench-rollup.ts).
 //
 // Exactly once without counting: writers only insert a mark for the seat they changed, after the change; the fold
-// recomputes each marked seat from its events and reports (found by `code`, an equality FerretDB pushes down) and
-// replaces its totals, then deletes the marks it read. A replayed or repeated update recomputes the same figures; a
+// recomputes each marked seat from its events and reports (found by `code`, an equality FerretDB pushes down),
+// replaces its entries in its state's and days' documents, then deletes the marks it read. A replayed or repeated update recomputes the same figures; a
 // mark inserted while a seat is folded stays for the next fold. Folds (per minute in the background, and before every
 // rollup of today) run one at a time in a process (models.serial); two copies folding at once on MongoDB can only
 // write figures both computed from the records, and check() finds any drift (e.g. on FerretDB, whose updates are
 // not atomic: db/serialWrites.ts).
-import { trusted, type AnyBulkWriteOperation, type Model, type Types } from "mongoose";
-import { bulkWriteErrors, onlyDuplicateKeys } from "../db/duplicateKey.js";
+import { trusted, type Types } from "mongoose";
 import type { Models } from "../db/models/index.js";
-import type { RollupDayDoc, RollupSeatDoc } from "../db/models/rollupTotals.js";
+import type { RollupDayDoc, RollupStateDoc } from "../db/models/rollupTotals.js";
 import { groupBy } from "../domain/groupBy.js";
 import { seatTotals, type DayTotals, type SeatEvent, type SeatReport, type SeatTotals } from "../domain/rollup/totals.js";
 
@@ -53,13 +52,17 @@ interface ReportRow {
   photos?: { fileUniqueId: string }[];
 }
 
+/** A seat as rollup_states keeps it: its totals, and the local days it has events on. */
+type StoredSeat = SeatTotals & { days: string[] };
+
 interface Computed {
-  seat: RollupSeatDoc | null;
-  days: RollupDayDoc[];
+  /** Null: no events (any more). */
+  seat: StoredSeat | null;
+  days: Map<string, DayTotals>;
 }
 
 export function createRollupTotals(models: Models, options: { zone: string }): RollupTotals {
-  const { Event, Report, RollupMark, RollupSeat, RollupDay, PhotoFlag } = models;
+  const { Event, Report, RollupMark, RollupState, RollupDay, PhotoFlag } = models;
   const { zone } = options;
 
   const loadFlags = async () =>
@@ -94,10 +97,8 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
         }),
       ),
     });
-    if (!totals) return { seat: null, days: [] };
-    const { seat: _seat, ...figures } = totals.seat;
-    const days = totals.days.map((d) => ({ _id: `${d.day}|${code}`, ...d }));
-    return { seat: { _id: code, ...figures, days: days.map((d) => d.day) }, days };
+    if (!totals) return { seat: null, days: new Map() };
+    return { seat: { ...totals.seat, days: totals.days.map((d) => d.day) }, days: new Map(totals.days.map((d) => [d.day, d])) };
   }
 
   /** What these seats' totals should be (every seat with an event, and those asked for, when `codes` is "all"). */
@@ -126,69 +127,85 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
     return out;
   }
 
-  /** The stored totals of these seats (all when "all"). */
-  async function storedSeats(codes: ReadonlySet<string> | "all"): Promise<{ seats: Map<string, RollupSeatDoc>; days: Map<string, RollupDayDoc> }> {
-    let seats: RollupSeatDoc[];
-    let days: RollupDayDoc[];
-    if (codes !== "all" && codes.size <= SEATS_READ_ONE_BY_ONE) {
-      const list = [...codes];
-      [seats, days] = await Promise.all([
-        Promise.all(list.map((code) => RollupSeat.findById(code).lean<RollupSeatDoc>())).then((found) => found.filter((d): d is RollupSeatDoc => d !== null)),
-        Promise.all(list.map((seat) => RollupDay.find({ seat }).lean<RollupDayDoc[]>())).then((found) => found.flat()),
-      ]);
-    } else {
-      [seats, days] = await Promise.all([RollupSeat.find({}).lean<RollupSeatDoc[]>(), RollupDay.find({}).lean<RollupDayDoc[]>()]);
-      if (codes !== "all") {
-        seats = seats.filter((d) => codes.has(d._id));
-        days = days.filter((d) => codes.has(d.seat));
-      }
-    }
-    return { seats: new Map(seats.map((d) => [d._id, d])), days: new Map(days.map((d) => [d._id, d])) };
-  }
-
   /**
-   * Compares what the seats' totals should be with what is stored; with `write`, replaces what differs (only that).
-   * Returns the seats that differed.
+   * Compares what the seats' totals should be with what is stored; with `write`, replaces the state and day
+   * documents where anything differs (only those). Returns the seats that differed.
    */
   async function reconcile(codes: ReadonlySet<string> | "all", write: boolean): Promise<{ seats: number; drifted: string[] }> {
     const flagged = await loadFlags();
-    const [want, have] = await Promise.all([computeSeats(codes, flagged), storedSeats(codes)]);
+    const [want, stateDocs] = await Promise.all([computeSeats(codes, flagged), RollupState.find({}).lean<RollupStateDoc[]>()]);
+    const states = new Map(stateDocs.map((d) => [d._id, parseSeats<StoredSeat>(d.seats)]));
+    const stored = new Map<string, StoredSeat>();
+    for (const seats of states.values()) for (const [code, seat] of Object.entries(seats)) stored.set(code, seat);
     // Seats stored but without events any more are recomputed too (to nothing).
-    if (codes === "all") for (const code of have.seats.keys()) if (!want.has(code)) want.set(code, { seat: null, days: [] });
-    const drifted = new Set<string>();
-    const seatWrites: AnyBulkWriteOperation<RollupSeatDoc>[] = [];
-    const dayWrites: AnyBulkWriteOperation<RollupDayDoc>[] = [];
-    // New documents go in by one insert per batch: on FerretDB each write of a bulkWrite is a command of its own.
-    const seatInserts: RollupSeatDoc[] = [];
-    const dayInserts: RollupDayDoc[] = [];
-    const wanted = new Set<string>();
+    if (codes === "all") for (const code of stored.keys()) if (!want.has(code)) want.set(code, { seat: null, days: new Map() });
+
+    // The day documents the seats are (or were) in.
+    const dayKey = (day: string, stateCode: string) => `${day}|${stateCode}`;
+    const touched = new Set<string>();
     for (const [code, next] of want) {
-      for (const day of next.days) {
-        wanted.add(day._id);
-        const old = have.days.get(day._id);
-        if (old && same(old, day)) continue;
-        drifted.add(code);
-        if (old) dayWrites.push({ replaceOne: { filter: { _id: day._id }, replacement: day } });
-        else dayInserts.push(day);
-      }
-      const old = have.seats.get(code);
-      if (next.seat ? old && same(old, next.seat) : !old) continue;
-      drifted.add(code);
-      if (!next.seat) seatWrites.push({ deleteOne: { filter: { _id: code } } });
-      else if (old) seatWrites.push({ replaceOne: { filter: { _id: code }, replacement: next.seat } });
-      else seatInserts.push(next.seat);
+      const stateCode = next.seat?.stateCode ?? stored.get(code)?.stateCode;
+      if (!stateCode) continue;
+      for (const day of [...(stored.get(code)?.days ?? []), ...(next.seat?.days ?? [])]) touched.add(dayKey(day, stateCode));
     }
-    // Days a seat has no events on any more (an event moved away, or was never there).
-    for (const [id, day] of have.days) {
-      if (wanted.has(id) || !want.has(day.seat)) continue;
-      drifted.add(day.seat);
-      dayWrites.push({ deleteOne: { filter: { _id: id } } });
+    const dayDocs =
+      codes === "all"
+        ? await RollupDay.find({}).lean<RollupDayDoc[]>()
+        : (await Promise.all([...touched].map((key) => RollupDay.findById(key).lean<RollupDayDoc>()))).filter((d): d is RollupDayDoc => d !== null);
+    const days = new Map(dayDocs.map((d) => [d._id, { day: d.day, stateCode: d.stateCode, seats: parseSeats<DayTotals>(d.seats) }]));
+
+    const drifted = new Set<string>();
+    const changedStates = new Set<string>();
+    const changedDays = new Set<string>();
+    for (const [code, next] of want) {
+      const had = stored.get(code) ?? null;
+      const stateCode = next.seat?.stateCode ?? had?.stateCode;
+      if (!stateCode) continue;
+      if (!same(had, next.seat)) {
+        drifted.add(code);
+        changedStates.add(stateCode);
+        const seats = states.get(stateCode) ?? {};
+        if (next.seat) seats[code] = next.seat;
+        else delete seats[code];
+        states.set(stateCode, seats);
+      }
+      for (const day of new Set([...(had?.days ?? []), ...(next.seat?.days ?? [])])) {
+        const key = dayKey(day, stateCode);
+        const sheet = days.get(key) ?? { day, stateCode, seats: {} };
+        const wanted = next.days.get(day) ?? null;
+        if (same(sheet.seats[code] ?? null, wanted)) continue;
+        drifted.add(code);
+        changedDays.add(key);
+        if (wanted) sheet.seats[code] = wanted;
+        else delete sheet.seats[code];
+        days.set(key, sheet);
+      }
+    }
+    // The check also finds seats in a day document that their seat does not list (nothing else puts them there).
+    if (codes === "all") {
+      for (const [key, sheet] of days) {
+        for (const code of Object.keys(sheet.seats)) {
+          if (want.get(code)?.days.has(sheet.day)) continue;
+          drifted.add(code);
+          changedDays.add(key);
+          delete sheet.seats[code];
+        }
+      }
     }
     if (write) {
-      await insertOrReplace(RollupDay, dayInserts);
-      await insertOrReplace(RollupSeat, seatInserts);
-      for (let i = 0; i < dayWrites.length; i += WRITE_BATCH) await RollupDay.bulkWrite(dayWrites.slice(i, i + WRITE_BATCH), { ordered: false });
-      for (let i = 0; i < seatWrites.length; i += WRITE_BATCH) await RollupSeat.bulkWrite(seatWrites.slice(i, i + WRITE_BATCH), { ordered: false });
+      for (const stateCode of changedStates) {
+        const seats = states.get(stateCode) ?? {};
+        if (Object.keys(seats).length === 0) await RollupState.deleteOne({ _id: stateCode });
+        else await RollupState.collection.replaceOne({ _id: stateCode } as never, { _id: stateCode, seats: packSeats(seats) } as never, { upsert: true });
+      }
+      for (const key of changedDays) {
+        const sheet = days.get(key)!;
+        if (Object.keys(sheet.seats).length === 0) await RollupDay.deleteOne({ _id: key });
+        else {
+          const doc = { _id: key, day: sheet.day, stateCode: sheet.stateCode, seats: packSeats(sheet.seats) };
+          await RollupDay.collection.replaceOne({ _id: key } as never, doc as never, { upsert: true });
+        }
+      }
     }
     return { seats: [...want.values()].filter((c) => c.seat).length, drifted: [...drifted].sort() };
   }
@@ -215,36 +232,30 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
     check: (options) => serially(() => reconcile("all", options?.repair === true)),
 
     async read(days) {
-      const [seats, ...byDay] = await Promise.all([
-        RollupSeat.find({}).lean<RollupSeatDoc[]>(),
+      const [states, ...byDay] = await Promise.all([
+        RollupState.find({}).lean<RollupStateDoc[]>(),
         // One equality query per day: FerretDB pushes it down (an $in it would not).
         ...days.map((day) => RollupDay.find({ day }).lean<RollupDayDoc[]>()),
       ]);
       return {
-        seats: seats.map(({ _id, days: _days, ...rest }) => ({ seat: _id, ...rest, acCode: rest.acCode ?? null })),
-        days: byDay.flat().map(({ _id: _ignored, ...rest }) => ({ ...rest, acCode: rest.acCode ?? null })),
+        seats: states.flatMap((d) => Object.values(parseSeats<StoredSeat>(d.seats)).map(({ days: _days, ...seat }) => seat)),
+        days: byDay.flat().flatMap((d) => Object.values(parseSeats<DayTotals>(d.seats))),
       };
     },
   };
 }
 
-/** Inserts new documents in batches; one that exists meanwhile (another copy's fold) is replaced instead. */
-async function insertOrReplace<T extends { _id: string }>(model: Model<T>, docs: readonly T[]): Promise<void> {
-  for (let i = 0; i < docs.length; i += WRITE_BATCH) {
-    const batch = docs.slice(i, i + WRITE_BATCH);
-    try {
-      await model.collection.insertMany(batch as never[], { ordered: false });
-    } catch (err) {
-      if (!onlyDuplicateKeys(err)) throw err;
-      const taken = (bulkWriteErrors(err) ?? []).map((w) => batch[w.index]).filter((d): d is T => d !== undefined);
-      // Without positions: replace the whole batch (the same figures again).
-      for (const doc of taken.length ? taken : batch) await model.collection.replaceOne({ _id: doc._id } as never, doc as never, { upsert: true });
-    }
-  }
+/** Seats as stored: one JSON string, in code order (so that equal figures are equal strings). */
+function packSeats(seats: Record<string, unknown>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(seats).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
+
+function parseSeats<T>(json: string): Record<string, T> {
+  return JSON.parse(json, (key, value: unknown) => (key === "startsAt" && typeof value === "string" ? new Date(value) : value)) as Record<string, T>;
 }
 
 /** Equal as stored: compared by a canonical form (key order and Date objects aside). */
-function same(a: object, b: object): boolean {
+function same(a: object | null, b: object | null): boolean {
   return canonical(a) === canonical(b);
 }
 

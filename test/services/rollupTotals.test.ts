@@ -83,7 +83,8 @@ describe("rollups from running totals", () => {
     // Folded: no mark left, a seat per seat with an event, and the same again with nothing to fold.
     expect(await db.models.RollupMark.countDocuments({})).toBe(0);
     const seats = new Set(campaign.events.map((e) => e.code));
-    expect(await db.models.RollupSeat.countDocuments({})).toBe(seats.size);
+    const stored = await db.models.RollupState.find({}).lean();
+    expect(stored.flatMap((d) => Object.keys(JSON.parse(d.seats) as object)).sort()).toEqual([...seats].sort());
     expect(await totals.fold()).toBe(0);
     await expectSame();
     // The figures are not trivially empty.
@@ -96,7 +97,7 @@ describe("rollups from running totals", () => {
     expect(await totals.check()).toEqual({ seats: seats.size, drifted: [] });
   });
 
-  it("follow every change made through the services, count a replayed report once, and fold each change once", async () => {
+  it("follow every change made through the services (a report, its replay, a move, a cancel, a correction), counting the replay once", async () => {
     const clock = new TestClock(new Date(AS_OF.getTime() - 6 * HOUR));
     const s: Services = createServices({ models: db.models, now: clock.now, timeZone: ZONE });
     const seat: RoleScope = { role: "pc_incharge", level: "pc", code: "IN-UP:P50" };
@@ -148,11 +149,18 @@ describe("rollups from running totals", () => {
   });
 
   it("are found drifted by the check when a seat's stored figures differ from its records, and repaired", async () => {
-    const seat = (await db.models.RollupSeat.findOne({}).lean())!;
-    await db.models.RollupSeat.updateOne({ _id: seat._id }, { $set: { attendance: seat.attendance + 1000 } });
-    await db.models.RollupDay.deleteOne({ seat: seat._id });
-    expect((await totals.check()).drifted).toEqual([seat._id]);
-    expect((await totals.check({ repair: true })).drifted).toEqual([seat._id]);
+    // One seat's attendance changed in its state's document, and another seat's events taken out of a day.
+    const state = (await db.models.RollupState.findById("IN-UP").lean())!;
+    const seats = JSON.parse(state.seats) as Record<string, { attendance: number }>;
+    const [first, second] = Object.keys(seats).sort();
+    seats[first!]!.attendance += 1000;
+    await db.models.RollupState.updateOne({ _id: "IN-UP" }, { $set: { seats: JSON.stringify(seats) } });
+    const day = (await db.models.RollupDay.find({ stateCode: "IN-UP" }).lean()).find((d) => second! in (JSON.parse(d.seats) as object))!;
+    const daySeats = JSON.parse(day.seats) as Record<string, unknown>;
+    delete daySeats[second!];
+    await db.models.RollupDay.updateOne({ _id: day._id }, { $set: { seats: JSON.stringify(daySeats) } });
+    expect((await totals.check()).drifted).toEqual([first, second].sort());
+    expect((await totals.check({ repair: true })).drifted).toEqual([first, second].sort());
     expect((await totals.check()).drifted).toEqual([]);
     await expectSame();
   });
