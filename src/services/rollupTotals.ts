@@ -10,7 +10,10 @@
 // rollup of today) run one at a time in a process (models.serial); two copies folding at once on MongoDB can only
 // write figures both computed from the records, and check() finds any drift (e.g. on FerretDB, whose updates are
 // not atomic: db/serialWrites.ts).
-import { trusted, type Types } from "mongoose";
+
+import { createHash } from "node:crypto";
+import { trusted, type mongo, type Types } from "mongoose";
+import { bulkWriteErrors, onlyDuplicateKeys } from "../db/duplicateKey.js";
 import type { Models } from "../db/models/index.js";
 import type { RollupDayDoc, RollupStateDoc } from "../db/models/rollupTotals.js";
 import { groupBy } from "../domain/groupBy.js";
@@ -40,6 +43,8 @@ const SEATS_READ_ONE_BY_ONE = 100;
 /** Seats read at once when read one by one. */
 const READ_CONCURRENCY = 4;
 const WRITE_BATCH = 500;
+/** Documents written at once by a fold. */
+const WRITE_CONCURRENCY = 8;
 
 type EventRow = Omit<SeatEvent, "id"> & { _id: Types.ObjectId };
 interface ReportRow {
@@ -52,8 +57,11 @@ interface ReportRow {
   photos?: { fileUniqueId: string }[];
 }
 
-/** A seat as rollup_states keeps it: its totals, and the local days it has events on. */
-type StoredSeat = SeatTotals & { days: string[] };
+/**
+ * A seat as rollup_states keeps it: its totals, and a digest of its entry in each local day it has events on, so
+ * that a fold reads and writes only the days whose entry changed (a report changes one day, a move two).
+ */
+type StoredSeat = SeatTotals & { days: Record<string, string> };
 
 interface Computed {
   /** Null: no events (any more). */
@@ -98,7 +106,7 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
       ),
     });
     if (!totals) return { seat: null, days: new Map() };
-    return { seat: { ...totals.seat, days: totals.days.map((d) => d.day) }, days: new Map(totals.days.map((d) => [d.day, d])) };
+    return { seat: { ...totals.seat, days: Object.fromEntries(totals.days.map((d) => [d.day, digest(d)])) }, days: new Map(totals.days.map((d) => [d.day, d])) };
   }
 
   /** What these seats' totals should be (every seat with an event, and those asked for, when `codes` is "all"). */
@@ -140,13 +148,20 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
     // Seats stored but without events any more are recomputed too (to nothing).
     if (codes === "all") for (const code of stored.keys()) if (!want.has(code)) want.set(code, { seat: null, days: new Map() });
 
-    // The day documents the seats are (or were) in.
+    // The day documents to look at: for a fold, those where a seat's entry changed (by its digest); for the check,
+    // every day the seat is or was in, by content.
     const dayKey = (day: string, stateCode: string) => `${day}|${stateCode}`;
+    const daysToCompare = (had: StoredSeat | null, next: StoredSeat | null) => {
+      const before = had?.days ?? {};
+      const after = next?.days ?? {};
+      const all = new Set([...Object.keys(before), ...Object.keys(after)]);
+      return codes === "all" ? [...all] : [...all].filter((day) => before[day] !== after[day]);
+    };
     const touched = new Set<string>();
     for (const [code, next] of want) {
       const stateCode = next.seat?.stateCode ?? stored.get(code)?.stateCode;
       if (!stateCode) continue;
-      for (const day of [...(stored.get(code)?.days ?? []), ...(next.seat?.days ?? [])]) touched.add(dayKey(day, stateCode));
+      for (const day of daysToCompare(stored.get(code) ?? null, next.seat)) touched.add(dayKey(day, stateCode));
     }
     const dayDocs =
       codes === "all"
@@ -169,7 +184,7 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
         else delete seats[code];
         states.set(stateCode, seats);
       }
-      for (const day of new Set([...(had?.days ?? []), ...(next.seat?.days ?? [])])) {
+      for (const day of daysToCompare(had, next.seat)) {
         const key = dayKey(day, stateCode);
         const sheet = days.get(key) ?? { day, stateCode, seats: {} };
         const wanted = next.days.get(day) ?? null;
@@ -193,18 +208,32 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
       }
     }
     if (write) {
-      for (const stateCode of changedStates) {
-        const seats = states.get(stateCode) ?? {};
-        if (Object.keys(seats).length === 0) await RollupState.deleteOne({ _id: stateCode });
-        else await RollupState.collection.replaceOne({ _id: stateCode } as never, { _id: stateCode, seats: packSeats(seats) } as never, { upsert: true });
-      }
-      for (const key of changedDays) {
-        const sheet = days.get(key)!;
-        if (Object.keys(sheet.seats).length === 0) await RollupDay.deleteOne({ _id: key });
-        else {
-          const doc = { _id: key, day: sheet.day, stateCode: sheet.stateCode, seats: packSeats(sheet.seats) };
-          await RollupDay.collection.replaceOne({ _id: key } as never, doc as never, { upsert: true });
-        }
+      // New documents in one insert per batch, the rest replaced a few at a time (on FerretDB each write is a
+      // command of its own, and they are independent documents).
+      // Days first: a seat's digests claim its days are written (a fold cut short between the two leaves its marks,
+      // and the next one writes the days again).
+      const docs = [
+        ...[...changedDays].map((key) => {
+          const sheet = days.get(key)!;
+          return { model: RollupDay, had: dayDocs.some((d) => d._id === key), doc: { _id: key, day: sheet.day, stateCode: sheet.stateCode, seats: sheet.seats } };
+        }),
+        ...[...changedStates].map((stateCode) => ({ model: RollupState, had: stateDocs.some((d) => d._id === stateCode), doc: { _id: stateCode, seats: states.get(stateCode) ?? {} } })),
+      ];
+      const empty = docs.filter((d) => Object.keys(d.doc.seats).length === 0);
+      const fresh = docs.filter((d) => !d.had && Object.keys(d.doc.seats).length > 0);
+      const replaced = docs.filter((d) => d.had && Object.keys(d.doc.seats).length > 0);
+      const stored = (d: (typeof docs)[number]) => ({ ...d.doc, seats: packSeats(d.doc.seats) });
+      for (const model of [RollupDay, RollupState] as const) {
+        const mine = fresh.filter((d) => d.model === model).map(stored);
+        for (let i = 0; i < mine.length; i += WRITE_BATCH) await insertOrReplace(model.collection, mine.slice(i, i + WRITE_BATCH));
+        await inParallel(
+          replaced.filter((d) => d.model === model),
+          (d) => d.model.collection.replaceOne({ _id: d.doc._id } as never, stored(d) as never, { upsert: true }),
+        );
+        await inParallel(
+          empty.filter((d) => d.model === model),
+          (d) => d.model.collection.deleteOne({ _id: d.doc._id } as never),
+        );
       }
     }
     return { seats: [...want.values()].filter((c) => c.seat).length, drifted: [...drifted].sort() };
@@ -243,6 +272,32 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
       };
     },
   };
+}
+
+/** Writes a few at a time. */
+async function inParallel<T>(items: readonly T[], write: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) await write(items[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, items.length) }, worker));
+}
+
+/** Inserts new documents at once; one that exists meanwhile (another copy's fold) is replaced instead. */
+async function insertOrReplace(collection: mongo.Collection, docs: readonly { _id: string }[]): Promise<void> {
+  try {
+    await collection.insertMany(docs as never[], { ordered: false });
+  } catch (err) {
+    if (!onlyDuplicateKeys(err)) throw err;
+    const taken = (bulkWriteErrors(err) ?? []).map((w) => docs[w.index]).filter((d): d is { _id: string } => d !== undefined);
+    // Without positions: replace every one (the same figures again).
+    await inParallel(taken.length ? taken : docs, (doc) => collection.replaceOne({ _id: doc._id } as never, doc as never, { upsert: true }));
+  }
+}
+
+/** A short digest of a seat's day entry (compared, never decoded). */
+function digest(value: object): string {
+  return createHash("sha256").update(canonical(value)).digest("base64url").slice(0, 16);
 }
 
 /** Seats as stored: one JSON string, in code order (so that equal figures are equal strings). */
