@@ -51,6 +51,12 @@ try {
   t = Date.now();
   await insertCampaign(db.models, data);
   console.log(`inserted in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  // The in-charges: the rollup's vacancies line reads who holds a seat. One per seat, 4,666 as in the programme.
+  const holders = [...rollupMap.pcs.map((p) => ({ role: "pc_incharge", level: "pc", code: p.code })), ...rollupMap.acs.map((a) => ({ role: "ac_incharge", level: "ac", code: a.code }))];
+  await db.models.Person.collection.insertMany(
+    holders.map((g, i) => ({ _id: 8_000_000_000 + i, telegramId: 8_000_000_000 + i, firstName: `In-charge ${i}`, language: "hi", roles: [g] })) as never[],
+  );
+  console.log(`inserted ${holders.length} in-charges`);
   if (gin) await server?.indexIds();
 
   const country = { level: "country", code: "IN" } as const;

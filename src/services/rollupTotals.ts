@@ -5,7 +5,7 @@
 //
 // Exactly once without counting: writers only insert a mark for the seat they changed, after the change; the fold
 // recomputes each marked seat from its events and reports (found by `code`, an equality FerretDB pushes down),
-// replaces its entries in its state's and days' documents, then deletes the marks it read. A replayed or repeated update recomputes the same figures; a
+// replaces its entries in its PC's and days' documents, then deletes the marks it read. A replayed or repeated update recomputes the same figures; a
 // mark inserted while a seat is folded stays for the next fold. Folds (per minute in the background, and before every
 // rollup of today) run one at a time in a process (models.serial); two copies folding at once on MongoDB can only
 // write figures both computed from the records, and check() finds any drift (e.g. on FerretDB, whose updates are
@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { trusted, type mongo, type Types } from "mongoose";
 import { bulkWriteErrors, onlyDuplicateKeys } from "../db/duplicateKey.js";
 import type { Models } from "../db/models/index.js";
-import type { RollupDayDoc, RollupStateDoc } from "../db/models/rollupTotals.js";
+import type { RollupDayDoc, RollupPcDoc } from "../db/models/rollupTotals.js";
 import { groupBy } from "../domain/groupBy.js";
 import { seatTotals, type DayTotals, type SeatEvent, type SeatReport, type SeatTotals } from "../domain/rollup/totals.js";
 
@@ -58,7 +58,7 @@ interface ReportRow {
 }
 
 /**
- * A seat as rollup_states keeps it: its totals, and a digest of its entry in each local day it has events on, so
+ * A seat as rollup_pcs keeps it: its totals, and a digest of its entry in each local day it has events on, so
  * that a fold reads and writes only the days whose entry changed (a report changes one day, a move two).
  */
 type StoredSeat = SeatTotals & { days: Record<string, string> };
@@ -70,7 +70,7 @@ interface Computed {
 }
 
 export function createRollupTotals(models: Models, options: { zone: string }): RollupTotals {
-  const { Event, Report, RollupMark, RollupState, RollupDay, PhotoFlag } = models;
+  const { Event, Report, RollupMark, RollupPc, RollupDay, PhotoFlag } = models;
   const { zone } = options;
 
   const loadFlags = async () =>
@@ -141,10 +141,17 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
    */
   async function reconcile(codes: ReadonlySet<string> | "all", write: boolean): Promise<{ seats: number; drifted: string[] }> {
     const flagged = await loadFlags();
-    const [want, stateDocs] = await Promise.all([computeSeats(codes, flagged), RollupState.find({}).lean<RollupStateDoc[]>()]);
-    const states = new Map(stateDocs.map((d) => [d._id, parseSeats<StoredSeat>(d.seats)]));
+    const want = await computeSeats(codes, flagged);
+    // The PCs' documents of these seats (an AC's seat is kept with its PC), or every one for the check or when a seat
+    // has no events any more (its PC is then known only from what is stored).
+    const pcs = [...new Set([...want.values()].map((c) => c.seat?.pcCode))];
+    const pcDocs =
+      codes === "all" || pcs.includes(undefined)
+        ? await RollupPc.find({}).lean<RollupPcDoc[]>()
+        : (await Promise.all(pcs.map((pc) => RollupPc.findById(pc).lean<RollupPcDoc>()))).filter((d): d is RollupPcDoc => d !== null);
+    const groups = new Map(pcDocs.map((d) => [d._id, parseSeats<StoredSeat>(d.seats)]));
     const stored = new Map<string, StoredSeat>();
-    for (const seats of states.values()) for (const [code, seat] of Object.entries(seats)) stored.set(code, seat);
+    for (const seats of groups.values()) for (const [code, seat] of Object.entries(seats)) stored.set(code, seat);
     // Seats stored but without events any more are recomputed too (to nothing).
     if (codes === "all") for (const code of stored.keys()) if (!want.has(code)) want.set(code, { seat: null, days: new Map() });
 
@@ -170,19 +177,20 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
     const days = new Map(dayDocs.map((d) => [d._id, { day: d.day, stateCode: d.stateCode, seats: parseSeats<DayTotals>(d.seats) }]));
 
     const drifted = new Set<string>();
-    const changedStates = new Set<string>();
+    const changedPcs = new Set<string>();
     const changedDays = new Set<string>();
     for (const [code, next] of want) {
       const had = stored.get(code) ?? null;
       const stateCode = next.seat?.stateCode ?? had?.stateCode;
       if (!stateCode) continue;
       if (!same(had, next.seat)) {
+        const pc = (next.seat ?? had)!.pcCode;
         drifted.add(code);
-        changedStates.add(stateCode);
-        const seats = states.get(stateCode) ?? {};
+        changedPcs.add(pc);
+        const seats = groups.get(pc) ?? {};
         if (next.seat) seats[code] = next.seat;
         else delete seats[code];
-        states.set(stateCode, seats);
+        groups.set(pc, seats);
       }
       for (const day of daysToCompare(had, next.seat)) {
         const key = dayKey(day, stateCode);
@@ -217,13 +225,13 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
           const sheet = days.get(key)!;
           return { model: RollupDay, had: dayDocs.some((d) => d._id === key), doc: { _id: key, day: sheet.day, stateCode: sheet.stateCode, seats: sheet.seats } };
         }),
-        ...[...changedStates].map((stateCode) => ({ model: RollupState, had: stateDocs.some((d) => d._id === stateCode), doc: { _id: stateCode, seats: states.get(stateCode) ?? {} } })),
+        ...[...changedPcs].map((pc) => ({ model: RollupPc, had: pcDocs.some((d) => d._id === pc), doc: { _id: pc, seats: groups.get(pc) ?? {} } })),
       ];
       const empty = docs.filter((d) => Object.keys(d.doc.seats).length === 0);
       const fresh = docs.filter((d) => !d.had && Object.keys(d.doc.seats).length > 0);
       const replaced = docs.filter((d) => d.had && Object.keys(d.doc.seats).length > 0);
       const stored = (d: (typeof docs)[number]) => ({ ...d.doc, seats: packSeats(d.doc.seats) });
-      for (const model of [RollupDay, RollupState] as const) {
+      for (const model of [RollupDay, RollupPc] as const) {
         const mine = fresh.filter((d) => d.model === model).map(stored);
         for (let i = 0; i < mine.length; i += WRITE_BATCH) await insertOrReplace(model.collection, mine.slice(i, i + WRITE_BATCH));
         await inParallel(
@@ -261,13 +269,13 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
     check: (options) => serially(() => reconcile("all", options?.repair === true)),
 
     async read(days) {
-      const [states, ...byDay] = await Promise.all([
-        RollupState.find({}).lean<RollupStateDoc[]>(),
+      const [pcDocs, ...byDay] = await Promise.all([
+        RollupPc.find({}).lean<RollupPcDoc[]>(),
         // One equality query per day: FerretDB pushes it down (an $in it would not).
         ...days.map((day) => RollupDay.find({ day }).lean<RollupDayDoc[]>()),
       ]);
       return {
-        seats: states.flatMap((d) => Object.values(parseSeats<StoredSeat>(d.seats)).map(({ days: _days, ...seat }) => seat)),
+        seats: pcDocs.flatMap((d) => Object.values(parseSeats<StoredSeat>(d.seats)).map(({ days: _days, ...seat }) => seat)),
         days: byDay.flat().flatMap((d) => Object.values(parseSeats<DayTotals>(d.seats))),
       };
     },

@@ -83,7 +83,7 @@ describe("rollups from running totals", () => {
     // Folded: no mark left, a seat per seat with an event, and the same again with nothing to fold.
     expect(await db.models.RollupMark.countDocuments({})).toBe(0);
     const seats = new Set(campaign.events.map((e) => e.code));
-    const stored = await db.models.RollupState.find({}).lean();
+    const stored = await db.models.RollupPc.find({}).lean();
     expect(stored.flatMap((d) => Object.keys(JSON.parse(d.seats) as object)).sort()).toEqual([...seats].sort());
     expect(await totals.fold()).toBe(0);
     await expectSame();
@@ -149,15 +149,16 @@ describe("rollups from running totals", () => {
   });
 
   it("are found drifted by the check when a seat's stored figures differ from its records, and repaired", async () => {
-    // One seat's attendance changed in its state's document, and another seat's events taken out of a day.
-    const state = (await db.models.RollupState.findById("IN-UP").lean())!;
-    const seats = JSON.parse(state.seats) as Record<string, { attendance: number }>;
-    const [first, second] = Object.keys(seats).sort();
-    seats[first!]!.attendance += 1000;
-    await db.models.RollupState.updateOne({ _id: "IN-UP" }, { $set: { seats: JSON.stringify(seats) } });
-    const day = (await db.models.RollupDay.find({ stateCode: "IN-UP" }).lean()).find((d) => second! in (JSON.parse(d.seats) as object))!;
+    // One seat's attendance changed in its PC's document, and another seat's events taken out of a day.
+    const pc = (await db.models.RollupPc.find({}).lean()).find((d) => d._id.startsWith("IN-UP:"))!;
+    const seats = JSON.parse(pc.seats) as Record<string, { attendance: number }>;
+    const first = Object.keys(seats).sort()[0]!;
+    seats[first]!.attendance += 1000;
+    await db.models.RollupPc.updateOne({ _id: pc._id }, { $set: { seats: JSON.stringify(seats) } });
+    const day = (await db.models.RollupDay.find({ stateCode: "IN-UP" }).lean()).find((d) => Object.keys(JSON.parse(d.seats) as object).some((c) => c !== first))!;
+    const second = Object.keys(JSON.parse(day.seats) as object).find((c) => c !== first)!;
     const daySeats = JSON.parse(day.seats) as Record<string, unknown>;
-    delete daySeats[second!];
+    delete daySeats[second];
     await db.models.RollupDay.updateOne({ _id: day._id }, { $set: { seats: JSON.stringify(daySeats) } });
     expect((await totals.check()).drifted).toEqual([first, second].sort());
     expect((await totals.check({ repair: true })).drifted).toEqual([first, second].sort());

@@ -2,7 +2,7 @@
 // tests, scripts and the bot can each hold their own.
 import type { Connection, Model } from "mongoose";
 import { createSerialWrites, type SerialWrites } from "../serialWrites.js";
-import { rollupDaySchema, rollupMarkSchema, rollupStateSchema, type RollupDayDoc, type RollupMarkDoc, type RollupStateDoc } from "./rollupTotals.js";
+import { rollupDaySchema, rollupMarkSchema, rollupPcSchema, type RollupDayDoc, type RollupMarkDoc, type RollupPcDoc } from "./rollupTotals.js";
 import { stateSchema, pcSchema, acSchema, type StateDoc, type PcDoc, type AcDoc } from "./territory.js";
 import { clusterSchema, type ClusterDoc } from "./cluster.js";
 import { personSchema, type PersonDoc } from "./person.js";
@@ -111,7 +111,7 @@ export interface Models {
   PlanRaise: Model<PlanRaiseDoc>;
   /** Running totals for the rollups (rollupTotals.ts). */
   RollupMark: Model<RollupMarkDoc>;
-  RollupState: Model<RollupStateDoc>;
+  RollupPc: Model<RollupPcDoc>;
   RollupDay: Model<RollupDayDoc>;
   /**
    * Writes to shared documents, one at a time in this process (db/serialWrites.ts). Not a model: not enumerable, so
@@ -167,7 +167,7 @@ export function createModels(connection: Connection): Models {
     PlanPhase: connection.model<PlanPhaseDoc>("PlanPhase", planPhaseSchema, "plan_phases"),
     PlanRaise: connection.model<PlanRaiseDoc>("PlanRaise", planRaiseSchema, "plan_raises"),
     RollupMark: connection.model<RollupMarkDoc>("RollupMark", rollupMarkSchema, "rollup_marks"),
-    RollupState: connection.model<RollupStateDoc>("RollupState", rollupStateSchema, "rollup_states"),
+    RollupPc: connection.model<RollupPcDoc>("RollupPc", rollupPcSchema, "rollup_pcs"),
     RollupDay: connection.model<RollupDayDoc>("RollupDay", rollupDaySchema, "rollup_days"),
   };
   Object.defineProperty(models, "serial", { value: createSerialWrites(), enumerable: false });
