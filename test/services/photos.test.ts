@@ -11,6 +11,9 @@ import { TestClock } from "../helpers/harness.js";
 import { apiRoot, localApi, makeUser, token } from "../helpers/telegram.js";
 import { internalServerError, type LocalBotApi } from "../../src/localBotApi/index.js";
 import { createServices, type Services } from "../../src/services/index.js";
+import { createRollupDataSource } from "../../src/services/rollupData.js";
+import { computeRollup } from "../../src/domain/rollup/compute.js";
+import { localDay } from "../../src/domain/rollup/day.js";
 import { createFileDownloader } from "../../src/telegram/fileDownload.js";
 import { reencodeJpeg } from "../../src/services/photoImage.js";
 import { createPhotoJob, PHOTO_JOB } from "../../src/jobs/photoJob.js";
@@ -180,6 +183,26 @@ describe("reuse across events", () => {
     await drain();
     expect(downloads).toEqual([photo.fileId]); // one download for both reports
     expect((await s.photos.flagsFor(b)).filter((f) => f.other.eventId === a)).toMatchObject([{ reason: "same_file", distance: 0 }]);
+  });
+
+  it("a flag reaches the rollups' running totals: the reports' seat is folded again once the photos are checked", async () => {
+    const photo = sendPhoto(board);
+    await reportedEvent([photo]);
+    await reportedEvent([photo]);
+    const day = { day: localDay(clock.now(), "Asia/Kolkata"), zone: "Asia/Kolkata" };
+    const flagged = async (source: "totals" | "records") => {
+      const data = createRollupDataSource(db.models, source === "totals" ? s.rollupTotals : undefined);
+      const input = await data.load({ ...day, asOf: clock.now() });
+      return computeRollup({ ...input, scope: { level: "state", code: "IN-UP" } }).review.flagged;
+    };
+    // Folded now: what the reports' saves marked is counted; only the flags can mark the seat again.
+    const before = await flagged("totals");
+    expect(await db.models.RollupMark.countDocuments({})).toBe(0);
+    await drain();
+    expect(await db.models.RollupMark.countDocuments({ seat: "IN-UP:P77" })).toBeGreaterThan(0);
+    const after = await flagged("totals");
+    expect(after).toBe(await flagged("records"));
+    expect(after - before).toBe(2);
   });
 
   it("the same photo twice in one event's report is not another event", async () => {
