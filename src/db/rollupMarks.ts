@@ -2,7 +2,7 @@
 // reports changed. Insert-only, one document per mark, so no two writers ever update one document.
 import { Types } from "mongoose";
 import type { Models } from "./models/index.js";
-import { isDuplicateKey } from "./duplicateKey.js";
+import { runOnce } from "./migrations/once.js";
 
 /** Marks seats whose events or reports changed, for the next fold. Call after the change is stored. */
 export async function markRollupSeats(models: Pick<Models, "RollupMark">, seats: readonly string[]): Promise<void> {
@@ -17,13 +17,10 @@ const DONE_MARKER = "rollup-totals-marked";
  * Once per database: marks every seat with an event, so that the first fold builds the totals of records stored
  * before running totals existed. Returns how many seats it marked (0 when done before).
  */
-export async function markRollupSeatsOnce(models: Pick<Models, "Event" | "RollupMark">, now: () => Date): Promise<number> {
-  const migrations = models.Event.db.collection<{ _id: string; at: Date }>("migrations");
-  if (await migrations.findOne({ _id: DONE_MARKER })) return 0;
-  const seats = (await models.Event.distinct("code")).map(String);
-  for (let i = 0; i < seats.length; i += 1000) await markRollupSeats(models, seats.slice(i, i + 1000));
-  await migrations.insertOne({ _id: DONE_MARKER, at: now() }).catch((err: unknown) => {
-    if (!isDuplicateKey(err)) throw err;
+export function markRollupSeatsOnce(models: Pick<Models, "Event" | "RollupMark">, now: () => Date): Promise<number> {
+  return runOnce(models.Event.db, DONE_MARKER, now, async () => {
+    const seats = (await models.Event.distinct("code")).map(String);
+    for (let i = 0; i < seats.length; i += 1000) await markRollupSeats(models, seats.slice(i, i + 1000));
+    return seats.length;
   });
-  return seats.length;
 }

@@ -13,7 +13,7 @@ import type { RollupTotals } from "./rollupTotals.js";
 
 export type RollupData = Omit<RollupInput, "scope">;
 
-interface EventRow {
+export interface EventRow {
   _id: { toHexString(): string };
   programmeKey: string;
   stateCode: string;
@@ -58,6 +58,15 @@ export interface RollupDataSource {
  * seats and days, not with events. A day that has ended, or another time zone than the totals', is read from the
  * records, as before.
  */
+/**
+ * Photos the photo job found reused from another event's report, as "<event id>:<file unique id>" (few: a flag is an
+ * exception).
+ */
+export async function loadFlaggedPhotos(models: Pick<Models, "PhotoFlag">): Promise<Set<string>> {
+  const flags = await models.PhotoFlag.find({}, { _id: 0, eventId: 1, fileUniqueId: 1 }).lean<{ eventId: string; fileUniqueId: string }[]>();
+  return new Set(flags.map((f) => `${f.eventId}:${f.fileUniqueId}`));
+}
+
 export function createRollupDataSource(models: Models, totals?: RollupTotals): RollupDataSource {
   const { Event, Report, Pc, Ac, Cluster } = models;
   let territories: Promise<Pick<RollupMap, "pcs" | "acs">> | undefined;
@@ -107,7 +116,7 @@ export function createRollupDataSource(models: Models, totals?: RollupTotals): R
       // FerretDB 1.24 every filter other than _id equality scans the collection and decoding each document is the
       // cost, so one scan per collection (rather than a query per figure, or a $group, which measured slower than
       // a projected find there) is what keeps a national rollup within seconds; see scripts/bench-rollup.ts.
-      const [eventRows, reportRows, map, flags, held] = await Promise.all([
+      const [eventRows, reportRows, map, flagged, held] = await Promise.all([
         Event.find(
           {
             ...inStates,
@@ -124,11 +133,9 @@ export function createRollupDataSource(models: Models, totals?: RollupTotals): R
         // rollup gives the national figure), and the day's reports with their category counts.
         Report.find({ eventStartsAt: trusted({ $lt: end }) }, REPORT_FIELDS).lean<ReportRow[]>(),
         loadMap(),
-        // Photos the photo job found reused from another event's report (few: a flag is an exception).
-        models.PhotoFlag.find({}, { _id: 0, eventId: 1, fileUniqueId: 1 }).lean<{ eventId: string; fileUniqueId: string }[]>(),
+        loadFlaggedPhotos(models),
         heldSeats(),
       ]);
-      const flagged = new Set(flags.map((f) => `${f.eventId}:${f.fileUniqueId}`));
 
       const events: RollupEvent[] = eventRows.map(toEvent);
       const reports: RollupReport[] = [];
@@ -166,7 +173,7 @@ export function createRollupDataSource(models: Models, totals?: RollupTotals): R
   };
 }
 
-function toEvent(e: EventRow): RollupEvent {
+export function toEvent(e: EventRow): RollupEvent {
   return {
     id: e._id.toHexString(),
     programmeKey: e.programmeKey,

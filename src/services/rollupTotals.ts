@@ -17,7 +17,8 @@ import { bulkWriteErrors, onlyDuplicateKeys } from "../db/duplicateKey.js";
 import type { Models } from "../db/models/index.js";
 import type { RollupDayDoc, RollupPcDoc } from "../db/models/rollupTotals.js";
 import { groupBy } from "../domain/groupBy.js";
-import { seatTotals, type DayTotals, type SeatEvent, type SeatReport, type SeatTotals } from "../domain/rollup/totals.js";
+import { seatTotals, type DayTotals, type SeatReport, type SeatTotals } from "../domain/rollup/totals.js";
+import { loadFlaggedPhotos, toEvent, type EventRow as RecordsEventRow } from "./rollupData.js";
 
 export interface RollupTotals {
   /** The time zone whose local days the seat days are (the campaign's). */
@@ -46,7 +47,8 @@ const WRITE_BATCH = 500;
 /** Documents written at once by a fold. */
 const WRITE_CONCURRENCY = 8;
 
-type EventRow = Omit<SeatEvent, "id"> & { _id: Types.ObjectId };
+/** An event as rollupData reads it, with its seat. */
+type EventRow = RecordsEventRow & { code: string };
 interface ReportRow {
   _id: Types.ObjectId;
   code: string;
@@ -70,11 +72,8 @@ interface Computed {
 }
 
 export function createRollupTotals(models: Models, options: { zone: string }): RollupTotals {
-  const { Event, Report, RollupMark, RollupPc, RollupDay, PhotoFlag } = models;
+  const { Event, Report, RollupMark, RollupPc, RollupDay } = models;
   const { zone } = options;
-
-  const loadFlags = async () =>
-    new Set((await PhotoFlag.find({}, { _id: 0, eventId: 1, fileUniqueId: 1 }).lean<{ eventId: string; fileUniqueId: string }[]>()).map((f) => `${f.eventId}:${f.fileUniqueId}`));
 
   /** What a seat's totals should be, from its events and reports. */
   function compute(code: string, events: readonly EventRow[], reports: readonly ReportRow[], flagged: ReadonlySet<string>): Computed {
@@ -82,18 +81,7 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
       seat: code,
       zone,
       flagged,
-      events: events.map((e) => ({
-        id: e._id.toHexString(),
-        code: e.code,
-        programmeKey: e.programmeKey,
-        stateCode: e.stateCode,
-        pcCode: e.pcCode,
-        acCode: e.acCode ?? null,
-        startsAt: e.startsAt,
-        status: e.status === "cancelled" ? "cancelled" : "planned",
-        createdBy: e.createdBy,
-        reportedAt: e.reportedAt ?? null,
-      })),
+      events: events.map(toEvent),
       reports: reports.map(
         (r): SeatReport => ({
           eventId: r._id.toHexString(),
@@ -113,19 +101,13 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
   async function computeSeats(codes: ReadonlySet<string> | "all", flagged: ReadonlySet<string>): Promise<Map<string, Computed>> {
     const out = new Map<string, Computed>();
     if (codes !== "all" && codes.size <= SEATS_READ_ONE_BY_ONE) {
-      const list = [...codes];
-      let next = 0;
-      const worker = async () => {
-        for (let i = next++; i < list.length; i = next++) {
-          const code = list[i]!;
-          const [events, reports] = await Promise.all([
-            Event.find({ code }, EVENT_FIELDS).lean<EventRow[]>(),
-            Report.find({ code }, REPORT_FIELDS).lean<ReportRow[]>(),
-          ]);
-          out.set(code, compute(code, events, reports, flagged));
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, list.length) }, worker));
+      await inParallel([...codes], READ_CONCURRENCY, async (code) => {
+        const [events, reports] = await Promise.all([
+          Event.find({ code }, EVENT_FIELDS).lean<EventRow[]>(),
+          Report.find({ code }, REPORT_FIELDS).lean<ReportRow[]>(),
+        ]);
+        out.set(code, compute(code, events, reports, flagged));
+      });
       return out;
     }
     const [events, reports] = await Promise.all([Event.find({}, EVENT_FIELDS).lean<EventRow[]>(), Report.find({}, REPORT_FIELDS).lean<ReportRow[]>()]);
@@ -140,8 +122,7 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
    * documents where anything differs (only those). Returns the seats that differed.
    */
   async function reconcile(codes: ReadonlySet<string> | "all", write: boolean): Promise<{ seats: number; drifted: string[] }> {
-    const flagged = await loadFlags();
-    const want = await computeSeats(codes, flagged);
+    const want = await computeSeats(codes, await loadFlaggedPhotos(models));
     // The PCs' documents of these seats (an AC's seat is kept with its PC), or every one for the check or when a seat
     // has no events any more (its PC is then known only from what is stored).
     const pcs = [...new Set([...want.values()].map((c) => c.seat?.pcCode))];
@@ -220,26 +201,29 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
       // command of its own, and they are independent documents).
       // Days first: a seat's digests claim its days are written (a fold cut short between the two leaves its marks,
       // and the next one writes the days again).
+      const existed = new Set([...dayDocs.map((d) => d._id), ...pcDocs.map((d) => d._id)]);
       const docs = [
         ...[...changedDays].map((key) => {
           const sheet = days.get(key)!;
-          return { model: RollupDay, had: dayDocs.some((d) => d._id === key), doc: { _id: key, day: sheet.day, stateCode: sheet.stateCode, seats: sheet.seats } };
+          return { model: RollupDay, doc: { _id: key, day: sheet.day, stateCode: sheet.stateCode, seats: sheet.seats } };
         }),
-        ...[...changedPcs].map((pc) => ({ model: RollupPc, had: pcDocs.some((d) => d._id === pc), doc: { _id: pc, seats: groups.get(pc) ?? {} } })),
-      ];
+        ...[...changedPcs].map((pc) => ({ model: RollupPc, doc: { _id: pc, seats: groups.get(pc) ?? {} } })),
+      ].map((d) => ({ ...d, had: existed.has(d.doc._id) }));
       const empty = docs.filter((d) => Object.keys(d.doc.seats).length === 0);
       const fresh = docs.filter((d) => !d.had && Object.keys(d.doc.seats).length > 0);
       const replaced = docs.filter((d) => d.had && Object.keys(d.doc.seats).length > 0);
-      const stored = (d: (typeof docs)[number]) => ({ ...d.doc, seats: packSeats(d.doc.seats) });
+      const packed = (d: (typeof docs)[number]) => ({ ...d.doc, seats: packSeats(d.doc.seats) });
       for (const model of [RollupDay, RollupPc] as const) {
-        const mine = fresh.filter((d) => d.model === model).map(stored);
+        const mine = fresh.filter((d) => d.model === model).map(packed);
         for (let i = 0; i < mine.length; i += WRITE_BATCH) await insertOrReplace(model.collection, mine.slice(i, i + WRITE_BATCH));
         await inParallel(
           replaced.filter((d) => d.model === model),
-          (d) => d.model.collection.replaceOne({ _id: d.doc._id } as never, stored(d) as never, { upsert: true }),
+          WRITE_CONCURRENCY,
+          (d) => d.model.collection.replaceOne({ _id: d.doc._id } as never, packed(d) as never, { upsert: true }),
         );
         await inParallel(
           empty.filter((d) => d.model === model),
+          WRITE_CONCURRENCY,
           (d) => d.model.collection.deleteOne({ _id: d.doc._id } as never),
         );
       }
@@ -282,13 +266,13 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
   };
 }
 
-/** Writes a few at a time. */
-async function inParallel<T>(items: readonly T[], write: (item: T) => Promise<unknown>): Promise<void> {
+/** Runs `work` on every item, at most `limit` at a time. */
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) await write(items[i]!);
+    for (let i = next++; i < items.length; i = next++) await work(items[i]!);
   };
-  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** Inserts new documents at once; one that exists meanwhile (another copy's fold) is replaced instead. */
@@ -299,7 +283,7 @@ async function insertOrReplace(collection: mongo.Collection, docs: readonly { _i
     if (!onlyDuplicateKeys(err)) throw err;
     const taken = (bulkWriteErrors(err) ?? []).map((w) => docs[w.index]).filter((d): d is { _id: string } => d !== undefined);
     // Without positions: replace every one (the same figures again).
-    await inParallel(taken.length ? taken : docs, (doc) => collection.replaceOne({ _id: doc._id } as never, doc as never, { upsert: true }));
+    await inParallel(taken.length ? taken : docs, WRITE_CONCURRENCY, (doc) => collection.replaceOne({ _id: doc._id } as never, doc as never, { upsert: true }));
   }
 }
 

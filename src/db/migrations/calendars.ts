@@ -5,7 +5,8 @@
 // Safe alongside a running bot and when interrupted: a calendar is inserted whole only where none exists, else its
 // entries are added with $addToSet (as the bot's own writes are), so a rerun or a race only adds what is there.
 import type { AnyBulkWriteOperation } from "mongoose";
-import { bulkWriteErrors, isDuplicateKey, onlyDuplicateKeys } from "../duplicateKey.js";
+import { bulkWriteErrors, onlyDuplicateKeys } from "../duplicateKey.js";
+import { runOnce } from "./once.js";
 import { calendarEntry, eventCalendarKeys, type CalendarDoc } from "../models/calendar.js";
 import type { Models } from "../models/index.js";
 
@@ -13,14 +14,8 @@ import type { Models } from "../models/index.js";
 const DONE_MARKER = "calendars-filed-closed";
 const BATCH = 500;
 
-export async function fileCalendarsOnce(models: Models, now: () => Date): Promise<number> {
-  const migrations = models.Event.db.collection<{ _id: string; at: Date }>("migrations");
-  if (await migrations.findOne({ _id: DONE_MARKER })) return 0;
-  const filed = await fileAllIntoCalendars(models);
-  await migrations.insertOne({ _id: DONE_MARKER, at: now() }).catch((err: unknown) => {
-    if (!isDuplicateKey(err)) throw err;
-  });
-  return filed;
+export function fileCalendarsOnce(models: Models, now: () => Date): Promise<number> {
+  return runOnce(models.Event.db, DONE_MARKER, now, () => fileAllIntoCalendars(models));
 }
 
 /** Files every stored event and report in the calendars; returns how many events and reports it read. */

@@ -9,6 +9,7 @@
 import type { Collection, Document } from "mongodb";
 import { isDuplicateKey } from "../duplicateKey.js";
 import type { Models } from "../models/index.js";
+import { runOnce } from "./once.js";
 
 /** Marks in the `migrations` collection that the re-keying ran to its end on this database. */
 const DONE_MARKER = "rekey-by-read-key";
@@ -17,12 +18,8 @@ const DONE_MARKER = "rekey-by-read-key";
  * Re-keys legacy documents unless an earlier start did so to the end: one read by _id at every start, instead of
  * reading four growing collections (reports, versions) each time. Returns how many documents moved.
  */
-export async function rekeyLegacyDocumentsOnce(models: Models, now: () => Date): Promise<number> {
-  const migrations = models.Person.db.collection<{ _id: string; at: Date }>("migrations");
-  if (await migrations.findOne({ _id: DONE_MARKER })) return 0;
-  const moved = await rekeyLegacyDocuments(models);
-  await migrations.insertOne({ _id: DONE_MARKER, at: now() }).catch(ignoreDuplicate);
-  return moved;
+export function rekeyLegacyDocumentsOnce(models: Models, now: () => Date): Promise<number> {
+  return runOnce(models.Person.db, DONE_MARKER, now, () => rekeyLegacyDocuments(models));
 }
 
 /** Re-keys legacy people, conversation states, reports and versions; returns how many documents moved. */

@@ -42,15 +42,8 @@ export interface DayTotals extends TotalsPlace {
   events: TotalsEventRow[];
 }
 
-export interface SeatEvent extends TotalsPlace {
-  id: string;
-  code: string;
-  programmeKey: string;
-  startsAt: Date;
-  status: "planned" | "cancelled";
-  createdBy: number;
-  reportedAt: Date | null;
-}
+/** A seat's event, as the rollup reads events (services/rollupData.ts toEvent). */
+export type SeatEvent = RollupEvent;
 
 export interface SeatReport {
   eventId: string;
@@ -97,7 +90,7 @@ export function seatTotals(args: {
       startsAt: e.startsAt,
       status: e.status,
       createdBy: e.createdBy,
-      reported: e.reportedAt != null,
+      reported: e.reported,
       report: counted ? { total: counted.total, counts: { ...counted.counts } } : null,
     };
     if (e.status === "planned" && !row.reported) seat.open.push(row);
