@@ -11,6 +11,17 @@ export async function markRollupSeats(models: Pick<Models, "RollupMark">, seats:
   await models.RollupMark.collection.insertMany(unique.map((seat) => ({ _id: `${seat}|${new Types.ObjectId().toHexString()}`, seat })) as never[]);
 }
 
+/**
+ * The mark of a grant or revoke of a PC or AC seat: the next fold recomputes who holds which seat (rollup_holders).
+ * Not a seat code (codes have no "@").
+ */
+export const HOLDERS_MARK = "@holders";
+
+/** Marks the seat holders for the next fold. Call after the grant or revoke is stored. */
+export function markRollupHolders(models: Pick<Models, "RollupMark">): Promise<void> {
+  return markRollupSeats(models, [HOLDERS_MARK]);
+}
+
 const DONE_MARKER = "rollup-totals-marked";
 
 /**

@@ -6,6 +6,7 @@ import { languageFromTelegram, type Language } from "../i18n.js";
 import { ROLE_LEVEL, type Role, type RoleScope } from "../domain/roles.js";
 import { COUNTRY } from "../domain/territory.js";
 import type { AuditService } from "./auditService.js";
+import { markRollupHolders } from "../db/rollupMarks.js";
 
 export interface TelegramUserLike {
   id: number;
@@ -49,9 +50,18 @@ function normalise(doc: PersonDoc | null): PersonDoc | null {
   return doc ? { ...doc, roles: doc.roles ?? [], language: doc.language ?? null } : null;
 }
 
+/** A PC or AC in-charge's role: a seat the rollups' vacancies line counts (rollup_holders). */
+function isSeat(role: string): boolean {
+  return role === "pc_incharge" || role === "ac_incharge";
+}
+
 /** `audit`: where the grants from BOOTSTRAP_ADMIN_IDS are recorded (the only grants made by no one). */
 export function createPersonService(models: Models, now: () => Date, audit?: Pick<AuditService, "record">): PersonService {
   const { Person } = models;
+  // Every write of a person's document, one at a time per person in this process: FerretDB 1.24 writes an updated
+  // document back whole (db/serialWrites.ts), so a grant racing a touch of the same person could otherwise lose
+  // the grant, or a revoke come back.
+  const serially = <T>(telegramId: number, write: () => Promise<T>) => models.serial.run(`people:${telegramId}`, write);
 
   return {
     get: async (telegramId) => normalise(await Person.findById(telegramId).lean<PersonDoc>()),
@@ -76,44 +86,52 @@ export function createPersonService(models: Models, now: () => Date, audit?: Pic
         !existing.blockedBotAt;
       if (unchanged) return existing;
       // Writing to the bot again means they unblocked it.
-      const doc = await Person.findOneAndUpdate(
-        { _id: user.id },
-        {
-          $set: { ...fields, blockedBotAt: null, ...(needsLanguage ? { language: detected } : {}) },
-          $setOnInsert: { telegramId: user.id },
-        },
-        { upsert: true, returnDocument: "after" },
-      ).lean<PersonDoc>();
+      const doc = await serially(user.id, () =>
+        Person.findOneAndUpdate(
+          { _id: user.id },
+          {
+            $set: { ...fields, blockedBotAt: null, ...(needsLanguage ? { language: detected } : {}) },
+            $setOnInsert: { telegramId: user.id },
+          },
+          { upsert: true, returnDocument: "after" },
+        ).lean<PersonDoc>(),
+      );
       return normalise(doc)!;
     },
 
     async setLanguage(telegramId, language) {
-      await Person.updateOne({ _id: telegramId }, { $set: { language } });
+      await serially(telegramId, () => Person.updateOne({ _id: telegramId }, { $set: { language } }));
     },
 
     async setMenuHash(telegramId, hash) {
       // Without touching updatedAt: a menu is not a change to the person.
-      await Person.updateOne({ _id: telegramId }, { $set: { menuHash: hash } }, { timestamps: false });
+      await serially(telegramId, () => Person.updateOne({ _id: telegramId }, { $set: { menuHash: hash } }, { timestamps: false }));
     },
 
     async grantRole(telegramId, grant) {
       const level = ROLE_LEVEL[grant.role as Role];
       const full: RoleGrant = { ...grant, level, grantedAt: grant.grantedAt ?? now(), inviteId: grant.inviteId ?? null };
       // A territory code determines its level and so its role: "no grant with this code yet" is the whole check.
-      const res = await Person.updateOne(
-        { _id: telegramId, "roles.code": trusted({ $ne: grant.code }) },
-        { $push: { roles: full } },
+      const res = await serially(telegramId, () =>
+        Person.updateOne({ _id: telegramId, "roles.code": trusted({ $ne: grant.code }) }, { $push: { roles: full } }),
       );
-      return res.modifiedCount === 1;
+      if (res.modifiedCount !== 1) return false;
+      if (isSeat(grant.role)) await markRollupHolders(models);
+      return true;
     },
 
     async revokeRole(telegramId, code) {
       // $pull by the whole stored element: FerretDB 1.24 matches $pull documents by equality, not as a query.
-      const person = await Person.findById(telegramId).lean<PersonDoc>();
-      const grant = person?.roles?.find((r) => r.code === code);
-      if (!grant) return false;
-      const res = await Person.updateOne({ _id: telegramId }, { $pull: { roles: grant } });
-      return res.modifiedCount === 1;
+      const revoked = await serially(telegramId, async () => {
+        const person = await Person.findById(telegramId).lean<PersonDoc>();
+        const grant = person?.roles?.find((r) => r.code === code);
+        if (!grant) return null;
+        const res = await Person.updateOne({ _id: telegramId }, { $pull: { roles: grant } });
+        return res.modifiedCount === 1 ? grant : null;
+      });
+      if (!revoked) return false;
+      if (isSeat(revoked.role)) await markRollupHolders(models);
+      return true;
     },
 
     async listWithRolesIn(stateCodes, extraCodes = []) {
@@ -127,16 +145,14 @@ export function createPersonService(models: Models, now: () => Date, audit?: Pic
     },
 
     async markBlocked(telegramId) {
-      await Person.updateOne({ _id: telegramId }, { $set: { blockedBotAt: now() } });
+      await serially(telegramId, () => Person.updateOne({ _id: telegramId }, { $set: { blockedBotAt: now() } }));
     },
 
     async ensureNationalAdmins(telegramIds) {
       let added = 0;
       for (const telegramId of telegramIds) {
-        await Person.updateOne(
-          { _id: telegramId },
-          { $setOnInsert: { telegramId, firstName: "", roles: [], language: null } },
-          { upsert: true },
+        await serially(telegramId, () =>
+          Person.updateOne({ _id: telegramId }, { $setOnInsert: { telegramId, firstName: "", roles: [], language: null } }, { upsert: true }),
         );
         const granted = await this.grantRole(telegramId, {
           role: "national_admin",

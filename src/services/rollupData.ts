@@ -67,6 +67,15 @@ export async function loadFlaggedPhotos(models: Pick<Models, "PhotoFlag">): Prom
   return new Set(flags.map((f) => `${f.eventId}:${f.fileUniqueId}`));
 }
 
+/** Who holds a PC or AC seat: the vacancies line (one read of every person with a seat). */
+export async function loadHeldSeats(models: Pick<Models, "Person">): Promise<string[]> {
+  const holders = await models.Person.find({ "roles.role": trusted({ $in: ["pc_incharge", "ac_incharge"] }) }, { _id: 0, roles: 1 }).lean<
+    { roles: { role: string; code: string }[] }[]
+  >();
+  const codes = holders.flatMap((p) => (p.roles ?? []).filter((g) => g.role === "pc_incharge" || g.role === "ac_incharge").map((g) => g.code));
+  return [...new Set(codes)].sort();
+}
+
 export function createRollupDataSource(models: Models, totals?: RollupTotals): RollupDataSource {
   const { Event, Report, Pc, Ac, Cluster } = models;
   let territories: Promise<Pick<RollupMap, "pcs" | "acs">> | undefined;
@@ -90,18 +99,10 @@ export function createRollupDataSource(models: Models, totals?: RollupTotals): R
     return { ...t, clusters: clusters.map((c) => ({ key: c.key, stateCodes: c.stateCodes ?? [] })) };
   }
 
-  /** Who holds a PC or AC seat: the vacancies line (one read of the people with a seat, once per rollup). */
-  async function heldSeats(): Promise<string[]> {
-    const holders = await models.Person.find({ "roles.role": trusted({ $in: ["pc_incharge", "ac_incharge"] }) }, { _id: 0, roles: 1 }).lean<
-      { roles: { role: string; code: string }[] }[]
-    >();
-    return [...new Set(holders.flatMap((p) => (p.roles ?? []).filter((g) => g.role === "pc_incharge" || g.role === "ac_incharge").map((g) => g.code)))];
-  }
-
   async function loadFromTotals(t: RollupTotals, day: string, zone: string, asOf: Date): Promise<RollupData> {
     await t.fold();
     const days = Array.from({ length: UPCOMING_DAYS + 1 }, (_, i) => addDays(day, i, zone));
-    const [{ seats, days: seatDays }, map, held] = await Promise.all([t.read(days), loadMap(), heldSeats()]);
+    const [{ seats, days: seatDays, held }, map] = await Promise.all([t.read(days), loadMap()]);
     return { day, zone, asOf, ...inputFromTotals(seats, seatDays, day), map, reviews: [], heldSeats: held };
   }
 
@@ -134,7 +135,7 @@ export function createRollupDataSource(models: Models, totals?: RollupTotals): R
         Report.find({ eventStartsAt: trusted({ $lt: end }) }, REPORT_FIELDS).lean<ReportRow[]>(),
         loadMap(),
         loadFlaggedPhotos(models),
-        heldSeats(),
+        loadHeldSeats(models),
       ]);
 
       const events: RollupEvent[] = eventRows.map(toEvent);

@@ -13,12 +13,13 @@
 
 import { createHash } from "node:crypto";
 import { trusted, type mongo, type Types } from "mongoose";
-import { bulkWriteErrors, onlyDuplicateKeys } from "../db/duplicateKey.js";
+import { bulkWriteErrors, isDuplicateKey, onlyDuplicateKeys } from "../db/duplicateKey.js";
 import type { Models } from "../db/models/index.js";
-import type { RollupDayDoc, RollupPcDoc } from "../db/models/rollupTotals.js";
+import { HELD_SEATS_ID, type RollupDayDoc, type RollupHoldersDoc, type RollupPcDoc } from "../db/models/rollupTotals.js";
+import { HOLDERS_MARK } from "../db/rollupMarks.js";
 import { groupBy } from "../domain/groupBy.js";
 import { seatTotals, type DayTotals, type SeatReport, type SeatTotals } from "../domain/rollup/totals.js";
-import { loadFlaggedPhotos, toEvent, type EventRow as RecordsEventRow } from "./rollupData.js";
+import { loadFlaggedPhotos, loadHeldSeats, toEvent, type EventRow as RecordsEventRow } from "./rollupData.js";
 
 export interface RollupTotals {
   /** The time zone whose local days the seat days are (the campaign's). */
@@ -30,8 +31,8 @@ export interface RollupTotals {
    * (drift). With `repair`, writes what they should be.
    */
   check(options?: { repair?: boolean }): Promise<{ seats: number; drifted: string[] }>;
-  /** Every seat's totals, and the seat days of these local days. */
-  read(days: readonly string[]): Promise<{ seats: SeatTotals[]; days: DayTotals[] }>;
+  /** Every seat's totals, the seat days of these local days, and the seats someone holds. */
+  read(days: readonly string[]): Promise<{ seats: SeatTotals[]; days: DayTotals[]; held: string[] }>;
 }
 
 const EVENT_FIELDS = { code: 1, programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, startsAt: 1, status: 1, createdBy: 1, reportedAt: 1 };
@@ -65,6 +66,14 @@ interface ReportRow {
  */
 type StoredSeat = SeatTotals & { days: Record<string, string> };
 
+/**
+ * An open event as rollup_pcs keeps it: [id, programme, startsAt in ms, createdBy]. Every open row is planned,
+ * unreported and without counted figures, so four values say it all; a rollup at 100,000 events reads some 30,000 of
+ * them, and FerretDB's cost is per byte (db/models/rollupTotals.ts).
+ */
+type PackedOpenRow = [id: string, programmeKey: string, startsAt: number, createdBy: number];
+type PackedSeat = Omit<SeatTotals, "open"> & { open: PackedOpenRow[] };
+
 interface Computed {
   /** Null: no events (any more). */
   seat: StoredSeat | null;
@@ -72,7 +81,7 @@ interface Computed {
 }
 
 export function createRollupTotals(models: Models, options: { zone: string }): RollupTotals {
-  const { Event, Report, RollupMark, RollupPc, RollupDay } = models;
+  const { Event, Report, RollupMark, RollupPc, RollupDigest, RollupDay, RollupHolders } = models;
   const { zone } = options;
 
   /** What a seat's totals should be, from its events and reports. */
@@ -126,11 +135,14 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
     // The PCs' documents of these seats (an AC's seat is kept with its PC), or every one for the check or when a seat
     // has no events any more (its PC is then known only from what is stored).
     const pcs = [...new Set([...want.values()].map((c) => c.seat?.pcCode))];
-    const pcDocs =
-      codes === "all" || pcs.includes(undefined)
-        ? await RollupPc.find({}).lean<RollupPcDoc[]>()
-        : (await Promise.all(pcs.map((pc) => RollupPc.findById(pc).lean<RollupPcDoc>()))).filter((d): d is RollupPcDoc => d !== null);
-    const groups = new Map(pcDocs.map((d) => [d._id, parseSeats<StoredSeat>(d.seats)]));
+    const readAll = codes === "all" || pcs.includes(undefined);
+    const readPcs = async (model: typeof RollupPc) =>
+      readAll
+        ? await model.find({}).lean<RollupPcDoc[]>()
+        : (await Promise.all(pcs.map((pc) => model.findById(pc).lean<RollupPcDoc>()))).filter((d): d is RollupPcDoc => d !== null);
+    const [pcDocs, digestDocs] = await Promise.all([readPcs(RollupPc), readPcs(RollupDigest)]);
+    const digestsOf = new Map(digestDocs.map((d) => [d._id, parseSeats<Record<string, string>>(d.seats)]));
+    const groups = new Map(pcDocs.map((d) => [d._id, unpackPc(d.seats, digestsOf.get(d._id) ?? {})]));
     const stored = new Map<string, StoredSeat>();
     for (const seats of groups.values()) for (const [code, seat] of Object.entries(seats)) stored.set(code, seat);
     // Seats stored but without events any more are recomputed too (to nothing).
@@ -201,19 +213,31 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
       // command of its own, and they are independent documents).
       // Days first: a seat's digests claim its days are written (a fold cut short between the two leaves its marks,
       // and the next one writes the days again).
-      const existed = new Set([...dayDocs.map((d) => d._id), ...pcDocs.map((d) => d._id)]);
+      // Then a PC's digests before its totals, for the same reason.
+      const where = (model: { collection: { name: string } }, id: string) => `${model.collection.name}|${id}`;
+      const existed = new Set([
+        ...dayDocs.map((d) => where(RollupDay, d._id)),
+        ...digestDocs.map((d) => where(RollupDigest, d._id)),
+        ...pcDocs.map((d) => where(RollupPc, d._id)),
+      ]);
       const docs = [
         ...[...changedDays].map((key) => {
           const sheet = days.get(key)!;
           return { model: RollupDay, doc: { _id: key, day: sheet.day, stateCode: sheet.stateCode, seats: sheet.seats } };
         }),
-        ...[...changedPcs].map((pc) => ({ model: RollupPc, doc: { _id: pc, seats: groups.get(pc) ?? {} } })),
-      ].map((d) => ({ ...d, had: existed.has(d.doc._id) }));
+        ...[...changedPcs].flatMap((pc) => {
+          const seats = Object.entries(groups.get(pc) ?? {});
+          return [
+            { model: RollupDigest, doc: { _id: pc, seats: Object.fromEntries(seats.map(([code, seat]) => [code, seat.days])) } },
+            { model: RollupPc, doc: { _id: pc, seats: Object.fromEntries(seats.map(([code, seat]) => [code, packSeat(seat)])) } },
+          ];
+        }),
+      ].map((d) => ({ ...d, had: existed.has(where(d.model, d.doc._id)) }));
       const empty = docs.filter((d) => Object.keys(d.doc.seats).length === 0);
       const fresh = docs.filter((d) => !d.had && Object.keys(d.doc.seats).length > 0);
       const replaced = docs.filter((d) => d.had && Object.keys(d.doc.seats).length > 0);
       const packed = (d: (typeof docs)[number]) => ({ ...d.doc, seats: packSeats(d.doc.seats) });
-      for (const model of [RollupDay, RollupPc] as const) {
+      for (const model of [RollupDay, RollupDigest, RollupPc] as const) {
         const mine = fresh.filter((d) => d.model === model).map(packed);
         for (let i = 0; i < mine.length; i += WRITE_BATCH) await insertOrReplace(model.collection, mine.slice(i, i + WRITE_BATCH));
         await inParallel(
@@ -234,12 +258,45 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
   async function fold(): Promise<number> {
     const marks = await RollupMark.find({}, { _id: 1, seat: 1 }).lean<{ _id: string; seat: string }[]>();
     if (marks.length === 0) return 0;
-    const seats = new Set(marks.map((m) => m.seat));
-    await reconcile(seats, true);
+    const seats = new Set(marks.map((m) => m.seat).filter((seat) => seat !== HOLDERS_MARK));
+    if (seats.size > 0) await reconcile(seats, true);
+    if (marks.some((m) => m.seat === HOLDERS_MARK)) await writeHolders(await loadHeldSeats(models));
     // Only the marks read before the recompute: one inserted since stays for the next fold.
     const ids = marks.map((m) => m._id);
     for (let i = 0; i < ids.length; i += WRITE_BATCH) await RollupMark.deleteMany({ _id: trusted({ $in: ids.slice(i, i + WRITE_BATCH) }) });
     return seats.size;
+  }
+
+  /** The held seats as stored; null before the first fold or read stored them. */
+  async function storedHolders(): Promise<string[] | null> {
+    const doc = await RollupHolders.findById(HELD_SEATS_ID).lean<RollupHoldersDoc>();
+    return doc ? (JSON.parse(doc.codes) as string[]) : null;
+  }
+
+  function writeHolders(codes: readonly string[]) {
+    return RollupHolders.collection.replaceOne({ _id: HELD_SEATS_ID } as never, { codes: JSON.stringify(codes) }, { upsert: true });
+  }
+
+  /**
+   * The held seats, read once from the people when nothing is stored yet (a database from before they were kept) and
+   * then stored, unless a fold stored them meanwhile: an insert never replaces what a later recompute wrote.
+   */
+  async function readHolders(): Promise<string[]> {
+    const stored = await storedHolders();
+    if (stored) return stored;
+    const codes = await loadHeldSeats(models);
+    await RollupHolders.collection.insertOne({ _id: HELD_SEATS_ID, codes: JSON.stringify(codes) } as never).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+    return codes;
+  }
+
+  /** The check of the held seats: drift when what is stored differs from the people (nothing stored is no drift). */
+  async function checkHolders(repair: boolean): Promise<boolean> {
+    const [stored, codes] = await Promise.all([storedHolders(), loadHeldSeats(models)]);
+    const drifted = stored !== null && JSON.stringify(stored) !== JSON.stringify(codes);
+    if (drifted && repair) await writeHolders(codes);
+    return drifted;
   }
 
   // Folds and checks run one at a time in a process (models.serial): a second caller waits, then sees what the
@@ -250,17 +307,24 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
     zone,
     fold: () => serially(fold),
 
-    check: (options) => serially(() => reconcile("all", options?.repair === true)),
+    check: (options) =>
+      serially(async () => {
+        const repair = options?.repair === true;
+        const result = await reconcile("all", repair);
+        return (await checkHolders(repair)) ? { ...result, drifted: [...result.drifted, HOLDERS_MARK] } : result;
+      }),
 
     async read(days) {
-      const [pcDocs, ...byDay] = await Promise.all([
+      const [held, pcDocs, ...byDay] = await Promise.all([
+        readHolders(),
         RollupPc.find({}).lean<RollupPcDoc[]>(),
         // One equality query per day: FerretDB pushes it down (an $in it would not).
         ...days.map((day) => RollupDay.find({ day }).lean<RollupDayDoc[]>()),
       ]);
       return {
-        seats: pcDocs.flatMap((d) => Object.values(parseSeats<StoredSeat>(d.seats)).map(({ days: _days, ...seat }) => seat)),
+        seats: pcDocs.flatMap((d) => Object.values(JSON.parse(d.seats) as Record<string, PackedSeat>).map(unpackSeat)),
         days: byDay.flat().flatMap((d) => Object.values(parseSeats<DayTotals>(d.seats))),
+        held,
       };
     },
   };
@@ -290,6 +354,31 @@ async function insertOrReplace(collection: mongo.Collection, docs: readonly { _i
 /** A short digest of a seat's day entry (compared, never decoded). */
 function digest(value: object): string {
   return createHash("sha256").update(canonical(value)).digest("base64url").slice(0, 16);
+}
+
+function packSeat({ days: _days, open, ...seat }: StoredSeat): PackedSeat {
+  return { ...seat, open: open.map((row) => [row.id, row.programmeKey, row.startsAt.getTime(), row.createdBy]) };
+}
+
+function unpackSeat({ open, ...seat }: PackedSeat): SeatTotals {
+  return {
+    ...seat,
+    open: open.map(([id, programmeKey, startsAt, createdBy]) => ({
+      id,
+      programmeKey,
+      startsAt: new Date(startsAt),
+      status: "planned" as const,
+      createdBy,
+      reported: false,
+      report: null,
+    })),
+  };
+}
+
+/** A PC's seats from its rollup_pcs and rollup_digests entries. */
+function unpackPc(json: string, digests: Record<string, Record<string, string>>): Record<string, StoredSeat> {
+  const seats = JSON.parse(json) as Record<string, PackedSeat>;
+  return Object.fromEntries(Object.entries(seats).map(([code, seat]) => [code, { ...unpackSeat(seat), days: digests[code] ?? {} }]));
 }
 
 /** Seats as stored: one JSON string, in code order (so that equal figures are equal strings). */

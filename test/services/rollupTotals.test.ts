@@ -166,6 +166,39 @@ describe("rollups from running totals", () => {
     await expectSame();
   });
 
+  it("keep who holds a seat: a grant and a revoke reach the vacancies line, and the check finds and repairs drift", async () => {
+    const clock = new TestClock(AS_OF);
+    const s: Services = createServices({ models: db.models, now: clock.now, timeZone: ZONE });
+    const vacantPcs = async () => {
+      const [country] = await both(DAY, clock.now());
+      expect(country!.fromTotals.vacancies).toEqual(country!.fromRecords.vacancies);
+      return country!.fromTotals.vacancies.find((v) => v.stateCode === "IN-UP")?.vacantPcs;
+    };
+    const before = await vacantPcs();
+    expect(before).toBeGreaterThan(0);
+    await db.models.Person.create({ _id: 7_300_000_077, telegramId: 7_300_000_077, firstName: "Asha" });
+    expect(await s.people.grantRole(7_300_000_077, { role: "pc_incharge", code: "IN-UP:P51", grantedBy: null })).toBe(true);
+    expect(await db.models.RollupMark.countDocuments({ seat: "@holders" })).toBe(1);
+    expect(await vacantPcs()).toBe(before! - 1);
+    const stored = await db.models.RollupHolders.findById("seats").lean();
+    expect(JSON.parse(stored!.codes) as string[]).toContain("IN-UP:P51");
+    // A replayed grant changes nothing and marks nothing.
+    expect(await s.people.grantRole(7_300_000_077, { role: "pc_incharge", code: "IN-UP:P51", grantedBy: null })).toBe(false);
+    expect(await db.models.RollupMark.countDocuments({})).toBe(0);
+    expect(await s.people.revokeRole(7_300_000_077, "IN-UP:P51")).toBe(true);
+    expect(await vacantPcs()).toBe(before);
+    // A role that is not a seat does not mark.
+    expect(await s.people.grantRole(7_300_000_077, { role: "state_team", code: "IN-UP", grantedBy: null })).toBe(true);
+    expect(await db.models.RollupMark.countDocuments({})).toBe(0);
+
+    // Drift: a seat holder written straight into the people, past the services.
+    await db.models.Person.updateOne({ _id: 7_300_000_077 }, { $push: { roles: { role: "ac_incharge", level: "ac", code: "IN-UP:A100", grantedAt: AS_OF } } });
+    expect((await totals.check()).drifted).toEqual(["@holders"]);
+    expect((await totals.check({ repair: true })).drifted).toEqual(["@holders"]);
+    expect((await totals.check()).drifted).toEqual([]);
+    await expectSame(DAY, clock.now());
+  });
+
   it("are not used for a day that has ended (read from the records) and give its figures all the same", async () => {
     const yesterday = localDay(new Date(AS_OF.getTime() - 24 * HOUR), ZONE);
     await expectSame(yesterday, AS_OF);

@@ -2,7 +2,18 @@
 // tests, scripts and the bot can each hold their own.
 import type { Connection, Model } from "mongoose";
 import { createSerialWrites, type SerialWrites } from "../serialWrites.js";
-import { rollupDaySchema, rollupMarkSchema, rollupPcSchema, type RollupDayDoc, type RollupMarkDoc, type RollupPcDoc } from "./rollupTotals.js";
+import {
+  rollupDaySchema,
+  rollupDigestSchema,
+  rollupHoldersSchema,
+  rollupMarkSchema,
+  rollupPcSchema,
+  type RollupDayDoc,
+  type RollupDigestDoc,
+  type RollupHoldersDoc,
+  type RollupMarkDoc,
+  type RollupPcDoc,
+} from "./rollupTotals.js";
 import { stateSchema, pcSchema, acSchema, type StateDoc, type PcDoc, type AcDoc } from "./territory.js";
 import { clusterSchema, type ClusterDoc } from "./cluster.js";
 import { personSchema, type PersonDoc } from "./person.js";
@@ -113,6 +124,8 @@ export interface Models {
   RollupMark: Model<RollupMarkDoc>;
   RollupPc: Model<RollupPcDoc>;
   RollupDay: Model<RollupDayDoc>;
+  RollupDigest: Model<RollupDigestDoc>;
+  RollupHolders: Model<RollupHoldersDoc>;
   /**
    * Writes to shared documents, one at a time in this process (db/serialWrites.ts). Not a model: not enumerable, so
    * code that walks the models never sees it.
@@ -169,6 +182,8 @@ export function createModels(connection: Connection): Models {
     RollupMark: connection.model<RollupMarkDoc>("RollupMark", rollupMarkSchema, "rollup_marks"),
     RollupPc: connection.model<RollupPcDoc>("RollupPc", rollupPcSchema, "rollup_pcs"),
     RollupDay: connection.model<RollupDayDoc>("RollupDay", rollupDaySchema, "rollup_days"),
+    RollupDigest: connection.model<RollupDigestDoc>("RollupDigest", rollupDigestSchema, "rollup_digests"),
+    RollupHolders: connection.model<RollupHoldersDoc>("RollupHolders", rollupHoldersSchema, "rollup_holders"),
   };
   Object.defineProperty(models, "serial", { value: createSerialWrites(), enumerable: false });
   return models as typeof models & Pick<Models, "serial">;

@@ -2,10 +2,15 @@
 // four days' (36 each at most), however many events there are:
 //   rollup_marks   "<seat code>|<object id>"  a seat whose events or reports changed, inserted by every writer after
 //                  its change (insert-only: no two writers ever update one document)
-//   rollup_pcs     "<PC code>"                the PC's seat and its ACs' seats that have an event: figures to date,
-//                  events still waiting for a report, a digest of each day it has events on
+//   rollup_pcs     "<PC code>"                the PC's seat and its ACs' seats that have an event: figures to date and
+//                  events still waiting for a report (what a rollup reads)
+//   rollup_digests "<PC code>"                the same seats' digest of each day they have events on (what a fold
+//                  reads, to touch only the days that changed; kept apart: FerretDB's cost is per byte stored,
+//                  about 50 ms per MB read, so a rollup should not read them)
 //   rollup_days    "<day>|<state code>"       the state's events of one local day (the campaign's time zone), by seat,
 //                  with their reports' numbers
+//   rollup_holders "seats"                    the PC and AC seats someone holds (the vacancies line), recomputed from
+//                  the people when a grant or revoke marked it (db/rollupMarks.ts HOLDERS_MARK)
 // The seats are kept as one JSON string per document (`seats`): FerretDB 1.24 spends about a tenth of a millisecond on
 // every document and every value it returns, so 5,000 seats as documents took 1.4 s to read, packed per state 65 ms.
 // Packed per PC, a fold of a hundred seats reads and writes about a hundred small documents instead of every state's. Only the fold writes them, recomputing a marked seat from its events
@@ -24,6 +29,9 @@ export interface RollupPcDoc {
   seats: string;
 }
 
+/** rollup_digests: the same shape as rollup_pcs. */
+export type RollupDigestDoc = RollupPcDoc;
+
 export interface RollupDayDoc {
   /** "<day>|<state code>". */
   _id: string;
@@ -33,9 +41,20 @@ export interface RollupDayDoc {
   seats: string;
 }
 
+export interface RollupHoldersDoc {
+  /** HELD_SEATS_ID: the one document. */
+  _id: string;
+  /** JSON: the held seats' codes, sorted (one string: 4,666 array values cost FerretDB about half a second). */
+  codes: string;
+}
+
+export const HELD_SEATS_ID = "seats";
+
 export const rollupMarkSchema = new Schema<RollupMarkDoc>({ _id: { type: String }, seat: { type: String, required: true } }, { versionKey: false });
 
 export const rollupPcSchema = new Schema<RollupPcDoc>({ _id: { type: String }, seats: { type: String, required: true } }, { versionKey: false });
+
+export const rollupDigestSchema = new Schema<RollupDigestDoc>({ _id: { type: String }, seats: { type: String, required: true } }, { versionKey: false });
 
 export const rollupDaySchema = new Schema<RollupDayDoc>(
   {
@@ -47,3 +66,5 @@ export const rollupDaySchema = new Schema<RollupDayDoc>(
   },
   { versionKey: false },
 );
+
+export const rollupHoldersSchema = new Schema<RollupHoldersDoc>({ _id: { type: String }, codes: { type: String, required: true } }, { versionKey: false });

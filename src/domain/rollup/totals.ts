@@ -93,7 +93,9 @@ export function seatTotals(args: {
       reported: e.reported,
       report: counted ? { total: counted.total, counts: { ...counted.counts } } : null,
     };
-    if (e.status === "planned" && !row.reported) seat.open.push(row);
+    // An open row keeps no figures: it is listed as pending or upcoming, never counted (a report without the event's
+    // reportedAt is an inconsistency the day's row still shows).
+    if (e.status === "planned" && !row.reported) seat.open.push({ ...row, report: null });
     const day = localDay(e.startsAt, args.zone);
     const sheet = days.get(day) ?? { day, seat: args.seat, ...place, events: [] };
     sheet.events.push(row);
