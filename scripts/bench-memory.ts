@@ -1,0 +1,156 @@
+// Memory of the bot process with a large organisation and many open conversations. A benchmark, not a test.
+//   npx tsx scripts/bench-memory.ts [--people 10000] [--open 1000] [--chats 50] [--backend postgresql|sqlite] [--gin]
+//
+// Starts FerretDB 1.24.2 (scripts/lib/benchServer.ts), seeds the map and --people people with their events
+// (scripts/lib/benchSeed.ts, as bench-updates does), then runs the real process as the Dockerfile does
+// (`node --import tsx src/main.ts`) against a local Bot API over HTTP, polling. --open of the people then start
+// /newevent and tap the programme, --chats at a time, which leaves that many conversations open and stored by the
+// process itself. Prints the process's resident memory (VmRSS from /proc) when idle after start, its peak while the
+// conversations were opened, and after; and one `BENCH_JSON {...}` line. The Bot API, the seeding and the
+// measuring all live in this process, so none of them counts in the figures.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import type { User } from "grammy/types";
+import { connectDatabase, ensureIndexes } from "../src/db/connection.js";
+import { LocalBotApi } from "../src/localBotApi/index.js";
+import { createServices } from "../src/services/index.js";
+import { botInfo, token } from "../test/helpers/telegram.js";
+import { parseBackend, startBenchServer } from "./lib/benchServer.js";
+import { seed } from "./lib/benchSeed.js";
+
+function option(name: string, fallback: string): string {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
+}
+
+const PEOPLE = Number(option("people", "10000"));
+const OPEN = Number(option("open", "1000"));
+const CHATS = Number(option("chats", "50"));
+const BACKEND = parseBackend(option("backend", "postgresql"));
+const GIN = process.argv.includes("--gin");
+const ZONE = "Asia/Kolkata";
+const log = (m: string) => process.stderr.write(`[bench-memory] ${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The process's resident set now and its peak so far, in MB (Linux /proc). */
+function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+  return { rssMb: Math.round(kb("VmRSS") / 1024), peakMb: Math.round(kb("VmHWM") / 1024) };
+}
+
+/** Polls `check` until it returns something truthy, or fails after `timeoutMs` saying what was awaited. */
+async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+const server = await startBenchServer(BACKEND, (m) => log(`[db] ${m}`));
+const dbName = `bench_memory_${Date.now()}`;
+const db = await connectDatabase({ uri: server.uri, dbName });
+const api = new LocalBotApi({ botInfo, token });
+const http = await api.listen();
+let child: ReturnType<typeof spawn> | undefined;
+try {
+  await ensureIndexes(db.models);
+  const services = createServices({ models: db.models, now: () => new Date(), timeZone: ZONE });
+  await services.map.seedMap();
+  let t = Date.now();
+  const seeded = await seed(db, { services }, PEOPLE, OPEN, 0);
+  log(`seeded ${PEOPLE} people, ${seeded.events} events, ${seeded.reports} reports in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  if (GIN) await server.indexIds();
+
+  child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      BOT_TOKEN: token,
+      MONGODB_URI: `${server.uri.replace(/\/?$/, "/")}${dbName}`,
+      BOT_API_ROOT: http.url,
+      TZ: ZONE,
+      LOG_LEVEL: "info",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const pid = child.pid!;
+  let started = "";
+  const listen = (d: Buffer) => {
+    if (started.length < 1_000_000) started += d.toString();
+  };
+  child.stdout!.on("data", listen);
+  child.stderr!.on("data", listen);
+  t = Date.now();
+  await until("the bot to poll", () => started.includes("bot is polling"), 180_000);
+  log(`the bot polls after ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  // Start-up work (migrations, the catch-up of jobs) settles first.
+  await sleep(5000);
+  const idle = memoryOf(pid);
+  log(`idle: RSS ${idle.rssMb} MB (peak so far ${idle.peakMb} MB)`);
+
+  // The open conversations: /newevent, then the programme, from CHATS chats at a time.
+  let peakMb = idle.rssMb;
+  const sampler = setInterval(() => (peakMb = Math.max(peakMb, memoryOf(pid).rssMb)), 100);
+  const button = (user: User, label: RegExp) => {
+    for (const e of api.messages(user.id).filter((m) => m.from === "bot").reverse()) {
+      for (const row of e.message.reply_markup?.inline_keyboard ?? []) {
+        for (const b of row) if (label.test(b.text) && "callback_data" in b && b.callback_data) return { messageId: e.message.message_id, data: b.callback_data };
+      }
+    }
+    return undefined;
+  };
+  const snapshot = (user: User) => JSON.stringify(api.messages(user.id).filter((m) => m.from === "bot"));
+  t = Date.now();
+  const drivers = seeded.drivers;
+  for (let i = 0; i < drivers.length; i += CHATS) {
+    await Promise.all(
+      drivers.slice(i, i + CHATS).map(async (user) => {
+        api.sendUserMessage(user, "/newevent");
+        const programme = await until(`/newevent's programme buttons for ${user.id}`, () => button(user, /^Sneh Samvad$/));
+        const before = snapshot(user);
+        api.clickButton(user, programme.messageId, programme.data);
+        await until(`the step after the programme for ${user.id}`, () => snapshot(user) !== before);
+      }),
+    );
+  }
+  const drivingS = (Date.now() - t) / 1000;
+  await sleep(2000);
+  clearInterval(sampler);
+  const after = memoryOf(pid);
+  const open = await db.models.ConversationState.countDocuments({});
+  log(`${drivers.length} conversations opened in ${drivingS.toFixed(1)} s (${open} stored); peak RSS ${Math.max(peakMb, after.peakMb)} MB, after ${after.rssMb} MB`);
+
+  const result = {
+    backend: BACKEND,
+    gin: GIN,
+    people: PEOPLE,
+    openConversations: open,
+    idleRssMb: idle.rssMb,
+    peakRssMb: Math.max(peakMb, after.peakMb),
+    afterRssMb: after.rssMb,
+    updates: drivers.length * 2,
+    updatesPerS: Number(((drivers.length * 2) / drivingS).toFixed(1)),
+  };
+  console.log(
+    `bot process with ${PEOPLE} people and ${open} open conversations: idle ${result.idleRssMb} MB, peak ${result.peakRssMb} MB, after ${result.afterRssMb} MB ` +
+      `(${result.updates} updates at ${result.updatesPerS}/s)`,
+  );
+  console.log(`BENCH_JSON ${JSON.stringify(result)}`);
+  console.log(`load average: ${os.loadavg().map((l) => l.toFixed(1)).join(", ")} on ${os.cpus().length} cores`);
+} finally {
+  if (child && child.exitCode === null) {
+    child.kill("SIGTERM");
+    await Promise.race([new Promise((r) => child!.once("exit", r)), sleep(10_000)]);
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+  await http.close();
+  await db.connection.dropDatabase().catch(() => {});
+  await db.close();
+  await server.stop();
+}
