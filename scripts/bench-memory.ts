@@ -9,13 +9,14 @@
 // conversations were opened, and after; and one `BENCH_JSON {...}` line. The Bot API, the seeding and the
 // measuring all live in this process, so none of them counts in the figures.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { createWriteStream, readFileSync } from "node:fs";
 import os from "node:os";
 import type { User } from "grammy/types";
 import { connectDatabase, ensureIndexes } from "../src/db/connection.js";
 import { LocalBotApi } from "../src/localBotApi/index.js";
 import { createServices } from "../src/services/index.js";
-import { botInfo, token } from "../test/helpers/telegram.js";
+import { botInfo } from "../test/helpers/telegram.js";
 import { parseBackend, startBenchServer } from "./lib/benchServer.js";
 import { seed } from "./lib/benchSeed.js";
 
@@ -31,6 +32,8 @@ const CHATS = Number(option("chats", "50"));
 const BACKEND = parseBackend(option("backend", "postgresql"));
 const GIN = process.argv.includes("--gin");
 const ZONE = "Asia/Kolkata";
+// In the shape the configuration accepts (a BotFather token), unlike the in-process tests' token.
+const token = `${botInfo.id}:BENCH-${randomBytes(16).toString("hex")}`;
 const log = (m: string) => process.stderr.write(`[bench-memory] ${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,7 +68,11 @@ try {
   let t = Date.now();
   const seeded = await seed(db, { services }, PEOPLE, OPEN, 0);
   log(`seeded ${PEOPLE} people, ${seeded.events} events, ${seeded.reports} reports in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  if (GIN) await server.indexIds();
+  if (GIN) {
+    t = Date.now();
+    await server.indexIds();
+    log(`GIN indexes in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  }
 
   child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     env: {
@@ -81,13 +88,22 @@ try {
   });
   const pid = child.pid!;
   let started = "";
+  // BENCH_CHILD_LOG=file keeps the process's output (start-up problems).
+  const childLog = process.env.BENCH_CHILD_LOG ? createWriteStream(process.env.BENCH_CHILD_LOG) : undefined;
   const listen = (d: Buffer) => {
+    childLog?.write(d);
     if (started.length < 1_000_000) started += d.toString();
   };
   child.stdout!.on("data", listen);
   child.stderr!.on("data", listen);
   t = Date.now();
-  await until("the bot to poll", () => started.includes("bot is polling"), 180_000);
+  const exited = new Promise<number | null>((resolve) => child!.once("exit", resolve));
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  await until("the bot to poll", () => {
+    if (exitCode !== undefined) throw new Error(`the bot exited (${exitCode}):\n${started.slice(-3000)}`);
+    return started.includes("bot is polling");
+  }, 900_000);
   log(`the bot polls after ${((Date.now() - t) / 1000).toFixed(1)} s`);
   // Start-up work (migrations, the catch-up of jobs) settles first.
   await sleep(5000);
