@@ -352,6 +352,8 @@ async function syncByCode<T extends { code: string }>(model: Model<T>, docs: rea
   return missing.length + changed.length;
 }
 
+// Small: FerretDB 1.24 on PostgreSQL stops answering anyone on an update command of about 50 statements or more
+// (db/migrations/calendars.ts).
 const UPSERT_BATCH = 25;
 
 /** The seeded documents hold only strings and numbers, so field-by-field equality is enough. */

@@ -182,4 +182,28 @@ describe("calendars", () => {
     expect((await db.models.Calendar.findById("pc:IN-UP:P83").lean())?.closed?.sort()).toEqual([reported._id.toHexString(), cancelled._id.toHexString()].sort());
     expect(idsOf(await s.events.listAwaitingReport(pc, new Date(clock.now().getTime() - 2 * DAY)))).toEqual([open._id.toHexString()]);
   });
+
+  it("are filed again over 150 calendars that exist: only what each lacks is added, and the server keeps answering", async () => {
+    // A rerun over stored calendars (a new marker, or a restart mid-filing) once sent an update command of 500
+    // statements, on which FerretDB 1.24 on PostgreSQL hangs for everyone (about 60 statements are enough).
+    const events = Array.from({ length: 150 }, (_, i) => ({
+      _id: new Types.ObjectId(), programmeKey: "sneh-samvad", level: "pc", code: "IN-UP:P85", stateCode: "IN-UP", pcCode: "IN-UP:P85", acCode: null,
+      startsAt: new Date(clock.now().getTime() - DAY + i * 60_000), venue: "Hall", location: null, expectedAttendance: 10, notes: "",
+      status: "planned", createdBy: 7_100_100_000 + i, createdAt: clock.now(), updatedAt: clock.now(), reportedAt: i % 3 === 0 ? clock.now() : null,
+    }));
+    await db.models.Event.collection.insertMany(events as never[]);
+    await fileAllIntoCalendars(db.models);
+    const pcCalendar = (await db.models.Calendar.findById("pc:IN-UP:P85").lean())!;
+    expect(pcCalendar.entries).toHaveLength(150);
+    expect(pcCalendar.closed).toHaveLength(50);
+    // One organiser's calendar loses its entry, the PC's loses its closed ids; then the filer runs again over all.
+    const mine = `person:${7_100_100_001}`;
+    const before = (await db.models.Calendar.findById(mine).lean())!;
+    await db.models.Calendar.collection.updateOne({ _id: mine } as never, { $set: { entries: [] } });
+    await db.models.Calendar.collection.updateOne({ _id: "pc:IN-UP:P85" } as never, { $unset: { closed: 1 } });
+    await fileAllIntoCalendars(db.models);
+    expect((await db.models.Calendar.findById(mine).lean())!.entries).toEqual(before.entries);
+    expect((await db.models.Calendar.findById("pc:IN-UP:P85").lean())!.closed?.sort()).toEqual(pcCalendar.closed?.sort());
+    expect(await db.models.Calendar.countDocuments({ _id: "pc:IN-UP:P85" })).toBe(1);
+  });
 });

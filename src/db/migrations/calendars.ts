@@ -4,15 +4,16 @@
 //
 // Safe alongside a running bot and when interrupted: a calendar is inserted whole only where none exists, else its
 // entries are added with $addToSet (as the bot's own writes are), so a rerun or a race only adds what is there.
-import type { AnyBulkWriteOperation } from "mongoose";
 import { bulkWriteErrors, onlyDuplicateKeys } from "../duplicateKey.js";
 import { runOnce } from "./once.js";
-import { calendarEntry, eventCalendarKeys, type CalendarDoc } from "../models/calendar.js";
+import { calendarEntry, eventCalendarKeys } from "../models/calendar.js";
 import type { Models } from "../models/index.js";
 
 // "-closed": calendars gained `closed` (events that need no report); a store filed before is filed again, once.
 const DONE_MARKER = "calendars-filed-closed";
 const BATCH = 500;
+/** Calendars updated at once when a rerun adds what they lack. */
+const UPDATE_CONCURRENCY = 8;
 
 export function fileCalendarsOnce(models: Models, now: () => Date): Promise<number> {
   return runOnce(models.Event.db, DONE_MARKER, now, () => fileAllIntoCalendars(models));
@@ -47,12 +48,12 @@ export async function fileAllIntoCalendars(models: Models): Promise<number> {
     add(`reporter:${r.submittedBy as number}`, calendarEntry(r.submittedAt as Date, String(r._id)));
   }
   // New calendars go in whole (one insert per batch: an upsert each takes ~80 ms on FerretDB's SQLite backend under
-  // load, minutes for 20,000 calendars); those that exist already (a rerun, the bot's own writes) get their entries
-  // added with $addToSet, which keeps whatever the bot filed meanwhile.
+  // load, minutes for 20,000 calendars); those that exist already (a rerun, the bot's own writes) get only what they
+  // lack added with $addToSet, which keeps whatever the bot filed meanwhile.
   const all = [...entries];
+  const existing = new Set<string>();
   for (let i = 0; i < all.length; i += BATCH) {
     const batch = all.slice(i, i + BATCH);
-    const existing = new Set<string>();
     try {
       await models.Calendar.collection.insertMany(
         batch.map(([key, list]) => {
@@ -63,18 +64,44 @@ export async function fileAllIntoCalendars(models: Models): Promise<number> {
       );
     } catch (err) {
       if (!onlyDuplicateKeys(err)) throw err;
-      for (const w of bulkWriteErrors(err) ?? []) if (w.index >= 0) existing.add(batch[w.index]![0]);
-      // Without positions: add to every one of the batch (idempotent).
-      if (existing.size === 0) for (const [key] of batch) existing.add(key);
+      const taken = (bulkWriteErrors(err) ?? []).filter((w) => w.index >= 0);
+      // Without positions: every one of the batch is looked at (adding is idempotent).
+      for (const [key] of taken.length ? taken.map((w) => batch[w.index]!) : batch) existing.add(key);
     }
-    const ops: AnyBulkWriteOperation<CalendarDoc>[] = batch
-      .filter(([key]) => existing.has(key))
-      .map(([key, list]) => {
-        const shut = closed.get(key);
-        const update = shut ? { $addToSet: { entries: { $each: list }, closed: { $each: shut } } } : { $addToSet: { entries: { $each: list } } };
-        return { updateOne: { filter: { _id: key }, update } };
-      });
-    if (ops.length) await models.Calendar.bulkWrite(ops, { ordered: false });
   }
+  if (existing.size > 0) await addMissing(models, existing, entries, closed);
   return read;
+}
+
+/**
+ * Adds to existing calendars the entries and closed ids they lack: one read of the calendars, then one update per
+ * calendar that lacks anything (none on a rerun over calendars the bot keeps). Not a bulkWrite: FerretDB 1.24 on
+ * PostgreSQL stops answering anyone, for good, on an update command of about 50 or more statements (measured: 50
+ * passed, 60 and more hung the server; its pool holds 50 connections), and a rerun over 22,000 calendars sent 500.
+ */
+async function addMissing(models: Models, keys: ReadonlySet<string>, entries: ReadonlyMap<string, string[]>, closed: ReadonlyMap<string, string[]>): Promise<void> {
+  const updates: { key: string; update: object }[] = [];
+  const stored = models.Calendar.collection.find({}, { projection: { entries: 1, closed: 1 }, batchSize: 1000 });
+  for await (const doc of stored) {
+    const key = String(doc._id);
+    if (!keys.has(key)) continue;
+    const have = new Set((doc.entries as string[] | undefined) ?? []);
+    const shut = new Set((doc.closed as string[] | undefined) ?? []);
+    const addEntries = [...new Set(entries.get(key) ?? [])].filter((e) => !have.has(e));
+    const addClosed = [...new Set(closed.get(key) ?? [])].filter((id) => !shut.has(id));
+    if (addEntries.length === 0 && addClosed.length === 0) continue;
+    const add: Record<string, { $each: string[] }> = {};
+    if (addEntries.length) add.entries = { $each: addEntries };
+    if (addClosed.length) add.closed = { $each: addClosed };
+    updates.push({ key, update: { $addToSet: add } });
+  }
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < updates.length; i = next++) {
+      const { key, update } = updates[i]!;
+      // Through the calendars' serial writes (db/serialWrites.ts), as the bot's own filings go.
+      await models.serial.run(`calendars:${key}`, () => models.Calendar.updateOne({ _id: key }, update));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(UPDATE_CONCURRENCY, updates.length) }, worker));
 }
