@@ -1,5 +1,5 @@
 // Memory of the bot process with a large organisation and many open conversations. A benchmark, not a test.
-//   npx tsx scripts/bench-memory.ts [--people 10000] [--open 1000] [--chats 50] [--backend postgresql|sqlite] [--gin]
+//   npx tsx scripts/bench-memory.ts [--people 10000] [--open 1000] [--chats 50] [--backend postgresql|sqlite] [--gin] [--heap-mb N]
 //
 // Starts FerretDB 1.24.2 (scripts/lib/benchServer.ts), seeds the map and --people people with their events
 // (scripts/lib/benchSeed.ts, as bench-updates does), then runs the real process as the Dockerfile does
@@ -31,6 +31,8 @@ const OPEN = Number(option("open", "1000"));
 const CHATS = Number(option("chats", "50"));
 const BACKEND = parseBackend(option("backend", "postgresql"));
 const GIN = process.argv.includes("--gin");
+/** --heap-mb N: the process's V8 old space capped at N MB (NODE_OPTIONS=--max-old-space-size), as a container would. */
+const HEAP_MB = option("heap-mb", "");
 const ZONE = "Asia/Kolkata";
 // In the shape the configuration accepts (a BotFather token), unlike the in-process tests' token.
 const token = `${botInfo.id}:BENCH-${randomBytes(16).toString("hex")}`;
@@ -83,6 +85,7 @@ try {
       BOT_API_ROOT: http.url,
       TZ: ZONE,
       LOG_LEVEL: "info",
+      ...(HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${Number(HEAP_MB)} ${process.env.BENCH_CHILD_NODE_OPTIONS ?? ""}`.trim() } : {}),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -145,6 +148,7 @@ try {
   const result = {
     backend: BACKEND,
     gin: GIN,
+    heapMb: HEAP_MB ? Number(HEAP_MB) : null,
     people: PEOPLE,
     openConversations: open,
     idleRssMb: idle.rssMb,
