@@ -1,5 +1,6 @@
 // Memory of the bot process with a large organisation and many open conversations. A benchmark, not a test.
 //   npx tsx scripts/bench-memory.ts [--people 10000] [--open 1000] [--chats 50] [--backend postgresql|sqlite] [--gin] [--heap-mb N]
+//                                   [--snapshot DIR]
 //
 // Starts FerretDB 1.24.2 (scripts/lib/benchServer.ts), seeds the map and --people people with their events
 // (scripts/lib/benchSeed.ts, as bench-updates does), then runs the real process as the Dockerfile does
@@ -10,7 +11,7 @@
 // measuring all live in this process, so none of them counts in the figures.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, readFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import type { User } from "grammy/types";
 import { connectDatabase, ensureIndexes } from "../src/db/connection.js";
@@ -33,6 +34,8 @@ const BACKEND = parseBackend(option("backend", "postgresql"));
 const GIN = process.argv.includes("--gin");
 /** --heap-mb N: the process's V8 old space capped at N MB (NODE_OPTIONS=--max-old-space-size), as a container would. */
 const HEAP_MB = option("heap-mb", "");
+/** --snapshot DIR: heap snapshots of the process written to DIR when idle and after the conversations (to find what grows). */
+const SNAPSHOT_DIR = option("snapshot", "");
 const ZONE = "Asia/Kolkata";
 // In the shape the configuration accepts (a BotFather token), unlike the in-process tests' token.
 const token = `${botInfo.id}:BENCH-${randomBytes(16).toString("hex")}`;
@@ -57,6 +60,21 @@ async function until<T>(what: string, check: () => T | undefined | false, timeou
   }
 }
 
+/** Asks the process for a heap snapshot (SIGUSR2) and waits until the new file in SNAPSHOT_DIR stops growing. */
+async function heapSnapshot(pid: number): Promise<string> {
+  const before = new Set(readdirSync(SNAPSHOT_DIR));
+  process.kill(pid, "SIGUSR2");
+  const file = await until("the heap snapshot", () => readdirSync(SNAPSHOT_DIR).find((f) => !before.has(f) && f.endsWith(".heapsnapshot")), 300_000);
+  const path = `${SNAPSHOT_DIR}/${file}`;
+  for (let size = -1; ; ) {
+    await sleep(1000);
+    const now = statSync(path).size;
+    if (now === size && now > 0) return path;
+    size = now;
+  }
+}
+
+if (SNAPSHOT_DIR) mkdirSync(SNAPSHOT_DIR, { recursive: true });
 const server = await startBenchServer(BACKEND, (m) => log(`[db] ${m}`));
 const dbName = `bench_memory_${Date.now()}`;
 const db = await connectDatabase({ uri: server.uri, dbName });
@@ -85,7 +103,11 @@ try {
       BOT_API_ROOT: http.url,
       TZ: ZONE,
       LOG_LEVEL: "info",
-      ...(HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${Number(HEAP_MB)} ${process.env.BENCH_CHILD_NODE_OPTIONS ?? ""}`.trim() } : {}),
+      NODE_OPTIONS: [
+        HEAP_MB ? `--max-old-space-size=${Number(HEAP_MB)}` : "",
+        SNAPSHOT_DIR ? `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${SNAPSHOT_DIR}` : "",
+        process.env.BENCH_CHILD_NODE_OPTIONS ?? "",
+      ].join(" ").trim(),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -112,6 +134,7 @@ try {
   await sleep(5000);
   const idle = memoryOf(pid);
   log(`idle: RSS ${idle.rssMb} MB (peak so far ${idle.peakMb} MB)`);
+  if (SNAPSHOT_DIR) log(`idle heap snapshot: ${await heapSnapshot(pid)}`);
 
   // The open conversations: /newevent, then the programme, from CHATS chats at a time.
   let peakMb = idle.rssMb;
@@ -143,6 +166,7 @@ try {
   clearInterval(sampler);
   const after = memoryOf(pid);
   const open = await db.models.ConversationState.countDocuments({});
+  if (SNAPSHOT_DIR) log(`heap snapshot after the conversations: ${await heapSnapshot(pid)}`);
   log(`${drivers.length} conversations opened in ${drivingS.toFixed(1)} s (${open} stored); peak RSS ${Math.max(peakMb, after.peakMb)} MB, after ${after.rssMb} MB`);
 
   const result = {
