@@ -30,7 +30,12 @@ export interface ReminderJobDeps {
   zone: string;
   settings: ReminderSettings;
   logger: Logger;
+  /** Events read and queued at a time (default SCAN_PAGE_SIZE). */
+  pageSize?: number;
 }
+
+/** Events a scan reads at a time: enough that a normal scan is one read, few enough that a backlog stays small. */
+export const SCAN_PAGE_SIZE = 500;
 
 export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan(): Promise<Record<string, number>> } {
   const { events: eventService, recipients, i18n, outbox, now, zone, settings, logger } = deps;
@@ -46,8 +51,25 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
     const window = scanWindow(at, settings);
     for (const [key, t] of queued) if (t < window.from.getTime()) queued.delete(key);
 
-    const events = await eventService.listPlannedStartingBetween(window.from, window.to);
+    // A page of events at a time, each queued before the next is read: after downtime the window can hold many
+    // thousands of due notices, and the process holds one page of them (its events, recipients and texts), not all.
+    const counts: Record<string, number> = { events: 0, due: 0, queued: 0 };
+    const limit = deps.pageSize ?? SCAN_PAGE_SIZE;
+    let after: { startsAt: Date; id: string } | undefined;
+    for (;;) {
+      const events = await eventService.listPlannedStartingBetween(window.from, window.to, after ? { after, limit } : { limit });
+      await queuePage(events, at, counts);
+      if (events.length < limit) break;
+      const last = events[events.length - 1]!;
+      after = { startsAt: last.startsAt, id: last.id };
+    }
+    if (counts.queued! > 0) logger.info({ ...counts }, "reminders queued");
+    return counts;
+  }
 
+  /** Queues the due notices of one page of events, adding what it did to `counts`. */
+  async function queuePage(events: EventView[], at: Date, counts: Record<string, number>): Promise<void> {
+    counts.events! += events.length;
     const due: { event: EventView; notice: Notice }[] = [];
     for (const event of events) {
       const notices = dueNotices(
@@ -63,7 +85,8 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
       );
       for (const notice of notices) if (!queued.has(cacheKey(notice, event))) due.push({ event, notice });
     }
-    if (due.length === 0) return { events: events.length, due: 0, queued: 0 };
+    if (due.length === 0) return;
+    counts.due! += due.length;
 
     // Recipients: the current holders of each event's seat (people come and go; the seat stays) and whoever
     // registered it; for escalations also the PC in-charge of an AC event, the state teams and the cluster heads.
@@ -107,7 +130,6 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
     };
 
     const messages: OutboxMessage[] = [];
-    const counts: Record<string, number> = { events: events.length, due: due.length };
     const addressed: string[] = [];
     for (const { event, notice } of due) {
       const eventId = event.id;
@@ -160,9 +182,7 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
     const fresh = await outbox.enqueue(messages);
     const dueAt = new Map(due.map((d) => [cacheKey(d.notice, d.event), d.notice.dueAt.getTime()]));
     for (const key of addressed) queued.set(key, dueAt.get(key)!);
-    counts.queued = fresh;
-    if (fresh > 0) logger.info({ ...counts }, "reminders queued");
-    return counts;
+    counts.queued! += fresh;
   }
 
   return {

@@ -102,8 +102,18 @@ export interface EventService {
   cancel(args: { actor: Actor; eventId: string }): Promise<ChangeEventResult>;
   move(args: { actor: Actor; eventId: string; startsAt: Date }): Promise<ChangeEventResult>;
 
-  /** For the reminder scan: planned (not cancelled) events starting within [from, to), by start time; an indexed range. */
-  listPlannedStartingBetween(from: Date, to: Date): Promise<EventView[]>;
+  /**
+   * For the reminder scan: planned (not cancelled) events starting within [from, to), by start time then id; an
+   * indexed range. With `page`, at most `limit` of them, after the event `after` (the last of the previous page), so
+   * that a scan after downtime holds a page at a time, not the whole backlog.
+   */
+  listPlannedStartingBetween(from: Date, to: Date, page?: EventPage): Promise<EventView[]>;
+}
+
+/** A page of a listing ordered by start time then id: those after `after` (exclusive), at most `limit`. */
+export interface EventPage {
+  after?: { startsAt: Date; id: string };
+  limit: number;
 }
 
 export interface EventServiceDeps {
@@ -375,8 +385,19 @@ export function createEventService(deps: EventServiceDeps): EventService {
       return result;
     },
 
-    async listPlannedStartingBetween(from, to) {
-      const docs = await Event.find({ startsAt: trusted({ $gte: from, $lt: to }), status: "planned" }).sort({ startsAt: 1, _id: 1 }).lean<EventDoc[]>();
+    async listPlannedStartingBetween(from, to, page) {
+      const after = page?.after;
+      // Keyset paging: the events of the last page's start time with a greater id, then those starting later.
+      const filter = after
+        ? {
+            startsAt: trusted({ $gte: after.startsAt > from ? after.startsAt : from, $lt: to }),
+            status: "planned" as const,
+            $or: [{ startsAt: trusted({ $gt: after.startsAt }) }, { startsAt: after.startsAt, _id: trusted({ $gt: new Types.ObjectId(after.id) }) }],
+          }
+        : { startsAt: trusted({ $gte: from, $lt: to }), status: "planned" as const };
+      let query = Event.find(filter).sort({ startsAt: 1, _id: 1 });
+      if (page) query = query.limit(page.limit);
+      const docs = await query.lean<EventDoc[]>();
       return docs.map(toEventView);
     },
   };
