@@ -1,15 +1,16 @@
 // Memory of the bot process with a large organisation and many open conversations. A benchmark, not a test.
 //   npx tsx scripts/bench-memory.ts [--people 10000] [--open 1000] [--chats 50] [--backend postgresql|sqlite] [--gin] [--heap-mb N]
-//                                   [--snapshot DIR]
+//                                   [--snapshot DIR] [--sources] [--no-build]
 //
 // Starts FerretDB 1.24.2 (scripts/lib/benchServer.ts), seeds the map and --people people with their events
-// (scripts/lib/benchSeed.ts, as bench-updates does), then runs the real process as the Dockerfile does
-// (`node --import tsx src/main.ts`) against a local Bot API over HTTP, polling. --open of the people then start
+// (scripts/lib/benchSeed.ts, as bench-updates does), then runs the real process as the Dockerfile and the systemd
+// unit do (`npm run build`, then node with `npm run start:dist`'s flags on dist/main.js; --sources: tsx on the
+// sources, as `npm start`) against a local Bot API over HTTP, polling. --open of the people then start
 // /newevent and tap the programme, --chats at a time, which leaves that many conversations open and stored by the
 // process itself. Prints the process's resident memory (VmRSS from /proc) when idle after start, its peak while the
 // conversations were opened, and after; and one `BENCH_JSON {...}` line. The Bot API, the seeding and the
 // measuring all live in this process, so none of them counts in the figures.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import os from "node:os";
@@ -36,6 +37,8 @@ const GIN = process.argv.includes("--gin");
 const HEAP_MB = option("heap-mb", "");
 /** --snapshot DIR: heap snapshots of the process written to DIR when idle and after the conversations (to find what grows). */
 const SNAPSHOT_DIR = option("snapshot", "");
+/** --sources: the sources through tsx, as `npm start` runs them, instead of the build as `npm run start:dist` does. */
+const SOURCES = process.argv.includes("--sources");
 const ZONE = "Asia/Kolkata";
 // In the shape the configuration accepts (a BotFather token), unlike the in-process tests' token.
 const token = `${botInfo.id}:BENCH-${randomBytes(16).toString("hex")}`;
@@ -75,6 +78,18 @@ async function heapSnapshot(pid: number): Promise<string> {
 }
 
 if (SNAPSHOT_DIR) mkdirSync(SNAPSHOT_DIR, { recursive: true });
+// The process as production runs it (npm run start:dist: the build, its heap flags), or with --sources as `npm start`
+// runs it on a laptop (tsx compiling the sources, node's default heap). --heap-mb replaces the old-space limit.
+const startDist = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts["start:dist"]!;
+const heapFlag = (flags: string[]) => (HEAP_MB ? [...flags.filter((f) => !f.startsWith("--max-old-space-size=")), `--max-old-space-size=${Number(HEAP_MB)}`] : flags);
+const nodeArgs = SOURCES ? [...heapFlag([]), "--import", "tsx", "src/main.ts"] : heapFlag(startDist.split(/\s+/).slice(1, -1)).concat("dist/main.js");
+if (!SOURCES && !process.argv.includes("--no-build")) {
+  const t = Date.now();
+  const build = spawnSync("npm", ["run", "build"], { stdio: ["ignore", "ignore", "inherit"] });
+  if (build.status !== 0) throw new Error("npm run build failed");
+  log(`built dist/ in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
+log(`the bot process: node ${nodeArgs.join(" ")}`);
 const server = await startBenchServer(BACKEND, (m) => log(`[db] ${m}`));
 const dbName = `bench_memory_${Date.now()}`;
 const db = await connectDatabase({ uri: server.uri, dbName });
@@ -94,17 +109,18 @@ try {
     log(`GIN indexes in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }
 
-  child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  child = spawn(process.execPath, nodeArgs, {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      // As the Dockerfile and the systemd unit set it (glibc's malloc arenas, one per thread by default, hold memory).
+      ...(SOURCES ? {} : { MALLOC_ARENA_MAX: "2" }),
       BOT_TOKEN: token,
       MONGODB_URI: `${server.uri.replace(/\/?$/, "/")}${dbName}`,
       BOT_API_ROOT: http.url,
       TZ: ZONE,
       LOG_LEVEL: "info",
       NODE_OPTIONS: [
-        HEAP_MB ? `--max-old-space-size=${Number(HEAP_MB)}` : "",
         SNAPSHOT_DIR ? `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${SNAPSHOT_DIR}` : "",
         process.env.BENCH_CHILD_NODE_OPTIONS ?? "",
       ].join(" ").trim(),
@@ -172,7 +188,7 @@ try {
   const result = {
     backend: BACKEND,
     gin: GIN,
-    heapMb: HEAP_MB ? Number(HEAP_MB) : null,
+    process: `node ${nodeArgs.join(" ")}`,
     people: PEOPLE,
     openConversations: open,
     idleRssMb: idle.rssMb,

@@ -3,7 +3,6 @@
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger, resolveLogFormat } from "./logger.js";
 import { startApp } from "./app.js";
-import { runSandbox } from "./sandbox/run.js";
 
 async function main(): Promise<void> {
   // A .env file in the working directory, if there is one (the environment still wins).
@@ -28,7 +27,8 @@ async function main(): Promise<void> {
     format: resolveLogFormat(config.logFormat, { isTTY: !!process.stdout.isTTY, production: config.production }),
   });
   const sandbox = !config.botToken || process.argv.includes("--sandbox");
-  const app = sandbox ? await runSandbox(config, logger, process.env) : await startApp(config, logger);
+  // The sandbox (its web page, demo people and photos) is loaded only when asked for: a production process never needs it.
+  const app = sandbox ? await (await import("./sandbox/run.js")).runSandbox(config, logger, process.env) : await startApp(config, logger);
 
   let signalled = false;
   const shutdown = (signal: string) => {

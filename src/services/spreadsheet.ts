@@ -2,7 +2,12 @@
 // BOM so that Excel reads the Devanagari). Shared by the exports and the bulk invite links.
 import { once } from "node:events";
 import type { Writable } from "node:stream";
-import ExcelJS from "exceljs";
+
+/**
+ * exceljs, loaded at the first XLSX file: it costs the process about 28 MB of resident memory, and most hours pass
+ * without an export (see README, Memory).
+ */
+const loadExcel = async () => (await import("exceljs")).default;
 
 export type Cell = string | number | Date;
 
@@ -14,6 +19,7 @@ export interface Table {
 }
 
 export async function tableToXlsx(table: Table, sheetName: string): Promise<Buffer> {
+  const ExcelJS = await loadExcel();
   const book = new ExcelJS.Workbook();
   const sheet = book.addWorksheet(sheetName);
   sheet.addRow(table.columns).font = { bold: true };
@@ -43,6 +49,7 @@ export interface StreamedTable {
  * keep every distinct text in memory). Returns the data rows written.
  */
 export async function streamXlsx(table: StreamedTable, sheetName: string, out: Writable): Promise<number> {
+  const ExcelJS = await loadExcel();
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = book.addWorksheet(sheetName);
   const head = sheet.addRow(table.columns);

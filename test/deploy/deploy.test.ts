@@ -78,34 +78,44 @@ describe("Dockerfile", () => {
   const dockerfile = read(".deploy/Dockerfile");
   const lines = dockerfile.split("\n").filter((l) => l.trim() && !l.trim().startsWith("#"));
 
-  it("has a dependency stage with production dependencies only, and a runtime stage", () => {
+  it("has a build stage, a dependency stage with production dependencies only, and a runtime stage", () => {
     const stages = lines.filter((l) => l.startsWith("FROM ")).map((l) => /\bAS (\w+)/i.exec(l)?.[1]);
-    expect(stages).toEqual(["deps", "runtime"]);
+    expect(stages).toEqual(["build", "deps", "runtime"]);
+    expect(dockerfile).toContain("RUN npm run build");
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
     expect(dockerfile).toContain("COPY --from=deps");
-    // tsx runs the sources: it must be a production dependency, or the image cannot start.
+    expect(dockerfile).toMatch(/COPY --from=build .*\/app\/dist \.\/dist/);
+    // The operator's scripts (npm run invite, export) run through tsx in the image: it must be a production dependency.
     const prod = (JSON.parse(read("package.json")) as { dependencies: Record<string, string> }).dependencies;
     expect(prod.tsx).toBeDefined();
   });
 
-  it("runs as a user other than root, the entry point npm start runs", () => {
+  it("runs as a user other than root, what npm run start:dist runs (the built entry point, its heap flags)", () => {
     const users = lines.filter((l) => l.startsWith("USER ")).map((l) => l.slice(5).trim());
     expect(users.at(-1)).toBeDefined();
     expect(["root", "0"]).not.toContain(users.at(-1));
     const cmd = JSON.parse(lines.find((l) => l.startsWith("CMD "))!.slice(4)) as string[];
-    expect(cmd).toEqual(["node", "--import", "tsx", "src/main.ts"]);
-    expect(pkg.scripts.start).toBe("tsx src/main.ts");
+    expect(cmd).toEqual(pkg.scripts["start:dist"]!.split(/\s+/));
+    expect(cmd.at(-1)).toBe("dist/main.js");
+    expect(pkg.scripts.build).toBeDefined();
+    // The memory settings scripts/bench-memory.ts measures with.
+    expect(dockerfile).toMatch(/MALLOC_ARENA_MAX=2/);
   });
 
   it("copies only what exists, and nothing it copies is docker-ignored", () => {
-    const ignored = read(".dockerignore").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#") && !l.startsWith("!"));
+    const patterns = read(".dockerignore").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    const ignored = patterns.filter((l) => !l.startsWith("!"));
+    const excepted = patterns.filter((l) => l.startsWith("!")).map((l) => l.slice(1));
+    // Ignored when it or a folder above it is (the patterns here are plain paths), unless a later "!" takes it back.
+    const isIgnored = (source: string) =>
+      !excepted.includes(source) && source.split("/").some((_, i, parts) => ignored.includes(parts.slice(0, i + 1).join("/")));
     const copied = lines
       .filter((l) => l.startsWith("COPY ") && !l.includes("--from="))
       .flatMap((l) => l.split(/\s+/).slice(1, -1).filter((a) => !a.startsWith("--")));
-    expect(copied).toEqual(expect.arrayContaining(["package.json", "package-lock.json", "src", "locales", "data"]));
+    expect(copied).toEqual(expect.arrayContaining(["package.json", "package-lock.json", "tsconfig.build.json", "scripts/build.ts", "src", "locales", "data"]));
     for (const source of copied) {
       expect(existsSync(path.join(root, source)), source).toBe(true);
-      expect(ignored, source).not.toContain(source);
+      expect(isIgnored(source), source).toBe(false);
     }
   });
 });
@@ -124,5 +134,6 @@ describe("sanyojak.service (systemd)", () => {
     expect(value("User")).not.toBe("root");
     expect(value("Restart")).toBe("on-failure");
     expect(value("EnvironmentFile")).toBeTruthy();
+    expect(value("Environment")).toMatch(/MALLOC_ARENA_MAX=2/);
   });
 });

@@ -18,11 +18,18 @@ export interface BotProcess {
  * database comes from the worker's pool with the map already in it, as a restarted bot finds its database: the
  * start-up neither makes forty collections nor seeds the map (both are tested in-process, test/services/map.test.ts).
  */
-export async function startBotProcess(options: { token: string; apiRoot: string; label: string; env?: Record<string, string> }): Promise<BotProcess> {
+export async function startBotProcess(options: {
+  token: string;
+  apiRoot: string;
+  label: string;
+  env?: Record<string, string>;
+  /** Node's arguments (default: the sources through tsx, as `npm start` runs them). */
+  nodeArgs?: string[];
+}): Promise<BotProcess> {
   const db = await openSeededTestDatabase(`e2e_${options.label}`);
   const dbName = db.dbName;
   const uri = db.uri.replace(/\/?$/, `/${dbName}`);
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, options.nodeArgs ?? ["--import", "tsx", "src/main.ts"], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
