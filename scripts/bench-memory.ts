@@ -1,6 +1,6 @@
 // Memory of the bot process with a large organisation and many open conversations. A benchmark, not a test.
 //   npx tsx scripts/bench-memory.ts [--people 10000] [--open 1000] [--chats 50] [--backend postgresql|sqlite] [--gin] [--heap-mb N]
-//                                   [--snapshot DIR] [--sources] [--no-build]
+//                                   [--snapshot DIR] [--sources] [--no-build] [--export]
 //
 // Starts FerretDB 1.24.2 (scripts/lib/benchServer.ts), seeds the map and --people people with their events
 // (scripts/lib/benchSeed.ts, as bench-updates does), then runs the real process as the Dockerfile and the systemd
@@ -37,6 +37,9 @@ const GIN = process.argv.includes("--gin");
 const HEAP_MB = option("heap-mb", "");
 /** --snapshot DIR: heap snapshots of the process written to DIR when idle and after the conversations (to find what grows). */
 const SNAPSHOT_DIR = option("snapshot", "");
+/** --export: after the conversations, the national office exports every event as XLSX through the bot (peak counted). */
+const EXPORT = process.argv.includes("--export");
+const ADMIN_ID = 5_999_000_001;
 /** --sources: the sources through tsx, as `npm start` runs them, instead of the build as `npm run start:dist` does. */
 const SOURCES = process.argv.includes("--sources");
 const ZONE = "Asia/Kolkata";
@@ -118,6 +121,7 @@ try {
       BOT_TOKEN: token,
       MONGODB_URI: `${server.uri.replace(/\/?$/, "/")}${dbName}`,
       BOT_API_ROOT: http.url,
+      BOOTSTRAP_ADMIN_IDS: String(ADMIN_ID),
       TZ: ZONE,
       LOG_LEVEL: "info",
       NODE_OPTIONS: [
@@ -178,6 +182,23 @@ try {
     );
   }
   const drivingS = (Date.now() - t) / 1000;
+  let exported: { rows: string; seconds: number } | undefined;
+  if (EXPORT) {
+    const admin: User = { id: ADMIN_ID, is_bot: false, first_name: "Export", language_code: "en" };
+    const te = Date.now();
+    api.sendUserMessage(admin, "/export");
+    const kind = await until("the export menu", () => button(admin, /Events/));
+    api.clickButton(admin, kind.messageId, kind.data);
+    const format = await until("the export's formats", () => button(admin, /XLSX/));
+    api.clickButton(admin, format.messageId, format.data);
+    const caption = await until(
+      "the exported file",
+      () => api.messages(admin.id).find((m) => m.from === "bot" && m.message.document)?.message.caption,
+      600_000,
+    );
+    exported = { rows: /[\d,]+/.exec(caption)?.[0] ?? "?", seconds: (Date.now() - te) / 1000 };
+    log(`exported events as XLSX (${caption}) in ${exported.seconds.toFixed(1)} s`);
+  }
   await sleep(2000);
   clearInterval(sampler);
   const after = memoryOf(pid);
@@ -196,6 +217,7 @@ try {
     afterRssMb: after.rssMb,
     updates: drivers.length * 2,
     updatesPerS: Number(((drivers.length * 2) / drivingS).toFixed(1)),
+    export: exported ?? null,
   };
   console.log(
     `bot process with ${PEOPLE} people and ${open} open conversations: idle ${result.idleRssMb} MB, peak ${result.peakRssMb} MB, after ${result.afterRssMb} MB ` +

@@ -2,6 +2,7 @@
 // test: numbers on a shared 2-core machine are noisy, so run each configuration briefly and compare within one run.
 //   npx tsx scripts/bench-updates.ts [--people 100,1000,10000] [--backend sqlite|postgresql|sqlite,postgresql]
 //     [--chats 100] [--updates 1000] [--parked 1000] [--parked-share 0.1] [--parked-real 20] [--think-ms 0] [--gin]
+//     [--source-maps]
 //
 // For each backend it starts FerretDB 1.24.2 (SQLite files in a temporary folder, or a throwaway PostgreSQL cluster
 // on a private port and socket folder, run as the `postgres` user when we are root), and for each size N a fresh
@@ -67,6 +68,11 @@ for (const b of BACKENDS) if (b !== "sqlite" && b !== "postgresql") throw new Er
 for (const n of [...SIZES, CHATS, UPDATES]) if (!Number.isInteger(n) || n <= 0) throw new Error(`bad number in the options: ${n}`);
 
 const log = (m: string) => process.stderr.write(`[bench-updates] ${m}\n`);
+
+// tsx maps every stack trace through the sources' source maps; production runs the build without them
+// (npm run start:dist), and every Error the stack creates (timeouts, aborts, retries) would cost more here than
+// there. --source-maps keeps them on, as `npm start` has them.
+if (!process.argv.includes("--source-maps")) process.setSourceMapsEnabled(false);
 
 // --- CPU time of processes (Linux /proc) ---------------------------------------------------------------------------
 
