@@ -57,7 +57,7 @@ export function createReminderJob(deps: ReminderJobDeps): JobDefinition & { scan
     const limit = deps.pageSize ?? SCAN_PAGE_SIZE;
     let after: { startsAt: Date; id: string } | undefined;
     for (;;) {
-      const events = await eventService.listPlannedStartingBetween(window.from, window.to, after ? { after, limit } : { limit });
+      const events = await eventService.listPlannedStartingBetween(window.from, window.to, { after, limit });
       await queuePage(events, at, counts);
       if (events.length < limit) break;
       const last = events[events.length - 1]!;

@@ -13,7 +13,7 @@ import { TEXT_MAX } from "../../src/domain/directives.js";
 import type { RollupScope } from "../../src/domain/rollup/types.js";
 import { toDeliveryMessages } from "../../src/jobs/deliveryOutbox.js";
 import type { Outbox, OutboxMessage } from "../../src/jobs/outbox.js";
-import { createReminderJob } from "../../src/jobs/reminderJob.js";
+import { harnessReminderJob } from "../helpers/reminderJob.js";
 import { createRollupJob } from "../../src/jobs/rollupJob.js";
 import { DEFAULT_SCHEDULER_CONFIG } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
@@ -236,19 +236,7 @@ describe("worst-case message lengths", () => {
   }
 
   it("reminders, report requests, nudges and escalations about events with the longest venue and names", async () => {
-    const queued: OutboxMessage[] = [];
-    const job = createReminderJob({
-      events: h.services.events,
-      recipients: h.services.recipients,
-      map: h.services.map,
-      rollups: h.services.rollups,
-      i18n: h.i18n,
-      outbox: { enqueue: async (m) => (queued.push(...m), m.length) },
-      now: h.clock.now,
-      zone: ZONE,
-      settings: { hoursBefore: [24, 2], reportRequestHoursAfter: 2, escalationHoursAfter: 48, catchUpMs: 48 * 3600_000 },
-      logger: createLogger({ level: "silent" }),
-    });
+    const { job, queued } = harnessReminderJob(h);
     await job.scan(); // 20:00 IST on the 26th: nudges and escalations for the 23rd
     h.clock.set("2026-11-27T02:10:00Z"); // and the reminders before the first events of the 27th
     await job.scan();

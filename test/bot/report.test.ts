@@ -6,10 +6,9 @@ import { InlineKeyboard } from "grammy";
 import { createHarness, type Harness, type TestPerson } from "../helpers/harness.js";
 import type { RoleScope } from "../../src/domain/roles.js";
 import { REPORT_CALLBACK_PREFIX, reportButtonData } from "../../src/messages/buttons.js";
-import { createReminderJob } from "../../src/jobs/reminderJob.js";
+import { harnessReminderJob } from "../helpers/reminderJob.js";
 import { toDeliveryMessages } from "../../src/jobs/deliveryOutbox.js";
 import type { OutboxMessage } from "../../src/jobs/outbox.js";
-import { createLogger } from "../../src/logger.js";
 import type { Update } from "grammy/types";
 
 const HOUR = 3600_000;
@@ -229,19 +228,7 @@ describe("reporting attendance", () => {
 
 /** The reminder scan's messages for this person, sent through the Bot API as the delivery worker sends them. */
 async function deliverReminders(p: TestPerson): Promise<OutboxMessage[]> {
-  const queued: OutboxMessage[] = [];
-  const job = createReminderJob({
-    events: h.services.events,
-    recipients: h.services.recipients,
-    map: h.services.map,
-    rollups: h.services.rollups,
-    i18n: h.i18n,
-    outbox: { enqueue: async (m) => (queued.push(...m), m.length) },
-    now: h.clock.now,
-    zone: "Asia/Kolkata",
-    settings: { hoursBefore: [24, 2], reportRequestHoursAfter: 2, escalationHoursAfter: 48, catchUpMs: 48 * HOUR },
-    logger: createLogger({ level: "silent" }),
-  });
+  const { job, queued } = harnessReminderJob(h);
   await job.scan();
   const mine = queued.filter((m) => m.chatId === p.id);
   for (const call of mine.flatMap(toDeliveryMessages)) {

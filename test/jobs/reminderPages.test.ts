@@ -2,11 +2,10 @@
 // scan over pages of two queues exactly what one scan over a single page queues, events sharing a start time across a
 // page boundary included, and each notice once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReminderJob } from "../../src/jobs/reminderJob.js";
 import type { OutboxMessage } from "../../src/jobs/outbox.js";
-import { createLogger } from "../../src/logger.js";
 import type { Actor } from "../../src/services/eventService.js";
 import { createHarness, type Harness } from "../helpers/harness.js";
+import { harnessReminderJob } from "../helpers/reminderJob.js";
 
 const HOUR = 3600_000;
 const ORGANISER = 5_000_007_101;
@@ -24,25 +23,6 @@ async function register(startsAt: Date, key: string): Promise<string> {
   });
   if (!res.ok) throw new Error(`could not register: ${res.reason}`);
   return res.event.id;
-}
-
-/** A reminder job whose outbox records what it was given; `pageSize` events read at a time. */
-function jobWith(pageSize?: number) {
-  const queued: OutboxMessage[] = [];
-  const job = createReminderJob({
-    events: h.services.events,
-    recipients: h.services.recipients,
-    map: h.services.map,
-    rollups: h.services.rollups,
-    i18n: h.i18n,
-    outbox: { enqueue: async (m) => (queued.push(...m), m.length) },
-    now: h.clock.now,
-    zone: "Asia/Kolkata",
-    settings: { hoursBefore: [24, 2], reportRequestHoursAfter: 2, escalationHoursAfter: 48, catchUpMs: 48 * HOUR },
-    logger: createLogger({ level: "silent" }),
-    ...(pageSize ? { pageSize } : {}),
-  });
-  return { job, queued };
 }
 
 beforeAll(async () => {
@@ -69,8 +49,8 @@ describe("the reminder scan, a page at a time", () => {
     for (let i = 0; i < 2; i++) ids.push(await register(new Date(T0.getTime() + 23 * HOUR + i * 60_000), `next-${i}`));
     h.clock.set(T0);
 
-    const whole = jobWith();
-    const paged = jobWith(2);
+    const whole = harnessReminderJob(h);
+    const paged = harnessReminderJob(h, { pageSize: 2 });
     const wholeCounts = await whole.job.scan();
     const pagedCounts = await paged.job.scan();
 
