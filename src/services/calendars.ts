@@ -32,7 +32,8 @@ export interface Calendars {
   fileReport(args: { reporter: number; submittedAt: Date; eventId: string }): Promise<void>;
   /**
    * Ids filed under any of these keys at a time in [from, to] (to excluded unless toInclusive; every time without a
-   * range), each once, in no particular order. Candidates only: the caller reads each by _id and checks it.
+   * range), each once, latest filed time first (so a caller can read only the newest few). Candidates only: the
+   * caller reads each by _id and checks it.
    */
   idsBetween(keys: readonly CalendarKey[], range?: { from: Date; to: Date; toInclusive: boolean }, only?: { open: boolean }): Promise<string[]>;
 }
@@ -87,16 +88,20 @@ export function createCalendars(models: Models): Calendars {
       const hi = range?.to.toISOString() ?? "\uffff";
       const toInclusive = range?.toInclusive ?? true;
       const docs = await Promise.all([...new Set(keys)].map((key) => Calendar.findById(key).lean<CalendarDoc>()));
-      const ids = new Set<string>();
+      // Each id at the latest time it is filed at (a stale entry of a moved event may still be there).
+      const latest = new Map<string, string>();
       // Closed in any calendar is closed (a fact of the event); only filed ones can be left out.
       const closed = only?.open ? new Set(docs.flatMap((d) => d?.closed ?? [])) : new Set<string>();
       for (const doc of docs) {
         for (const raw of doc?.entries ?? []) {
           const entry = parseCalendarEntry(raw);
-          if (entry && !closed.has(entry.eventId) && entry.at >= lo && (toInclusive ? entry.at <= hi : entry.at < hi)) ids.add(entry.eventId);
+          if (!entry || closed.has(entry.eventId) || entry.at < lo || (toInclusive ? entry.at > hi : entry.at >= hi)) continue;
+          const seen = latest.get(entry.eventId);
+          if (seen === undefined || entry.at > seen) latest.set(entry.eventId, entry.at);
         }
       }
-      return [...ids];
+      // ISO times of one format compare as strings; ties by id, so the order is the same on every read.
+      return [...latest].sort(([a, at], [b, bt]) => (at === bt ? (a < b ? -1 : 1) : at > bt ? -1 : 1)).map(([id]) => id);
     },
   };
 }

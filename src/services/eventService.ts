@@ -80,6 +80,18 @@ export type CreateEventResult =
   /** The seat already has a planned event at this very time (from another draft): ask before registering another. */
   | { ok: false; reason: "same_slot"; existing: EventView[] }
   | { ok: false; reason: EventRefusal };
+/** Of a list of events in a range, only the `limit` nearest its start or its end. */
+export interface ListBound {
+  limit: number;
+  nearest: "start" | "end";
+}
+
+/** /report's list: the newest events awaiting a report (oldest first) and how many await one in all. */
+export interface AwaitingReport {
+  events: EventView[];
+  total: number;
+}
+
 export type ChangeEventResult = { ok: true; event: EventView; changed: boolean } | { ok: false; reason: EventRefusal };
 
 export interface EventService {
@@ -93,10 +105,16 @@ export interface EventService {
    */
   create(args: { actor: Actor; input: EventInput; confirmKey: string; refuseSameSlot?: boolean }): Promise<CreateEventResult>;
   get(id: string): Promise<EventView | null>;
-  /** Events the person registered, or held in their own PCs and ACs, starting within [from, to). */
-  listMine(actor: Actor, range: { from: Date; to: Date }): Promise<EventView[]>;
-  /** The person's events that have started (within `since`), are not cancelled and have no report yet. */
-  listAwaitingReport(actor: Actor, since: Date): Promise<EventView[]>;
+  /**
+   * Events the person registered, or held in their own PCs and ACs, starting within [from, to), oldest first; with a
+   * bound, only the `limit` nearest one end of the range.
+   */
+  listMine(actor: Actor, range: { from: Date; to: Date }, bound?: ListBound): Promise<EventView[]>;
+  /**
+   * The person's events that have started (within `since`), are not cancelled and have no report yet: the newest
+   * `limit` of them, oldest first, and how many there are in all.
+   */
+  listAwaitingReport(actor: Actor, since: Date, limit: number): Promise<AwaitingReport>;
   /** May the actor act on (change, report) this stored event? */
   mayActOn(actor: Actor, event: EventPlace): Promise<boolean>;
   cancel(args: { actor: Actor; eventId: string }): Promise<ChangeEventResult>;
@@ -215,20 +233,39 @@ export function createEventService(deps: EventServiceDeps): EventService {
   }
 
   /**
+   * Reads events by _id in the order given, as many at once as are still wanted, until `limit` pass `keep` or none
+   * are left. Returns those kept, every one read, and how many ids were read.
+   */
+  async function readUntil(ids: readonly string[], limit: number, keep: (doc: EventDoc) => boolean): Promise<{ kept: EventDoc[]; seen: EventDoc[]; read: number }> {
+    const kept: EventDoc[] = [];
+    const seen: EventDoc[] = [];
+    let read = 0;
+    while (kept.length < limit && read < ids.length) {
+      const batch = ids.slice(read, read + limit - kept.length);
+      read += batch.length;
+      for (const doc of await Promise.all(batch.map(byId))) {
+        if (!doc) continue;
+        seen.push(doc);
+        if (keep(doc)) kept.push(doc);
+      }
+    }
+    return { kept, seen, read };
+  }
+
+  /**
    * My events starting in [from, to], oldest first: my calendars by _id, then each event in the range by _id, checked
    * against the event itself (an entry may be stale). No query on the events collection by anything but _id: an index
    * on MongoDB, and on FerretDB 1.24 (which scans for every filter, _id's too) the one a GIN index on PostgreSQL
-   * serves (src/db/postgresCluster.ts); an $or or $in is never pushed down there. The cost still grows with the
-   * events in the person's calendars within the range, one read each; with `open`, only with those that still need
-   * a report (reported and cancelled ones are closed in the calendars).
+   * serves (src/db/postgresCluster.ts); an $or or $in is never pushed down there. With `nearest`, only the `limit`
+   * events nearest that end of the range are read, so the cost does not grow with the seat's events; without, one
+   * read per event in range.
    */
-  async function findMine(actor: Actor, from: Date, to: Date, toInclusive: boolean, only?: { open: boolean }): Promise<EventDoc[]> {
-    const ids = await calendars.idsBetween(myCalendars(actor), { from, to, toInclusive }, only);
-    const docs = await Promise.all(ids.map(byId));
+  async function findMine(actor: Actor, from: Date, to: Date, toInclusive: boolean, nearest?: ListBound): Promise<EventDoc[]> {
+    const newestFirst = await calendars.idsBetween(myCalendars(actor), { from, to, toInclusive });
+    const ids = nearest?.nearest === "start" ? newestFirst.reverse() : newestFirst;
     const inRange = (at: Date) => at >= from && (toInclusive ? at <= to : at < to);
-    return docs
-      .filter((doc): doc is EventDoc => doc !== null && inRange(doc.startsAt) && isMine(actor, doc))
-      .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+    const { kept } = await readUntil(ids, nearest?.limit ?? ids.length, (doc) => inRange(doc.startsAt) && isMine(actor, doc));
+    return kept.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
   }
 
   /** The slot of a seat at a start time: one document, read and written by _id. */
@@ -355,14 +392,27 @@ export function createEventService(deps: EventServiceDeps): EventService {
       return doc ? toEventView(doc) : null;
     },
 
-    async listMine(actor, { from, to }) {
-      return (await findMine(actor, from, to, false)).map(toEventView);
+    async listMine(actor, { from, to }, bound) {
+      return (await findMine(actor, from, to, false, bound)).map(toEventView);
     },
 
-    async listAwaitingReport(actor, since) {
-      const docs = await findMine(actor, since, now(), true, { open: true });
-      // Status and report are checked here rather than in the filter: lean documents may lack defaulted fields.
-      return docs.map(toEventView).filter((e) => e.status === "planned" && !e.reportedAt);
+    async listAwaitingReport(actor, since, limit) {
+      // Only as many events are read as the list shows, newest first: /report costs the same for a seat with 3 open
+      // events as for one with 300. The calendars' open entries are checked only until `limit` are found; the rest
+      // are counted as they stand (an event is closed there when reported or cancelled, so one still open there is
+      // one whose close failed: closed here once it is among those read).
+      const until = now();
+      const ids = await calendars.idsBetween(myCalendars(actor), { from: since, to: until, toInclusive: true }, { open: true });
+      // Status and report are checked on the event: lean documents may lack defaulted fields.
+      const isClosed = (doc: EventDoc) => doc.status === "cancelled" || Boolean(doc.reportedAt);
+      const { kept, seen, read } = await readUntil(
+        ids,
+        limit,
+        (doc) => !isClosed(doc) && doc.status === "planned" && doc.startsAt >= since && doc.startsAt <= until && isMine(actor, doc),
+      );
+      for (const doc of seen.filter(isClosed)) await calendars.close(fileableOf(doc));
+      kept.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+      return { events: kept.map(toEventView), total: kept.length + ids.length - read };
     },
 
     mayActOn,

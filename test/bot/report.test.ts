@@ -191,6 +191,20 @@ describe("reporting attendance", () => {
     expect(await reportOf(second)).toMatchObject({ total: 10, counts: { "sufi-ulema": 1, "women-beneficiaries": 1 } });
   });
 
+  it("lists the newest twenty of many waiting, counting all of them", async () => {
+    const p = await incharge("en");
+    // 25 events an hour apart, the newest an hour before /report.
+    for (let i = 1; i <= 25; i++) await eventFor(p, i);
+    h.clock.advance(26 * HOUR);
+    await p.send("/report");
+    expect(p.lastText()).toContain("25 events are waiting for a report");
+    const buttons = p.lastButtons();
+    expect(buttons).toHaveLength(20);
+    // The oldest of the twenty first (the sixth event, 6:00 pm on the first day), the newest last (1:00 pm next day).
+    expect(buttons[0]).toMatch(/^📝 26\/11 6:00 pm · /);
+    expect(buttons.at(-1)).toMatch(/^📝 27\/11 1:00 pm · /);
+  });
+
   it("says when nothing is waiting", async () => {
     const p = await incharge("en");
     await p.send("/report");

@@ -38,16 +38,18 @@ export function myEventsFeature(deps: BotDeps): Composer<BotContext> {
         return;
       }
       const now = deps.now();
-      const events = await deps.services.events.listMine(actorOf(ctx), {
-        from: new Date(now.getTime() - PAST_DAYS * DAY_MS),
-        to: new Date(now.getTime() + 400 * DAY_MS),
-      });
-      if (events.length === 0) {
+      // Only the LIST_MAX soonest and the LIST_MAX latest are read, however many the person's seats hold. Past is
+      // up to and including now (a range's end is excluded, hence the millisecond).
+      const split = new Date(now.getTime() + 1);
+      const [upcoming, pastOldestFirst] = await Promise.all([
+        deps.services.events.listMine(actorOf(ctx), { from: split, to: new Date(now.getTime() + 400 * DAY_MS) }, { limit: LIST_MAX, nearest: "start" }),
+        deps.services.events.listMine(actorOf(ctx), { from: new Date(now.getTime() - PAST_DAYS * DAY_MS), to: split }, { limit: LIST_MAX, nearest: "end" }),
+      ]);
+      if (upcoming.length + pastOldestFirst.length === 0) {
         await ctx.reply(ctx.t("myevents:none"));
         return;
       }
-      const upcoming = events.filter((e) => e.startsAt > now).slice(0, LIST_MAX);
-      const past = events.filter((e) => e.startsAt <= now).reverse().slice(0, LIST_MAX);
+      const past = pastOldestFirst.reverse();
       const named = await nameEvents(ctx, [...upcoming, ...past]);
       const lines: string[] = [`<b>${ctx.t("myevents:title")}</b>`];
       const kb = new InlineKeyboard();

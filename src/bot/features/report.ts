@@ -28,29 +28,29 @@ export function reportFeature(deps: BotDeps): Composer<BotContext> {
       const actor = { telegramId: ctx.from!.id, scopes: ctx.scopes };
       const since = new Date(deps.now().getTime() - REPORT_LOOKBACK_DAYS * 24 * 60 * 60 * 1000);
       const [awaiting, correctable] = await Promise.all([
-        deps.services.events.listAwaitingReport(actor, since),
+        deps.services.events.listAwaitingReport(actor, since, LIST_MAX),
         deps.services.reports.listCorrectable(actor),
       ]);
-      if (awaiting.length === 0 && correctable.length === 0) {
+      if (awaiting.total === 0 && correctable.length === 0) {
         await ctx.reply(ctx.t("report:list.none"));
         return;
       }
       // One event to report and nothing to correct: no list to tap through, straight to its report. (With reports
       // still correctable the list stays: the saved report's message promises a correction through /report.)
-      if (awaiting.length === 1 && correctable.length === 0) {
-        await ctx.conversation.enter(REPORT_CONVERSATION, awaiting[0]!.id);
+      if (awaiting.total === 1 && awaiting.events.length === 1 && correctable.length === 0) {
+        await ctx.conversation.enter(REPORT_CONVERSATION, awaiting.events[0]!.id);
         return;
       }
       const correctableEvents = (
         await Promise.all(correctable.map((r) => deps.services.events.get(r.eventId)))
       ).filter((e) => e !== null);
-      const named = await nameEvents(ctx, [...awaiting.slice(-LIST_MAX), ...correctableEvents.slice(-LIST_MAX)]);
+      const named = await nameEvents(ctx, [...awaiting.events, ...correctableEvents.slice(-LIST_MAX)]);
       const kb = new InlineKeyboard();
       for (const n of named) {
         const icon = n.event.reportedAt ? "✏️" : "📝";
         kb.text(`${icon} ${n.label}`, reportButtonData(n.event.id)).row();
       }
-      const lines = [awaiting.length ? ctx.t("report:list.awaiting", { count: awaiting.length }) : ctx.t("report:list.noneAwaiting")];
+      const lines = [awaiting.total ? ctx.t("report:list.awaiting", { count: awaiting.total }) : ctx.t("report:list.noneAwaiting")];
       if (correctableEvents.length) lines.push(ctx.t("report:list.correctable"));
       await replyHtml(ctx, lines.join("\n\n"), { reply_markup: kb });
     }),
