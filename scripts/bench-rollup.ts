@@ -1,5 +1,9 @@
 // How long one national rollup takes to compute over a large campaign, on the test database server.
 //   npx tsx scripts/bench-rollup.ts [events=100000] [--backend sqlite|postgresql] [--gin] [--no-records] [--no-check]
+//     [--per-day N]
+// The campaign spans 120 days before the rollup's day and 10 after it, so more events are more per day; with
+// --per-day N it runs at N events a day instead (10 days of them ahead), so more events are a longer campaign with
+// a longer backlog of unreported ones, as a real one grows (the number a day is bounded by the seats).
 // Uses TEST_MONGODB_URI when set, else starts FerretDB 1.24.2 on SQLite (the default) or on a throwaway PostgreSQL
 // cluster, with --gin adding GIN indexes there (scripts/lib/benchServer.ts). Inserts a generated campaign (insertMany
 // in batches), then times the national rollup from the running totals (the first fold that builds them, rollups
@@ -27,6 +31,7 @@ const gin = args.includes("--gin");
 const skipRecords = args.includes("--no-records");
 /** --no-check: leave out the check of every seat (about as long as the first fold). */
 const skipCheck = args.includes("--no-check");
+const perDay = flag("per-day") ? Number(flag("per-day")) : undefined;
 const ZONE = "Asia/Kolkata";
 const DAY = "2026-11-26";
 const AS_OF = new Date("2026-11-26T14:30:00Z"); // 20:00 IST
@@ -45,9 +50,10 @@ try {
   const source = createRollupDataSource(db.models);
   const rollupMap = await source.loadMap();
 
-  // 120 days of campaign before the day, and 10 after it.
-  const from = new Date(AS_OF.getTime() - 120 * 86400_000);
+  // 120 days of campaign before the day, and 10 after it; or as many days as --per-day makes, 10 of them after it.
   const to = new Date(AS_OF.getTime() + 10 * 86400_000);
+  const from = new Date(perDay ? to.getTime() - (count / perDay) * 86400_000 : AS_OF.getTime() - 120 * 86400_000);
+  console.log(`campaign of ${((to.getTime() - from.getTime()) / 86400_000).toFixed(0)} days, ${Math.round(count / ((to.getTime() - from.getTime()) / 86400_000))} events a day`);
   let t = Date.now();
   const data = generateCampaign(rollupMap, { events: count, from, to, now: AS_OF, seed: 42 });
   console.log(`generated ${data.events.length} events, ${data.reports.length} reports in ${Date.now() - t} ms`);
@@ -65,13 +71,14 @@ try {
   const country = { level: "country", code: "IN" } as const;
   const describe = (input: Awaited<ReturnType<typeof source.load>>, rollup: ReturnType<typeof computeRollup>) =>
     `(events ${input.events.length}, day reports ${input.reports.length}, coverage rows ${input.reportedPlaces.length}); ` +
-    `held today ${rollup.today.held}, pending ${rollup.pending.length}, PCs covered ${rollup.coverage.pcsCovered}/${rollup.coverage.pcsTotal}`;
+    `held today ${rollup.today.held}, pending ${rollup.pending.count} (${rollup.pending.listed.length} listed), PCs covered ${rollup.coverage.pcsCovered}/${rollup.coverage.pcsTotal}`;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
   // From the running totals (services/rollupTotals.ts), as the bot does for a day not yet over. The first fold builds
   // every seat's totals (what a migration or bulk import costs once); then a rollup with nothing to fold, and one
   // that folds 100 seats changed since the last fold (about a minute of a busy evening: the fold job runs each minute).
-  const totals = createRollupTotals(db.models, { zone: ZONE });
+  // Folded on the rollup's day, as the bot folds on the day it sums up.
+  const totals = createRollupTotals(db.models, { zone: ZONE, now: () => AS_OF });
   const fromTotals = createRollupDataSource(db.models, totals);
   t = Date.now();
   const seats = await totals.fold();
@@ -94,7 +101,7 @@ try {
   {
     const days = [0, 1, 2, 3].map((i) => addDays(DAY, i, ZONE));
     let at = Date.now();
-    const read = await totals.read(days);
+    const read = await totals.read(days, DAY);
     const readMs = Date.now() - at;
     at = Date.now();
     const input = await fromTotals.load({ day: DAY, zone: ZONE, asOf: AS_OF });
@@ -102,7 +109,7 @@ try {
     at = Date.now();
     computeRollup({ ...input, scope: country });
     console.log(
-      `breakdown: read totals ${readMs} ms (${read.seats.length} seats, ${read.seats.reduce((n, s) => n + s.open.length, 0)} open events, ${read.days.length} seat days); ` +
+      `breakdown: read totals ${readMs} ms (${read.seats.length} seats, ${read.seats.reduce((n, s) => n + s.open.length, 0)} open events as rows, ${read.seats.reduce((n, s) => n + Object.values(s.openDays).reduce((a, b) => a + b, 0), 0)} counted, ${read.days.length} seat days); ` +
         `whole load ${loadMs} ms; maths ${Date.now() - at} ms`,
     );
   }
@@ -126,7 +133,7 @@ try {
       (recordRuns.length ? `from records median ${median(recordRuns)} ms` : "from records not run (--no-records)"),
   );
   console.log(
-    `BENCH_JSON ${JSON.stringify({ events: count, backend, gin, firstFoldSeats: seats, totalsMs: totalsRuns, withFoldMs: withFold, recordsMs: recordRuns })}`,
+    `BENCH_JSON ${JSON.stringify({ events: count, perDay: perDay ?? null, backend, gin, firstFoldSeats: seats, totalsMs: totalsRuns, withFoldMs: withFold, recordsMs: recordRuns })}`,
   );
   console.log(`load average while measuring: ${os.loadavg().map((l) => l.toFixed(1)).join(", ")} on ${os.cpus().length} cores`);
 } finally {

@@ -11,6 +11,8 @@ import { markRollupSeatsOnce } from "./db/rollupMarks.js";
 import { rekeyLegacyDocumentsOnce } from "./db/migrations/rekey.js";
 import { LOCAL_DB_NAME, startLocalServer, type LocalServer } from "./db/localServer.js";
 import { createServices } from "./services/index.js";
+import { pendingListDays } from "./domain/escalation.js";
+import { CATCH_UP_MS } from "./jobs/periods.js";
 import { createFileDownloader } from "./telegram/fileDownload.js";
 import { createBot } from "./bot/index.js";
 import { setCommandMenus } from "./bot/commands.js";
@@ -77,7 +79,17 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     token: config.botToken,
     apiRoot: config.botApiRoot,
   });
-  const services = createServices({ models: db.models, now, i18n, downloadPhoto, logger, timeZone: config.timeZone, paceGraceDays: config.paceGraceDays });
+  const services = createServices({
+    models: db.models,
+    now,
+    i18n,
+    downloadPhoto,
+    logger,
+    timeZone: config.timeZone,
+    paceGraceDays: config.paceGraceDays,
+    // Long enough for the escalation ladder's last level and the daily job's catch-up window.
+    pendingListDays: pendingListDays(config.scheduler.escalationDays, CATCH_UP_MS),
+  });
   if (!(await services.map.isSeeded())) {
     const counts = await services.map.seedMap();
     logger.info(counts, "seeded the constituency map");

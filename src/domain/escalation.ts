@@ -28,20 +28,33 @@ export interface LadderEvent {
 }
 
 /**
- * Of the unreported events of a scope (held, not cancelled, no report as of `asOf`), those that have reached `level`
- * (overdue) and, among them, those that reached it within `windowMs` before `asOf` (the ones to record a step for
- * now). The window keeps a long-unreported backlog (the day the ladder is switched on, or a seat filled after weeks)
- * from being named as new: it is counted as overdue instead.
+ * Of the unreported events of a scope (held, not cancelled, no report as of `asOf`: `count` of them, those started
+ * since `listedSince` listed, every one when it is null), those listed that have reached `level` (overdue), how many
+ * have reached it in all (the listed and the older ones, only counted), and among the listed, those that reached it
+ * within `windowMs` before `asOf` (the ones to record a step for now). The window keeps a long-unreported backlog
+ * (the day the ladder is switched on, or a seat filled after weeks) from being named as new: it is counted as
+ * overdue instead. Exact when listedSince is at least `days[level]` days and `windowMs` before asOf
+ * (pendingListDays gives a listing that long).
  */
 export function ladderStep<E extends LadderEvent>(
-  unreported: readonly E[],
+  unreported: { count: number; listed: readonly E[] },
   level: EscalationLevel,
   asOf: Date,
   days: EscalationDays,
   windowMs: number,
-): { overdue: E[]; reachingNow: E[] } {
+): { overdue: E[]; overdueCount: number; reachingNow: E[] } {
   const t = asOf.getTime();
-  const overdue = unreported.filter((e) => reachesAt(e.startsAt, level, days).getTime() <= t);
+  const overdue = unreported.listed.filter((e) => reachesAt(e.startsAt, level, days).getTime() <= t);
   const reachingNow = overdue.filter((e) => reachesAt(e.startsAt, level, days).getTime() > t - windowMs);
-  return { overdue, reachingNow };
+  // Every one not yet overdue started within days[level] of asOf, so it is listed: the rest of the count is overdue.
+  const notYet = unreported.listed.length - overdue.length;
+  return { overdue, overdueCount: unreported.count - notYet, reachingNow };
+}
+
+/**
+ * How many days back a rollup lists pending events one by one (older ones are counted): enough for the ladder's
+ * last level and its catch-up window, and at least two weeks (the rollup's list shows the newest anyway).
+ */
+export function pendingListDays(days: EscalationDays, windowMs: number): number {
+  return Math.max(14, Math.max(...ESCALATION_LEVELS.map((l) => days[l])) + Math.ceil(windowMs / DAY_MS) + 1);
 }

@@ -71,7 +71,7 @@ export function rollupText(rollup: Rollup, r: Reader): string {
   else figures.push(t("rollup:head.today", { held: num(r, today.held), reported: num(r, today.reported) }));
   if (today.later > 0) figures.push(t("rollup:head.later", { count: today.later, n: num(r, today.later) }));
   if (today.reported > 0) figures.push(t("rollup:head.attendance", { total: num(r, today.attendance.total) }));
-  figures.push(rollup.pending.length ? t("rollup:head.pending", { count: num(r, rollup.pending.length) }) : t("rollup:pending.none"));
+  figures.push(rollup.pending.count ? t("rollup:head.pending", { count: num(r, rollup.pending.count) }) : t("rollup:pending.none"));
   // The scope's own coverage (a cluster's or state's; the country's for the national office): the national figure
   // for a smaller scope is in "More details".
   if (rollup.scope.level !== "country") {
@@ -96,7 +96,7 @@ export function rollupText(rollup: Rollup, r: Reader): string {
   // What to do next, most urgent first: at most two.
   const next: string[] = [];
   if (esc && esc.named.length > 0) next.push(t("rollup:next.escalated", { count: esc.named.length }));
-  if (rollup.pending.length > 0) next.push(t("rollup:next.pending", { count: rollup.pending.length, n: num(r, rollup.pending.length) }));
+  if (rollup.pending.count > 0) next.push(t("rollup:next.pending", { count: rollup.pending.count, n: num(r, rollup.pending.count) }));
   if (rollup.review.flagged > 0) next.push(t("rollup:next.flagged", { count: rollup.review.flagged, n: num(r, rollup.review.flagged) }));
   if (toCheck(rollup) > 0) next.push(t("rollup:next.review", { count: toCheck(rollup), n: num(r, toCheck(rollup)) }));
   if (vacantPcs(rollup) > 0) next.push(t("rollup:next.vacant", { count: vacantPcs(rollup), n: num(r, vacantPcs(rollup)) }));
@@ -113,7 +113,7 @@ export function rollupButtons(rollup: Rollup, r: Reader): { text: string; callba
   if (data("d").length > 64) return []; // a cluster key too long for Telegram's 64 bytes: the lists are in /gaps
   const { t } = r;
   const lists: { text: string; callbackData: string }[] = [];
-  if (rollup.pending.length > 0) lists.push({ text: t("rollup:button.pending", { n: num(r, rollup.pending.length) }), callbackData: data("p") });
+  if (rollup.pending.count > 0) lists.push({ text: t("rollup:button.pending", { n: num(r, rollup.pending.count) }), callbackData: data("p") });
   if (rollup.coverage.uncoveredPcs.length > 0) lists.push({ text: t("rollup:button.uncovered", { n: num(r, rollup.coverage.uncoveredPcs.length) }), callbackData: data("u") });
   const more: { text: string; callbackData: string }[] = [];
   if (rollup.clusters.length > 0) more.push({ text: t("rollup:button.clusters"), callbackData: data("c") });
@@ -136,17 +136,16 @@ export function rollupDetailTexts(rollup: Rollup, kind: RollupDetail, r: Reader)
   return splitHtml([scopeTitle(rollup, r), detail(rollup, kind, r)].join("\n\n"), TEXT_LIMIT);
 }
 
-function capped(r: Reader, lines: string[]): string[] {
-  return lines.length > DETAIL_MAX ? [...lines.slice(0, DETAIL_MAX), r.t("rollup:more", { count: lines.length - DETAIL_MAX })] : lines;
-}
-
 function detail(rollup: Rollup, kind: RollupDetail, r: Reader): string {
   const { t } = r;
   if (kind === "p") {
-    if (rollup.pending.length === 0) return t("rollup:pending.none");
-    // Newest first: yesterday's missing report is the one still worth chasing today.
-    const newest = [...rollup.pending].reverse();
-    return [t("rollup:pending.header", { count: rollup.pending.length }), ...capped(r, newest.map((p) => pendingLine(r, p)))].join("\n");
+    const { count, listed } = rollup.pending;
+    if (count === 0) return t("rollup:pending.none");
+    // Newest first: yesterday's missing report is the one still worth chasing today. Older ones than those listed
+    // (rollup.pending.listedSince) are in the "more" count.
+    const newest = [...listed].reverse().slice(0, DETAIL_MAX);
+    const more = count - newest.length;
+    return [t("rollup:pending.header", { count }), ...newest.map((p) => pendingLine(r, p)), ...(more > 0 ? [t("rollup:more", { count: more })] : [])].join("\n");
   }
   if (kind === "u") {
     const cov = rollup.coverage;

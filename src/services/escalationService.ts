@@ -56,8 +56,8 @@ export function createEscalationService(models: Models, now: () => Date): Escala
   return {
     async section({ rollup, days, windowMs, record: take }) {
       const level: EscalationLevel = rollup.scope.level;
-      const { overdue, reachingNow } = ladderStep(rollup.pending, level, rollup.asOf, days, windowMs);
-      if (overdue.length === 0) return null;
+      const { overdue, overdueCount, reachingNow } = ladderStep(rollup.pending, level, rollup.asOf, days, windowMs);
+      if (overdueCount === 0) return null;
       if (take && reachingNow.length > 0) await record(level, rollup.day, reachingNow);
       // Read back after inserting: whoever inserted a step first, everyone running this day's rollup names it.
       const steps = await EscalationStep.find({ level, day: rollup.day }, { _id: 0, eventId: 1 }).lean<{ eventId: string }[]>();
@@ -70,7 +70,7 @@ export function createEscalationService(models: Models, now: () => Date): Escala
         const seat = seatOf(e);
         return { ...e, seat, holders: holders.get(`${seat.role}|${seat.code}`) ?? [] };
       });
-      return { level, days: days[level], named: lines, earlier: overdue.length - named.length };
+      return { level, days: days[level], named: lines, earlier: overdueCount - named.length };
     },
   };
 }

@@ -89,9 +89,11 @@ export interface ServiceDeps {
   timeZone?: string;
   /** PACE_GRACE_DAYS: days of grace before a seat counts as behind the line (domain/plans/pace.ts); default 3. */
   paceGraceDays?: number;
+  /** Days back a rollup lists pending events one by one (domain/escalation.ts pendingListDays); default 14. */
+  pendingListDays?: number;
 }
 
-export function createServices({ models, now, i18n, downloadPhoto, logger, timeZone, paceGraceDays }: ServiceDeps): Services {
+export function createServices({ models, now, i18n, downloadPhoto, logger, timeZone, paceGraceDays, pendingListDays }: ServiceDeps): Services {
   const audit = createAuditService(models, now);
   const claims = createClaims(models, now);
   const people = createPersonService(models, now, audit);
@@ -119,7 +121,7 @@ export function createServices({ models, now, i18n, downloadPhoto, logger, timeZ
   const events = createEventService({ models, now, claims, audit, map, programmes });
   const photos = createPhotoService({ models, now, download: downloadPhoto, logger });
   const zone = timeZone ?? "Asia/Kolkata";
-  const rollupTotals = createRollupTotals(models, { zone });
+  const rollupTotals = createRollupTotals(models, { zone, now, ...(pendingListDays ? { pendingListDays } : {}) });
   const rollups = createRollupService(models, rollupTotals);
   const outbox = createOutboxService(models, now);
   const recipients = createRecipientService(models);

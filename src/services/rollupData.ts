@@ -5,7 +5,7 @@
 // sanitizeFilter is on (db/connection.ts): query operators written here are marked with mongoose.trusted().
 import { trusted } from "mongoose";
 import type { Models } from "../db/models/index.js";
-import { addDays, dayWindow } from "../domain/rollup/day.js";
+import { addDays, dayWindow, localDay } from "../domain/rollup/day.js";
 import { UPCOMING_DAYS } from "../domain/rollup/compute.js";
 import type { ReportedPlace, RollupEvent, RollupInput, RollupMap, RollupReport, RollupReviewRow } from "../domain/rollup/types.js";
 import { inputFromTotals } from "../domain/rollup/totals.js";
@@ -76,8 +76,17 @@ export async function loadHeldSeats(models: Pick<Models, "Person">): Promise<str
   return [...new Set(codes)].sort();
 }
 
-export function createRollupDataSource(models: Models, totals?: RollupTotals): RollupDataSource {
+/** How many days back a rollup lists pending events one by one when not told (domain/escalation.ts pendingListDays). */
+export const DEFAULT_PENDING_LIST_DAYS = 14;
+
+/**
+ * `pendingListDays`: how many local days before the rollup's day its pending events are listed one by one (older
+ * ones are counted); the same from the records as from the totals, whose seats keep no more than that as rows.
+ */
+export function createRollupDataSource(models: Models, totals?: RollupTotals, options?: { pendingListDays?: number }): RollupDataSource {
   const { Event, Report, Pc, Ac, Cluster } = models;
+  const listDays = totals?.pendingListDays ?? options?.pendingListDays ?? DEFAULT_PENDING_LIST_DAYS;
+  const listedSince = (day: string, zone: string) => dayWindow(addDays(day, -listDays, zone), zone).start;
   let territories: Promise<Pick<RollupMap, "pcs" | "acs">> | undefined;
 
   async function loadMap(): Promise<RollupMap> {
@@ -102,8 +111,8 @@ export function createRollupDataSource(models: Models, totals?: RollupTotals): R
   async function loadFromTotals(t: RollupTotals, day: string, zone: string, asOf: Date): Promise<RollupData> {
     await t.fold();
     const days = Array.from({ length: UPCOMING_DAYS + 1 }, (_, i) => addDays(day, i, zone));
-    const [{ seats, days: seatDays, held }, map] = await Promise.all([t.read(days), loadMap()]);
-    return { day, zone, asOf, ...inputFromTotals(seats, seatDays, day), map, reviews: [], heldSeats: held };
+    const [{ seats, days: seatDays, held }, map] = await Promise.all([t.read(days, localDay(asOf, zone)), loadMap()]);
+    return { day, zone, asOf, ...inputFromTotals(seats, seatDays, day), map, reviews: [], heldSeats: held, pendingListedSince: listedSince(day, zone) };
   }
 
   return {
@@ -169,7 +178,7 @@ export function createRollupDataSource(models: Models, totals?: RollupTotals): R
           places.set(key, { stateCode: r.stateCode, pcCode: r.pcCode, acCode, reports: 1, attendance: r.total ?? 0 });
         }
       }
-      return { day, zone, asOf, events, reports, reportedPlaces: [...places.values()], map, reviews, heldSeats: held };
+      return { day, zone, asOf, events, reports, reportedPlaces: [...places.values()], map, reviews, heldSeats: held, pendingListedSince: listedSince(day, zone) };
     },
   };
 }

@@ -58,7 +58,7 @@ export function createRollupService(models: Models, totals?: RollupTotals): Roll
     },
 
     names(rollups, lang) {
-      return labels(lang, rollups.flatMap((r) => [...r.pending.map((p) => p.createdBy), ...r.review.sentBack.map((b) => b.submittedBy)]));
+      return labels(lang, rollups.flatMap((r) => [...r.pending.listed.map((p) => p.createdBy), ...r.review.sentBack.map((b) => b.submittedBy)]));
     },
     labels,
   };

@@ -18,8 +18,10 @@ import type { Models } from "../db/models/index.js";
 import { HELD_SEATS_ID, type RollupDayDoc, type RollupHoldersDoc, type RollupPcDoc } from "../db/models/rollupTotals.js";
 import { HOLDERS_MARK } from "../db/rollupMarks.js";
 import { groupBy } from "../domain/groupBy.js";
-import { seatTotals, type DayTotals, type SeatReport, type SeatTotals } from "../domain/rollup/totals.js";
-import { loadFlaggedPhotos, loadHeldSeats, toEvent, type EventRow as RecordsEventRow } from "./rollupData.js";
+import { rowsEndTooSoon, seatTotals, type DayTotals, type RowDays, type SeatReport, type SeatTotals } from "../domain/rollup/totals.js";
+import { addDays, localDay } from "../domain/rollup/day.js";
+import { markRollupSeats } from "../db/rollupMarks.js";
+import { DEFAULT_PENDING_LIST_DAYS, loadFlaggedPhotos, loadHeldSeats, toEvent, type EventRow as RecordsEventRow } from "./rollupData.js";
 
 export interface RollupTotals {
   /** The time zone whose local days the seat days are (the campaign's). */
@@ -31,9 +33,22 @@ export interface RollupTotals {
    * (drift). With `repair`, writes what they should be.
    */
   check(options?: { repair?: boolean }): Promise<{ seats: number; drifted: string[] }>;
-  /** Every seat's totals, the seat days of these local days, and the seats someone holds. */
-  read(days: readonly string[]): Promise<{ seats: SeatTotals[]; days: DayTotals[]; held: string[] }>;
+  /** Local days before the rollup's day whose pending events a rollup lists (older: counted; rollupData.ts). */
+  readonly pendingListDays: number;
+  /**
+   * Every seat's totals, the seat days of these local days, and the seats someone holds, for a rollup as of a moment
+   * on local day `asOfDay`: a seat whose rows end before it is folded again first (rowsEndTooSoon).
+   */
+  read(days: readonly string[], asOfDay: string): Promise<{ seats: SeatTotals[]; days: DayTotals[]; held: string[] }>;
 }
+
+/** Days after the fold's day that a seat's open events are kept as rows for (later ones: counted). */
+const ROWS_AHEAD_DAYS = 6;
+/** Seats whose rows end within this many days (and that count events after them) are folded again by the sweep. */
+const SWEEP_AHEAD_DAYS = 2;
+/** How often a process's fold looks for such seats, and how many it marks at once (a fold of 100 reads by code). */
+const SWEEP_EVERY_MS = 3600_000;
+const SWEEP_MAX = 100;
 
 const EVENT_FIELDS = { code: 1, programmeKey: 1, stateCode: 1, pcCode: 1, acCode: 1, startsAt: 1, status: 1, createdBy: 1, reportedAt: 1 };
 const REPORT_FIELDS = { code: 1, total: 1, counts: 1, reviewStatus: 1, submittedBy: 1, "photos.fileUniqueId": 1 };
@@ -72,7 +87,9 @@ type StoredSeat = SeatTotals & { days: Record<string, string> };
  * them, and FerretDB's cost is per byte (db/models/rollupTotals.ts).
  */
 type PackedOpenRow = [id: string, programmeKey: string, startsAt: number, createdBy: number];
-type PackedSeat = Omit<SeatTotals, "open"> & { open: PackedOpenRow[] };
+/** The window's fields are absent on seats stored before open events were counted outside it. */
+type PackedSeat = Omit<SeatTotals, "open" | "openDays" | "rowsFrom" | "rowsUntil"> &
+  Partial<Pick<SeatTotals, "openDays" | "rowsFrom" | "rowsUntil">> & { open: PackedOpenRow[] };
 
 interface Computed {
   /** Null: no events (any more). */
@@ -80,16 +97,29 @@ interface Computed {
   days: Map<string, DayTotals>;
 }
 
-export function createRollupTotals(models: Models, options: { zone: string }): RollupTotals {
+export function createRollupTotals(models: Models, options: { zone: string; pendingListDays?: number; now?: () => Date }): RollupTotals {
   const { Event, Report, RollupMark, RollupPc, RollupDigest, RollupDay, RollupHolders } = models;
   const { zone } = options;
+  const pendingListDays = options.pendingListDays ?? DEFAULT_PENDING_LIST_DAYS;
+  const now = options.now ?? (() => new Date());
+  let lastSweep = -Infinity;
+
+  /**
+   * The days a seat folded now keeps open events as rows for: as far back as a rollup lists pending events (so a
+   * rollup of any later day finds every one it lists), and a few days ahead (the sweep folds it again before then).
+   */
+  function rowsNow(): RowDays {
+    const today = localDay(now(), zone);
+    return { from: addDays(today, -pendingListDays, zone), until: addDays(today, ROWS_AHEAD_DAYS, zone) };
+  }
 
   /** What a seat's totals should be, from its events and reports. */
-  function compute(code: string, events: readonly EventRow[], reports: readonly ReportRow[], flagged: ReadonlySet<string>): Computed {
+  function compute(code: string, events: readonly EventRow[], reports: readonly ReportRow[], flagged: ReadonlySet<string>, rows: RowDays): Computed {
     const totals = seatTotals({
       seat: code,
       zone,
       flagged,
+      rows,
       events: events.map(toEvent),
       reports: reports.map(
         (r): SeatReport => ({
@@ -106,8 +136,11 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
     return { seat: { ...totals.seat, days: Object.fromEntries(totals.days.map((d) => [d.day, digest(d)])) }, days: new Map(totals.days.map((d) => [d.day, d])) };
   }
 
-  /** What these seats' totals should be (every seat with an event, and those asked for, when `codes` is "all"). */
-  async function computeSeats(codes: ReadonlySet<string> | "all", flagged: ReadonlySet<string>): Promise<Map<string, Computed>> {
+  /**
+   * What these seats' totals should be (every seat with an event, and those asked for, when `codes` is "all"), each
+   * with its rows kept for the days `rowsOf` gives.
+   */
+  async function computeSeats(codes: ReadonlySet<string> | "all", flagged: ReadonlySet<string>, rowsOf: (code: string) => RowDays): Promise<Map<string, Computed>> {
     const out = new Map<string, Computed>();
     if (codes !== "all" && codes.size <= SEATS_READ_ONE_BY_ONE) {
       await inParallel([...codes], READ_CONCURRENCY, async (code) => {
@@ -115,14 +148,14 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
           Event.find({ code }, EVENT_FIELDS).lean<EventRow[]>(),
           Report.find({ code }, REPORT_FIELDS).lean<ReportRow[]>(),
         ]);
-        out.set(code, compute(code, events, reports, flagged));
+        out.set(code, compute(code, events, reports, flagged, rowsOf(code)));
       });
       return out;
     }
     const [events, reports] = await Promise.all([Event.find({}, EVENT_FIELDS).lean<EventRow[]>(), Report.find({}, REPORT_FIELDS).lean<ReportRow[]>()]);
     const eventsOf = groupBy(events, (e) => e.code);
     const reportsOf = groupBy(reports, (r) => r.code);
-    for (const code of codes === "all" ? eventsOf.keys() : codes) out.set(code, compute(code, eventsOf.get(code) ?? [], reportsOf.get(code) ?? [], flagged));
+    for (const code of codes === "all" ? eventsOf.keys() : codes) out.set(code, compute(code, eventsOf.get(code) ?? [], reportsOf.get(code) ?? [], flagged, rowsOf(code)));
     return out;
   }
 
@@ -131,7 +164,19 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
    * documents where anything differs (only those). Returns the seats that differed.
    */
   async function reconcile(codes: ReadonlySet<string> | "all", write: boolean): Promise<{ seats: number; drifted: string[] }> {
-    const want = await computeSeats(codes, await loadFlaggedPhotos(models));
+    // A fold keeps rows for the days from today's; the check compares each seat with the days it was stored with
+    // (a seat folded yesterday is not drift).
+    const today = rowsNow();
+    const storedRows = new Map<string, RowDays>();
+    if (codes === "all") {
+      for (const doc of await RollupPc.find({}).lean<RollupPcDoc[]>()) {
+        for (const [code, seat] of Object.entries(JSON.parse(doc.seats) as Record<string, PackedSeat>)) {
+          const { rowsFrom, rowsUntil } = unpackSeat(seat);
+          storedRows.set(code, { from: rowsFrom, until: rowsUntil });
+        }
+      }
+    }
+    const want = await computeSeats(codes, await loadFlaggedPhotos(models), (code) => storedRows.get(code) ?? today);
     // The PCs' documents of these seats (an AC's seat is kept with its PC), or every one for the check or when a seat
     // has no events any more (its PC is then known only from what is stored).
     const pcs = [...new Set([...want.values()].map((c) => c.seat?.pcCode))];
@@ -255,7 +300,28 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
     return { seats: [...want.values()].filter((c) => c.seat).length, drifted: [...drifted].sort() };
   }
 
+  /** Seats as stored in rollup_pcs (every PC's document). */
+  async function readSeats(): Promise<SeatTotals[]> {
+    const pcDocs = await RollupPc.find({}).lean<RollupPcDoc[]>();
+    return pcDocs.flatMap((d) => Object.values(JSON.parse(d.seats) as Record<string, PackedSeat>).map(unpackSeat));
+  }
+
+  /**
+   * Once an hour in a process: marks (up to SWEEP_MAX) seats whose rows end within SWEEP_AHEAD_DAYS while they count
+   * open events after them, so each is folded again with rows up to date before a rollup needs them.
+   */
+  async function sweep(): Promise<void> {
+    if (now().getTime() - lastSweep < SWEEP_EVERY_MS) return;
+    lastSweep = now().getTime();
+    const soon = addDays(localDay(now(), zone), SWEEP_AHEAD_DAYS, zone);
+    const due = (await readSeats()).filter((s) => rowsEndTooSoon(s, soon)).map((s) => s.seat);
+    await markRollupSeats(models, due.slice(0, SWEEP_MAX));
+    // More than one sweep's worth: look again at the next fold.
+    if (due.length > SWEEP_MAX) lastSweep = -Infinity;
+  }
+
   async function fold(): Promise<number> {
+    await sweep();
     const marks = await RollupMark.find({}, { _id: 1, seat: 1 }).lean<{ _id: string; seat: string }[]>();
     if (marks.length === 0) return 0;
     const seats = new Set(marks.map((m) => m.seat).filter((seat) => seat !== HOLDERS_MARK));
@@ -303,8 +369,19 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
   // first wrote and folds what was marked meanwhile.
   const serially = <T>(run: () => Promise<T>) => models.serial.run("rollup-totals", run);
 
+  async function readOnce(days: readonly string[]) {
+    const [held, seats, ...byDay] = await Promise.all([
+      readHolders(),
+      readSeats(),
+      // One equality query per day: FerretDB pushes it down (an $in it would not).
+      ...days.map((day) => RollupDay.find({ day }).lean<RollupDayDoc[]>()),
+    ]);
+    return { seats, days: byDay.flat().flatMap((d) => Object.values(parseSeats<DayTotals>(d.seats))), held };
+  }
+
   return {
     zone,
+    pendingListDays,
     fold: () => serially(fold),
 
     check: (options) =>
@@ -314,18 +391,14 @@ export function createRollupTotals(models: Models, options: { zone: string }): R
         return (await checkHolders(repair)) ? { ...result, drifted: [...result.drifted, HOLDERS_MARK] } : result;
       }),
 
-    async read(days) {
-      const [held, pcDocs, ...byDay] = await Promise.all([
-        readHolders(),
-        RollupPc.find({}).lean<RollupPcDoc[]>(),
-        // One equality query per day: FerretDB pushes it down (an $in it would not).
-        ...days.map((day) => RollupDay.find({ day }).lean<RollupDayDoc[]>()),
-      ]);
-      return {
-        seats: pcDocs.flatMap((d) => Object.values(JSON.parse(d.seats) as Record<string, PackedSeat>).map(unpackSeat)),
-        days: byDay.flat().flatMap((d) => Object.values(parseSeats<DayTotals>(d.seats))),
-        held,
-      };
+    async read(days, asOfDay) {
+      const read = await readOnce(days);
+      // Rows that end too soon (no fold of the seat, and no sweep, for days): folded again now, then read again.
+      const stale = read.seats.filter((s) => rowsEndTooSoon(s, asOfDay)).map((s) => s.seat);
+      if (stale.length === 0) return read;
+      await markRollupSeats(models, stale);
+      await serially(fold);
+      return readOnce(days);
     },
   };
 }
@@ -363,6 +436,10 @@ function packSeat({ days: _days, open, ...seat }: StoredSeat): PackedSeat {
 function unpackSeat({ open, ...seat }: PackedSeat): SeatTotals {
   return {
     ...seat,
+    // Stored before open events were counted outside a window of days: every one is a row.
+    openDays: seat.openDays ?? {},
+    rowsFrom: seat.rowsFrom ?? "",
+    rowsUntil: seat.rowsUntil ?? "9999-12-31",
     open: open.map(([id, programmeKey, startsAt, createdBy]) => ({
       id,
       programmeKey,

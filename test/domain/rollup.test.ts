@@ -2,6 +2,10 @@ import { describe, expect, it } from "vitest";
 import { computeRollup, placesFromReports, scopeStates } from "../../src/domain/rollup/compute.js";
 import { addDays, atLocalTime, dayWindow, isDay, localDay, parseClockTime } from "../../src/domain/rollup/day.js";
 import type { ReportedPlace, RollupEvent, RollupMap, RollupReport } from "../../src/domain/rollup/types.js";
+import { inputFromTotals, rowsEndTooSoon, seatTotals } from "../../src/domain/rollup/totals.js";
+import { ladderStep, pendingListDays } from "../../src/domain/escalation.js";
+
+const HOUR_MS = 3600_000;
 
 const ZONE = "Asia/Kolkata";
 
@@ -127,7 +131,8 @@ describe("rollup maths", () => {
 
   it("lists pending reports over the whole campaign, oldest first, with their organisers", () => {
     const r = computeRollup({ ...base, scope: { level: "cluster", code: "north" } });
-    expect(r.pending.map((p) => [p.eventId, p.createdBy])).toEqual([
+    expect(r.pending.count).toBe(2);
+    expect(r.pending.listed.map((p) => [p.eventId, p.createdBy])).toEqual([
       [yesterdayUnreported.id, 300],
       [heldUnreported.id, 200],
     ]);
@@ -199,7 +204,8 @@ describe("rollup maths", () => {
   it("counts an event passed twice (overlapping queries) once", () => {
     const r = computeRollup({ ...base, events: [...events, heldUnreported], scope: { level: "cluster", code: "north" } });
     expect(r.today.held).toBe(2);
-    expect(r.pending).toHaveLength(2);
+    expect(r.pending.count).toBe(2);
+    expect(r.pending.listed).toHaveLength(2);
   });
 
   it("treats an unknown cluster or state as an empty scope", () => {
@@ -208,5 +214,74 @@ describe("rollup maths", () => {
     const r = computeRollup({ ...base, scope: { level: "cluster", code: "nowhere" } });
     expect(r.today.held).toBe(0);
     expect(r.coverage.pcsTotal).toBe(0);
+  });
+});
+
+describe("pending events listed for two weeks, counted before", () => {
+  const since = new Date("2026-11-12T18:30:00Z"); // the start of 13 November in India: 14 days before the day
+  const old = ev({ startsAt: "2026-11-01T05:00:00Z", stateCode: "IN-PB", pcCode: "IN-PB:P1" });
+  const recent = ev({ startsAt: "2026-11-20T05:00:00Z", stateCode: "IN-PB", pcCode: "IN-PB:P1" });
+  const edge = ev({ startsAt: since.toISOString() });
+  const north = { level: "cluster", code: "north" } as const;
+  const input = { day: DAY, zone: ZONE, asOf: AS_OF, reports: [], reportedPlaces: [], map, scope: north };
+
+  it("lists those started since the listing began, counts the rest, in every figure alike", () => {
+    const r = computeRollup({ ...input, events: [old, recent, edge], pendingListedSince: since });
+    expect(r.pending).toEqual({ count: 3, listed: [edge, recent].map((e) => expect.objectContaining({ eventId: e.id })), listedSince: since });
+    // Counted only (the running totals keep events that old as counts): the same rollup.
+    const counted = computeRollup({ ...input, events: [recent, edge], pendingListedSince: since, olderPending: [{ stateCode: "IN-PB", count: 1 }] });
+    expect(counted).toEqual(r);
+    expect(r.byState.find((s) => s.stateCode === "IN-PB")!.pending).toBe(2);
+    // Another scope's counts are not this one's.
+    const central = computeRollup({ ...input, scope: { level: "cluster", code: "central" }, events: [], olderPending: [{ stateCode: "IN-PB", count: 5 }] });
+    expect(central.pending.count).toBe(0);
+    // Without a listing start, every one is listed.
+    expect(computeRollup({ ...input, events: [old, recent] }).pending).toMatchObject({ count: 2, listedSince: null });
+  });
+
+  it("gives the ladder exact overdue counts when older events are only counted", () => {
+    const days = { state: 3, cluster: 5, country: 7 };
+    const lines = (es: RollupEvent[]) => es.map((e) => ({ eventId: e.id, startsAt: e.startsAt }));
+    const sixDaysAgo = ev({ startsAt: "2026-11-20T14:00:00Z" });
+    const twoDaysAgo = ev({ startsAt: "2026-11-24T14:00:00Z" });
+    // 40 events from last month counted, two listed: both older than 5 days overdue at the cluster level.
+    const step = ladderStep({ count: 42, listed: lines([sixDaysAgo, twoDaysAgo]) }, "cluster", AS_OF, days, 48 * HOUR_MS);
+    expect(step.overdueCount).toBe(41);
+    expect(step.overdue.map((e) => e.eventId)).toEqual([sixDaysAgo.id]);
+    expect(step.reachingNow.map((e) => e.eventId)).toEqual([sixDaysAgo.id]);
+    expect(ladderStep({ count: 42, listed: lines([sixDaysAgo, twoDaysAgo]) }, "country", AS_OF, days, 48 * HOUR_MS)).toMatchObject({ overdueCount: 40, overdue: [] });
+    // Listed for long enough: the last level, its catch-up window and a day, at least two weeks.
+    expect(pendingListDays(days, 48 * HOUR_MS)).toBe(14);
+    expect(pendingListDays({ state: 10, cluster: 20, country: 30 }, 48 * HOUR_MS)).toBe(33);
+  });
+});
+
+describe("running totals of a seat", () => {
+  const seatEvent = (startsAt: string, over: Partial<Omit<RollupEvent, "startsAt">> = {}) => ev({ startsAt, stateCode: "IN-UP", pcCode: "IN-UP:P1", ...over });
+  const rows = { from: "2026-11-12", until: "2026-12-02" };
+
+  it("keep open events within their days as rows and count the others per local day", () => {
+    const oldOpen = seatEvent("2026-11-01T05:00:00Z");
+    const oldReported = seatEvent("2026-11-02T05:00:00Z", { reported: true });
+    const recentOpen = seatEvent("2026-11-20T05:00:00Z");
+    const farAhead = seatEvent("2026-12-10T05:00:00Z");
+    const farAheadToo = seatEvent("2026-12-10T07:00:00Z");
+    const totals = seatTotals({ seat: "IN-UP:P1", zone: ZONE, flagged: new Set(), reports: [], rows, events: [oldOpen, oldReported, recentOpen, farAhead, farAheadToo] })!;
+    expect(totals.seat.open.map((r) => r.id)).toEqual([recentOpen.id]);
+    expect(totals.seat.openDays).toEqual({ "2026-11-01": 1, "2026-12-10": 2 });
+    expect(totals.seat).toMatchObject({ rowsFrom: rows.from, rowsUntil: rows.until });
+    // Every event stays in its day (today's figures and the upcoming list read days, not these rows).
+    expect(totals.days.map((d) => d.day).sort()).toEqual(["2026-11-01", "2026-11-02", "2026-11-20", "2026-12-10"]);
+    // The rollup's inputs: counted before the rows are pending; counted after them, not started.
+    const input = inputFromTotals([totals.seat], [], DAY);
+    expect(input.olderPending).toEqual([{ stateCode: "IN-UP", count: 1 }]);
+    expect(input.events.map((e) => e.id)).toEqual([recentOpen.id]);
+  });
+
+  it("are folded again before a rollup of a day after their rows end, if they count events after them", () => {
+    const counting = { openDays: { "2026-12-10": 1 }, rowsUntil: "2026-12-02" };
+    expect(rowsEndTooSoon(counting, "2026-12-02")).toBe(false);
+    expect(rowsEndTooSoon(counting, "2026-12-03")).toBe(true);
+    expect(rowsEndTooSoon({ openDays: { "2026-11-01": 3 }, rowsUntil: "2026-12-02" }, "2026-12-20")).toBe(false);
   });
 });

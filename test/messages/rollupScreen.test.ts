@@ -35,7 +35,7 @@ function worstCase(level: "cluster" | "country"): Rollup {
     asOf: new Date("2026-11-26T14:30:00Z"),
     stateCodes: ["IN-UP"],
     today: { held: 123_456, reported: 98_765, later: 12_345, cancelled: 999, attendance: { total: 98_765_432, byCategory: {}, unassigned: 0 } },
-    pending: Array.from({ length: 300 }, (_, i) => line(i)),
+    pending: { count: 300, listed: Array.from({ length: 300 }, (_, i) => line(i)), listedSince: null },
     coverage: { pcsCovered: 123, pcsTotal: 543, acsCovered: 1000, acsTotal: 4123, national: { pcsCovered: 123, pcsTotal: 543 }, uncoveredPcs: Array.from({ length: 80 }, (_, i) => `IN-UP:P${i + 1}`) },
     upcoming: [],
     review: { awaiting: 12_345, corrected: 5, sentBack: [], approved: 3, attendance: 10, attendanceApproved: 5, flagged: 777 },

@@ -11,6 +11,8 @@ import { createServices, type Services } from "../../src/services/index.js";
 import { createRollupDataSource } from "../../src/services/rollupData.js";
 import { createRollupTotals, type RollupTotals } from "../../src/services/rollupTotals.js";
 import { computeRollup } from "../../src/domain/rollup/compute.js";
+import { markRollupSeats } from "../../src/db/rollupMarks.js";
+import { Types } from "mongoose";
 import { atLocalTime, localDay } from "../../src/domain/rollup/day.js";
 import type { RollupScope } from "../../src/domain/rollup/types.js";
 import type { RoleScope } from "../../src/domain/roles.js";
@@ -28,7 +30,8 @@ let totals: RollupTotals;
 
 beforeAll(async () => {
   db = await openSeededTestDatabase("rollup-totals");
-  totals = createRollupTotals(db.models, { zone: ZONE });
+  // Folded on the rollups' day, as the bot folds on the day it sums up.
+  totals = createRollupTotals(db.models, { zone: ZONE, now: () => AS_OF });
 });
 afterAll(async () => {
   await db.drop();
@@ -90,7 +93,7 @@ describe("rollups from running totals", () => {
     // The figures are not trivially empty.
     const [country] = await both(DAY, AS_OF);
     expect(country!.fromTotals.today.held).toBeGreaterThan(0);
-    expect(country!.fromTotals.pending.length).toBeGreaterThan(0);
+    expect(country!.fromTotals.pending.listed.length).toBeGreaterThan(0);
     expect(country!.fromTotals.upcoming.length).toBeGreaterThan(0);
     expect(country!.fromTotals.review.sentBack.length).toBeGreaterThan(0);
     expect(country!.fromTotals.review.flagged).toBeGreaterThan(0);
@@ -197,6 +200,87 @@ describe("rollups from running totals", () => {
     expect((await totals.check({ repair: true })).drifted).toEqual(["@holders"]);
     expect((await totals.check()).drifted).toEqual([]);
     await expectSame(DAY, clock.now());
+  });
+
+  it("keep recent open events as rows and older ones as counts, folded again before their rows run out", async () => {
+    const clock = new TestClock(AS_OF);
+    const dated = createRollupTotals(db.models, { zone: ZONE, now: clock.now });
+    // An AC of Uttar Pradesh with no event of the generated campaign: only this test's events are its.
+    const acs = await db.models.Ac.find({ stateCode: "IN-UP" }, { _id: 0, code: 1, pcCode: 1 }).lean<{ code: string; pcCode: string }[]>();
+    const taken = new Set((await db.models.Event.find({ stateCode: "IN-UP" }, { _id: 0, code: 1 }).lean<{ code: string }[]>()).map((e) => e.code));
+    const ac = acs.find((a) => !taken.has(a.code))!;
+    const SEAT = ac.code;
+    const at = (days: number) => new Date(AS_OF.getTime() + days * 24 * HOUR);
+    const event = (startsAt: Date) => ({
+      _id: new Types.ObjectId(), programmeKey: "sneh-samvad", level: "ac", code: SEAT, stateCode: "IN-UP", pcCode: ac.pcCode, acCode: SEAT,
+      startsAt, venue: "Hall", location: null, expectedAttendance: 10, notes: "", status: "planned", createdBy: 7_300_000_060,
+      createdAt: AS_OF, updatedAt: AS_OF, reportedAt: null,
+    });
+    // A month old, yesterday, ten days ahead and twenty days ahead: none reported.
+    const [monthOld, yesterday, tenAhead, twentyAhead] = [event(at(-30)), event(at(-1)), event(at(10)), event(at(20))];
+    await db.models.Event.collection.insertMany([monthOld, yesterday, tenAhead, twentyAhead] as never[]);
+    await markRollupSeats(db.models, [SEAT]);
+    const storedSeat = async () => {
+      // An AC's seat is kept in its PC's document.
+      const doc = await db.models.RollupPc.findById(ac.pcCode).lean();
+      return (JSON.parse(doc!.seats) as Record<string, { open: unknown[][]; openDays?: Record<string, number>; rowsUntil?: string }>)[SEAT]!;
+    };
+    const day = (days: number) => localDay(at(days), ZONE);
+
+    await dated.fold();
+    const folded = await storedSeat();
+    expect(folded.open.map((row) => row[0])).toEqual([yesterday._id.toHexString()]);
+    expect(folded.openDays).toEqual({ [day(-30)]: 1, [day(10)]: 1, [day(20)]: 1 });
+    expect(folded.rowsUntil).toBe(day(6));
+
+    // Five days on, the hourly sweep finds the rows ending within two days and folds the seat again.
+    clock.set(at(5));
+    await dated.fold();
+    expect((await storedSeat()).rowsUntil).toBe(day(11));
+    expect((await storedSeat()).open.map((row) => row[0])).toEqual([yesterday._id.toHexString(), tenAhead._id.toHexString()]);
+
+    // Thirteen days on, with no fold since: a read for that day folds the seat first (its rows end on day 11).
+    clock.set(at(13));
+    const read = await dated.read([day(13)], day(13));
+    expect(read.seats.find((s) => s.seat === SEAT)).toMatchObject({ rowsUntil: day(19) });
+    // The rollup of that day from the totals equals the one from the records: the month-old event counted (listed
+    // from 14 days back), yesterday's and the one ten days ahead listed as pending.
+    const asOf = at(13);
+    const raw = await createRollupDataSource(db.models).load({ day: day(13), zone: ZONE, asOf });
+    const fromTotals = await createRollupDataSource(db.models, dated).load({ day: day(13), zone: ZONE, asOf });
+    const state = { level: "state", code: "IN-UP" } as const;
+    const [a, b] = [computeRollup({ ...raw, scope: state }), computeRollup({ ...fromTotals, scope: state })];
+    expect(b).toEqual(a);
+    const mine = (r: typeof a) => r.pending.listed.filter((e) => e.acCode === SEAT).map((e) => e.eventId);
+    expect(mine(b)).toEqual([yesterday._id.toHexString(), tenAhead._id.toHexString()]);
+    expect(b.pending.count).toBeGreaterThan(b.pending.listed.length);
+    await db.models.Event.deleteMany({ code: SEAT });
+    await markRollupSeats(db.models, [SEAT]);
+    await dated.fold();
+  });
+
+  it("read seats stored before open events were counted by day as listing every open event", async () => {
+    const SEAT = "IN-UP:P61";
+    const id = new Types.ObjectId();
+    const startsAt = new Date(AS_OF.getTime() - 20 * 24 * HOUR);
+    await db.models.Event.collection.insertOne({
+      _id: id, programmeKey: "sneh-samvad", level: "pc", code: SEAT, stateCode: "IN-UP", pcCode: SEAT, acCode: null, startsAt, venue: "Hall",
+      location: null, expectedAttendance: 10, notes: "", status: "planned", createdBy: 7_300_000_061, createdAt: AS_OF, updatedAt: AS_OF, reportedAt: null,
+    } as never);
+    await markRollupSeats(db.models, [SEAT]);
+    await totals.fold();
+    // The seat as an older version stored it: every open event a row, no days or counts.
+    const doc = await db.models.RollupPc.findById(SEAT).lean();
+    const seats = JSON.parse(doc!.seats) as Record<string, Record<string, unknown>>;
+    const { openDays: _d, rowsFrom: _f, rowsUntil: _u, ...old } = seats[SEAT]!;
+    old.open = [[id.toHexString(), "sneh-samvad", startsAt.getTime(), 7_300_000_061]];
+    await db.models.RollupPc.collection.replaceOne({ _id: SEAT } as never, { seats: JSON.stringify({ ...seats, [SEAT]: old }) });
+    // No drift, and the same rollup as from the records (the event counted: older than the 14 days listed).
+    expect((await totals.check()).drifted).toEqual([]);
+    await expectSame();
+    await db.models.Event.deleteMany({ code: SEAT });
+    await markRollupSeats(db.models, [SEAT]);
+    await totals.fold();
   });
 
   it("are not used for a day that has ended (read from the records) and give its figures all the same", async () => {

@@ -122,6 +122,14 @@ export function computeRollup(input: RollupInput): Rollup {
   const attendance = emptyAttendance();
   const pending: EventLine[] = [];
   const upcoming: EventLine[] = [];
+  // Started before this: counted, not listed (the same rule whether the input lists them or only counts them).
+  const listedSince = input.pendingListedSince?.getTime();
+  let olderPending = 0;
+  for (const older of input.olderPending ?? []) {
+    if (!inScope.has(older.stateCode)) continue;
+    olderPending += older.count;
+    rows.get(older.stateCode)!.pending += older.count;
+  }
   for (const e of events.values()) {
     const t = e.startsAt.getTime();
     const today = t >= dayStart.getTime() && t < dayEnd.getTime();
@@ -147,7 +155,8 @@ export function computeRollup(input: RollupInput): Rollup {
       later++;
     }
     if (hasStarted && !isReported(e)) {
-      pending.push(line(e));
+      if (!listedSince || t >= listedSince) pending.push(line(e));
+      else olderPending++;
       row.pending++;
     }
     if (t >= dayEnd.getTime() && t < upcomingLimit.getTime()) upcoming.push(line(e));
@@ -178,7 +187,7 @@ export function computeRollup(input: RollupInput): Rollup {
     asOf,
     stateCodes: states,
     today: { held, reported, later, cancelled, attendance },
-    pending: pending.sort(byStart),
+    pending: { count: pending.length + olderPending, listed: pending.sort(byStart), listedSince: input.pendingListedSince ?? null },
     coverage: {
       pcsCovered,
       pcsTotal: scopePcs.length,

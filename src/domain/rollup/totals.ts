@@ -32,8 +32,22 @@ export interface SeatTotals extends TotalsPlace {
   attendance: number;
   review: Omit<RollupReviewTotals, keyof TotalsPlace | "sentBack">;
   sentBack: RollupReviewRow[];
-  /** Planned events without a report, at any time: pending once started, upcoming before. */
+  /**
+   * Planned events without a report on the local days rowsFrom..rowsUntil (inclusive), one row each: pending once
+   * started, upcoming before. Those on other days are only counted (openDays): a rollup lists the recent ones and
+   * counts the rest, so what it reads does not grow with the campaign's backlog.
+   */
   open: TotalsEventRow[];
+  /** The other planned events without a report, counted per local day (before rowsFrom, or after rowsUntil). */
+  openDays: Record<string, number>;
+  rowsFrom: string;
+  rowsUntil: string;
+}
+
+/** The local days a seat's open events are kept as rows for (YYYY-MM-DD, inclusive); counted outside. */
+export interface RowDays {
+  from: string;
+  until: string;
 }
 
 export interface DayTotals extends TotalsPlace {
@@ -65,6 +79,7 @@ export function seatTotals(args: {
   reports: readonly SeatReport[];
   flagged: ReadonlySet<string>;
   zone: string;
+  rows: RowDays;
 }): { seat: SeatTotals; days: DayTotals[] } | null {
   const events = [...args.events].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.id.localeCompare(b.id));
   const first = events[0];
@@ -79,6 +94,9 @@ export function seatTotals(args: {
     review: { awaiting: 0, corrected: 0, approved: 0, attendance: 0, attendanceApproved: 0, flagged: 0 },
     sentBack: [],
     open: [],
+    openDays: {},
+    rowsFrom: args.rows.from,
+    rowsUntil: args.rows.until,
   };
   const days = new Map<string, DayTotals>();
   for (const e of events) {
@@ -95,8 +113,12 @@ export function seatTotals(args: {
     };
     // An open row keeps no figures: it is listed as pending or upcoming, never counted (a report without the event's
     // reportedAt is an inconsistency the day's row still shows).
-    if (e.status === "planned" && !row.reported) seat.open.push({ ...row, report: null });
     const day = localDay(e.startsAt, args.zone);
+    if (e.status === "planned" && !row.reported) {
+      // Local days as YYYY-MM-DD compare as strings.
+      if (day >= args.rows.from && day <= args.rows.until) seat.open.push({ ...row, report: null });
+      else seat.openDays[day] = (seat.openDays[day] ?? 0) + 1;
+    }
     const sheet = days.get(day) ?? { day, seat: args.seat, ...place, events: [] };
     sheet.events.push(row);
     days.set(day, sheet);
@@ -121,15 +143,25 @@ export function seatTotals(args: {
 }
 
 /**
+ * A seat whose rows stop before `day` while it counts open events after its rows: its events on the days between
+ * would be missing from a rollup as of `day` (services/rollupTotals.ts folds such seats again first).
+ */
+export function rowsEndTooSoon(seat: Pick<SeatTotals, "openDays" | "rowsUntil">, day: string): boolean {
+  return seat.rowsUntil < day && Object.keys(seat.openDays).some((d) => d > seat.rowsUntil);
+}
+
+/**
  * The rollup's inputs from the totals: every seat's, and the seat days of the rollup's day and the days after it
  * that the rollup lists (`days`, the rollup's day first). Valid for a rollup whose day has not ended at asOf, in the
- * zone the totals were made in: "to date" is then everything reported.
+ * zone the totals were made in ("to date" is then everything reported), when no seat's rows end before the day of
+ * asOf (rowsEndTooSoon). Open events counted before a seat's rows are pending; counted after them, not yet started.
  */
 export function inputFromTotals(seats: readonly SeatTotals[], days: readonly DayTotals[], day: string): {
   events: RollupEvent[];
   reports: RollupReport[];
   reportedPlaces: ReportedPlace[];
   reviewTotals: RollupReviewTotals[];
+  olderPending: { stateCode: string; count: number }[];
 } {
   const event = (row: TotalsEventRow, place: TotalsPlace): RollupEvent => ({
     id: row.id,
@@ -167,5 +199,10 @@ export function inputFromTotals(seats: readonly SeatTotals[], days: readonly Day
     .filter((s) => s.reports > 0)
     .map((s) => ({ stateCode: s.stateCode, pcCode: s.pcCode, acCode: s.acCode, reports: s.reports, attendance: s.attendance }));
   const reviewTotals = seats.map((s) => ({ stateCode: s.stateCode, pcCode: s.pcCode, acCode: s.acCode, ...s.review, sentBack: s.sentBack }));
-  return { events, reports, reportedPlaces, reviewTotals };
+  const older = new Map<string, number>();
+  for (const s of seats) {
+    for (const [d, count] of Object.entries(s.openDays)) if (d < s.rowsFrom) older.set(s.stateCode, (older.get(s.stateCode) ?? 0) + count);
+  }
+  const olderPending = [...older].map(([stateCode, count]) => ({ stateCode, count }));
+  return { events, reports, reportedPlaces, reviewTotals, olderPending };
 }

@@ -76,6 +76,13 @@ export interface RollupInput {
   reviewTotals?: readonly RollupReviewTotals[];
   /** Codes of the PC and AC seats someone holds (a PC in-charge of the PC, an AC in-charge of the AC). */
   heldSeats?: readonly string[];
+  /**
+   * Pending events are listed one by one from this moment (started earlier: only counted); absent, every one is
+   * listed. The running totals keep events that old only as counts (domain/rollup/totals.ts).
+   */
+  pendingListedSince?: Date;
+  /** Held, unreported events started before pendingListedSince that `events` leaves out, counted per state. */
+  olderPending?: readonly { stateCode: string; count: number }[];
 }
 
 /** A state's seats with nobody appointed. */
@@ -151,6 +158,12 @@ export interface EventLine {
   createdBy: number;
 }
 
+export interface PendingEvents {
+  count: number;
+  listed: EventLine[];
+  listedSince: Date | null;
+}
+
 export interface StateRow {
   stateCode: string;
   pcsCovered: number;
@@ -189,8 +202,11 @@ export interface Rollup {
     cancelled: number;
     attendance: Attendance;
   };
-  /** Held, not cancelled, no report yet: the whole campaign up to asOf, oldest first. */
-  pending: EventLine[];
+  /**
+   * Held, not cancelled, no report yet, over the whole campaign up to asOf: how many, and those started since
+   * `listedSince` one by one, oldest first (listedSince null: every one is listed).
+   */
+  pending: PendingEvents;
   coverage: {
     pcsCovered: number;
     pcsTotal: number;
