@@ -60,6 +60,8 @@ const SEATS_READ_ONE_BY_ONE = 100;
 /** Seats read at once when read one by one. */
 const READ_CONCURRENCY = 4;
 const WRITE_BATCH = 500;
+/** The days of a seat stored before rows had days: all of them. */
+const LEGACY_ROWS = { from: "", until: "9999-12-31" };
 /** Documents written at once by a fold. */
 const WRITE_CONCURRENCY = 8;
 
@@ -308,13 +310,14 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
 
   /**
    * Once an hour in a process: marks (up to SWEEP_MAX) seats whose rows end within SWEEP_AHEAD_DAYS while they count
-   * open events after them, so each is folded again with rows up to date before a rollup needs them.
+   * open events after them, so each is folded again with rows up to date before a rollup needs them; and seats
+   * stored before rows had days (every open event a row), so that they too shrink to what a rollup lists.
    */
   async function sweep(): Promise<void> {
     if (now().getTime() - lastSweep < SWEEP_EVERY_MS) return;
     lastSweep = now().getTime();
     const soon = addDays(localDay(now(), zone), SWEEP_AHEAD_DAYS, zone);
-    const due = (await readSeats()).filter((s) => rowsEndTooSoon(s, soon)).map((s) => s.seat);
+    const due = (await readSeats()).filter((s) => s.rowsFrom === LEGACY_ROWS.from || rowsEndTooSoon(s, soon)).map((s) => s.seat);
     await markRollupSeats(models, due.slice(0, SWEEP_MAX));
     // More than one sweep's worth: look again at the next fold.
     if (due.length > SWEEP_MAX) lastSweep = -Infinity;
@@ -438,8 +441,8 @@ function unpackSeat({ open, ...seat }: PackedSeat): SeatTotals {
     ...seat,
     // Stored before open events were counted outside a window of days: every one is a row.
     openDays: seat.openDays ?? {},
-    rowsFrom: seat.rowsFrom ?? "",
-    rowsUntil: seat.rowsUntil ?? "9999-12-31",
+    rowsFrom: seat.rowsFrom ?? LEGACY_ROWS.from,
+    rowsUntil: seat.rowsUntil ?? LEGACY_ROWS.until,
     open: open.map(([id, programmeKey, startsAt, createdBy]) => ({
       id,
       programmeKey,

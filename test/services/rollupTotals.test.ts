@@ -278,6 +278,10 @@ describe("rollups from running totals", () => {
     // No drift, and the same rollup as from the records (the event counted: older than the 14 days listed).
     expect((await totals.check()).drifted).toEqual([]);
     await expectSame();
+    // A process's first fold (its sweep) folds such a seat again, to rows of days and counts.
+    await createRollupTotals(db.models, { zone: ZONE, now: () => AS_OF }).fold();
+    const now = JSON.parse((await db.models.RollupPc.findById(SEAT).lean())!.seats) as Record<string, { open: unknown[]; openDays: object; rowsFrom: string }>;
+    expect(now[SEAT]).toMatchObject({ open: [], openDays: { [localDay(startsAt, ZONE)]: 1 }, rowsFrom: localDay(new Date(AS_OF.getTime() - 14 * 24 * HOUR), ZONE) });
     await db.models.Event.deleteMany({ code: SEAT });
     await markRollupSeats(db.models, [SEAT]);
     await totals.fold();
