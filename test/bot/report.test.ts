@@ -198,6 +198,7 @@ describe("reporting attendance", () => {
     h.clock.advance(26 * HOUR);
     await p.send("/report");
     expect(p.lastText()).toContain("25 events are waiting for a report");
+    expect(p.lastText()).toContain("Below are the newest 20; once they are reported, /report shows the older ones.");
     const buttons = p.lastButtons();
     expect(buttons).toHaveLength(20);
     // The oldest of the twenty first (the sixth event, 6:00 pm on the first day), the newest last (1:00 pm next day).

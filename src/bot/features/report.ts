@@ -51,6 +51,7 @@ export function reportFeature(deps: BotDeps): Composer<BotContext> {
         kb.text(`${icon} ${n.label}`, reportButtonData(n.event.id)).row();
       }
       const lines = [awaiting.total ? ctx.t("report:list.awaiting", { count: awaiting.total }) : ctx.t("report:list.noneAwaiting")];
+      if (awaiting.total > awaiting.events.length) lines.push(ctx.t("report:list.newestShown", { shown: awaiting.events.length }));
       if (correctableEvents.length) lines.push(ctx.t("report:list.correctable"));
       await replyHtml(ctx, lines.join("\n\n"), { reply_markup: kb });
     }),
