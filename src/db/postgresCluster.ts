@@ -105,9 +105,8 @@ export async function startPostgresCluster(dir: string, options: PostgresCluster
   }
   await pg("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-instructions"]);
   const port = await freePort();
-  const settings = [`-p ${port}`, `-k ${sockets}`, "-c listen_addresses=127.0.0.1"];
-  // FerretDB's lookups use the GIN indexes only when planned for their values (FERRETDB_GIN_SQL).
-  settings.push("-c plan_cache_mode=force_custom_plan");
+  // plan_cache_mode: FerretDB's lookups use the GIN indexes only when planned for their values (FERRETDB_GIN_SQL).
+  const settings = [`-p ${port}`, `-k ${sockets}`, "-c listen_addresses=127.0.0.1", "-c plan_cache_mode=force_custom_plan"];
   if (options.throwaway) settings.push("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off");
   if (options.trackStatements) settings.push("-c shared_preload_libraries=pg_stat_statements", "-c pg_stat_statements.track=all");
   await pg("pg_ctl", ["-D", data, "-l", path.join(dir, "log"), "-w", "-t", "60", "-o", settings.join(" "), "start"]);

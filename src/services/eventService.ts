@@ -408,7 +408,7 @@ export function createEventService(deps: EventServiceDeps): EventService {
       const { kept, seen, read } = await readUntil(
         ids,
         limit,
-        (doc) => !isClosed(doc) && doc.status === "planned" && doc.startsAt >= since && doc.startsAt <= until && isMine(actor, doc),
+        (doc) => doc.status === "planned" && !doc.reportedAt && doc.startsAt >= since && doc.startsAt <= until && isMine(actor, doc),
       );
       for (const doc of seen.filter(isClosed)) await calendars.close(fileableOf(doc));
       kept.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());

@@ -79,13 +79,10 @@ export async function loadHeldSeats(models: Pick<Models, "Person">): Promise<str
 /** How many days back a rollup lists pending events one by one when not told (domain/escalation.ts pendingListDays). */
 export const DEFAULT_PENDING_LIST_DAYS = 14;
 
-/**
- * `pendingListDays`: how many local days before the rollup's day its pending events are listed one by one (older
- * ones are counted); the same from the records as from the totals, whose seats keep no more than that as rows.
- */
-export function createRollupDataSource(models: Models, totals?: RollupTotals, options?: { pendingListDays?: number }): RollupDataSource {
+export function createRollupDataSource(models: Models, totals?: RollupTotals): RollupDataSource {
   const { Event, Report, Pc, Ac, Cluster } = models;
-  const listDays = totals?.pendingListDays ?? options?.pendingListDays ?? DEFAULT_PENDING_LIST_DAYS;
+  // Pending events are listed from as many days back as the totals keep them as rows; the same from the records.
+  const listDays = totals?.pendingListDays ?? DEFAULT_PENDING_LIST_DAYS;
   const listedSince = (day: string, zone: string) => dayWindow(addDays(day, -listDays, zone), zone).start;
   let territories: Promise<Pick<RollupMap, "pcs" | "acs">> | undefined;
 

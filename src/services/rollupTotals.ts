@@ -169,15 +169,9 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
     // A fold keeps rows for the days from today's; the check compares each seat with the days it was stored with
     // (a seat folded yesterday is not drift).
     const today = rowsNow();
-    const storedRows = new Map<string, RowDays>();
-    if (codes === "all") {
-      for (const doc of await RollupPc.find({}).lean<RollupPcDoc[]>()) {
-        for (const [code, seat] of Object.entries(JSON.parse(doc.seats) as Record<string, PackedSeat>)) {
-          const { rowsFrom, rowsUntil } = unpackSeat(seat);
-          storedRows.set(code, { from: rowsFrom, until: rowsUntil });
-        }
-      }
-    }
+    // The check reads every PC's document anyway: once, here.
+    const allPcDocs = codes === "all" ? await RollupPc.find({}).lean<RollupPcDoc[]>() : undefined;
+    const storedRows = new Map((allPcDocs ?? []).flatMap(seatsOf).map((s): [string, RowDays] => [s.seat, { from: s.rowsFrom, until: s.rowsUntil }]));
     const want = await computeSeats(codes, await loadFlaggedPhotos(models), (code) => storedRows.get(code) ?? today);
     // The PCs' documents of these seats (an AC's seat is kept with its PC), or every one for the check or when a seat
     // has no events any more (its PC is then known only from what is stored).
@@ -187,7 +181,7 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
       readAll
         ? await model.find({}).lean<RollupPcDoc[]>()
         : (await Promise.all(pcs.map((pc) => model.findById(pc).lean<RollupPcDoc>()))).filter((d): d is RollupPcDoc => d !== null);
-    const [pcDocs, digestDocs] = await Promise.all([readPcs(RollupPc), readPcs(RollupDigest)]);
+    const [pcDocs, digestDocs] = await Promise.all([allPcDocs ?? readPcs(RollupPc), readPcs(RollupDigest)]);
     const digestsOf = new Map(digestDocs.map((d) => [d._id, parseSeats<Record<string, string>>(d.seats)]));
     const groups = new Map(pcDocs.map((d) => [d._id, unpackPc(d.seats, digestsOf.get(d._id) ?? {})]));
     const stored = new Map<string, StoredSeat>();
@@ -304,8 +298,7 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
 
   /** Seats as stored in rollup_pcs (every PC's document). */
   async function readSeats(): Promise<SeatTotals[]> {
-    const pcDocs = await RollupPc.find({}).lean<RollupPcDoc[]>();
-    return pcDocs.flatMap((d) => Object.values(JSON.parse(d.seats) as Record<string, PackedSeat>).map(unpackSeat));
+    return (await RollupPc.find({}).lean<RollupPcDoc[]>()).flatMap(seatsOf);
   }
 
   /**
@@ -453,6 +446,11 @@ function unpackSeat({ open, ...seat }: PackedSeat): SeatTotals {
       report: null,
     })),
   };
+}
+
+/** The seats of a PC's rollup_pcs document. */
+function seatsOf(doc: RollupPcDoc): SeatTotals[] {
+  return Object.values(JSON.parse(doc.seats) as Record<string, PackedSeat>).map(unpackSeat);
 }
 
 /** A PC's seats from its rollup_pcs and rollup_digests entries. */
