@@ -424,6 +424,13 @@ async function runSize(server: Server, i18n: I18n, people: number): Promise<Reco
       }
       return out;
     };
+    // Where the slowest 1% fall: "kind:step" → how many of them (the tail p99 sits at).
+    const tail = (m: Measured) => {
+      const slowest = [...m.samples].sort((a, b) => b.ms - a.ms).slice(0, Math.max(1, Math.ceil(m.samples.length / 100)));
+      const out: Record<string, number> = {};
+      for (const s of slowest) out[`${s.kind}:${s.step}`] = (out[`${s.kind}:${s.step}`] ?? 0) + 1;
+      return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]));
+    };
     const perUpdate = (m: Measured) => ({
       ferretCpuMs: round(m.cpu.ferret / m.updates, 2),
       postgresCpuMs: round(m.cpu.postgres / m.updates, 2),
@@ -445,6 +452,7 @@ async function runSize(server: Server, i18n: I18n, people: number): Promise<Reco
         conversationsFailed: failures.length,
         stored,
         stepP50Ms: { newevent: stepP50("newevent"), report: stepP50("report") },
+        slowestPercent: tail(full),
         ...perUpdate(full),
       },
       bare: {
@@ -470,7 +478,10 @@ async function runSize(server: Server, i18n: I18n, people: number): Promise<Reco
 function printTable(results: Record<string, unknown>[]): void {
   type R = {
     backend: string; people: number; storedConversations: number; bareOverFull: number; rssMb: number;
-    full: { updates: number; updatesPerSecond: number; p50Ms: number; p99Ms: number; ferretCpuMs: number; postgresCpuMs: number; nodeCpuMs: number; conversationsFailed: number; stepP50Ms: Record<string, Record<string, number>> };
+    full: {
+      updates: number; updatesPerSecond: number; p50Ms: number; p99Ms: number; ferretCpuMs: number; postgresCpuMs: number; nodeCpuMs: number;
+      conversationsFailed: number; stepP50Ms: Record<string, Record<string, number>>; slowestPercent: Record<string, number>;
+    };
     bare: { updatesPerSecond: number; p50Ms: number; p99Ms: number; ferretCpuMs: number; postgresCpuMs: number };
   };
   const rows = results as unknown as R[];
@@ -493,6 +504,11 @@ function printTable(results: Record<string, unknown>[]): void {
       const steps = r.full.stepP50Ms[kind] ?? {};
       console.log(`${r.backend.padStart(10)} ${String(r.people).padStart(6)} ${kind.padEnd(8)} ${Object.entries(steps).map(([s, v]) => `${s}:${v}`).join("  ")}`);
     }
+  }
+  console.log("\nthe slowest 1% of updates, by step (kind:step ×n):");
+  for (const r of rows) {
+    const tail = Object.entries(r.full.slowestPercent).map(([k, n]) => `${k}×${n}`).join("  ");
+    console.log(`${r.backend.padStart(10)} ${String(r.people).padStart(6)} ${tail}`);
   }
   console.log("\n(db ms/u: FerretDB CPU + PostgreSQL CPU per update; node ms/u: this process's CPU per update.)");
 }

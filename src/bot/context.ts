@@ -31,6 +31,8 @@ export interface AppFlavor {
   lang: Language;
   t: Translate;
   log: Logger;
+  /** The person's read, started before the conversation's so the two overlap (middleware/enrich.ts). */
+  personAhead?: Promise<Person | null>;
 }
 
 /** Context inside conversations (the plugin builds a fresh one per update; see bot/conversations/plugins.ts). */

@@ -5,7 +5,7 @@ import type { UserFromGetMe } from "grammy/types";
 import { conversations } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import type { AppContext, BotContext, BotDeps } from "./context.js";
-import { enrich, enrichReplayed, type PeopleInHand } from "./middleware/enrich.js";
+import { enrich, readPersonAhead, enrichReplayed, type PeopleInHand } from "./middleware/enrich.js";
 import { menuSync } from "./menus.js";
 import { createErrorHandler } from "./middleware/errors.js";
 import { skipHandledUpdates, staleConversationGuard } from "./middleware/staleConversation.js";
@@ -67,7 +67,8 @@ export function createBot({ token, deps: given, botInfo, client, resilience, rep
 
   // One update per chat at a time: a double tap is handled after the first tap has been stored.
   guarded.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
-  // The chat's stored conversation and the person: each read once per update, by _id.
+  // The chat's stored conversation and the person: each read once per update, by _id, at the same time.
+  guarded.use(readPersonAhead(deps));
   guarded.use(loadConversationRecord(deps.services.conversations, deps.dbRetry));
   guarded.use(skipHandledUpdates(deps.logger));
   guarded.use(enrich(deps, peopleInHand));

@@ -202,8 +202,9 @@ export function createEventService(deps: EventServiceDeps): EventService {
   }
 
   async function mayActOn(actor: Actor, event: EventPlace): Promise<boolean> {
-    // A stored event carries its AC's PC: only the clusters need reading (not the 4,123 ACs).
-    const clusters = await map.listClusters();
+    // A stored event carries its AC's PC: only the clusters need reading (not the 4,123 ACs), and only for a
+    // cluster head's scope (no other scope's reach depends on them).
+    const clusters = actor.scopes.some((s) => s.level === "cluster") ? await map.listClusters() : [];
     const view: MapView = {
       clusters: new Map(clusters.map((c) => [c.key, [...c.stateCodes]])),
       pcOfAc: (code) => (code === event.acCode ? event.pcCode : undefined),
@@ -325,9 +326,9 @@ export function createEventService(deps: EventServiceDeps): EventService {
 
   return {
     async create({ actor, input, confirmKey, refuseSameSlot = false }) {
-      const programme = await programmes.get("programme", input.programmeKey);
+      // Both are reads of configuration by key: at once.
+      const [programme, allowed] = await Promise.all([programmes.get("programme", input.programmeKey), check(actor, input.territory)]);
       if (!programme || !programme.active) return { ok: false, reason: "unknown_programme" };
-      const allowed = await check(actor, input.territory);
       if (!allowed.ok) return allowed;
       const startsAt = new Date(input.startsAt);
       if (Number.isNaN(startsAt.getTime()) || !checkStartsAt(startsAt, now()).ok) return { ok: false, reason: "bad_time" };
@@ -356,9 +357,9 @@ export function createEventService(deps: EventServiceDeps): EventService {
       const at = now();
       // Filed before it is stored, so it is never stored and missing from /report and /myevents.
       await calendars.file({ id: claimedId.toHexString(), startsAt, pcCode: allowed.place.pcCode, acCode: allowed.place.acCode, createdBy: actor.telegramId });
-      let inserted = false;
+      let inserted: EventDoc | null = null;
       try {
-        await Event.create({
+        const created = await Event.create({
           _id: claimedId,
           programmeKey: programme.key,
           ...allowed.place,
@@ -373,17 +374,21 @@ export function createEventService(deps: EventServiceDeps): EventService {
           updatedAt: at,
           reportedAt: null,
         });
-        inserted = true;
+        inserted = created.toObject<EventDoc>();
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
       if (inserted) {
-        await addToSlot(allowed.place, startsAt, claimedId.toHexString(), confirmKey);
-        // For the rollups' running totals, now that it is stored (services/rollupTotals.ts).
-        await markRollupSeats(models, [allowed.place.code]);
-        await audit.record({ actorId: actor.telegramId, action: "event.create", outcome: "ok", details: { eventId: claimedId.toHexString() } });
+        // What follows from the stored event, at once: its slot (for the next same-time check), the rollups' running
+        // totals (services/rollupTotals.ts) and the audit line.
+        await Promise.all([
+          addToSlot(allowed.place, startsAt, claimedId.toHexString(), confirmKey),
+          markRollupSeats(models, [allowed.place.code]),
+          audit.record({ actorId: actor.telegramId, action: "event.create", outcome: "ok", details: { eventId: claimedId.toHexString() } }),
+        ]);
       }
-      const stored = await Event.findById(claimedId).lean<EventDoc>();
+      // A replay (or the loser of the claim) reads what the first press stored.
+      const stored = inserted ?? (await Event.findById(claimedId).lean<EventDoc>());
       return { ok: true, event: toEventView(stored!), duplicate: !inserted };
     },
 

@@ -23,9 +23,9 @@ import {
 import type { AuditService } from "./auditService.js";
 import { createCalendars, fileableOf } from "./calendars.js";
 import { isDuplicateKey } from "./claims.js";
-import { parseObjectId, toEventView, type Actor, type EventRefusal, type EventService } from "./eventService.js";
+import { parseObjectId, toEventView, type Actor, type EventRefusal, type EventService, type EventView } from "./eventService.js";
 import type { ProgrammeService } from "./programmeService.js";
-import type { ReviewState } from "./reviewState.js";
+import { reviewFieldsOf, type ReviewState } from "./reviewState.js";
 import type { ReportStatus } from "../domain/review.js";
 import type { PhotoService } from "./photoService.js";
 import type { Logger } from "../logger.js";
@@ -85,9 +85,9 @@ export type SubmitReportResult =
 
 /** Before opening the report conversation: may this person report (or correct) this event now? */
 export type ReportAccess =
-  | { ok: true; mode: "new" }
+  | { ok: true; mode: "new"; event: EventView }
   /** until: the end of the correction window; null for a report sent back (the author may correct it any time). */
-  | { ok: true; mode: "correct"; report: ReportView; until: Date | null }
+  | { ok: true; mode: "correct"; event: EventView; report: ReportView; until: Date | null }
   | { ok: false; reason: ReportRefusal };
 
 export interface ReportService {
@@ -175,11 +175,6 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
   const { Event, Report, ReportVersion } = models;
   const calendars = createCalendars(models);
 
-  async function loadEvent(eventId: string): Promise<EventDoc | null> {
-    const _id = parseObjectId(eventId);
-    return _id ? Event.findById(_id).lean<EventDoc>() : null;
-  }
-
   /**
    * Every version of an event's report, oldest first, each read by its key ("<event>:1", "<event>:2", … until one is
    * missing): a report has a handful of versions, and a read by _id never scans, where a find by eventId would.
@@ -193,21 +188,36 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     }
   }
 
-  /** Makes the report document (and the event's reportedAt) match the newest version. */
-  async function materialise(event: EventDoc): Promise<void> {
-    const versions = await versionsOf(event._id);
+  /**
+   * Makes the report document (and the event's reportedAt) match the newest version, and returns it. `known`: what a
+   * save has just read or written (every version, the new one last, and the report document before it, null when
+   * there was none), so a save reads nothing twice; without it (a replay's repair) everything is read.
+   */
+  async function materialise(event: EventDoc, known?: { versions: ReportVersionDoc[]; report: ReportDoc | null }): Promise<ReportView | null> {
+    const versions = known?.versions ?? (await versionsOf(event._id));
     const first = versions[0];
     const latest = versions.at(-1);
-    if (!first || !latest) return;
+    if (!first || !latest) return null;
     const content: ReportContent = { total: latest.total, counts: latest.counts ?? {}, photos: latest.photos ?? [], notes: latest.notes ?? "" };
     const current = { ...content, version: latest.version, updatedBy: latest.changedBy, updatedAt: latest.changedAt };
-    const existing = await Report.findById(event._id, { _id: 1, version: 1 }).lean<Pick<ReportDoc, "_id" | "version">>();
-    if (!existing) {
+    const existing = known ? known.report : await Report.findById(event._id).lean<ReportDoc>();
+    // The event's side (reportedAt, and out of /report's list in its calendars: services/calendars.ts) at the same
+    // time as the report's: each is idempotent, and a crash between them is repaired by the replay's materialise.
+    const eventSide = event.reportedAt
+      ? Promise.resolve()
+      : Promise.all([Event.updateOne({ _id: event._id }, { $set: { reportedAt: first.changedAt } }), calendars.close(fileableOf(event))]);
+    const reportSide = async (): Promise<ReportDoc | null> => {
+      if (existing) {
+        if (existing.version >= latest.version) return existing;
+        // The version filter keeps a slower writer of an older version from overwriting a newer one.
+        const done = await Report.updateOne({ _id: existing._id, version: trusted({ $lt: latest.version }) }, { $set: current });
+        return done.matchedCount === 1 ? { ...existing, ...current } : null;
+      }
       const place = toEventView(event);
       // Filed under its author first, so /report's "still correctable" finds it by _id (services/calendars.ts).
       await calendars.fileReport({ reporter: first.changedBy, submittedAt: first.changedAt, eventId: event._id.toHexString() });
       try {
-        await Report.create({
+        const created = await Report.create({
           ...current,
           _id: event._id,
           eventId: event._id,
@@ -221,21 +231,20 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
           submittedBy: first.changedBy,
           submittedAt: first.changedAt,
         });
+        return created.toObject<ReportDoc>();
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        // Created meanwhile by a racing submit: bring it up to date below.
+        // Created meanwhile by a racing submit: bring it up to date.
         await Report.updateOne({ _id: event._id, version: trusted({ $lt: latest.version }) }, { $set: current });
+        return null;
       }
-    } else if (existing.version < latest.version) {
-      // The version filter keeps a slower writer of an older version from overwriting a newer one.
-      await Report.updateOne({ _id: existing._id, version: trusted({ $lt: latest.version }) }, { $set: current });
-    }
-    if (!event.reportedAt) {
-      await Event.updateOne({ _id: event._id }, { $set: { reportedAt: first.changedAt } });
-      // Out of /report's list in its calendars (services/calendars.ts), now that it is reported.
-      await calendars.close(fileableOf(event));
-    }
-    await review.refresh(event._id);
+    };
+    const [written] = await Promise.all([reportSide(), eventSide]);
+    // What was written is what is stored, unless another writer got there first: then read it.
+    const doc = written ?? (await Report.findById(event._id).lean<ReportDoc>());
+    if (!doc) return null;
+    const snap = await review.refresh(event._id, doc);
+    return toReportView(snap ? { ...doc, ...reviewFieldsOf(snap) } : doc);
   }
 
   /**
@@ -250,36 +259,51 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     });
   }
 
+  /** materialise's report after a version was saved: there is one (it is never deleted). */
+  function stored(report: ReportView | null): ReportView {
+    if (!report) throw new Error("a report version is stored but its report could not be written");
+    return report;
+  }
+
   async function getForEventId(eventId: Types.ObjectId): Promise<ReportView | null> {
     const doc = await Report.findById(eventId).lean<ReportDoc>();
     return doc ? toReportView(doc) : null;
   }
 
   async function access(actor: Actor, eventId: string): Promise<ReportAccess> {
-    const event = await loadEvent(eventId);
-    if (!event) return { ok: false, reason: "not_found" };
-    if (!(await events.mayActOn(actor, toEventView(event)))) return { ok: false, reason: actor.scopes.length ? "outside_scope" : "no_role" };
-    const report = await getForEventId(event._id);
+    const _id = parseObjectId(eventId);
+    if (!_id) return { ok: false, reason: "not_found" };
+    // The event and its report share the id: both at once.
+    const [doc, report] = await Promise.all([Event.findById(_id).lean<EventDoc>(), getForEventId(_id)]);
+    if (!doc) return { ok: false, reason: "not_found" };
+    const event = toEventView(doc);
+    if (!(await events.mayActOn(actor, event))) return { ok: false, reason: actor.scopes.length ? "outside_scope" : "no_role" };
     if (report) {
       const decision: CorrectionDecision = correctionDecision({ ...report, reviewStatus: report.review.status }, actor.telegramId, now());
       if (!decision.ok) return decision;
       const until = report.review.status === "sent_back" ? null : new Date(report.submittedAt.getTime() + CORRECTION_WINDOW_MS);
-      return { ok: true, mode: "correct", report, until };
+      return { ok: true, mode: "correct", event, report, until };
     }
-    const state = canReportEvent(toEventView(event), now());
+    const state = canReportEvent(event, now());
     if (!state.ok) return state;
-    return { ok: true, mode: "new" };
+    return { ok: true, mode: "new", event };
   }
 
   return {
     access,
 
     async submit({ actor, eventId, input, confirmKey }) {
-      const event = await loadEvent(eventId);
+      const _id = parseObjectId(eventId);
+      if (!_id) return { ok: false, reason: "not_found" };
+      // The three reads a save needs first, at once: each by key (the categories are configuration).
+      const [event, categories, versions] = await Promise.all([
+        Event.findById(_id).lean<EventDoc>(),
+        programmes.list("category", { includeHidden: true }),
+        versionsOf(_id),
+      ]);
       if (!event) return { ok: false, reason: "not_found" };
       if (!(await events.mayActOn(actor, toEventView(event)))) return { ok: false, reason: actor.scopes.length ? "outside_scope" : "no_role" };
 
-      const categories = await programmes.list("category", { includeHidden: true });
       const counts = checkReportCounts(input.total, input.counts ?? {}, categories.map((c) => c.key));
       if (!counts.ok) return counts;
       const photos = checkPhotos(input.photos ?? []);
@@ -291,17 +315,18 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
         notes = checked.value;
       }
 
-      const versions = await versionsOf(event._id);
       const replay = versions.find((v) => v.confirmKey === confirmKey);
       if (replay) {
-        await materialise(event);
-        await queuePhotos(eventId, replay.version, replay.photos ?? []); // photo check (see queuePhotos)
-        return { ok: true, report: (await getForEventId(event._id))!, version: replay.version, duplicate: true };
+        const [report] = await Promise.all([materialise(event), queuePhotos(eventId, replay.version, replay.photos ?? [])]); // photo check (see queuePhotos)
+        return { ok: true, report: stored(report), version: replay.version, duplicate: true };
       }
       const first = versions[0];
       let statusBefore: ReportStatus | undefined;
+      let reportBefore: ReportDoc | null = null;
       if (first) {
-        statusBefore = (await review.snapshot(event._id, versions.at(-1)!.version)).status;
+        const [snap, doc] = await Promise.all([review.snapshot(event._id, versions.at(-1)!.version), Report.findById(event._id).lean<ReportDoc>()]);
+        statusBefore = snap.status;
+        reportBefore = doc;
         const decision = correctionDecision(
           { submittedBy: first.changedBy, submittedAt: first.changedAt, reviewStatus: statusBefore },
           actor.telegramId,
@@ -315,39 +340,41 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
 
       const version = (versions.at(-1)?.version ?? 0) + 1;
       const content: ReportContent = { total: input.total, counts: { ...input.counts }, photos, notes };
+      const created: ReportVersionDoc = {
+        ...content,
+        _id: reportVersionId(event._id, version),
+        eventId: event._id,
+        version,
+        changedBy: actor.telegramId,
+        changedAt: now(),
+        confirmKey,
+      };
       try {
-        await ReportVersion.create({
-          ...content,
-          _id: reportVersionId(event._id, version),
-          eventId: event._id,
-          version,
-          changedBy: actor.telegramId,
-          changedAt: now(),
-          confirmKey,
-        });
+        await ReportVersion.create(created);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         const winner = await ReportVersion.findById(reportVersionId(event._id, version), { confirmKey: 1 }).lean<ReportVersionDoc>();
         if (winner?.confirmKey !== confirmKey) return { ok: false, reason: "conflict" };
-        await materialise(event);
-        await queuePhotos(eventId, version, photos); // photo check (see queuePhotos)
-        return { ok: true, report: (await getForEventId(event._id))!, version, duplicate: true };
+        const [report] = await Promise.all([materialise(event), queuePhotos(eventId, version, photos)]); // photo check (see queuePhotos)
+        return { ok: true, report: stored(report), version, duplicate: true };
       }
-      await materialise(event);
-      await audit.record({
-        actorId: actor.telegramId,
-        action: version === 1 ? "report.submit" : "report.correct",
-        outcome: "ok",
-        details: { eventId, version },
-      });
-      const saved = (await getForEventId(event._id))!;
+      // The version is the save: the report's copy, the audit line and the photo queue follow from it, at once.
+      const [saved] = await Promise.all([
+        materialise(event, { versions: [...versions, created], report: reportBefore }),
+        audit.record({
+          actorId: actor.telegramId,
+          action: version === 1 ? "report.submit" : "report.correct",
+          outcome: "ok",
+          details: { eventId, version },
+        }),
+        queuePhotos(eventId, version, photos), // photo check (see queuePhotos)
+      ]);
       if (statusBefore === "sent_back" && deps.onCorrectedAfterSendBack) {
         // A notice that cannot be queued must not undo the saved correction: the reviewer still finds the report in
         // the "corrected" queue.
-        await deps.onCorrectedAfterSendBack(saved).catch(() => {});
+        await deps.onCorrectedAfterSendBack(stored(saved)).catch(() => {});
       }
-      await queuePhotos(eventId, version, photos); // photo check (see queuePhotos)
-      return { ok: true, report: saved, version, duplicate: false };
+      return { ok: true, report: stored(saved), version, duplicate: false };
     },
 
     async getForEvent(eventId) {

@@ -18,8 +18,26 @@ export interface ReviewSnapshot {
 export interface ReviewState {
   /** Reads the decisions on versions 1..latestVersion and the void, each by key. */
   snapshot(eventId: Types.ObjectId, latestVersion: number): Promise<ReviewSnapshot>;
-  /** Recomputes the status and writes it (with the last decision's who, when and why) onto the report. */
-  refresh(eventId: Types.ObjectId): Promise<ReviewSnapshot | null>;
+  /**
+   * Recomputes the status and writes it (with the last decision's who, when and why) onto the report. `known`: the
+   * report's review fields as the caller just wrote or read them (a save has them), so they are not read again.
+   */
+  refresh(eventId: Types.ObjectId, known?: ReviewedReport): Promise<ReviewSnapshot | null>;
+}
+
+/** What refresh compares and rewrites on a report. */
+export type ReviewedReport = Pick<ReportDoc, "code" | "version" | "reviewStatus" | "reviewedBy" | "reviewedAt" | "reviewReasonKey" | "reviewReason">;
+
+/** The review fields a report carries for this snapshot: the status and the last decision's who, when and why. */
+export function reviewFieldsOf(snap: ReviewSnapshot): Required<Omit<ReviewedReport, "code" | "version">> {
+  const last = snap.decisions.at(-1);
+  return {
+    reviewStatus: snap.status,
+    reviewedBy: last?.actorId ?? null,
+    reviewedAt: last?.at ?? null,
+    reviewReasonKey: last?.reasonKey ?? null,
+    reviewReason: last?.reason ?? null,
+  };
 }
 
 export function createReviewState(models: Models): ReviewState {
@@ -43,20 +61,13 @@ export function createReviewState(models: Models): ReviewState {
 
   return {
     snapshot,
-    async refresh(eventId) {
-      const report = await Report.findById(eventId, { code: 1, version: 1, reviewStatus: 1, reviewedBy: 1, reviewedAt: 1, reviewReasonKey: 1, reviewReason: 1 }).lean<
-        Pick<ReportDoc, "code" | "version" | "reviewStatus" | "reviewedBy" | "reviewedAt" | "reviewReasonKey" | "reviewReason">
-      >();
+    async refresh(eventId, known) {
+      const report =
+        known ??
+        (await Report.findById(eventId, { code: 1, version: 1, reviewStatus: 1, reviewedBy: 1, reviewedAt: 1, reviewReasonKey: 1, reviewReason: 1 }).lean<ReviewedReport>());
       if (!report) return null;
       const snap = await snapshot(eventId, report.version);
-      const last = snap.decisions.at(-1);
-      const fields = {
-        reviewStatus: snap.status,
-        reviewedBy: last?.actorId ?? null,
-        reviewedAt: last?.at ?? null,
-        reviewReasonKey: last?.reasonKey ?? null,
-        reviewReason: last?.reason ?? null,
-      };
+      const fields = reviewFieldsOf(snap);
       // Written only when something changed: a first submission (or a correction before any review) leaves the
       // report as it was, and an update is the costly operation on FerretDB's SQLite backend (it scans).
       const same =

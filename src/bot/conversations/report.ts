@@ -37,10 +37,14 @@ export async function reportConversation(conversation: Conv, ctx: AppContext, ev
     const actor = { telegramId: actorId, scopes: c.scopes };
     const services = c.deps.services;
     const access = await services.reports.access(actor, eventId);
-    const event = await services.events.get(eventId);
-    const allCategories = await services.programmes.list("category", { includeHidden: true });
-    const programme = event ? await services.programmes.get("programme", event.programmeKey) : null;
-    const territory = event ? await services.map.territoryName({ level: event.level, code: event.code }, lang) : "";
+    const event = access.ok ? access.event : null;
+    // The rest is configuration, read by key: at once.
+    const [allCategories, programme, territory] = await Promise.all([
+      services.programmes.list("category", { includeHidden: true }),
+      event ? services.programmes.get("programme", event.programmeKey) : null,
+      event ? services.map.territoryName({ level: event.level, code: event.code }, lang) : "",
+    ]);
+    // `event` apart too: logs stored before access carried it hold it only there.
     return { access, event, allCategories, programme, territory };
   });
   const { access, event } = info;

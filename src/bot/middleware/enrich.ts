@@ -21,13 +21,35 @@ function setPerson(ctx: AppContext, deps: BotDeps, person: Person | null): void 
   ctx.t = deps.i18n.t(ctx.lang);
 }
 
-/** Outer bot: records who wrote (one read, a write only when something changed) and hands the person on. */
+/** How the outer bot reads (and records) the sender: one read, a write only when something changed. */
+function touch(deps: BotDeps, from: NonNullable<AppContext["from"]>): Promise<Person> {
+  // Retried like a conversation's own steps: a passing failure here would otherwise cost the update in hand.
+  return retryTransient(() => deps.services.people.touch(from), deps.dbRetry);
+}
+
+/**
+ * Starts the sender's read before the chat's conversation is read (both by _id, neither needs the other), so an
+ * update waits for one round trip instead of two; enrich takes the result.
+ */
+export function readPersonAhead(deps: BotDeps): MiddlewareFn<AppContext> {
+  return (ctx, next) => {
+    const from = ctx.from;
+    if (from && !from.is_bot) {
+      const read = touch(deps, from);
+      // Awaited by enrich; an update dropped before it (already handled) must not leave a failure unhandled.
+      read.catch(() => {});
+      ctx.personAhead = read;
+    }
+    return next();
+  };
+}
+
+/** Outer bot: records who wrote (through readPersonAhead's read when it ran) and hands the person on. */
 export function enrich(deps: BotDeps, inHand: PeopleInHand): MiddlewareFn<AppContext> {
   return async (ctx, next) => {
     const from = ctx.from;
     ctx.log = deps.logger.child({ updateId: ctx.update.update_id, userId: from?.id });
-    // Retried like a conversation's own steps: a passing failure here would otherwise cost the update in hand.
-    const person = from && !from.is_bot ? await retryTransient(() => deps.services.people.touch(from), deps.dbRetry) : null;
+    const person = from && !from.is_bot ? await (ctx.personAhead ?? touch(deps, from)) : null;
     setPerson(ctx, deps, person);
     if (!from) return next();
     inHand.set(from.id, person);
