@@ -23,6 +23,7 @@ import {
 import type { AuditService } from "./auditService.js";
 import { createCalendars, fileableOf } from "./calendars.js";
 import { isDuplicateKey } from "./claims.js";
+import { markRollupSeats } from "../db/rollupMarks.js";
 import { parseObjectId, toEventView, type Actor, type EventRefusal, type EventService, type EventView } from "./eventService.js";
 import type { ProgrammeService } from "./programmeService.js";
 import { reviewFieldsOf, type ReviewState } from "./reviewState.js";
@@ -201,11 +202,12 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     const content: ReportContent = { total: latest.total, counts: latest.counts ?? {}, photos: latest.photos ?? [], notes: latest.notes ?? "" };
     const current = { ...content, version: latest.version, updatedBy: latest.changedBy, updatedAt: latest.changedAt };
     const existing = known ? known.report : await Report.findById(event._id).lean<ReportDoc>();
-    // The event's side (reportedAt, and out of /report's list in its calendars: services/calendars.ts) at the same
-    // time as the report's: each is idempotent, and a crash between them is repaired by the replay's materialise.
-    const eventSide = event.reportedAt
-      ? Promise.resolve()
-      : Promise.all([Event.updateOne({ _id: event._id }, { $set: { reportedAt: first.changedAt } }), calendars.close(fileableOf(event))]);
+    const writes: Promise<unknown>[] = [];
+    // Filed under its author (so /report's "still correctable" finds it by _id: services/calendars.ts) as it is
+    // first written, and again by every repair (idempotent): a crash between the two is mended by the replayed press.
+    if (!known || !existing) writes.push(calendars.fileReport({ reporter: first.changedBy, submittedAt: first.changedAt, eventId: event._id.toHexString() }));
+    // The event's side (reportedAt, and out of /report's list in its calendars) likewise at once, each idempotent.
+    if (!event.reportedAt) writes.push(Event.updateOne({ _id: event._id }, { $set: { reportedAt: first.changedAt } }), calendars.close(fileableOf(event)));
     const reportSide = async (): Promise<ReportDoc | null> => {
       if (existing) {
         if (existing.version >= latest.version) return existing;
@@ -214,8 +216,6 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
         return done.matchedCount === 1 ? { ...existing, ...current } : null;
       }
       const place = toEventView(event);
-      // Filed under its author first, so /report's "still correctable" finds it by _id (services/calendars.ts).
-      await calendars.fileReport({ reporter: first.changedBy, submittedAt: first.changedAt, eventId: event._id.toHexString() });
       try {
         const created = await Report.create({
           ...current,
@@ -239,7 +239,13 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
         return null;
       }
     };
-    const [written] = await Promise.all([reportSide(), eventSide]);
+    const [written] = await Promise.all([reportSide(), ...writes]);
+    if (written && known && !existing && written.version === 1) {
+      // A first save, just written: no review decision can be on it yet, so its status is the default one and only
+      // the rollups' running totals need telling (what review.refresh ends with; services/rollupTotals.ts).
+      await markRollupSeats(models, [written.code]);
+      return toReportView(written);
+    }
     // What was written is what is stored, unless another writer got there first: then read it.
     const doc = written ?? (await Report.findById(event._id).lean<ReportDoc>());
     if (!doc) return null;

@@ -120,6 +120,30 @@ describe("submitting a report", () => {
     expect((await db.models.Event.findById(eventId).lean())!.reportedAt).not.toBeNull();
   });
 
+  it("files the report under its author again when a crash left it unfiled", async () => {
+    // A first save writes the report and files it under its author at the same time: a crash between the two is
+    // mended when the same press is replayed.
+    const eventId = await event();
+    await s.reports.submit({ actor: author, eventId, input: report(), confirmKey: "r:unfiled" });
+    const calendar = await db.models.Calendar.findById(`reporter:${author.telegramId}`).lean<{ entries: string[] }>();
+    const entries = calendar!.entries.filter((e) => e.endsWith(eventId));
+    expect(entries).toHaveLength(1);
+    await db.models.Calendar.updateOne({ _id: `reporter:${author.telegramId}` }, { $set: { entries: calendar!.entries.filter((e) => !e.endsWith(eventId)) } });
+    expect((await s.reports.listCorrectable(author)).map((r) => r.eventId)).not.toContain(eventId);
+    expect(await s.reports.submit({ actor: author, eventId, input: report(), confirmKey: "r:unfiled" })).toMatchObject({ ok: true, duplicate: true });
+    expect((await s.reports.listCorrectable(author)).map((r) => r.eventId)).toContain(eventId);
+  });
+
+  it("answers a save with the report as stored, first version and correction alike", async () => {
+    // The answer is built from what the save wrote (not read back): it must be what a read finds.
+    const eventId = await event();
+    const first = await s.reports.submit({ actor: author, eventId, input: report(), confirmKey: "r:as-stored:1" });
+    expect(first.ok && first.report).toEqual(await s.reports.getForEvent(eventId));
+    const second = await s.reports.submit({ actor: author, eventId, input: report({ total: 61, notes: "" }), confirmKey: "r:as-stored:2" });
+    expect(second).toMatchObject({ ok: true, version: 2, report: { total: 61, version: 2, notes: "" } });
+    expect(second.ok && second.report).toEqual(await s.reports.getForEvent(eventId));
+  });
+
   it("refuses bad numbers, photos, strangers, future and cancelled events", async () => {
     const eventId = await event();
     const bad: [Partial<ReportInput>, string][] = [
