@@ -326,12 +326,18 @@ export function createEventService(deps: EventServiceDeps): EventService {
 
   return {
     async create({ actor, input, confirmKey, refuseSameSlot = false }) {
-      // Both are reads of configuration by key: at once.
-      const [programme, allowed] = await Promise.all([programmes.get("programme", input.programmeKey), check(actor, input.territory)]);
+      const startsAt = new Date(input.startsAt);
+      const timeOk = !Number.isNaN(startsAt.getTime()) && checkStartsAt(startsAt, now()).ok;
+      // Every read a registration needs, at once, each by key: the programme and the place (configuration), and the
+      // seat's registrations at that time when a second one there is to be refused (used only once allowed).
+      const [programme, allowed, atSameTime] = await Promise.all([
+        programmes.get("programme", input.programmeKey),
+        check(actor, input.territory),
+        refuseSameSlot && timeOk ? sameSlot(input.territory, startsAt, confirmKey) : Promise.resolve([]),
+      ]);
       if (!programme || !programme.active) return { ok: false, reason: "unknown_programme" };
       if (!allowed.ok) return allowed;
-      const startsAt = new Date(input.startsAt);
-      if (Number.isNaN(startsAt.getTime()) || !checkStartsAt(startsAt, now()).ok) return { ok: false, reason: "bad_time" };
+      if (!timeOk) return { ok: false, reason: "bad_time" };
       const venue = checkVenue(input.venue);
       if (!venue.ok) return { ok: false, reason: "bad_venue" };
       let notes = "";
@@ -343,10 +349,7 @@ export function createEventService(deps: EventServiceDeps): EventService {
       const expected = input.expectedAttendance;
       if (!Number.isInteger(expected) || expected < 0 || expected > MAX_ATTENDANCE) return { ok: false, reason: "bad_expected" };
       const location = input.location ? (checkLocation(input.location) ?? null) : null;
-      if (refuseSameSlot) {
-        const existing = await sameSlot(allowed.place, startsAt, confirmKey);
-        if (existing.length > 0) return { ok: false, reason: "same_slot", existing };
-      }
+      if (atSameTime.length > 0) return { ok: false, reason: "same_slot", existing: atSameTime };
 
       // The id is chosen before the claim and stored in it: whoever loses the claim (or replays the press after a
       // crash between claim and insert) finds, or finishes creating, the same event.
