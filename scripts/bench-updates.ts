@@ -2,7 +2,7 @@
 // test: numbers on a shared 2-core machine are noisy, so run each configuration briefly and compare within one run.
 //   npx tsx scripts/bench-updates.ts [--people 100,1000,10000] [--backend sqlite|postgresql|sqlite,postgresql]
 //     [--chats 100] [--updates 1000] [--parked 1000] [--parked-share 0.1] [--parked-real 20] [--think-ms 0] [--gin]
-//     [--source-maps]
+//     [--source-maps] [--cpu-profile FILE]
 //
 // For each backend it starts FerretDB 1.24.2 (SQLite files in a temporary folder, or a throwaway PostgreSQL cluster
 // on a private port and socket folder, run as the `postgres` user when we are root), and for each size N a fresh
@@ -20,7 +20,8 @@
 // --think-ms T makes each chat pause 0.5–1.5 × T before each action, as a person reading and tapping does: the
 // latencies then are those of a bot under that load (100 chats with T = 3000 offer about 33 updates/s).
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
@@ -59,6 +60,8 @@ const PARKED_MAX = Number(option("parked", "1000"));
 const PARKED_SHARE = Number(option("parked-share", "0.1"));
 const PARKED_REAL = Number(option("parked-real", "20"));
 const THINK_MS = Number(option("think-ms", "0"));
+/** --cpu-profile FILE: a V8 CPU profile of the whole stack's measured run only (open in Chrome's DevTools). */
+const CPU_PROFILE = option("cpu-profile", "");
 /** --gin: on PostgreSQL, GIN indexes on _id after seeding (FerretDB 1.24's own indexes are never used there). */
 const GIN = process.argv.includes("--gin");
 const ZONE = "Asia/Kolkata";
@@ -303,6 +306,23 @@ interface Measured {
   cpu: { ferret: number; postgres: number; node: number };
 }
 
+/** A V8 CPU profile of this process from now until stop() (node:inspector, no flags needed). */
+async function startCpuProfile(): Promise<{ stop(): Promise<object> }> {
+  const session = new Session();
+  session.connect();
+  const post = <T>(method: string): Promise<T> =>
+    new Promise((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result as T))));
+  await post("Profiler.enable");
+  await post("Profiler.start");
+  return {
+    async stop() {
+      const { profile } = await post<{ profile: object }>("Profiler.stop");
+      session.disconnect();
+      return profile;
+    },
+  };
+}
+
 async function measure(server: Server, body: () => Promise<Sample[]>): Promise<Measured> {
   const cpu0 = server.cpu();
   const node0 = process.cpuUsage();
@@ -361,6 +381,7 @@ async function runSize(server: Server, i18n: I18n, people: number): Promise<Reco
     const failures: string[] = [];
     const perChatSent = new Map<number, number>();
     let completed = 0;
+    const profiler = CPU_PROFILE ? await startCpuProfile() : undefined;
     const full = await measure(server, async () => {
       const samples: Sample[] = [];
       await Promise.all(
@@ -387,6 +408,11 @@ async function runSize(server: Server, i18n: I18n, people: number): Promise<Reco
       );
       return samples;
     });
+    if (profiler) {
+      const file = SIZES.length > 1 || BACKENDS.length > 1 ? CPU_PROFILE.replace(/(\.cpuprofile)?$/, `-${server.backend}-${people}.cpuprofile`) : CPU_PROFILE;
+      writeFileSync(file, JSON.stringify(await profiler.stop()));
+      log(`  CPU profile of the measured run: ${file}`);
+    }
     const stored = {
       events: (await db.models.Event.countDocuments({})) - events0,
       reports: (await db.models.Report.countDocuments({})) - reports0,

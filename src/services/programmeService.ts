@@ -38,8 +38,9 @@ interface DefaultsFile {
 export function createProgrammeService(models: Models, now: () => Date): ProgrammeService {
   const modelOf = (kind: ItemKind): Model<ProgrammeItemDoc> => (kind === "programme" ? models.Programme : models.AttendeeCategory);
   const fields = { _id: 0, key: 1, name: 1, active: 1, order: 1 } as const;
-  // Once a collection is known to hold items it stays so (items are hidden, never deleted): skip the count.
-  const known = new Set<ItemKind>();
+  // Once a collection is known to hold items it stays so (items are hidden, never deleted): skip the count. The check
+  // in progress is shared, so reads made at once (an update's first) count once.
+  const known = new Map<ItemKind, Promise<void>>();
 
   async function seedDefaults(options?: { dataDir?: string }) {
     const file = await readDefaults(options?.dataDir ?? DEFAULT_DATA_DIR);
@@ -48,10 +49,17 @@ export function createProgrammeService(models: Models, now: () => Date): Program
     return { programmes, categories };
   }
 
-  async function ensureSeeded(kind: ItemKind): Promise<void> {
-    if (known.has(kind)) return;
-    if ((await modelOf(kind).countDocuments({})) === 0) await seedDefaults();
-    known.add(kind);
+  function ensureSeeded(kind: ItemKind): Promise<void> {
+    let check = known.get(kind);
+    if (!check) {
+      check = (async () => {
+        if ((await modelOf(kind).countDocuments({})) === 0) await seedDefaults();
+      })();
+      known.set(kind, check);
+      // A failed check is tried again by the next read.
+      check.catch(() => known.delete(kind));
+    }
+    return check;
   }
 
   const normalise = (doc: ProgrammeItemDoc): ProgrammeItem => ({

@@ -40,7 +40,7 @@ function scans(recorded: Op[]): Op[] {
   });
 }
 
-/** Each step's queries: some, none scanning, one read of the person and one of the chat's conversation (head, log). */
+/** Each step's queries: some, none scanning, none repeated, one read of the person and one of the chat's conversation (head, log). */
 async function expectKeyed(steps: (() => Promise<void>)[]): Promise<void> {
   for (const [i, step] of steps.entries()) {
     ops = [];
@@ -51,13 +51,20 @@ async function expectKeyed(steps: (() => Promise<void>)[]): Promise<void> {
     // The chat's small head, and the replay log it points to (when a conversation is in progress).
     expect(ops.filter((o) => o.collection === "conversation_states" && o.method.startsWith("find"))).toHaveLength(1);
     expect(ops.filter((o) => o.collection === "conversation_logs" && o.method.startsWith("find")).length).toBeLessThanOrEqual(1);
+    // Nothing is read twice in one update: what one layer read is handed to the next. (Except where the step seeds
+    // a collection, as the first use of a fresh database seeds the programmes: checked before and at the insert.)
+    const seeded = new Set(ops.filter((o) => INSERTS.has(o.method)).map((o) => o.collection));
+    const reads = ops
+      .filter((o) => (o.method.startsWith("find") || o.method.startsWith("count")) && !seeded.has(o.collection))
+      .map((o) => `${o.collection}.${o.method} ${JSON.stringify(o.filter)}`);
+    expect(reads.filter((r, k) => reads.indexOf(r) !== k), `step ${i + 1}: read again`).toEqual([]);
     // Nothing large is ever updated: the log is insert-only.
     expect(ops.filter((o) => o.collection === "conversation_logs" && !INSERTS.has(o.method) && !o.method.startsWith("find"))).toEqual([]);
   }
 }
 
 describe("the queries one conversation step makes", () => {
-  it("go by _id: one read of the person, one of the chat's conversation, nothing that scans people or records", async () => {
+  it("go by _id: one read of the person, one of the chat's conversation, nothing read twice, nothing that scans people or records", async () => {
     const p = await h.grant(5_950_000_001, "pc_incharge", "IN-UP:P77", { language_code: "en" });
     const steps: (() => Promise<void>)[] = [
       // The start too: the command (and the menu synced on first contact), the programme, the seat.

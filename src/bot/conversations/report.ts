@@ -16,6 +16,7 @@ import { ANSWER_PREFIX, load, say, type Choice, type Conv } from "./prompts.js";
 import { safely } from "./safely.js";
 import { draftKeyOf, finishCopies, settleConfirm, summaryStep } from "./summaryStep.js";
 import { reasonText } from "../../messages/review.js";
+import type { ReportAccess } from "../../services/reportService.js";
 
 export const REPORT_CONVERSATION = "report";
 export const MAX_PHOTOS = 10;
@@ -29,14 +30,18 @@ interface Draft {
 
 type Field = "numbers" | "photos" | "notes";
 
-export async function reportConversation(conversation: Conv, ctx: AppContext, eventId: string): Promise<void> {
+/**
+ * `opened`: the access the handler that opened it has just checked in this same update (a tap on an event), so it
+ * is not read again; without it (the /report command going straight to its one event) it is checked here.
+ */
+export async function reportConversation(conversation: Conv, ctx: AppContext, eventId: string, opened?: ReportAccess): Promise<void> {
   const draftKey = draftKeyOf(ctx);
   const actorId = ctx.from!.id;
   const lang = ctx.lang;
   const info = await load(conversation, async (c) => {
     const actor = { telegramId: actorId, scopes: c.scopes };
     const services = c.deps.services;
-    const access = await services.reports.access(actor, eventId);
+    const access = opened ?? (await services.reports.access(actor, eventId));
     const event = access.ok ? access.event : null;
     // The rest is configuration, read by key: at once.
     const [allCategories, programme, territory] = await Promise.all([

@@ -76,7 +76,7 @@ export function reportFeature(deps: BotDeps): Composer<BotContext> {
       const keyboard = ctx.callbackQuery.message?.reply_markup?.inline_keyboard ?? [];
       const onlyReports = keyboard.flat().every((b) => "callback_data" in b && REPORT_CALLBACK_RE.test(b.callback_data ?? ""));
       if (keyboard.length > 0 && onlyReports) await ctx.editMessageReplyMarkup().catch(() => {});
-      await ctx.conversation.enter(REPORT_CONVERSATION, eventId);
+      await ctx.conversation.enter(REPORT_CONVERSATION, eventId, access);
     }),
   );
   return composer;
