@@ -202,12 +202,9 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     const content: ReportContent = { total: latest.total, counts: latest.counts ?? {}, photos: latest.photos ?? [], notes: latest.notes ?? "" };
     const current = { ...content, version: latest.version, updatedBy: latest.changedBy, updatedAt: latest.changedAt };
     const existing = known ? known.report : await Report.findById(event._id).lean<ReportDoc>();
-    const writes: Promise<unknown>[] = [];
     // Filed under its author (so /report's "still correctable" finds it by _id: services/calendars.ts) as it is
     // first written, and again by every repair (idempotent): a crash between the two is mended by the replayed press.
-    if (!known || !existing) writes.push(calendars.fileReport({ reporter: first.changedBy, submittedAt: first.changedAt, eventId: event._id.toHexString() }));
-    // The event's side (reportedAt, and out of /report's list in its calendars) likewise at once, each idempotent.
-    if (!event.reportedAt) writes.push(Event.updateOne({ _id: event._id }, { $set: { reportedAt: first.changedAt } }), calendars.close(fileableOf(event)));
+    const filing = !known || !existing ? [calendars.fileReport({ reporter: first.changedBy, submittedAt: first.changedAt, eventId: event._id.toHexString() })] : [];
     const reportSide = async (): Promise<ReportDoc | null> => {
       if (existing) {
         if (existing.version >= latest.version) return existing;
@@ -239,7 +236,13 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
         return null;
       }
     };
-    const [written] = await Promise.all([reportSide(), ...writes]);
+    const [written] = await Promise.all([reportSide(), ...filing]);
+    // Then the event's side (reportedAt, and out of /report's list in its calendars), never before the report: an
+    // event marked reported whose report failed to be written would drop out of /report and the reminders.
+    if (!event.reportedAt) {
+      await Promise.all([Event.updateOne({ _id: event._id }, { $set: { reportedAt: first.changedAt } }), calendars.close(fileableOf(event))]);
+    }
+    // The rollups are told last (a fold must find the report and the event's reportedAt it is marked for).
     if (written && known && !existing && written.version === 1) {
       // A first save, just written: no review decision can be on it yet, so its status is the default one and only
       // the rollups' running totals need telling (what review.refresh ends with; services/rollupTotals.ts).

@@ -134,6 +134,26 @@ describe("submitting a report", () => {
     expect((await s.reports.listCorrectable(author)).map((r) => r.eventId)).toContain(eventId);
   });
 
+  it("never marks the event reported while its report could not be written; the replayed press finishes it", async () => {
+    const eventId = await event();
+    const create = db.models.Report.create.bind(db.models.Report);
+    db.models.Report.create = (async () => {
+      throw new Error("connection reset");
+    }) as never;
+    try {
+      await expect(s.reports.submit({ actor: author, eventId, input: report(), confirmKey: "r:failed" })).rejects.toThrow("connection reset");
+    } finally {
+      db.models.Report.create = create;
+    }
+    // Still waiting for its report: listed by /report (and chased by the reminders), not counted as reported.
+    expect((await db.models.Event.findById(eventId).lean())!.reportedAt).toBeNull();
+    const since = new Date(clock.now().getTime() - 30 * 24 * HOUR);
+    expect((await s.events.listAwaitingReport(author, since, 20)).events.map((e) => e.id)).toContain(eventId);
+    expect(await s.reports.submit({ actor: author, eventId, input: report(), confirmKey: "r:failed" })).toMatchObject({ ok: true, duplicate: true });
+    expect((await db.models.Event.findById(eventId).lean())!.reportedAt).not.toBeNull();
+    expect((await s.events.listAwaitingReport(author, since, 20)).events.map((e) => e.id)).not.toContain(eventId);
+  });
+
   it("answers a save with the report as stored, first version and correction alike", async () => {
     // The answer is built from what the save wrote (not read back): it must be what a read finds.
     const eventId = await event();
