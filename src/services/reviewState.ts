@@ -40,6 +40,20 @@ export function reviewFieldsOf(snap: ReviewSnapshot): Required<Omit<ReviewedRepo
   };
 }
 
+/** Writes of a refresh before it gives up settling (each after reading what the last one left). */
+const SETTLE_PASSES = 3;
+
+/** The report already carries these review fields. */
+function sameReview(report: ReviewedReport, fields: ReturnType<typeof reviewFieldsOf>): boolean {
+  return (
+    (report.reviewStatus ?? "submitted") === fields.reviewStatus &&
+    (report.reviewedBy ?? null) === fields.reviewedBy &&
+    (report.reviewedAt?.getTime() ?? null) === (fields.reviewedAt?.getTime() ?? null) &&
+    (report.reviewReasonKey ?? null) === fields.reviewReasonKey &&
+    (report.reviewReason ?? null) === fields.reviewReason
+  );
+}
+
 export function createReviewState(models: Models): ReviewState {
   const { Report, ReviewDecision } = models;
 
@@ -62,21 +76,23 @@ export function createReviewState(models: Models): ReviewState {
   return {
     snapshot,
     async refresh(eventId, known) {
-      const report =
-        known ??
-        (await Report.findById(eventId, { code: 1, version: 1, reviewStatus: 1, reviewedBy: 1, reviewedAt: 1, reviewReasonKey: 1, reviewReason: 1 }).lean<ReviewedReport>());
+      const read = () =>
+        Report.findById(eventId, { code: 1, version: 1, reviewStatus: 1, reviewedBy: 1, reviewedAt: 1, reviewReasonKey: 1, reviewReason: 1 }).lean<ReviewedReport>();
+      let report = known ?? (await read());
       if (!report) return null;
-      const snap = await snapshot(eventId, report.version);
-      const fields = reviewFieldsOf(snap);
+      let snap = await snapshot(eventId, report.version);
       // Written only when something changed: a first submission (or a correction before any review) leaves the
-      // report as it was, and an update is the costly operation on FerretDB's SQLite backend (it scans).
-      const same =
-        (report.reviewStatus ?? "submitted") === fields.reviewStatus &&
-        (report.reviewedBy ?? null) === fields.reviewedBy &&
-        (report.reviewedAt?.getTime() ?? null) === (fields.reviewedAt?.getTime() ?? null) &&
-        (report.reviewReasonKey ?? null) === fields.reviewReasonKey &&
-        (report.reviewReason ?? null) === fields.reviewReason;
-      if (!same) await Report.updateOne({ _id: eventId }, { $set: fields });
+      // report as it was, and an update is the costly operation on FerretDB's SQLite backend (it scans). After a
+      // write, read again: a writer racing us (a correction and a decision at once) may have written from sources
+      // we had not seen, or we from sources it had not; whoever writes last then sees every insert made before the
+      // other's write, so the status settles on what the sources say (a few passes at most).
+      for (let pass = 0; pass < SETTLE_PASSES && !sameReview(report, reviewFieldsOf(snap)); pass++) {
+        await Report.updateOne({ _id: eventId }, { $set: reviewFieldsOf(snap) });
+        const again = await read();
+        if (!again) break;
+        report = again;
+        snap = await snapshot(eventId, report.version);
+      }
       // Every new version and every decision ends here: the rollups' running totals recount the seat
       // (services/rollupTotals.ts). Marked even when nothing changed here: a new version changes the numbers.
       await markRollupSeats(models, [report.code]);

@@ -414,7 +414,11 @@ describe("polling copies", () => {
     await waitUntil("every update to be handled", () => rec.done.length === 3 * 48, { timeoutMs: 20_000 });
     expectEachOnceInOrder(rec, sent);
     const second = pollers().find((c) => !dead.includes(c))!;
-    expect(second.pollerTakeovers).toHaveLength(1);
+    // It took the dead poller's lease over, or (a copy that won the takeover had just deleted the expired lease)
+    // acquired the key in the moment it was free, the other backing off: either way one survivor became the poller,
+    // once, and at most one takeover was counted.
+    expect(second.roles).toEqual([true]);
+    expect(copies.filter((c) => !dead.includes(c)).flatMap((c) => c.pollerTakeovers).length).toBeLessThanOrEqual(1);
     expect(copies.filter((c) => !dead.includes(c) && c.poller.polling())).toEqual([second]);
     expect(rec.done.filter((d) => d.text === held).map((d) => d.copy)).not.toContain(handling.name);
     for (const c of copies) if (!dead.includes(c)) await c.poller.stop();
