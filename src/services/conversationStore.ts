@@ -26,18 +26,70 @@ export interface ConversationStore {
   write(key: string, value: string | null, handledUpdateIds: number[]): Promise<ConversationRecord>;
 }
 
-export function createConversationStore(models: Models, now: () => Date): ConversationStore {
+/**
+ * Characters of replay logs a store keeps in memory (about twice as many bytes): the chats active in the last
+ * moments. A log entry is never changed once written (insert-only, under a fresh id each time), so a kept entry is
+ * never stale, on any number of copies: the head names the entry to use, and an entry another copy wrote is simply
+ * not kept here yet.
+ */
+export const LOG_CACHE_CHARS = 2_000_000;
+
+/** The most recently read or written log entries, by id, up to a number of characters (least recently used go). */
+function createLogCache(maxChars: number): { get(id: string): string | undefined; set(id: string, value: string): void } {
+  const entries = new Map<string, string>();
+  let chars = 0;
+  return {
+    get(id) {
+      const value = entries.get(id);
+      if (value !== undefined) {
+        // Most recently used last.
+        entries.delete(id);
+        entries.set(id, value);
+      }
+      return value;
+    },
+    set(id, value) {
+      if (value.length > maxChars) return;
+      const had = entries.get(id);
+      if (had !== undefined) {
+        entries.delete(id);
+        chars -= had.length;
+      }
+      entries.set(id, value);
+      chars += value.length;
+      for (const [oldest, kept] of entries) {
+        if (chars <= maxChars) break;
+        entries.delete(oldest);
+        chars -= kept.length;
+      }
+    },
+  };
+}
+
+export function createConversationStore(models: Models, now: () => Date, options: { logCacheChars?: number } = {}): ConversationStore {
+  // The log a chat's last update wrote is what its next update reads: kept, it is not read back (the largest
+  // document on the hot path, and one round trip of the four a step waits for).
+  const logs = createLogCache(options.logCacheChars ?? LOG_CACHE_CHARS);
   return {
     async read(key) {
       const head = await models.ConversationState.findById(key).lean<ConversationStateDoc>();
       if (!head) return null;
-      const log = head.logId ? await models.ConversationLog.findById(head.logId).lean<ConversationLogDoc>() : null;
+      let value: string | null = null;
+      if (head.logId) {
+        const kept = logs.get(head.logId);
+        if (kept !== undefined) value = kept;
+        else {
+          const log = await models.ConversationLog.findById(head.logId).lean<ConversationLogDoc>();
+          value = log?.value ?? null;
+          if (value !== null) logs.set(head.logId, value);
+        }
+      }
       return {
         _id: head._id,
         logId: head.logId ?? null,
         handledUpdateIds: head.handledUpdateIds ?? [],
         updatedAt: head.updatedAt,
-        value: log?.value ?? null,
+        value,
       };
     },
     async write(key, value, handledUpdateIds) {
@@ -46,6 +98,7 @@ export function createConversationStore(models: Models, now: () => Date): Conver
       if (value !== null) {
         logId = `${key}#${new Types.ObjectId().toHexString()}`;
         await models.ConversationLog.create({ _id: logId, value, at });
+        logs.set(logId, value);
       }
       const fields = { logId, handledUpdateIds, updatedAt: at };
       await models.ConversationState.updateOne({ _id: key }, { $set: fields }, { upsert: true });

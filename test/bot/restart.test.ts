@@ -89,6 +89,16 @@ describe("a restart in the middle", () => {
   });
 });
 
+/**
+ * Stores `value` as the chat's state the way a copy running other code would have: a new log entry (entries are
+ * never changed once written, and the store keeps the ones it wrote) and the head pointing at it.
+ */
+async function storeAsOlderCode(id: number, value: string): Promise<void> {
+  const logId = `chat:${id}#older-code-${nextId++}`;
+  await h.db.models.ConversationLog.create({ _id: logId, value, at: h.clock.now() });
+  await h.db.models.ConversationState.updateOne({ _id: `chat:${id}` }, { $set: { logId } });
+}
+
 describe("stored conversations that no longer fit the code", () => {
   it("are ended with a message asking to start again, not dropped silently", async () => {
     const p = await h.grant(nextId++, "pc_incharge", "IN-UP:P77", { language_code: "en" });
@@ -97,7 +107,7 @@ describe("stored conversations that no longer fit the code", () => {
     const doc = await stateOf(p.id);
     const stored = JSON.parse(doc!.value!) as { version: [number, number | string] };
     stored.version[1] = `${CONVERSATION_STORAGE_VERSION}-old`;
-    await h.db.models.ConversationLog.updateOne({ _id: doc!.logId! }, { $set: { value: JSON.stringify(stored) } });
+    await storeAsOlderCode(p.id, JSON.stringify(stored));
     await p.tap(/^★/);
     expect(p.lastText()).toContain("The bot was updated");
     expect(await stateOf(p.id)).toBeNull();
@@ -113,7 +123,7 @@ describe("one version per conversation", () => {
     const doc = await stateOf(id);
     const stored = JSON.parse(doc!.value!) as { conversationVersions?: Record<string, number> };
     edit(stored);
-    await h.db.models.ConversationLog.updateOne({ _id: doc!.logId! }, { $set: { value: JSON.stringify(stored) } });
+    await storeAsOlderCode(id, JSON.stringify(stored));
   }
 
   it("records each conversation's version with its state; an older version of one ends only that one", async () => {
