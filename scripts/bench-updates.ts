@@ -454,7 +454,7 @@ async function runSize(server: Server, i18n: I18n, people: number): Promise<Reco
     const tail = (m: Measured) => {
       const slowest = [...m.samples].sort((a, b) => b.ms - a.ms).slice(0, Math.max(1, Math.ceil(m.samples.length / 100)));
       const out: Record<string, number> = {};
-      for (const s of slowest) out[`${s.kind}:${s.step}`] = (out[`${s.kind}:${s.step}`] ?? 0) + 1;
+      for (const { kind, step } of slowest) out[`${kind}:${step}`] = (out[`${kind}:${step}`] ?? 0) + 1;
       return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]));
     };
     const perUpdate = (m: Measured) => ({

@@ -70,20 +70,16 @@ export function createConversationStore(models: Models, now: () => Date, options
   // The log a chat's last update wrote is what its next update reads: kept, it is not read back (the largest
   // document on the hot path, and one round trip of the four a step waits for).
   const logs = createLogCache(options.logCacheChars ?? LOG_CACHE_CHARS);
+  async function readLog(logId: string): Promise<string | null> {
+    const value = (await models.ConversationLog.findById(logId).lean<ConversationLogDoc>())?.value ?? null;
+    if (value !== null) logs.set(logId, value);
+    return value;
+  }
   return {
     async read(key) {
       const head = await models.ConversationState.findById(key).lean<ConversationStateDoc>();
       if (!head) return null;
-      let value: string | null = null;
-      if (head.logId) {
-        const kept = logs.get(head.logId);
-        if (kept !== undefined) value = kept;
-        else {
-          const log = await models.ConversationLog.findById(head.logId).lean<ConversationLogDoc>();
-          value = log?.value ?? null;
-          if (value !== null) logs.set(head.logId, value);
-        }
-      }
+      const value = head.logId ? (logs.get(head.logId) ?? (await readLog(head.logId))) : null;
       return {
         _id: head._id,
         logId: head.logId ?? null,

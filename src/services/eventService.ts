@@ -176,24 +176,30 @@ export function createEventService(deps: EventServiceDeps): EventService {
   const calendars = createCalendars(models);
 
   /**
-   * The part of the map the permission rule needs for one territory: the clusters (a handful of documents) and,
-   * for an AC, its PC. Far cheaper than map.loadMapView(), which reads all 4,123 ACs.
+   * The clusters the permission rule needs for this actor: only a cluster head's scope reaches by cluster, so for
+   * anyone else none are read (a handful of documents, but on every permission check).
    */
-  async function mapViewFor(territory: TerritoryRef): Promise<MapView | null> {
+  async function clustersFor(actor: Actor): Promise<MapView["clusters"]> {
+    if (!actor.scopes.some((s) => s.level === "cluster")) return new Map();
+    return new Map((await map.listClusters()).map((c) => [c.key, [...c.stateCodes]]));
+  }
+
+  /**
+   * The part of the map the permission rule needs for one territory: the actor's clusters and, for an AC, its PC.
+   * Far cheaper than map.loadMapView(), which reads all 4,123 ACs.
+   */
+  async function mapViewFor(actor: Actor, territory: TerritoryRef): Promise<MapView | null> {
     const [clusters, ac] = await Promise.all([
-      map.listClusters(),
+      clustersFor(actor),
       territory.level === "ac" ? map.getAc(territory.code) : Promise.resolve(null),
     ]);
     if (territory.level === "ac" && !ac) return null;
     if (territory.level === "pc" && !(await map.getPc(territory.code))) return null;
-    return {
-      clusters: new Map(clusters.map((c) => [c.key, [...c.stateCodes]])),
-      pcOfAc: (code) => (ac && ac.code === code ? ac.pcCode : undefined),
-    };
+    return { clusters, pcOfAc: (code) => (ac && ac.code === code ? ac.pcCode : undefined) };
   }
 
   async function check(actor: Actor, territory: TerritoryRef): Promise<{ ok: true; place: EventPlace } | { ok: false; reason: EventRefusal }> {
-    const view = await mapViewFor(territory);
+    const view = await mapViewFor(actor, territory);
     if (!view) return { ok: false, reason: "unknown_territory" };
     const decision = canActOnEventIn(actor.scopes, territory, view);
     if (!decision.allowed) return { ok: false, reason: decision.reason };
@@ -202,13 +208,8 @@ export function createEventService(deps: EventServiceDeps): EventService {
   }
 
   async function mayActOn(actor: Actor, event: EventPlace): Promise<boolean> {
-    // A stored event carries its AC's PC: only the clusters need reading (not the 4,123 ACs), and only for a
-    // cluster head's scope (no other scope's reach depends on them).
-    const clusters = actor.scopes.some((s) => s.level === "cluster") ? await map.listClusters() : [];
-    const view: MapView = {
-      clusters: new Map(clusters.map((c) => [c.key, [...c.stateCodes]])),
-      pcOfAc: (code) => (code === event.acCode ? event.pcCode : undefined),
-    };
+    // A stored event carries its AC's PC: no AC needs reading (not the 4,123 ACs).
+    const view: MapView = { clusters: await clustersFor(actor), pcOfAc: (code) => (code === event.acCode ? event.pcCode : undefined) };
     return canActOnEventIn(actor.scopes, { level: event.level, code: event.code }, view).allowed;
   }
 

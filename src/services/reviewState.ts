@@ -86,8 +86,10 @@ export function createReviewState(models: Models): ReviewState {
       // write, read again: a writer racing us (a correction and a decision at once) may have written from sources
       // we had not seen, or we from sources it had not; whoever writes last then sees every insert made before the
       // other's write, so the status settles on what the sources say (a few passes at most).
-      for (let pass = 0; pass < SETTLE_PASSES && !sameReview(report, reviewFieldsOf(snap)); pass++) {
-        await Report.updateOne({ _id: eventId }, { $set: reviewFieldsOf(snap) });
+      for (let pass = 0; pass < SETTLE_PASSES; pass++) {
+        const fields = reviewFieldsOf(snap);
+        if (sameReview(report, fields)) break;
+        await Report.updateOne({ _id: eventId }, { $set: fields });
         const again = await read();
         if (!again) break;
         report = again;
