@@ -23,7 +23,7 @@ import type { RoleScope } from "../domain/roles.js";
 import type { MapView, TerritoryRef } from "../domain/territory.js";
 import type { AuditService } from "./auditService.js";
 import { createCalendars, fileableOf } from "./calendars.js";
-import { markRollupSeats } from "../db/rollupMarks.js";
+import { markRollupEvents } from "../db/rollupMarks.js";
 import type { Claims } from "./claims.js";
 import { isDuplicateKey } from "./claims.js";
 import type { MapService } from "./mapService.js";
@@ -314,7 +314,7 @@ export function createEventService(deps: EventServiceDeps): EventService {
     if (!changed) return { ok: true, event: toEventView(event), changed: false };
     if (moves) await calendars.file(fileableOf({ ...event, ...set }));
     await Event.updateOne({ _id: event._id }, { $set: { ...set, updatedAt: now() } });
-    await markRollupSeats(models, [event.code]);
+    await markRollupEvents(models, [{ code: event.code, eventId: event._id.toHexString() }]);
     await audit.record({ actorId: actor.telegramId, action, outcome: "ok", details: { eventId, ...set } });
     if (moves) await calendars.unfile(fileableOf(event));
     const after = await byId(eventId);
@@ -387,7 +387,7 @@ export function createEventService(deps: EventServiceDeps): EventService {
         // totals (services/rollupTotals.ts) and the audit line.
         await Promise.all([
           addToSlot(allowed.place, startsAt, claimedId.toHexString(), confirmKey),
-          markRollupSeats(models, [allowed.place.code]),
+          markRollupEvents(models, [{ code: allowed.place.code, eventId: claimedId.toHexString() }]),
           audit.record({ actorId: actor.telegramId, action: "event.create", outcome: "ok", details: { eventId: claimedId.toHexString() } }),
         ]);
       }

@@ -21,7 +21,7 @@ import type { Logger } from "../logger.js";
 import { insertedNew } from "../db/duplicateKey.js";
 import { decodePhoto } from "./photoImage.js";
 import { parseObjectId } from "./eventService.js";
-import { markRollupSeats } from "../db/rollupMarks.js";
+import { markRollupEvents } from "../db/rollupMarks.js";
 
 /** Downloads a file's bytes by its Telegram file id (built from the bot token and BOT_API_ROOT in app.ts). */
 export type PhotoDownload = (fileId: string) => Promise<Uint8Array>;
@@ -194,7 +194,7 @@ export function createPhotoService(deps: PhotoServiceDeps): PhotoService {
       // The rollups' running totals count reports with a flagged photo: recount the seats of both events.
       const events = [...new Set([check.eventId, ...matches.map((m) => m.other.eventId)])].map(parseObjectId).filter((id) => id !== null);
       const seats = await Promise.all(events.map((_id) => Report.findById(_id, { _id: 0, code: 1 }).lean<{ code: string }>()));
-      await markRollupSeats(models, seats.flatMap((r) => (r ? [r.code] : [])));
+      await markRollupEvents(models, seats.flatMap((r, i) => (r ? [{ code: r.code, eventId: events[i]!.toHexString() }] : [])));
       deps.logger?.info({ eventId: check.eventId, fileUniqueId: check.fileUniqueId, matches: matches.length }, "photo matches another event's report");
     }
     return matches.length;

@@ -23,7 +23,7 @@ import {
 import type { AuditService } from "./auditService.js";
 import { createCalendars, fileableOf } from "./calendars.js";
 import { isDuplicateKey } from "./claims.js";
-import { markRollupSeats } from "../db/rollupMarks.js";
+import { markRollupEvents } from "../db/rollupMarks.js";
 import { parseObjectId, toEventView, type Actor, type EventRefusal, type EventService, type EventView } from "./eventService.js";
 import type { ProgrammeService } from "./programmeService.js";
 import { reviewFieldsOf, type ReviewState } from "./reviewState.js";
@@ -246,7 +246,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     if (written && known && !existing && written.version === 1) {
       // A first save, just written: no review decision can be on it yet, so its status is the default one and only
       // the rollups' running totals need telling (what review.refresh ends with; services/rollupTotals.ts).
-      await markRollupSeats(models, [written.code]);
+      await markRollupEvents(models, [{ code: written.code, eventId: event._id.toHexString() }]);
       return toReportView(written);
     }
     // What was written is what is stored, unless another writer got there first: then read it.

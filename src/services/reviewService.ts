@@ -31,7 +31,7 @@ import { escapeHtml } from "../messages/html.js";
 import { reasonText } from "../messages/review.js";
 import type { AuditService } from "./auditService.js";
 import { createCalendars, fileableOf } from "./calendars.js";
-import { markRollupSeats } from "../db/rollupMarks.js";
+import { markRollupEvents } from "../db/rollupMarks.js";
 import { isDuplicateKey } from "./claims.js";
 import { parseObjectId, toEventView, type Actor, type EventView } from "./eventService.js";
 import type { RecipientService } from "./recipientService.js";
@@ -473,7 +473,7 @@ export function createReviewService(deps: ReviewServiceDeps): ReviewService {
       await calendars.file(fileableOf({ ...event, createdBy: to }));
       await Event.updateOne({ _id }, { $set: { createdBy: to, registeredBy: view.registeredBy ?? view.createdBy, updatedAt: now() } });
       await calendars.refile(event._id);
-      await markRollupSeats(models, [view.code]);
+      await markRollupEvents(models, [{ code: view.code, eventId: event._id.toHexString() }]);
       await audit.record({ actorId: actor.telegramId, action: "event.reassign", outcome: "ok", details: { eventId, from: view.createdBy, to } });
       return { ok: true, to, changed: true };
     },

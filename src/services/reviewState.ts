@@ -6,7 +6,7 @@ import type { Types } from "mongoose";
 import type { Models, ReportDoc, ReviewDecisionDoc } from "../db/models/index.js";
 import { reviewDecisionId } from "../db/models/reviewDecision.js";
 import { reportStatus, type ReportStatus, type ReviewFacts } from "../domain/review.js";
-import { markRollupSeats } from "../db/rollupMarks.js";
+import { markRollupEvents } from "../db/rollupMarks.js";
 
 export interface ReviewSnapshot {
   facts: ReviewFacts;
@@ -97,7 +97,7 @@ export function createReviewState(models: Models): ReviewState {
       }
       // Every new version and every decision ends here: the rollups' running totals recount the seat
       // (services/rollupTotals.ts). Marked even when nothing changed here: a new version changes the numbers.
-      await markRollupSeats(models, [report.code]);
+      await markRollupEvents(models, [{ code: report.code, eventId: eventId.toHexString() }]);
       return snap;
     },
   };

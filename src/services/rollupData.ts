@@ -106,7 +106,6 @@ export function createRollupDataSource(models: Models, totals?: RollupTotals): R
   }
 
   async function loadFromTotals(t: RollupTotals, day: string, zone: string, asOf: Date): Promise<RollupData> {
-    await t.fold();
     const days = Array.from({ length: UPCOMING_DAYS + 1 }, (_, i) => addDays(day, i, zone));
     const [{ seats, days: seatDays, held }, map] = await Promise.all([t.read(days, localDay(asOf, zone)), loadMap()]);
     return { day, zone, asOf, ...inputFromTotals(seats, seatDays, day), map, reviews: [], heldSeats: held, pendingListedSince: listedSince(day, zone) };

@@ -3,24 +3,28 @@
 // that is the difference between seconds and a minute at 100,000 events: it decodes every document a filter other
 // than string, number or date equality touches (scripts/bench-rollup.ts).
 //
-// Exactly once without counting: writers only insert a mark for the seat they changed, after the change; the fold
-// recomputes each marked seat from its events and reports (found by `code`, an equality FerretDB pushes down),
-// replaces its entries in its PC's and days' documents, then deletes the marks it read. A replayed or repeated update recomputes the same figures; a
-// mark inserted while a seat is folded stays for the next fold. Folds (per minute in the background, and before every
+// Exactly once without counting: writers only insert a mark for the event they changed (or the seat), after the
+// change; the fold reads each marked event and its report again by id into its seat's ledger (services/rollupLedger.ts;
+// a seat marked as a whole, or without a ledger yet, is read from all its events and reports, found by `code`, an
+// equality FerretDB pushes down), recomputes the seat from the ledger, replaces its entries in its PC's and days'
+// documents, then deletes the marks it read. A replayed or repeated update recomputes the same figures; a mark
+// inserted while a seat is folded stays for the next fold, and so do the marks of a seat whose ledger another fold
+// replaced meanwhile. Folds (per minute in the background, and before every
 // rollup of today) run one at a time in a process (models.serial); two copies folding at once on MongoDB can only
 // write figures both computed from the records, and check() finds any drift (e.g. on FerretDB, whose updates are
 // not atomic: db/serialWrites.ts).
 
 import { createHash } from "node:crypto";
-import { trusted, type mongo, type Types } from "mongoose";
+import { trusted, Types, type mongo } from "mongoose";
 import { bulkWriteErrors, isDuplicateKey, onlyDuplicateKeys } from "../db/duplicateKey.js";
 import type { Models } from "../db/models/index.js";
 import { HELD_SEATS_ID, type RollupDayDoc, type RollupHoldersDoc, type RollupPcDoc } from "../db/models/rollupTotals.js";
-import { HOLDERS_MARK } from "../db/rollupMarks.js";
+import type { RollupMarkDoc } from "../db/models/rollupTotals.js";
+import { HOLDERS_MARK, markRollupRows } from "../db/rollupMarks.js";
 import { groupBy } from "../domain/groupBy.js";
 import { rowsEndTooSoon, seatTotals, type DayTotals, type RowDays, type SeatReport, type SeatTotals } from "../domain/rollup/totals.js";
 import { addDays, localDay } from "../domain/rollup/day.js";
-import { markRollupSeats } from "../db/rollupMarks.js";
+import { insertLedgers, ledgerOf, ledgerRecords, packEntries, readLedgers, writeLedger, type Ledger, type StoredLedger } from "./rollupLedger.js";
 import { DEFAULT_PENDING_LIST_DAYS, loadFlaggedPhotos, loadHeldSeats, toEvent, type EventRow as RecordsEventRow } from "./rollupData.js";
 
 export interface RollupTotals {
@@ -29,8 +33,8 @@ export interface RollupTotals {
   /** Recomputes every marked seat; returns how many seats it recomputed. */
   fold(): Promise<number>;
   /**
-   * Recomputes every seat from the events and reports and compares with the stored totals: the seats that differ
-   * (drift). With `repair`, writes what they should be.
+   * Folds what is marked, then recomputes every seat from the events and reports and compares with the stored totals
+   * and ledgers: the seats that differ (drift). With `repair`, writes what they should be.
    */
   check(options?: { repair?: boolean }): Promise<{ seats: number; drifted: string[] }>;
   /** Local days before the rollup's day whose pending events a rollup lists (older: counted; rollupData.ts). */
@@ -59,6 +63,8 @@ const REPORT_FIELDS = { code: 1, total: 1, counts: 1, reviewStatus: 1, submitted
 const SEATS_READ_ONE_BY_ONE = 100;
 /** Seats read at once when read one by one. */
 const READ_CONCURRENCY = 4;
+/** Marked events read again at once (each: the event and its report, by id). */
+const EVENT_READ_CONCURRENCY = 8;
 const WRITE_BATCH = 500;
 /** The days of a seat stored before rows had days: all of them. */
 const LEGACY_ROWS = { from: "", until: "9999-12-31" };
@@ -97,10 +103,18 @@ interface Computed {
   /** Null: no events (any more). */
   seat: StoredSeat | null;
   days: Map<string, DayTotals>;
+  /** What the seat's ledger should hold (null: nothing). */
+  ledger: Ledger | null;
+}
+
+/** What a fold was told about a seat: read all its records, or only these events again (neither: its rows move on). */
+interface SeatMarks {
+  records: boolean;
+  events: Set<string>;
 }
 
 export function createRollupTotals(models: Models, options: { zone: string; pendingListDays?: number; now?: () => Date }): RollupTotals {
-  const { Event, Report, RollupMark, RollupPc, RollupDigest, RollupDay, RollupHolders } = models;
+  const { Event, Report, RollupMark, RollupPc, RollupDigest, RollupDay, RollupHolders, RollupLedger } = models;
   const { zone } = options;
   const pendingListDays = options.pendingListDays ?? DEFAULT_PENDING_LIST_DAYS;
   const now = options.now ?? (() => new Date());
@@ -115,64 +129,108 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
     return { from: addDays(today, -pendingListDays, zone), until: addDays(today, ROWS_AHEAD_DAYS, zone) };
   }
 
-  /** What a seat's totals should be, from its events and reports. */
-  function compute(code: string, events: readonly EventRow[], reports: readonly ReportRow[], flagged: ReadonlySet<string>, rows: RowDays): Computed {
-    const totals = seatTotals({
-      seat: code,
-      zone,
-      flagged,
-      rows,
-      events: events.map(toEvent),
-      reports: reports.map(
-        (r): SeatReport => ({
-          eventId: r._id.toHexString(),
-          total: r.total ?? 0,
-          counts: r.counts ?? {},
-          reviewStatus: r.reviewStatus,
-          submittedBy: r.submittedBy ?? 0,
-          photos: (r.photos ?? []).map((p) => p.fileUniqueId),
-        }),
-      ),
-    });
-    if (!totals) return { seat: null, days: new Map() };
-    return { seat: { ...totals.seat, days: Object.fromEntries(totals.days.map((d) => [d.day, digest(d)])) }, days: new Map(totals.days.map((d) => [d.day, d])) };
+  /** What a seat's totals should be, from its ledger (null: no events). */
+  function compute(code: string, ledger: Ledger | null, flagged: ReadonlySet<string>, rows: RowDays): Computed {
+    const totals = ledger ? seatTotals({ seat: code, zone, flagged, rows, ...ledgerRecords(ledger) }) : null;
+    if (!totals) return { seat: null, days: new Map(), ledger: null };
+    return {
+      seat: { ...totals.seat, days: Object.fromEntries(totals.days.map((d) => [d.day, digest(d)])) },
+      days: new Map(totals.days.map((d) => [d.day, d])),
+      ledger,
+    };
   }
 
   /**
    * What these seats' totals should be (every seat with an event, and those asked for, when `codes` is "all"), each
-   * with its rows kept for the days `rowsOf` gives.
+   * with its rows kept for the days `rowsOf` gives: from their ledgers (`had`) with their marked events read again,
+   * or, when marked as a whole or without a ledger, from all their records.
    */
-  async function computeSeats(codes: ReadonlySet<string> | "all", flagged: ReadonlySet<string>, rowsOf: (code: string) => RowDays): Promise<Map<string, Computed>> {
-    const out = new Map<string, Computed>();
-    if (codes !== "all" && codes.size <= SEATS_READ_ONE_BY_ONE) {
-      await inParallel([...codes], READ_CONCURRENCY, async (code) => {
+  async function computeSeats(
+    codes: ReadonlyMap<string, SeatMarks> | "all",
+    flagged: ReadonlySet<string>,
+    rowsOf: (code: string) => RowDays,
+    had: ReadonlyMap<string, StoredLedger>,
+  ): Promise<Map<string, Computed>> {
+    const ledgers = new Map<string, Ledger | null>();
+    const whole = codes === "all" ? "all" : new Set([...codes].filter(([code, marks]) => marks.records || !had.has(code)).map(([code]) => code));
+    if (whole !== "all" && whole.size <= SEATS_READ_ONE_BY_ONE) {
+      await inParallel([...whole], READ_CONCURRENCY, async (code) => {
         const [events, reports] = await Promise.all([
           Event.find({ code }, EVENT_FIELDS).lean<EventRow[]>(),
           Report.find({ code }, REPORT_FIELDS).lean<ReportRow[]>(),
         ]);
-        out.set(code, compute(code, events, reports, flagged, rowsOf(code)));
+        ledgers.set(code, recordsLedger(code, events, reports));
       });
-      return out;
+    } else {
+      const [events, reports] = await Promise.all([Event.find({}, EVENT_FIELDS).lean<EventRow[]>(), Report.find({}, REPORT_FIELDS).lean<ReportRow[]>()]);
+      const eventsOf = groupBy(events, (e) => e.code);
+      const reportsOf = groupBy(reports, (r) => r.code);
+      for (const code of whole === "all" ? eventsOf.keys() : whole) ledgers.set(code, recordsLedger(code, eventsOf.get(code) ?? [], reportsOf.get(code) ?? []));
     }
-    const [events, reports] = await Promise.all([Event.find({}, EVENT_FIELDS).lean<EventRow[]>(), Report.find({}, REPORT_FIELDS).lean<ReportRow[]>()]);
-    const eventsOf = groupBy(events, (e) => e.code);
-    const reportsOf = groupBy(reports, (r) => r.code);
-    for (const code of codes === "all" ? eventsOf.keys() : codes) out.set(code, compute(code, eventsOf.get(code) ?? [], reportsOf.get(code) ?? [], flagged, rowsOf(code)));
-    return out;
+    if (codes !== "all") {
+      // The other seats from their ledgers, each marked event (and its report) read again by id.
+      const reads: { id: string; ledger: Ledger }[] = [];
+      for (const [code, marks] of codes) {
+        if (whole !== "all" && whole.has(code)) continue;
+        const stored = had.get(code)!;
+        const ledger: Ledger = { seat: code, place: stored.place, entries: new Map(stored.entries) };
+        ledgers.set(code, ledger);
+        for (const id of marks.events) reads.push({ id, ledger });
+      }
+      await inParallel(reads, EVENT_READ_CONCURRENCY, async ({ id, ledger }) => {
+        const _id = Types.ObjectId.isValid(id) ? new Types.ObjectId(id) : null;
+        const [event, report] = _id
+          ? await Promise.all([Event.findById(_id, EVENT_FIELDS).lean<EventRow>(), Report.findById(_id, REPORT_FIELDS).lean<ReportRow>()])
+          : [null, null];
+        // Gone, or not this seat's (any more): out of its ledger.
+        if (!event || event.code !== ledger.seat) ledger.entries.delete(id);
+        else ledger.entries.set(id, { event: toEvent(event), report: report ? seatReport(report) : null });
+      });
+    }
+    return new Map([...ledgers].map(([code, ledger]) => [code, compute(code, ledger, flagged, rowsOf(code))]));
   }
 
   /**
    * Compares what the seats' totals should be with what is stored; with `write`, replaces the state and day
    * documents where anything differs (only those). Returns the seats that differed.
    */
-  async function reconcile(codes: ReadonlySet<string> | "all", write: boolean): Promise<{ seats: number; drifted: string[] }> {
+  async function reconcile(codes: ReadonlyMap<string, SeatMarks> | "all", write: boolean): Promise<{ seats: number; drifted: string[]; conflicted: Set<string> }> {
     // A fold keeps rows for the days from today's; the check compares each seat with the days it was stored with
     // (a seat folded yesterday is not drift).
     const today = rowsNow();
     // The check reads every PC's document anyway: once, here.
-    const allPcDocs = codes === "all" ? await RollupPc.find({}).lean<RollupPcDoc[]>() : undefined;
+    const [allPcDocs, had, flagged] = await Promise.all([
+      codes === "all" ? RollupPc.find({}).lean<RollupPcDoc[]>() : undefined,
+      readLedgers(RollupLedger, codes === "all" ? "all" : codes.keys()),
+      loadFlaggedPhotos(models),
+    ]);
     const storedRows = new Map((allPcDocs ?? []).flatMap(seatsOf).map((s): [string, RowDays] => [s.seat, { from: s.rowsFrom, until: s.rowsUntil }]));
-    const want = await computeSeats(codes, await loadFlaggedPhotos(models), (code) => storedRows.get(code) ?? today);
+    const want = await computeSeats(codes, flagged, (code) => storedRows.get(code) ?? today, had);
+    // Ledgers of seats without events any more are emptied by the check.
+    if (codes === "all") for (const code of had.keys()) if (!want.has(code)) want.set(code, { seat: null, days: new Map(), ledger: null });
+    const drifted = new Set<string>();
+    // The ledgers first, each over the revision read: a seat whose ledger another fold replaced meanwhile is left to
+    // the next fold (its marks stay), here and in its PC's and days' documents. For the check, a ledger that differs
+    // from the records is drift (one not stored yet is not: a fold makes it when the seat next changes).
+    const conflicted = new Set<string>();
+    if (codes === "all") {
+      for (const [code, c] of want) {
+        const stored = had.get(code);
+        if (stored && stored.packed !== (c.ledger ? packEntries(c.ledger.entries) : "[]")) drifted.add(code);
+      }
+    }
+    if (write) {
+      const fresh = [...want].filter(([code, c]) => !had.has(code) && c.ledger && c.ledger.entries.size > 0).map(([, c]) => c.ledger!);
+      for (const code of await insertLedgers(RollupLedger, fresh)) conflicted.add(code);
+      await inParallel(
+        [...want].filter(([code]) => had.has(code)),
+        WRITE_CONCURRENCY,
+        async ([code, c]) => {
+          if ((await writeLedger(RollupLedger, code, c.ledger, had.get(code)!)) === "conflict") conflicted.add(code);
+        },
+      );
+      for (const code of conflicted) want.delete(code);
+    }
     // The PCs' documents of these seats (an AC's seat is kept with its PC), or every one for the check or when a seat
     // has no events any more (its PC is then known only from what is stored).
     const pcs = [...new Set([...want.values()].map((c) => c.seat?.pcCode))];
@@ -187,7 +245,7 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
     const stored = new Map<string, StoredSeat>();
     for (const seats of groups.values()) for (const [code, seat] of Object.entries(seats)) stored.set(code, seat);
     // Seats stored but without events any more are recomputed too (to nothing).
-    if (codes === "all") for (const code of stored.keys()) if (!want.has(code)) want.set(code, { seat: null, days: new Map() });
+    if (codes === "all") for (const code of stored.keys()) if (!want.has(code)) want.set(code, { seat: null, days: new Map(), ledger: null });
 
     // The day documents to look at: for a fold, those where a seat's entry changed (by its digest); for the check,
     // every day the seat is or was in, by content.
@@ -210,7 +268,6 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
         : (await Promise.all([...touched].map((key) => RollupDay.findById(key).lean<RollupDayDoc>()))).filter((d): d is RollupDayDoc => d !== null);
     const days = new Map(dayDocs.map((d) => [d._id, { day: d.day, stateCode: d.stateCode, seats: parseSeats<DayTotals>(d.seats) }]));
 
-    const drifted = new Set<string>();
     const changedPcs = new Set<string>();
     const changedDays = new Set<string>();
     for (const [code, next] of want) {
@@ -293,7 +350,7 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
         );
       }
     }
-    return { seats: [...want.values()].filter((c) => c.seat).length, drifted: [...drifted].sort() };
+    return { seats: [...want.values()].filter((c) => c.seat).length, drifted: [...drifted].sort(), conflicted };
   }
 
   /** Seats as stored in rollup_pcs (every PC's document). */
@@ -311,22 +368,23 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
     lastSweep = now().getTime();
     const soon = addDays(localDay(now(), zone), SWEEP_AHEAD_DAYS, zone);
     const due = (await readSeats()).filter((s) => s.rowsFrom === LEGACY_ROWS.from || rowsEndTooSoon(s, soon)).map((s) => s.seat);
-    await markRollupSeats(models, due.slice(0, SWEEP_MAX));
+    await markRollupRows(models, due.slice(0, SWEEP_MAX));
     // More than one sweep's worth: look again at the next fold.
     if (due.length > SWEEP_MAX) lastSweep = -Infinity;
   }
 
   async function fold(): Promise<number> {
     await sweep();
-    const marks = await RollupMark.find({}, { _id: 1, seat: 1 }).lean<{ _id: string; seat: string }[]>();
+    const marks = await RollupMark.find({}).lean<RollupMarkDoc[]>();
     if (marks.length === 0) return 0;
-    const seats = new Set(marks.map((m) => m.seat).filter((seat) => seat !== HOLDERS_MARK));
-    if (seats.size > 0) await reconcile(seats, true);
-    if (marks.some((m) => m.seat === HOLDERS_MARK)) await writeHolders(await loadHeldSeats(models));
-    // Only the marks read before the recompute: one inserted since stays for the next fold.
-    const ids = marks.map((m) => m._id);
+    const { seats, holders } = groupMarks(marks);
+    const { conflicted } = seats.size > 0 ? await reconcile(seats, true) : { conflicted: new Set<string>() };
+    if (holders) await writeHolders(await loadHeldSeats(models));
+    // Only the marks read before the recompute, and not those of a seat another fold got to first: one inserted
+    // since stays for the next fold.
+    const ids = marks.filter((m) => !conflicted.has(m.seat)).map((m) => m._id);
     for (let i = 0; i < ids.length; i += WRITE_BATCH) await RollupMark.deleteMany({ _id: trusted({ $in: ids.slice(i, i + WRITE_BATCH) }) });
-    return seats.size;
+    return seats.size - conflicted.size;
   }
 
   /** The held seats as stored; null before the first fold or read stored them. */
@@ -375,6 +433,13 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
     return { seats, days: byDay.flat().flatMap((d) => Object.values(parseSeats<DayTotals>(d.seats))), held };
   }
 
+  /** What the marked seats' totals are now, from their ledgers (or records) and the marked events; nothing written. */
+  async function computePending(pending: ReadonlyMap<string, SeatMarks>): Promise<Map<string, Computed>> {
+    const [had, flagged] = await Promise.all([readLedgers(RollupLedger, pending.keys()), loadFlaggedPhotos(models)]);
+    const rows = rowsNow();
+    return computeSeats(pending, flagged, () => rows, had);
+  }
+
   return {
     zone,
     pendingListDays,
@@ -383,19 +448,77 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
     check: (options) =>
       serially(async () => {
         const repair = options?.repair === true;
-        const result = await reconcile("all", repair);
-        return (await checkHolders(repair)) ? { ...result, drifted: [...result.drifted, HOLDERS_MARK] } : result;
+        // What is marked is folded first: figures a fold is about to write are not drift.
+        await fold();
+        const { seats, drifted } = await reconcile("all", repair);
+        return (await checkHolders(repair)) ? { seats, drifted: [...drifted, HOLDERS_MARK] } : { seats, drifted };
       }),
 
     async read(days, asOfDay) {
-      const read = await readOnce(days);
+      // What is marked and not yet folded is recomputed here, from the seats' ledgers and the marked events, and
+      // laid over what is stored, without writing (the fold job writes it within the minute): a rollup's cost is
+      // then reading the marked events, not rewriting their seats' documents. Unless the holders are marked, or
+      // many seats as a whole (a bulk import): folded first, as the overlay would read as much.
+      const { seats: pending, holders } = groupMarks(await RollupMark.find({}).lean<RollupMarkDoc[]>());
+      let read: Awaited<ReturnType<typeof readOnce>>;
+      if (holders || [...pending.values()].filter((m) => m.records).length > OVERLAY_MAX_WHOLE_SEATS) {
+        await serially(fold);
+        read = await readOnce(days);
+      } else {
+        const [stored, computed] = await Promise.all([readOnce(days), pending.size > 0 ? computePending(pending) : new Map<string, Computed>()]);
+        read = overlay(stored, computed, days);
+      }
       // Rows that end too soon (no fold of the seat, and no sweep, for days): folded again now, then read again.
       const stale = read.seats.filter((s) => rowsEndTooSoon(s, asOfDay)).map((s) => s.seat);
       if (stale.length === 0) return read;
-      await markRollupSeats(models, stale);
+      await markRollupRows(models, stale);
       await serially(fold);
       return readOnce(days);
     },
+  };
+}
+
+/** Seats marked as a whole (to be read from all their records) beyond which a rollup folds before it reads. */
+const OVERLAY_MAX_WHOLE_SEATS = 10;
+
+/** The marks by seat: what each says to read again; and whether the seat holders are marked. */
+function groupMarks(marks: readonly RollupMarkDoc[]): { seats: Map<string, SeatMarks>; holders: boolean } {
+  const seats = new Map<string, SeatMarks>();
+  let holders = false;
+  for (const mark of marks) {
+    if (mark.seat === HOLDERS_MARK) {
+      holders = true;
+      continue;
+    }
+    const told = seats.get(mark.seat) ?? { records: false, events: new Set<string>() };
+    if (mark.event) told.events.add(mark.event);
+    // A mark naming no event and not only the rows: anything may have changed (and marks of older code are so).
+    else if (!mark.rows) told.records = true;
+    seats.set(mark.seat, told);
+  }
+  return { seats, holders };
+}
+
+/** Stored totals with these seats' (recomputed) totals and seat days of `days` in place of what is stored for them. */
+function overlay(
+  stored: { seats: SeatTotals[]; days: DayTotals[]; held: string[] },
+  computed: ReadonlyMap<string, Computed>,
+  days: readonly string[],
+): { seats: SeatTotals[]; days: DayTotals[]; held: string[] } {
+  if (computed.size === 0) return stored;
+  const wanted = new Set(days);
+  const fresh = [...computed.values()];
+  return {
+    seats: [
+      ...stored.seats.filter((s) => !computed.has(s.seat)),
+      ...fresh.flatMap((c) => {
+        if (!c.seat) return [];
+        const { days: _digests, ...seat } = c.seat;
+        return [seat];
+      }),
+    ],
+    days: [...stored.days.filter((d) => !computed.has(d.seat)), ...fresh.flatMap((c) => [...c.days.values()].filter((d) => wanted.has(d.day)))],
+    held: stored.held,
   };
 }
 
@@ -480,4 +603,14 @@ function canonical(value: unknown): string {
     }
     return v;
   });
+}
+
+/** A seat's ledger from all its records. */
+function recordsLedger(code: string, events: readonly EventRow[], reports: readonly ReportRow[]): Ledger | null {
+  return ledgerOf(code, events.map(toEvent), reports.map((r) => ({ ...seatReport(r), eventId: r._id.toHexString() })));
+}
+
+/** A report as the totals count it. */
+function seatReport(r: ReportRow): Omit<SeatReport, "eventId"> {
+  return { total: r.total ?? 0, counts: r.counts ?? {}, reviewStatus: r.reviewStatus, submittedBy: r.submittedBy ?? 0, photos: (r.photos ?? []).map((p) => p.fileUniqueId) };
 }

@@ -9,7 +9,7 @@ import type { EventDoc, Models } from "../db/models/index.js";
 import type { CalendarKey } from "../db/models/calendar.js";
 import type { Role } from "../domain/roles.js";
 import { createCalendars, fileableOf } from "./calendars.js";
-import { markRollupSeats } from "../db/rollupMarks.js";
+import { markRollupEvents } from "../db/rollupMarks.js";
 import { parseObjectId } from "./eventService.js";
 
 export interface SeatHandover {
@@ -32,7 +32,7 @@ export function createSeatHandover(models: Models, now: () => Date): SeatHandove
       const open = [{ startsAt: trusted({ $gte: at }) }, { reportedAt: null }];
       const ids = (await calendars.idsBetween([seat])).map(parseObjectId).filter((id) => id !== null);
       const docs = await Promise.all(ids.map((_id) => Event.findById(_id).lean<EventDoc>()));
-      let moved = 0;
+      const moved: { code: string; eventId: string }[] = [];
       for (const doc of docs) {
         if (!doc || !inSeat(doc) || doc.createdBy !== from || (doc.status ?? "planned") !== "planned" || !isOpen(doc)) continue;
         await calendars.file(fileableOf({ ...doc, createdBy: to }));
@@ -43,12 +43,13 @@ export function createSeatHandover(models: Models, now: () => Date): SeatHandove
         const base = { _id: doc._id, createdBy: from, status: "planned" as const, $or: open };
         const first = await Event.updateOne({ ...base, registeredBy: null }, { $set: { createdBy: to, registeredBy: from } });
         const again = first.modifiedCount ? first : await Event.updateOne(base, { $set: { createdBy: to } });
-        moved += again.modifiedCount;
+        // Each under its own seat (an AC's event of a PC in-charge's is the AC's).
+        if (again.modifiedCount) moved.push({ code: doc.code, eventId: doc._id.toHexString() });
         await calendars.refile(doc._id);
       }
       // For the rollups' running totals: the pending events name their organiser (services/rollupTotals.ts).
-      if (moved > 0) await markRollupSeats(models, [code]);
-      return moved;
+      await markRollupEvents(models, moved);
+      return moved.length;
     },
   };
 }

@@ -11,7 +11,8 @@ import { createServices, type Services } from "../../src/services/index.js";
 import { createRollupDataSource } from "../../src/services/rollupData.js";
 import { createRollupTotals, type RollupTotals } from "../../src/services/rollupTotals.js";
 import { computeRollup } from "../../src/domain/rollup/compute.js";
-import { markRollupSeats } from "../../src/db/rollupMarks.js";
+import { markRollupEvents, markRollupSeats } from "../../src/db/rollupMarks.js";
+import { unpackLedger } from "../../src/services/rollupLedger.js";
 import { Types } from "mongoose";
 import { atLocalTime, localDay } from "../../src/domain/rollup/day.js";
 import type { RollupScope } from "../../src/domain/rollup/types.js";
@@ -149,6 +150,128 @@ describe("rollups from running totals", () => {
     expect(lineAfter.reportsToday).toBe(line.reportsToday);
     expect(lineAfter.attendanceToday - line.attendanceToday).toBe(15);
     expect(await totals.check()).toMatchObject({ drifted: [] });
+  });
+
+  it("fold a changed event from its seat's ledger: the event and its report read by id, never the seat's records", async () => {
+    await totals.fold();
+    // A reported event of a seat with several events, whose ledger the first fold made.
+    const reports = await db.models.Report.find({ reviewStatus: "approved" }, { _id: 1, code: 1, total: 1 }).lean<{ _id: Types.ObjectId; code: string; total: number }[]>();
+    const counts = new Map<string, number>();
+    for (const e of await db.models.Event.find({}, { _id: 0, code: 1 }).lean<{ code: string }[]>()) counts.set(e.code, (counts.get(e.code) ?? 0) + 1);
+    const report = reports.find((r) => (counts.get(r.code) ?? 0) >= 3)!;
+    const ledgerBefore = unpackLedger((await db.models.RollupLedger.findById(report.code).lean())!);
+    expect(ledgerBefore.entries.get(report._id.toHexString())?.report?.total).toBe(report.total);
+
+    // Its report corrected past the services, and the event marked as the services mark it.
+    await db.models.Report.updateOne({ _id: report._id }, { $set: { total: report.total + 7 } });
+    await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
+    const reads: { collection: string; filter: Record<string, unknown> }[] = [];
+    db.connection.set("debug", (collection: string, method: string, filter?: Record<string, unknown>) => {
+      if ((collection === "events" || collection === "reports") && method.startsWith("find")) reads.push({ collection, filter: filter ?? {} });
+    });
+    try {
+      expect(await totals.fold()).toBe(1);
+    } finally {
+      db.connection.set("debug", false);
+    }
+    // Two reads, both by the event's id: the seat's other events and reports were not read.
+    expect(reads.map((r) => `${r.collection}:${String(r.filter._id)}`).sort()).toEqual([`events:${report._id.toHexString()}`, `reports:${report._id.toHexString()}`]);
+    const ledgerAfter = unpackLedger((await db.models.RollupLedger.findById(report.code).lean())!);
+    expect(ledgerAfter.rev).toBe(ledgerBefore.rev + 1);
+    expect(ledgerAfter.entries.get(report._id.toHexString())?.report?.total).toBe(report.total + 7);
+    expect(ledgerAfter.entries.size).toBe(ledgerBefore.entries.size);
+    await expectSame();
+    expect(await totals.check()).toMatchObject({ drifted: [] });
+
+    // A replayed mark recomputes the same figures: the ledger is not even written again.
+    await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
+    expect(await totals.fold()).toBe(1);
+    expect((await db.models.RollupLedger.findById(report.code).lean())!.rev).toBe(ledgerAfter.rev);
+    await db.models.Report.updateOne({ _id: report._id }, { $set: { total: report.total } });
+    await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
+    await totals.fold();
+    await expectSame();
+  });
+
+  it("give a rollup with changes not yet folded from the ledgers and the marked events, writing nothing", async () => {
+    await totals.fold();
+    const report = (await db.models.Report.find({}, { _id: 1, code: 1, total: 1 }).lean<{ _id: Types.ObjectId; code: string; total: number }[]>()).find(
+      (r) => r.total > 0,
+    )!;
+    const [country] = await both(DAY, AS_OF);
+    const pcBefore = await db.models.RollupPc.find({}).lean();
+    const ledgerBefore = await db.models.RollupLedger.findById(report.code).lean();
+    // The report's figures changed and its event marked, as a correction through the services would.
+    await db.models.Report.updateOne({ _id: report._id }, { $set: { total: report.total + 11 } });
+    await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
+    const [after] = await both(DAY, AS_OF);
+    expect(after!.fromTotals).toEqual(after!.fromRecords);
+    expect(after!.fromTotals).not.toEqual(country!.fromTotals);
+    // Nothing written: the mark is still there for the fold job, the stored totals and the ledger as they were.
+    expect(await db.models.RollupMark.countDocuments({})).toBe(1);
+    expect(await db.models.RollupPc.find({}).lean()).toEqual(pcBefore);
+    expect(await db.models.RollupLedger.findById(report.code).lean()).toEqual(ledgerBefore);
+    expect(await totals.fold()).toBe(1);
+    await expectSame();
+    await db.models.Report.updateOne({ _id: report._id }, { $set: { total: report.total } });
+    await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
+    await totals.fold();
+  });
+
+  it("leave a seat to the next fold when another fold replaced its ledger meanwhile: its marks stay, nothing is counted twice", async () => {
+    await totals.fold();
+    const report = (await db.models.Report.find({}, { _id: 1, code: 1, total: 1 }).lean<{ _id: Types.ObjectId; code: string; total: number }[]>()).find(
+      (r) => r.total > 0,
+    )!;
+    const pcCode = (await db.models.Event.findById(report._id, { pcCode: 1 }).lean<{ pcCode: string }>())!.pcCode;
+    const seatOf = async () => (JSON.parse((await db.models.RollupPc.findById(pcCode).lean())!.seats) as Record<string, { attendance: number }>)[report.code]!;
+    const before = await seatOf();
+    // Another copy's fold writes the seat's ledger between this fold's read and its write (once).
+    const ledgers = db.models.RollupLedger;
+    let raced = false;
+    const collection = new Proxy(ledgers.collection, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target) as unknown;
+        if (key !== "replaceOne" || typeof value !== "function") return typeof value === "function" ? value.bind(target) : value;
+        return async (...args: Parameters<typeof target.replaceOne>) => {
+          if (!raced) {
+            raced = true;
+            await target.updateOne({ _id: report.code } as never, { $inc: { rev: 1 } });
+          }
+          return target.replaceOne(...args);
+        };
+      },
+    });
+    const racing = createRollupTotals(
+      { ...db.models, serial: db.models.serial, RollupLedger: new Proxy(ledgers, { get: (target, key) => (key === "collection" ? collection : (Reflect.get(target, key, target) as unknown)) }) },
+      { zone: ZONE, now: () => AS_OF },
+    );
+    await db.models.Report.updateOne({ _id: report._id }, { $set: { total: report.total + 3 } });
+    await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
+    expect(await racing.fold()).toBe(0);
+    expect(raced).toBe(true);
+    // Nothing of the seat written, its mark kept; the next fold counts the change once.
+    expect((await seatOf()).attendance).toBe(before.attendance);
+    expect(await db.models.RollupMark.countDocuments({ seat: report.code })).toBe(1);
+    expect(await racing.fold()).toBe(1);
+    expect((await seatOf()).attendance).toBe(before.attendance + 3);
+    expect(await db.models.RollupMark.countDocuments({})).toBe(0);
+    await expectSame();
+    await db.models.Report.updateOne({ _id: report._id }, { $set: { total: report.total } });
+    await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
+    await totals.fold();
+  });
+
+  it("find a seat's ledger drifted from its records by the check, and repair it", async () => {
+    await totals.fold();
+    const doc = (await db.models.RollupLedger.find({}).lean()).find((d) => unpackLedger(d).entries.size >= 2)!;
+    // One entry dropped from the ledger (a fold would then count the seat without it).
+    const entries = JSON.parse(doc.entries) as unknown[];
+    await db.models.RollupLedger.updateOne({ _id: doc._id }, { $set: { entries: JSON.stringify(entries.slice(1)) } });
+    expect((await totals.check()).drifted).toEqual([doc._id]);
+    expect((await totals.check({ repair: true })).drifted).toEqual([doc._id]);
+    expect((await totals.check()).drifted).toEqual([]);
+    expect((await db.models.RollupLedger.findById(doc._id).lean())!.entries).toBe(doc.entries);
   });
 
   it("are found drifted by the check when a seat's stored figures differ from its records, and repaired", async () => {

@@ -6,11 +6,13 @@ import {
   rollupDaySchema,
   rollupDigestSchema,
   rollupHoldersSchema,
+  rollupLedgerSchema,
   rollupMarkSchema,
   rollupPcSchema,
   type RollupDayDoc,
   type RollupDigestDoc,
   type RollupHoldersDoc,
+  type RollupLedgerDoc,
   type RollupMarkDoc,
   type RollupPcDoc,
 } from "./rollupTotals.js";
@@ -126,6 +128,7 @@ export interface Models {
   RollupDay: Model<RollupDayDoc>;
   RollupDigest: Model<RollupDigestDoc>;
   RollupHolders: Model<RollupHoldersDoc>;
+  RollupLedger: Model<RollupLedgerDoc>;
   /**
    * Writes to shared documents, one at a time in this process (db/serialWrites.ts). Not a model: not enumerable, so
    * code that walks the models never sees it.
@@ -184,6 +187,7 @@ export function createModels(connection: Connection): Models {
     RollupDay: connection.model<RollupDayDoc>("RollupDay", rollupDaySchema, "rollup_days"),
     RollupDigest: connection.model<RollupDigestDoc>("RollupDigest", rollupDigestSchema, "rollup_digests"),
     RollupHolders: connection.model<RollupHoldersDoc>("RollupHolders", rollupHoldersSchema, "rollup_holders"),
+    RollupLedger: connection.model<RollupLedgerDoc>("RollupLedger", rollupLedgerSchema, "rollup_ledgers"),
   };
   Object.defineProperty(models, "serial", { value: createSerialWrites(), enumerable: false });
   return models as typeof models & Pick<Models, "serial">;
