@@ -195,8 +195,11 @@ describe("reuse across events", () => {
       const input = await data.load({ ...day, asOf: clock.now() });
       return computeRollup({ ...input, scope: { level: "state", code: "IN-UP" } }).review.flagged;
     };
-    // Folded now: what the reports' saves marked is counted; only the flags can mark the seat again.
+    // What the reports' saves marked is counted (a rollup lays it over the totals), then folded by the job; only the
+    // flags can mark the seat again.
     const before = await flagged("totals");
+    expect(before).toBe(await flagged("records"));
+    await s.rollupTotals.fold();
     expect(await db.models.RollupMark.countDocuments({})).toBe(0);
     await drain();
     expect(await db.models.RollupMark.countDocuments({ seat: "IN-UP:P77" })).toBeGreaterThan(0);
