@@ -1,5 +1,5 @@
 // Folds the rollups' running totals every minute (services/rollupTotals.ts), so that a rollup asked for at any time
-// only folds the seats changed in the last minute. A minute's run is claimed once across copies like every job; a
+// only recomputes (without writing) the seats changed in the last minute. A minute's run is claimed once across copies like every job; a
 // run cut short leaves its marks for the next one.
 import type { RollupTotals } from "../services/rollupTotals.js";
 import { minutePeriod } from "./periods.js";

@@ -54,7 +54,8 @@ export interface RollupDataSource {
 
 /**
  * With `totals`, a rollup of a day that has not ended (today's, the daily job's) is read from the running totals
- * (services/rollupTotals.ts), folded first so that it is exact to the moment: a number of documents that grows with
+ * (services/rollupTotals.ts), with what is marked and not yet folded laid over them so that it is exact to the
+ * moment: a number of documents that grows with
  * seats and days, not with events. A day that has ended, or another time zone than the totals', is read from the
  * records, as before.
  */

@@ -9,10 +9,11 @@
 // equality FerretDB pushes down), recomputes the seat from the ledger, replaces its entries in its PC's and days'
 // documents, then deletes the marks it read. A replayed or repeated update recomputes the same figures; a mark
 // inserted while a seat is folded stays for the next fold, and so do the marks of a seat whose ledger another fold
-// replaced meanwhile. Folds (per minute in the background, and before every
-// rollup of today) run one at a time in a process (models.serial); two copies folding at once on MongoDB can only
-// write figures both computed from the records, and check() finds any drift (e.g. on FerretDB, whose updates are
-// not atomic: db/serialWrites.ts).
+// replaced meanwhile. Folds (per minute in the background; before a rollup only when much is marked as a whole) run
+// one at a time in a process (models.serial). Across copies a ledger is written over the revision read; the PCs'
+// and days' documents are replaced whole, so two copies folding seats of one PC at once can still leave one seat's
+// entry behind until its next change (on FerretDB, whose updates are not atomic, the ledgers too:
+// db/serialWrites.ts); check() finds any drift.
 
 import { createHash } from "node:crypto";
 import { trusted, Types, type mongo } from "mongoose";
