@@ -11,6 +11,7 @@ import type { Model } from "mongoose";
 import { bulkWriteErrors, isDuplicateKey, onlyDuplicateKeys } from "../db/duplicateKey.js";
 import type { RollupLedgerDoc } from "../db/models/rollupTotals.js";
 import type { SeatEvent, SeatReport, TotalsPlace } from "../domain/rollup/totals.js";
+import { inParallel } from "./inParallel.js";
 
 /** One event of the seat and its report (null: none yet), as seatTotals takes them. */
 export interface LedgerEntry {
@@ -86,16 +87,11 @@ export function ledgerOf(seat: string, events: readonly SeatEvent[], reports: re
 export async function readLedgers(model: Model<RollupLedgerDoc>, seats: Iterable<string> | "all", concurrency = 8): Promise<Map<string, StoredLedger>> {
   if (seats === "all") return new Map((await model.find({}).lean<RollupLedgerDoc[]>()).map((d) => [d._id, unpackLedger(d)]));
   const out = new Map<string, StoredLedger>();
-  const list = [...seats];
-  let next = 0;
-  const worker = async () => {
-    // By _id, one at a time per worker: FerretDB pushes an _id equality down (an $in it would not).
-    for (let i = next++; i < list.length; i = next++) {
-      const doc = await model.findById(list[i]!).lean<RollupLedgerDoc>();
-      if (doc) out.set(doc._id, unpackLedger(doc));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, worker));
+  // By _id: FerretDB pushes an _id equality down (an $in it would not).
+  await inParallel([...seats], concurrency, async (seat) => {
+    const doc = await model.findById(seat).lean<RollupLedgerDoc>();
+    if (doc) out.set(doc._id, unpackLedger(doc));
+  });
   return out;
 }
 

@@ -25,6 +25,7 @@ import { HOLDERS_MARK, markRollupRows } from "../db/rollupMarks.js";
 import { groupBy } from "../domain/groupBy.js";
 import { rowsEndTooSoon, seatTotals, type DayTotals, type RowDays, type SeatReport, type SeatTotals } from "../domain/rollup/totals.js";
 import { addDays, localDay } from "../domain/rollup/day.js";
+import { inParallel } from "./inParallel.js";
 import { insertLedgers, ledgerOf, ledgerRecords, packEntries, readLedgers, writeLedger, type Ledger, type StoredLedger } from "./rollupLedger.js";
 import { DEFAULT_PENDING_LIST_DAYS, loadFlaggedPhotos, loadHeldSeats, toEvent, type EventRow as RecordsEventRow } from "./rollupData.js";
 
@@ -521,15 +522,6 @@ function overlay(
     days: [...stored.days.filter((d) => !computed.has(d.seat)), ...fresh.flatMap((c) => [...c.days.values()].filter((d) => wanted.has(d.day)))],
     held: stored.held,
   };
-}
-
-/** Runs `work` on every item, at most `limit` at a time. */
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) await work(items[i]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** Inserts new documents at once; one that exists meanwhile (another copy's fold) is replaced instead. */

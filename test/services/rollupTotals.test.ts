@@ -49,6 +49,23 @@ async function expectSame(day = DAY, asOf = AS_OF): Promise<void> {
   for (const { fromRecords, fromTotals } of await both(day, asOf)) expect(fromTotals).toEqual(fromRecords);
 }
 
+interface StoredReport {
+  _id: Types.ObjectId;
+  code: string;
+  total: number;
+}
+
+/** Any stored report with attendance. */
+async function reportWithAttendance(): Promise<StoredReport> {
+  return (await db.models.Report.find({}, { _id: 1, code: 1, total: 1 }).lean<StoredReport[]>()).find((r) => r.total > 0)!;
+}
+
+/** A report's total changed past the services, and its event marked as the services mark it. */
+async function setTotal(report: StoredReport, total: number): Promise<void> {
+  await db.models.Report.updateOne({ _id: report._id }, { $set: { total } });
+  await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
+}
+
 describe("rollups from running totals", () => {
   it("equal the rollup from the records over a generated campaign, and read only totals", async () => {
     const map = await createRollupDataSource(db.models).loadMap();
@@ -155,7 +172,7 @@ describe("rollups from running totals", () => {
   it("fold a changed event from its seat's ledger: the event and its report read by id, never the seat's records", async () => {
     await totals.fold();
     // A reported event of a seat with several events, whose ledger the first fold made.
-    const reports = await db.models.Report.find({ reviewStatus: "approved" }, { _id: 1, code: 1, total: 1 }).lean<{ _id: Types.ObjectId; code: string; total: number }[]>();
+    const reports = await db.models.Report.find({ reviewStatus: "approved" }, { _id: 1, code: 1, total: 1 }).lean<StoredReport[]>();
     const counts = new Map<string, number>();
     for (const e of await db.models.Event.find({}, { _id: 0, code: 1 }).lean<{ code: string }[]>()) counts.set(e.code, (counts.get(e.code) ?? 0) + 1);
     const report = reports.find((r) => (counts.get(r.code) ?? 0) >= 3)!;
@@ -163,8 +180,7 @@ describe("rollups from running totals", () => {
     expect(ledgerBefore.entries.get(report._id.toHexString())?.report?.total).toBe(report.total);
 
     // Its report corrected past the services, and the event marked as the services mark it.
-    await db.models.Report.updateOne({ _id: report._id }, { $set: { total: report.total + 7 } });
-    await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
+    await setTotal(report, report.total + 7);
     const reads: { collection: string; filter: Record<string, unknown> }[] = [];
     db.connection.set("debug", (collection: string, method: string, filter?: Record<string, unknown>) => {
       if ((collection === "events" || collection === "reports") && method.startsWith("find")) reads.push({ collection, filter: filter ?? {} });
@@ -187,23 +203,19 @@ describe("rollups from running totals", () => {
     await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
     expect(await totals.fold()).toBe(1);
     expect((await db.models.RollupLedger.findById(report.code).lean())!.rev).toBe(ledgerAfter.rev);
-    await db.models.Report.updateOne({ _id: report._id }, { $set: { total: report.total } });
-    await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
+    await setTotal(report, report.total);
     await totals.fold();
     await expectSame();
   });
 
   it("give a rollup with changes not yet folded from the ledgers and the marked events, writing nothing", async () => {
     await totals.fold();
-    const report = (await db.models.Report.find({}, { _id: 1, code: 1, total: 1 }).lean<{ _id: Types.ObjectId; code: string; total: number }[]>()).find(
-      (r) => r.total > 0,
-    )!;
+    const report = await reportWithAttendance();
     const [country] = await both(DAY, AS_OF);
     const pcBefore = await db.models.RollupPc.find({}).lean();
     const ledgerBefore = await db.models.RollupLedger.findById(report.code).lean();
     // The report's figures changed and its event marked, as a correction through the services would.
-    await db.models.Report.updateOne({ _id: report._id }, { $set: { total: report.total + 11 } });
-    await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
+    await setTotal(report, report.total + 11);
     const [after] = await both(DAY, AS_OF);
     expect(after!.fromTotals).toEqual(after!.fromRecords);
     expect(after!.fromTotals).not.toEqual(country!.fromTotals);
@@ -213,16 +225,13 @@ describe("rollups from running totals", () => {
     expect(await db.models.RollupLedger.findById(report.code).lean()).toEqual(ledgerBefore);
     expect(await totals.fold()).toBe(1);
     await expectSame();
-    await db.models.Report.updateOne({ _id: report._id }, { $set: { total: report.total } });
-    await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
+    await setTotal(report, report.total);
     await totals.fold();
   });
 
   it("leave a seat to the next fold when another fold replaced its ledger meanwhile: its marks stay, nothing is counted twice", async () => {
     await totals.fold();
-    const report = (await db.models.Report.find({}, { _id: 1, code: 1, total: 1 }).lean<{ _id: Types.ObjectId; code: string; total: number }[]>()).find(
-      (r) => r.total > 0,
-    )!;
+    const report = await reportWithAttendance();
     const pcCode = (await db.models.Event.findById(report._id, { pcCode: 1 }).lean<{ pcCode: string }>())!.pcCode;
     const seatOf = async () => (JSON.parse((await db.models.RollupPc.findById(pcCode).lean())!.seats) as Record<string, { attendance: number }>)[report.code]!;
     const before = await seatOf();
@@ -246,8 +255,7 @@ describe("rollups from running totals", () => {
       { ...db.models, serial: db.models.serial, RollupLedger: new Proxy(ledgers, { get: (target, key) => (key === "collection" ? collection : (Reflect.get(target, key, target) as unknown)) }) },
       { zone: ZONE, now: () => AS_OF },
     );
-    await db.models.Report.updateOne({ _id: report._id }, { $set: { total: report.total + 3 } });
-    await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
+    await setTotal(report, report.total + 3);
     expect(await racing.fold()).toBe(0);
     expect(raced).toBe(true);
     // Nothing of the seat written, its mark kept; the next fold counts the change once.
@@ -257,8 +265,7 @@ describe("rollups from running totals", () => {
     expect((await seatOf()).attendance).toBe(before.attendance + 3);
     expect(await db.models.RollupMark.countDocuments({})).toBe(0);
     await expectSame();
-    await db.models.Report.updateOne({ _id: report._id }, { $set: { total: report.total } });
-    await markRollupEvents(db.models, [{ code: report.code, eventId: report._id.toHexString() }]);
+    await setTotal(report, report.total);
     await totals.fold();
   });
 
