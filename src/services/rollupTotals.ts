@@ -10,10 +10,12 @@
 // documents, then deletes the marks it read. A replayed or repeated update recomputes the same figures; a mark
 // inserted while a seat is folded stays for the next fold, and so do the marks of a seat whose ledger another fold
 // replaced meanwhile. Folds (per minute in the background; before a rollup only when much is marked as a whole) run
-// one at a time in a process (models.serial). Across copies a ledger is written over the revision read; the PCs'
-// and days' documents are replaced whole, so two copies folding seats of one PC at once can still leave one seat's
-// entry behind until its next change (on FerretDB, whose updates are not atomic, the ledgers too:
-// db/serialWrites.ts); check() finds any drift.
+// one at a time in a process (models.serial), and one at a time across copies under a lease (FOLD_LEASE): the PCs'
+// and days' documents are replaced whole, so two copies folding seats of one PC at once would leave one seat's entry
+// behind. A copy that finds the lease held does not fold: the minute job leaves the marks to the copy folding (and
+// the next minute), a rollup lays them over the totals instead (as it does anyway for a few), the check says so and
+// the script waits. A ledger is also written over the revision read, should a lease ever be held twice (an owner
+// that hung past its expiry: db/leases.ts); check() finds any drift.
 
 import { createHash } from "node:crypto";
 import { trusted, Types, type mongo } from "mongoose";
@@ -22,6 +24,8 @@ import type { Models } from "../db/models/index.js";
 import { HELD_SEATS_ID, type RollupDayDoc, type RollupHoldersDoc, type RollupPcDoc } from "../db/models/rollupTotals.js";
 import type { RollupMarkDoc } from "../db/models/rollupTotals.js";
 import { HOLDERS_MARK, markRollupRows } from "../db/rollupMarks.js";
+import { createLeases, newReplicaId, type Lease, type Leases } from "../db/leases.js";
+import { hostname } from "node:os";
 import { groupBy } from "../domain/groupBy.js";
 import { rowsEndTooSoon, seatTotals, type DayTotals, type RowDays, type SeatReport, type SeatTotals } from "../domain/rollup/totals.js";
 import { addDays, localDay } from "../domain/rollup/day.js";
@@ -32,11 +36,15 @@ import { DEFAULT_PENDING_LIST_DAYS, loadFlaggedPhotos, loadHeldSeats, toEvent, t
 export interface RollupTotals {
   /** The time zone whose local days the seat days are (the campaign's). */
   readonly zone: string;
-  /** Recomputes every marked seat; returns how many seats it recomputed. */
+  /**
+   * Recomputes every marked seat; returns how many seats it recomputed (0, writing nothing, while another copy
+   * holds the fold's lease: its marks stay for that copy or the next fold).
+   */
   fold(): Promise<number>;
   /**
    * Folds what is marked, then recomputes every seat from the events and reports and compares with the stored totals
-   * and ledgers: the seats that differ (drift). With `repair`, writes what they should be.
+   * and ledgers: the seats that differ (drift). With `repair`, writes what they should be. Throws FoldBusyError while
+   * another copy holds the fold's lease (what it is writing would read as drift).
    */
   check(options?: { repair?: boolean }): Promise<{ seats: number; drifted: string[] }>;
   /** Local days before the rollup's day whose pending events a rollup lists (older: counted; rollupData.ts). */
@@ -46,6 +54,19 @@ export interface RollupTotals {
    * on local day `asOfDay`: a seat whose rows end before it is folded again first (rowsEndTooSoon).
    */
   read(days: readonly string[], asOfDay: string): Promise<{ seats: SeatTotals[]; days: DayTotals[]; held: string[] }>;
+}
+
+/** The lease under which one copy at a time folds or checks (in the `leases` collection, beside the poller's). */
+export const FOLD_LEASE = "rollup.fold";
+/** How long a fold's lease lasts unless renewed (every third of it while the fold runs): a crashed folder's lapses. */
+export const FOLD_LEASE_MS = 60_000;
+
+/** Another copy of the bot is folding or checking the totals now. */
+export class FoldBusyError extends Error {
+  constructor() {
+    super("another copy is folding the rollup totals; try again when it has finished");
+    this.name = "FoldBusyError";
+  }
 }
 
 /** Days after the fold's day that a seat's open events are kept as rows for (later ones: counted). */
@@ -115,12 +136,57 @@ interface SeatMarks {
   events: Set<string>;
 }
 
-export function createRollupTotals(models: Models, options: { zone: string; pendingListDays?: number; now?: () => Date }): RollupTotals {
+export function createRollupTotals(
+  models: Models,
+  options: {
+    zone: string;
+    pendingListDays?: number;
+    now?: () => Date;
+    /** The fold's lease store (default: on models.Lease, as a copy of its own, FOLD_LEASE_MS long). */
+    leases?: Leases;
+  },
+): RollupTotals {
   const { Event, Report, RollupMark, RollupPc, RollupDigest, RollupDay, RollupHolders, RollupLedger } = models;
   const { zone } = options;
   const pendingListDays = options.pendingListDays ?? DEFAULT_PENDING_LIST_DAYS;
   const now = options.now ?? (() => new Date());
+  const leases = options.leases ?? createLeases(models.Lease, { owner: newReplicaId(hostname(), process.pid), now, ttlMs: FOLD_LEASE_MS });
   let lastSweep = -Infinity;
+  /** The fold's lease while this process holds it; `lost` once a renewal found it taken over. */
+  let holding: { lease: Lease; lost: boolean } | null = null;
+
+  /**
+   * Runs `work` under the fold's lease, renewed while it runs; null (without running it) when another copy holds it.
+   * Called within `serially`: one holder per process.
+   */
+  async function underLease<T>(work: () => Promise<T>): Promise<{ value: T } | null> {
+    const lease = await leases.acquire(FOLD_LEASE);
+    if (!lease) return null;
+    const held = { lease, lost: false };
+    holding = held;
+    const renewal = setInterval(() => {
+      leases.renew([lease]).then(
+        (lost) => {
+          if (lost.length > 0) held.lost = true;
+        },
+        // Unreachable database: the fold's own writes fail too; the lease lapses if it stays so.
+        () => {},
+      );
+    }, leases.ttlMs / 3);
+    renewal.unref();
+    try {
+      return { value: await work() };
+    } finally {
+      clearInterval(renewal);
+      holding = null;
+      await leases.release(lease).catch(() => {});
+    }
+  }
+
+  /** Before writing totals: a fold whose lease was taken over (it hung past its expiry) stops, leaving its marks. */
+  function assertStillHeld(): void {
+    if (holding?.lost) throw new Error("the rollup fold's lease was taken over mid-fold; its marks stay for the next fold");
+  }
 
   /**
    * The days a seat folded now keeps open events as rows for: as far back as a rollup lists pending events (so a
@@ -222,6 +288,7 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
       }
     }
     if (write) {
+      assertStillHeld();
       const fresh = [...want].filter(([code, c]) => !had.has(code) && c.ledger && c.ledger.entries.size > 0).map(([, c]) => c.ledger!);
       for (const code of await insertLedgers(RollupLedger, fresh)) conflicted.add(code);
       await inParallel(
@@ -309,6 +376,7 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
       }
     }
     if (write) {
+      assertStillHeld();
       // New documents in one insert per batch, the rest replaced a few at a time (on FerretDB each write is a
       // command of its own, and they are independent documents).
       // Days first: a seat's digests claim its days are written (a fold cut short between the two leaves its marks,
@@ -382,6 +450,7 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
     const { seats, holders } = groupMarks(marks);
     const { conflicted } = seats.size > 0 ? await reconcile(seats, true) : { conflicted: new Set<string>() };
     if (holders) await writeHolders(await loadHeldSeats(models));
+    assertStillHeld();
     // Only the marks read before the recompute, and not those of a seat another fold got to first: one inserted
     // since stays for the next fold.
     const ids = marks.filter((m) => !conflicted.has(m.seat)).map((m) => m._id);
@@ -421,9 +490,11 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
     return drifted;
   }
 
-  // Folds and checks run one at a time in a process (models.serial): a second caller waits, then sees what the
-  // first wrote and folds what was marked meanwhile.
+  // Folds and checks run one at a time in a process (models.serial), and across copies under the lease: a second
+  // caller in this process waits, then sees what the first wrote and folds what was marked meanwhile.
   const serially = <T>(run: () => Promise<T>) => models.serial.run("rollup-totals", run);
+  /** A fold, here and now if no other copy is folding: false when one is (nothing written). */
+  const foldHere = () => serially(async () => (await underLease(fold)) !== null);
 
   async function readOnce(days: readonly string[]) {
     const [held, seats, ...byDay] = await Promise.all([
@@ -442,40 +513,60 @@ export function createRollupTotals(models: Models, options: { zone: string; pend
     return computeSeats(pending, flagged, () => rows, had);
   }
 
+  /**
+   * The stored totals with what is marked and not yet folded recomputed and laid over them, writing nothing: from
+   * the seats' ledgers and the marked events, and the holders from the people when they are marked. Unless
+   * `foldFirst` says it is worth folding first (a fold reads as much) and no other copy is folding.
+   */
+  async function readCurrent(days: readonly string[], foldFirst: (marks: ReturnType<typeof groupMarks>) => boolean) {
+    const marks = groupMarks(await RollupMark.find({}).lean<RollupMarkDoc[]>());
+    if (foldFirst(marks) && (await foldHere())) return readOnce(days);
+    // Marks read again after a fold another copy is running: what it folded is stored, or still marked.
+    const { seats: pending, holders } = foldFirst(marks) ? groupMarks(await RollupMark.find({}).lean<RollupMarkDoc[]>()) : marks;
+    const [stored, computed, held] = await Promise.all([
+      readOnce(days),
+      pending.size > 0 ? computePending(pending) : new Map<string, Computed>(),
+      holders ? loadHeldSeats(models) : undefined,
+    ]);
+    const read = overlay(stored, computed, days);
+    return held ? { ...read, held } : read;
+  }
+
   return {
     zone,
     pendingListDays,
-    fold: () => serially(fold),
+    fold: async () => {
+      let seats = 0;
+      await serially(async () => {
+        seats = (await underLease(fold))?.value ?? 0;
+      });
+      return seats;
+    },
 
     check: (options) =>
       serially(async () => {
         const repair = options?.repair === true;
-        // What is marked is folded first: figures a fold is about to write are not drift.
-        await fold();
-        const { seats, drifted } = await reconcile("all", repair);
-        return (await checkHolders(repair)) ? { seats, drifted: [...drifted, HOLDERS_MARK] } : { seats, drifted };
+        const done = await underLease(async () => {
+          // What is marked is folded first: figures a fold is about to write are not drift.
+          await fold();
+          const { seats, drifted } = await reconcile("all", repair);
+          return (await checkHolders(repair)) ? { seats, drifted: [...drifted, HOLDERS_MARK] } : { seats, drifted };
+        });
+        if (!done) throw new FoldBusyError();
+        return done.value;
       }),
 
     async read(days, asOfDay) {
-      // What is marked and not yet folded is recomputed here, from the seats' ledgers and the marked events, and
-      // laid over what is stored, without writing (the fold job writes it within the minute): a rollup's cost is
-      // then reading the marked events, not rewriting their seats' documents. Unless the holders are marked, or
-      // many seats as a whole (a bulk import): folded first, as the overlay would read as much.
-      const { seats: pending, holders } = groupMarks(await RollupMark.find({}).lean<RollupMarkDoc[]>());
-      let read: Awaited<ReturnType<typeof readOnce>>;
-      if (holders || [...pending.values()].filter((m) => m.records).length > OVERLAY_MAX_WHOLE_SEATS) {
-        await serially(fold);
-        read = await readOnce(days);
-      } else {
-        const [stored, computed] = await Promise.all([readOnce(days), pending.size > 0 ? computePending(pending) : new Map<string, Computed>()]);
-        read = overlay(stored, computed, days);
-      }
-      // Rows that end too soon (no fold of the seat, and no sweep, for days): folded again now, then read again.
+      // What is marked and not yet folded is recomputed here and laid over what is stored, without writing (the fold
+      // job writes it within the minute): a rollup's cost is then reading the marked events, not rewriting their
+      // seats' documents. Folded first when the holders are marked, or many seats as a whole (a bulk import).
+      const read = await readCurrent(days, ({ seats, holders }) => holders || [...seats.values()].filter((m) => m.records).length > OVERLAY_MAX_WHOLE_SEATS);
+      // Rows that end too soon (no fold of the seat, and no sweep, for days): marked, folded now (or laid over, while
+      // another copy folds), then read again.
       const stale = read.seats.filter((s) => rowsEndTooSoon(s, asOfDay)).map((s) => s.seat);
       if (stale.length === 0) return read;
       await markRollupRows(models, stale);
-      await serially(fold);
-      return readOnce(days);
+      return readCurrent(days, () => true);
     },
   };
 }

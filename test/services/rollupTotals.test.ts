@@ -9,7 +9,9 @@ import { TestClock } from "../helpers/harness.js";
 import { generateCampaign, insertCampaign } from "../helpers/campaign.js";
 import { createServices, type Services } from "../../src/services/index.js";
 import { createRollupDataSource } from "../../src/services/rollupData.js";
-import { createRollupTotals, type RollupTotals } from "../../src/services/rollupTotals.js";
+import { createRollupTotals, FOLD_LEASE, FOLD_LEASE_MS, FoldBusyError, type RollupTotals } from "../../src/services/rollupTotals.js";
+import { createLeases, type Leases } from "../../src/db/leases.js";
+import { waitUntil } from "../helpers/waitUntil.js";
 import { computeRollup } from "../../src/domain/rollup/compute.js";
 import { markRollupEvents, markRollupSeats } from "../../src/db/rollupMarks.js";
 import { unpackLedger } from "../../src/services/rollupLedger.js";
@@ -28,11 +30,45 @@ const STATUSES = [undefined, "submitted", "approved", "approved", "sent_back", "
 
 let db: TestDatabase;
 let totals: RollupTotals;
+let campaign: ReturnType<typeof generateCampaign>;
 
 beforeAll(async () => {
   db = await openSeededTestDatabase("rollup-totals");
   // Folded on the rollups' day, as the bot folds on the day it sums up.
   totals = createRollupTotals(db.models, { zone: ZONE, now: () => AS_OF });
+  // The campaign every test of the file changes and puts back (each test folds before and after what it changes).
+  const map = await createRollupDataSource(db.models).loadMap();
+  campaign = generateCampaign(map, {
+    events: 1500,
+    from: new Date(AS_OF.getTime() - 40 * 24 * HOUR),
+    to: new Date(AS_OF.getTime() + 6 * 24 * HOUR),
+    now: AS_OF,
+    seed: 7,
+  });
+  // Every review status (absent: from before review), and a photo on every fifth report, one of them flagged.
+  campaign.reports.forEach((r, i) => {
+    const status = STATUSES[i % STATUSES.length];
+    if (status) Object.assign(r, { reviewStatus: status });
+    if (i % 5 === 0) Object.assign(r, { photos: [{ fileId: `f${i}`, fileUniqueId: `u${i}`, kind: "photo" }] });
+  });
+  const flaggedReports = campaign.reports.filter((_, i) => i % 10 === 0);
+  await insertCampaign(db.models, campaign);
+  await db.models.PhotoFlag.collection.insertMany(
+    flaggedReports.map((r, i) => ({
+      _id: `flag-${i}`,
+      eventId: r.eventId.toHexString(),
+      fileUniqueId: r.photos.length ? (r.photos as { fileUniqueId: string }[])[0]!.fileUniqueId : "none",
+      fileId: "f",
+      otherEventId: "x",
+      otherFileUniqueId: "y",
+      otherFileId: "z",
+      reason: "same_file",
+      distance: 0,
+      at: AS_OF,
+    })) as never[],
+  );
+  // Inserted past the services: every seat marked as a whole.
+  expect(await db.models.RollupMark.countDocuments({})).toBeGreaterThan(0);
 });
 afterAll(async () => {
   await db.drop();
@@ -68,38 +104,6 @@ async function setTotal(report: StoredReport, total: number): Promise<void> {
 
 describe("rollups from running totals", () => {
   it("equal the rollup from the records over a generated campaign, and read only totals", async () => {
-    const map = await createRollupDataSource(db.models).loadMap();
-    const campaign = generateCampaign(map, {
-      events: 1500,
-      from: new Date(AS_OF.getTime() - 40 * 24 * HOUR),
-      to: new Date(AS_OF.getTime() + 6 * 24 * HOUR),
-      now: AS_OF,
-      seed: 7,
-    });
-    // Every review status (absent: from before review), and a photo on every fifth report, one of them flagged.
-    campaign.reports.forEach((r, i) => {
-      const status = STATUSES[i % STATUSES.length];
-      if (status) Object.assign(r, { reviewStatus: status });
-      if (i % 5 === 0) Object.assign(r, { photos: [{ fileId: `f${i}`, fileUniqueId: `u${i}`, kind: "photo" }] });
-    });
-    const flaggedReports = campaign.reports.filter((_, i) => i % 10 === 0);
-    await insertCampaign(db.models, campaign);
-    await db.models.PhotoFlag.collection.insertMany(
-      flaggedReports.map((r, i) => ({
-        _id: `flag-${i}`,
-        eventId: r.eventId.toHexString(),
-        fileUniqueId: r.photos.length ? (r.photos as { fileUniqueId: string }[])[0]!.fileUniqueId : "none",
-        fileId: "f",
-        otherEventId: "x",
-        otherFileUniqueId: "y",
-        otherFileId: "z",
-        reason: "same_file",
-        distance: 0,
-        at: AS_OF,
-      })) as never[],
-    );
-    expect(await db.models.RollupMark.countDocuments({})).toBeGreaterThan(0);
-
     await expectSame();
     // Folded: no mark left, a seat per seat with an event, and the same again with nothing to fold.
     expect(await db.models.RollupMark.countDocuments({})).toBe(0);
@@ -264,6 +268,90 @@ describe("rollups from running totals", () => {
     expect(await racing.fold()).toBe(1);
     expect((await seatOf()).attendance).toBe(before.attendance + 3);
     expect(await db.models.RollupMark.countDocuments({})).toBe(0);
+    await expectSame();
+    await setTotal(report, report.total);
+    await totals.fold();
+  });
+
+  it("fold in one copy at a time: while another holds the fold's lease, this copy writes nothing and keeps the marks, its rollup is exact all the same, its check refuses", async () => {
+    await totals.fold();
+    const report = await reportWithAttendance();
+    const other = createLeases(db.models.Lease, { owner: "other-copy", now: () => AS_OF, ttlMs: FOLD_LEASE_MS });
+    const held = (await other.acquire(FOLD_LEASE))!;
+    expect(held).not.toBeNull();
+    const [pcBefore, dayBefore] = await Promise.all([db.models.RollupPc.find({}).lean(), db.models.RollupDay.find({}).lean()]);
+    await setTotal(report, report.total + 5);
+    // And more seats marked as a whole than a rollup lays over without folding first: it would fold, and cannot.
+    const whole = (await db.models.RollupLedger.find({}, { _id: 1 }).lean()).map((d) => d._id).filter((code) => code !== report.code).slice(0, 12);
+    await markRollupSeats(db.models, whole);
+    expect(await totals.fold()).toBe(0);
+    await expectSame();
+    await expect(totals.check()).rejects.toBeInstanceOf(FoldBusyError);
+    // Nothing written by this copy; every mark still there; the other copy's lease untouched.
+    expect(await db.models.RollupPc.find({}).lean()).toEqual(pcBefore);
+    expect(await db.models.RollupDay.find({}).lean()).toEqual(dayBefore);
+    expect(await db.models.RollupMark.countDocuments({})).toBe(13);
+    expect((await db.models.Lease.findById(FOLD_LEASE).lean())!.owner).toBe("other-copy");
+    // Its lease released, the next fold here folds every marked seat once, and takes and gives back the lease.
+    await other.release(held);
+    expect(await totals.fold()).toBe(13);
+    expect(await db.models.RollupMark.countDocuments({})).toBe(0);
+    expect(await db.models.Lease.countDocuments({ _id: FOLD_LEASE })).toBe(0);
+    expect((await totals.check()).drifted).toEqual([]);
+    await expectSame();
+    await setTotal(report, report.total);
+    await totals.fold();
+  });
+
+  it("take over the fold's lease from a copy that died holding it, once it has lapsed", async () => {
+    await totals.fold();
+    const report = await reportWithAttendance();
+    const clock = new TestClock(AS_OF);
+    const dead = createLeases(db.models.Lease, { owner: "dead-copy", now: clock.now, ttlMs: FOLD_LEASE_MS });
+    expect(await dead.acquire(FOLD_LEASE)).not.toBeNull();
+    const copy = createRollupTotals(db.models, { zone: ZONE, now: clock.now });
+    await setTotal(report, report.total + 7);
+    expect(await copy.fold()).toBe(0);
+    clock.advance(FOLD_LEASE_MS - 1);
+    expect(await copy.fold()).toBe(0);
+    clock.advance(2);
+    expect(await copy.fold()).toBe(1);
+    expect(await db.models.RollupMark.countDocuments({})).toBe(0);
+    expect(await db.models.Lease.countDocuments({})).toBe(0);
+    await expectSame();
+    await setTotal(report, report.total);
+    await totals.fold();
+  });
+
+  it("stop a fold whose lease was taken over while it ran (it hung past the lease): nothing of it written, its marks kept", async () => {
+    await totals.fold();
+    const report = await reportWithAttendance();
+    const real = createLeases(db.models.Lease, { owner: "hung-copy", now: () => AS_OF, ttlMs: FOLD_LEASE_MS });
+    let renewals = 0;
+    // A lease store whose renewal finds the lease gone, renewing every millisecond (a third of its length).
+    const takenOver: Leases = { ...real, ttlMs: 3, renew: async (held) => (renewals++, [...held]) };
+    // The fold held at its first read of a ledger until a renewal has run.
+    const ledgers = db.models.RollupLedger;
+    const hung = createRollupTotals(
+      {
+        ...db.models,
+        serial: db.models.serial,
+        RollupLedger: new Proxy(ledgers, {
+          get: (target, key) =>
+            key === "findById"
+              ? (...args: Parameters<typeof target.findById>) => ({ lean: async () => (await waitUntil("a renewal", () => renewals > 0), target.findById(...args).lean()) })
+              : (Reflect.get(target, key, target) as unknown),
+        }),
+      },
+      { zone: ZONE, now: () => AS_OF, leases: takenOver },
+    );
+    const [pcBefore, ledgerBefore] = await Promise.all([db.models.RollupPc.find({}).lean(), db.models.RollupLedger.findById(report.code).lean()]);
+    await setTotal(report, report.total + 9);
+    await expect(hung.fold()).rejects.toThrow(/taken over/);
+    expect(await db.models.RollupPc.find({}).lean()).toEqual(pcBefore);
+    expect(await db.models.RollupLedger.findById(report.code).lean()).toEqual(ledgerBefore);
+    expect(await db.models.RollupMark.countDocuments({})).toBe(1);
+    expect(await totals.fold()).toBe(1);
     await expectSame();
     await setTotal(report, report.total);
     await totals.fold();
